@@ -1,0 +1,139 @@
+// cucm-emu pki init|show|import: the cluster identities.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "core/encoding.hpp"
+#include "core/file_io.hpp"
+#include "signer/cert.hpp"
+#include "signer/keys.hpp"
+
+namespace cucm::app {
+namespace {
+
+struct InitArgs {
+  std::string node = "cucm-emu", org = "cucm-emu Lab", key = "rsa:2048", capf_key, tvs_key, digest = "sha256";
+  int days = 3650;
+};
+
+Result<signer::PkiOptions> to_options(const InitArgs& a) {
+  signer::PkiOptions o;
+  o.node_name = a.node;
+  o.organisation = a.org;
+  CUCM_TRY(o.key, signer::parse_key_spec(a.key));
+  CUCM_TRY(o.capf_key, signer::parse_key_spec(a.capf_key.empty() ? a.key : a.capf_key));
+  CUCM_TRY(o.tvs_key, signer::parse_key_spec(a.tvs_key.empty() ? a.key : a.tvs_key));
+  CUCM_TRY(o.cert_digest, signer::parse_hash_name(a.digest));
+  if (a.days < 1 || a.days > 36500) {
+    return make_error(Errc::InvalidArgument, fmt::format("--days {} outside 1..36500", a.days));
+  }
+  o.days = a.days;
+  return o;
+}
+
+nlohmann::json identity_json(signer::PkiRole r, const signer::Identity& id) {
+  const X509& c = *id.cert;
+  return {{"role", std::string(signer::pki_role_name(r))},
+          {"trust_role", signer::role_name(static_cast<std::uint16_t>(signer::trust_role(r)))},
+          {"subject", signer::subject_name(c)},
+          {"issuer", signer::issuer_name(c)},
+          {"serial", to_hex(signer::serial_bytes(c))},
+          {"not_before", signer::format_utc(signer::not_before(c))},
+          {"not_after", signer::format_utc(signer::not_after(c))},
+          {"key", signer::describe_key(*id.key)},
+          {"sha1_fingerprint", signer::cert_fingerprint(c, signer::HashAlg::Sha1)},
+          {"md5_fingerprint", signer::cert_md5_fingerprint(c)},
+          {"chain_length", id.chain.size()}};
+}
+
+void print_identity(const nlohmann::json& j) {
+  std::cout << fmt::format("[{}] ({})\n", j["role"].get<std::string>(), j["trust_role"].get<std::string>());
+  for (const char* k : {"subject", "issuer", "serial", "not_before", "not_after", "key",
+                        "sha1_fingerprint", "md5_fingerprint"}) {
+    std::cout << fmt::format("  {:<17} {}\n", k, j[k].get<std::string>());
+  }
+  if (j["chain_length"].get<std::size_t>()) std::cout << fmt::format("  {:<17} {}\n", "chain", j["chain_length"].get<std::size_t>());
+}
+
+int show(const GlobalOptions& g, const std::string& role, bool json) {
+  auto pki = signer::ClusterPki::load(g.data_dir);
+  if (!pki) return fail(pki.error());
+  auto arr = nlohmann::json::array();
+  for (auto r : signer::kAllPkiRoles) {
+    if (!role.empty() && signer::pki_role_name(r) != role) continue;
+    arr.push_back(identity_json(r, pki->identity(r)));
+  }
+  if (arr.empty()) return fail(signer::parse_pki_role(role).error());
+  if (json) {
+    print_json(arr);
+  } else {
+    std::cout << "cluster identities in " << pki->dir().string() << "\n";
+    for (auto& j : arr) print_identity(j);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
+  auto* pki = app.add_subcommand("pki", "The cluster's certificates and keys");
+  pki->require_subcommand(1);
+
+  auto args = std::make_shared<InitArgs>();
+  auto* init = pki->add_subcommand("init", "Create the cluster identities (or load them if they exist)");
+  init->add_option("--node", args->node, "Node name used in the certificate subjects")->capture_default_str();
+  init->add_option("--org", args->org, "Organisation (O) of the subjects")->capture_default_str();
+  init->add_option("--key", args->key, "Key of CallManager and ITLRecovery: rsa:1024..4096")->capture_default_str();
+  init->add_option("--capf-key", args->capf_key, "Key of CAPF: rsa:BITS or ec:P-256|P-384|P-521 (default --key)");
+  init->add_option("--tvs-key", args->tvs_key, "Key of TVS (default --key)");
+  init->add_option("--digest", args->digest, "Certificate signature digest: sha1, sha256, sha512")->capture_default_str();
+  init->add_option("--days", args->days, "Validity in days")->capture_default_str();
+  init->callback([&g, &rc, args] {
+    auto opts = to_options(*args);
+    if (!opts) { rc = fail(opts.error()); return; }
+    bool created = false;
+    auto p = signer::ClusterPki::load_or_create(g.data_dir, *opts, &created);
+    if (!p) { rc = fail(p.error()); return; }
+    std::cout << (created ? "created" : "kept the existing") << " cluster identities in "
+              << p->dir().string() << "\n";
+    rc = show(g, "", false);
+  });
+
+  auto role = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* sh = pki->add_subcommand("show", "Print subject, issuer, serial, validity, key and fingerprints");
+  sh->add_option("--role", *role, "Only this role: callmanager, capf, itlrecovery, tvs");
+  sh->add_flag("--json", *json, "Machine-readable output");
+  sh->callback([&g, &rc, role, json] { rc = show(g, *role, *json); });
+
+  struct ImportArgs { std::string role, cert, key, chain; };
+  auto ia = std::make_shared<ImportArgs>();
+  auto* imp = pki->add_subcommand("import", "Replace a role with an externally issued certificate and key");
+  imp->add_option("--role", ia->role, "callmanager, capf, itlrecovery or tvs")->required();
+  imp->add_option("--cert", ia->cert, "Certificate (PEM or DER), e.g. signed by an enterprise CA")->required();
+  imp->add_option("--key", ia->key, "Its private key (PEM, unencrypted)")->required();
+  imp->add_option("--chain", ia->chain, "Issuer certificates (PEM bundle), optional");
+  imp->callback([&g, &rc, ia] {
+    auto r = signer::parse_pki_role(ia->role);
+    if (!r) { rc = fail(r.error()); return; }
+    auto pki_r = cluster_pki(g);
+    if (!pki_r) { rc = fail(pki_r.error()); return; }
+    auto cert = read_file(ia->cert);
+    if (!cert) { rc = fail(cert.error()); return; }
+    auto key = read_file(ia->key);
+    if (!key) { rc = fail(key.error()); return; }
+    Bytes chain;
+    if (!ia->chain.empty()) {
+      auto c = read_file(ia->chain);
+      if (!c) { rc = fail(c.error()); return; }
+      chain = std::move(*c);
+    }
+    if (auto st = pki_r->import(*r, *cert, *key, chain); !st) { rc = fail(st.error()); return; }
+    std::cout << "imported " << ia->role << "\n";
+    rc = show(g, ia->role, false);
+  });
+}
+
+}  // namespace cucm::app

@@ -1,0 +1,62 @@
+// What every subcommand shares: global options, error reporting, file output, PKI access.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "signer/cluster_pki.hpp"
+#include "signer/ossl.hpp"
+#include "signer/tlv_header.hpp"
+
+namespace CLI { class App; }
+
+namespace cucm::app {
+
+struct GlobalOptions {
+  std::filesystem::path data_dir;
+  std::string log_level = "info";
+};
+
+// $CUCM_EMU_DATA_DIR, else $XDG_DATA_HOME/cucm-emu, else ~/.local/share/cucm-emu.
+std::filesystem::path default_data_dir();
+
+// Prints "cucm-emu: <message>" to stderr and returns exit code 1.
+int fail(const Error& e);
+
+// Writes `data` to `path`, or to stdout when path is "-".
+Status write_output(const std::string& path, ByteView data);
+void print_json(const nlohmann::json& j);
+
+// The cluster PKI of the data directory, created on first use with the default options.
+Result<signer::ClusterPki> cluster_pki(const GlobalOptions& g);
+
+// A signing identity from explicit files, or the PKI role when both paths are empty.
+struct SigningIdentity {
+  signer::X509Ptr cert;
+  signer::PkeyPtr key;
+};
+Result<SigningIdentity> signing_identity(const GlobalOptions& g, const std::string& cert_path,
+                                         const std::string& key_path, signer::PkiRole fallback);
+
+// The public key to verify a signed file with: from --cert, from the trust list --itl (the
+// record whose serial and issuer match the header, as a phone picks it), or else the existing
+// PKI's CallManager certificate. `source` describes which was used.
+Result<signer::PkeyPtr> verification_key(const GlobalOptions& g, const std::string& cert_path,
+                                         const std::string& itl_path, const signer::Header& header,
+                                         std::string& source);
+
+std::uint32_t now_timestamp();
+
+// Subcommand registration; each stores a callback that returns the exit code in `rc`.
+void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_sgn_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_enc_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_tlv_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
+void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
+
+}  // namespace cucm::app

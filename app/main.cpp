@@ -1,0 +1,37 @@
+// cucm-emu: one command line that builds, inspects and (in later releases) serves everything a
+// Cisco phone's secure boot asks a CUCM for.
+#include <CLI/CLI.hpp>
+
+#include "app/common.hpp"
+#include "core/log.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cucm-emu: emulator of the phone-security services of a Cisco CUCM cluster"};
+  app.require_subcommand(1);
+  cucm::app::GlobalOptions g;
+  g.data_dir = cucm::app::default_data_dir();
+  app.add_option("--data-dir", g.data_dir, "Cluster data directory (keys, database)")
+      ->capture_default_str();
+  app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+
+  int rc = 0;
+  cucm::app::add_pki_commands(app, g, rc);
+  cucm::app::add_sgn_commands(app, g, rc);
+  cucm::app::add_enc_commands(app, g, rc);
+  cucm::app::add_tlv_commands(app, g, rc);
+  cucm::app::add_certhash_command(app, g, rc);
+  cucm::app::add_demo_command(app, g, rc);
+
+  app.parse_complete_callback([&] {
+    if (auto st = cucm::log::set_level(g.log_level); !st) {
+      throw CLI::ValidationError("--log-level", st.error().message);
+    }
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return rc;
+}

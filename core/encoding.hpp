@@ -1,0 +1,18 @@
+// Hex and base64 text forms of bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace cucm {
+
+std::string to_hex(ByteView b);                 // lowercase, no separators
+std::string to_hex_colon(ByteView b);           // "AB:CD:..." as fingerprints are shown
+Result<Bytes> from_hex(std::string_view text);  // InvalidArgument on odd length or non-hex
+std::string to_base64(ByteView b);              // RFC 4648 with padding
+Result<Bytes> from_base64(std::string_view text);
+
+}  // namespace cucm

@@ -1,0 +1,83 @@
+// File helpers over POSIX calls, so that modes and fsync are explicit.
+#include "core/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace cucm {
+namespace {
+
+Error errno_error(std::string_view what, const std::filesystem::path& path) {
+  int e = errno;
+  Errc code = e == ENOENT ? Errc::NotFound : (e == EACCES || e == EPERM) ? Errc::PermissionDenied
+                                                                          : Errc::Unavailable;
+  return make_error(code, fmt::format("{} {}: {}", what, path.string(), std::strerror(e)));
+}
+
+struct Fd {
+  int fd = -1;
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+}  // namespace
+
+Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return errno_error("cannot open", path);
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return errno_error("cannot stat", path);
+  if (!S_ISREG(st.st_mode)) {
+    return make_error(Errc::InvalidArgument, fmt::format("{} is not a regular file", path.string()));
+  }
+  if (static_cast<std::size_t>(st.st_size) > max_size) {
+    return make_error(Errc::ResourceExhausted, fmt::format("{} is {} bytes, over the {} byte limit",
+                                                           path.string(), st.st_size, max_size));
+  }
+  Bytes out(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error("cannot read", path);
+    if (n == 0) break;  // the file shrank while we read it
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode) {
+  auto tmp = path;
+  tmp += fmt::format(".tmp{}", ::getpid());
+  {
+    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)};
+    if (f.fd < 0) return errno_error("cannot create", tmp);
+    if (::fchmod(f.fd, mode) != 0) return errno_error("cannot chmod", tmp);
+    std::size_t put = 0;
+    while (put < data.size()) {
+      ssize_t n = ::write(f.fd, data.data() + put, data.size() - put);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        auto err = errno_error("cannot write", tmp);
+        ::unlink(tmp.c_str());
+        return err;
+      }
+      put += static_cast<std::size_t>(n);
+    }
+    if (::fsync(f.fd) != 0) return errno_error("cannot fsync", tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto err = errno_error("cannot rename into", path);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return Ok{};
+}
+
+}  // namespace cucm

@@ -1,0 +1,22 @@
+// Whole-file reads with a size cap, and atomic writes with a chosen mode.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace cucm {
+
+// 64 MiB: larger than any trust list, config or firmware file we build or parse.
+inline constexpr std::size_t kMaxInputFile = 64u << 20;
+
+// NotFound, PermissionDenied, ResourceExhausted (over max_size) or Unavailable.
+Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size = kMaxInputFile);
+
+// Writes to a temporary file beside `path`, fsyncs, then renames, so readers never see half a
+// file. `mode` is applied before any byte is written (0600 for private keys).
+Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644);
+
+}  // namespace cucm

@@ -1,0 +1,167 @@
+// Certificate loading and field extraction.
+#include "signer/cert.hpp"
+
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+
+#include "core/encoding.hpp"
+
+namespace cucm::signer {
+
+Result<X509Ptr> load_cert(ByteView data) {
+  auto bio = mem_bio(data);
+  if (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) return X509Ptr(raw);
+  ERR_clear_error();
+  const unsigned char* p = data.data();
+  X509* raw = d2i_X509(nullptr, &p, static_cast<long>(data.size()));
+  if (!raw) return ossl_error(Errc::InvalidArgument, "signer: not a PEM or DER X.509 certificate");
+  if (p != data.data() + data.size()) {
+    X509_free(raw);
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("signer: {} trailing bytes after the DER certificate",
+                                  data.data() + data.size() - p));
+  }
+  return X509Ptr(raw);
+}
+
+Result<std::vector<X509Ptr>> load_certs(ByteView data) {
+  std::vector<X509Ptr> out;
+  auto bio = mem_bio(data);
+  while (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(raw);
+  ERR_clear_error();
+  if (!out.empty()) return out;
+  CUCM_TRY(auto one, load_cert(data));
+  out.push_back(std::move(one));
+  return out;
+}
+
+Bytes cert_der(const X509& cert) {
+  int n = i2d_X509(&cert, nullptr);
+  if (n <= 0) return {};
+  Bytes out(static_cast<std::size_t>(n));
+  unsigned char* p = out.data();
+  i2d_X509(&cert, &p);
+  return out;
+}
+
+Bytes cert_pem(const X509& cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), &cert);
+  return bio_contents(*bio);
+}
+
+namespace {
+
+std::string attribute_type(const ASN1_OBJECT* obj) {
+  switch (OBJ_obj2nid(obj)) {
+    case NID_commonName: return "CN";
+    case NID_localityName: return "L";
+    case NID_stateOrProvinceName: return "ST";
+    case NID_organizationName: return "O";
+    case NID_organizationalUnitName: return "OU";
+    case NID_countryName: return "C";
+    case NID_streetAddress: return "STREET";
+    case NID_domainComponent: return "DC";
+    case NID_userId: return "UID";
+    default: break;
+  }
+  char buf[128];
+  OBJ_obj2txt(buf, sizeof buf, obj, 1);
+  return buf;
+}
+
+std::string escape_value(std::string_view v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    bool special = c == '\\' || c == '"' || c == '+' || c == ',' || c == ';' || c == '<' || c == '>';
+    bool edge = (i == 0 && (c == '#' || c == ' ')) || (i + 1 == v.size() && c == ' ');
+    if (special || edge) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string tool_name(const X509_NAME& name) {
+  std::string out;
+  int count = X509_NAME_entry_count(&name);
+  for (int i = 0; i < count; ++i) {
+    const X509_NAME_ENTRY* e = X509_NAME_get_entry(&name, i);
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+    std::string value = len >= 0 ? std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len))  // NOLINT
+                                 : std::string();
+    OPENSSL_free(utf8);
+    if (!out.empty()) out.push_back(',');
+    out += attribute_type(X509_NAME_ENTRY_get_object(e));
+    out.push_back('=');
+    out += escape_value(value);
+  }
+  return out;
+}
+
+std::string subject_name(const X509& cert) { return tool_name(*X509_get_subject_name(&cert)); }
+std::string issuer_name(const X509& cert) { return tool_name(*X509_get_issuer_name(&cert)); }
+
+Bytes serial_bytes(const X509& cert) {
+  BnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(&cert), nullptr));
+  if (!bn) return {};
+  Bytes out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
+  BN_bn2bin(bn.get(), out.data());
+  if (out.empty()) out.push_back(0);  // serial 0 still needs one byte
+  return out;
+}
+
+Bytes signature_value(const X509& cert) {
+  const ASN1_BIT_STRING* sig = nullptr;
+  X509_get0_signature(&sig, nullptr, &cert);
+  if (!sig) return {};
+  return Bytes(ASN1_STRING_get0_data(sig), ASN1_STRING_get0_data(sig) + ASN1_STRING_length(sig));
+}
+
+namespace {
+std::time_t asn1_time_to_time_t(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return timegm(&tm);
+}
+}  // namespace
+
+std::time_t not_before(const X509& cert) { return asn1_time_to_time_t(X509_get0_notBefore(&cert)); }
+std::time_t not_after(const X509& cert) { return asn1_time_to_time_t(X509_get0_notAfter(&cert)); }
+
+std::string format_utc(std::time_t t) {
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+Result<PkeyPtr> cert_public_key(const X509& cert) {
+  EVP_PKEY* key = X509_get_pubkey(const_cast<X509*>(&cert));  // NOLINT: OpenSSL 3.0 API is not const
+  if (!key) return ossl_error(Errc::InvalidArgument, "signer: certificate public key does not parse");
+  return PkeyPtr(key);
+}
+
+bool is_self_signed(const X509& cert) {
+  return X509_check_issued(const_cast<X509*>(&cert), const_cast<X509*>(&cert)) == X509_V_OK;  // NOLINT
+}
+
+std::string cert_md5_hex(const X509& cert) { return to_hex(md5(cert_der(cert))); }
+
+std::string cert_hash_base64(const X509& cert, HashAlg alg) {
+  return to_base64(digest(alg, cert_der(cert)));
+}
+
+std::string cert_fingerprint(const X509& cert, HashAlg alg) {
+  return to_hex_colon(digest(alg, cert_der(cert)));
+}
+
+std::string cert_md5_fingerprint(const X509& cert) { return to_hex_colon(md5(cert_der(cert))); }
+
+}  // namespace cucm::signer

@@ -1,0 +1,38 @@
+// Building certificates: the cluster's self-signed identities, and certificates issued by a CA
+// (phone MICs in tests today; LSCs when CAPF lands).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "signer/digest.hpp"
+#include "signer/ossl.hpp"
+
+namespace cucm::signer {
+
+struct CertRequest {
+  // Subject RDNs in order, e.g. {{"CN","cucm-emu"},{"O","cucm-emu Lab"}}.
+  std::vector<std::pair<std::string, std::string>> subject;
+  int days = 3650;
+  HashAlg digest = HashAlg::Sha256;
+  bool is_ca = true;  // the mkcert profile (PROTOCOLS §7.1): CA:TRUE, pathlen:0
+  // OpenSSL config-style extension values; empty means "leave out".
+  std::string key_usage;
+  std::string extended_key_usage = "serverAuth,clientAuth,ipsecEndSystem";
+  std::string subject_alt_name;  // e.g. "DNS:cucm-emu" or "URI:SEP001122334455"
+};
+
+// The usecallmanager mkcert profile for a key: RSA keys also get keyEncipherment and
+// dataEncipherment, EC keys only digitalSignature + keyCertSign + cRLSign.
+CertRequest mkcert_profile(const EVP_PKEY& key, std::vector<std::pair<std::string, std::string>> subject,
+                           int days, HashAlg digest);
+
+// Self-signed: InvalidArgument for an empty subject or unknown attribute, Internal otherwise.
+Result<X509Ptr> make_self_signed(EVP_PKEY& key, const CertRequest& req);
+
+// Issued by `ca` for `subject_key` (only its public half is used); issuer = the CA's subject.
+Result<X509Ptr> issue_cert(EVP_PKEY& subject_key, const CertRequest& req, X509& ca, EVP_PKEY& ca_key);
+
+}  // namespace cucm::signer
