@@ -1,0 +1,295 @@
+// The cucm-emu command line, cross-checked with independent tools: openssl dgst/pkeyutl/enc
+// verify what we sign and encrypt, xmllint accepts the partial config.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/encoding.hpp"
+#include "core/file_io.hpp"
+#include "signer/enc_sgn_file.hpp"
+#include "signer/sgn_file.hpp"
+#include "signer/trust_list.hpp"
+
+namespace cucm {
+namespace {
+namespace fs = std::filesystem;
+
+struct Run {
+  int rc;
+  std::string out;  // stdout and stderr together
+};
+
+Run run(const std::string& cmd) {
+  Run r{-1, {}};
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  int status = ::pclose(p);
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cucm-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  std::string emu(const std::string& args) const {
+    return std::string(CUCM_EMU) + " --data-dir " + (dir_ / "data").string() + " " + args;
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void write(const std::string& name, ByteView data) const { ASSERT_TRUE(write_file_atomic(dir_ / name, data)); }
+  Bytes read(const std::string& name) const {
+    auto b = read_file(dir_ / name);
+    return b ? *b : Bytes{};
+  }
+  // A phone key and certificate made by openssl itself.
+  void make_device(const std::string& stem) const {
+    auto r = run("openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=SEP001122334455 -keyout " +
+                 path(stem + ".key") + " -out " + path(stem + ".pem"));
+    ASSERT_EQ(r.rc, 0) << r.out;
+  }
+  fs::path dir_;
+};
+
+const std::string kConfig = std::string(CUCM_FIXTURES) + "/cnf/SEP001122334455.cnf.xml";
+const std::string kFixtureItl = std::string(CUCM_SHARED_FIXTURES) + "/ITLFile.tlv";
+
+// Writes the signed region (file minus the signature item) and the signature for openssl dgst.
+void split_for_openssl(const Bytes& file, const signer::ParsedHeader& p, Bytes& region, Bytes& sig) {
+  region.assign(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(p.signature_item_offset));
+  region.insert(region.end(), file.begin() + static_cast<std::ptrdiff_t>(p.signature_item_offset + p.signature_item_size),
+                file.end());
+  sig = p.header.signature;
+}
+
+TEST_F(Cli, PkiInitShowAndJson) {
+  auto init = run(emu("pki init --node lab1"));
+  ASSERT_EQ(init.rc, 0) << init.out;
+  EXPECT_NE(init.out.find("created"), std::string::npos);
+  EXPECT_NE(init.out.find("CN=lab1,OU=Phone Security,O=cucm-emu Lab"), std::string::npos) << init.out;
+  auto again = run(emu("pki init --node other"));
+  ASSERT_EQ(again.rc, 0);
+  EXPECT_NE(again.out.find("kept the existing"), std::string::npos);
+  auto show = run(emu("pki show --json --role capf"));
+  ASSERT_EQ(show.rc, 0) << show.out;
+  auto j = nlohmann::json::parse(show.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["trust_role"], "CAPF");
+  EXPECT_EQ(j[0]["key"], "RSA 2048");
+  EXPECT_EQ(j[0]["sha1_fingerprint"].get<std::string>().size(), 59u);
+  // openssl agrees on the fingerprint.
+  auto fp = run("openssl x509 -noout -fingerprint -sha1 -in " + (dir_ / "data/pki/capf.pem").string());
+  EXPECT_NE(fp.out.find(j[0]["sha1_fingerprint"].get<std::string>()), std::string::npos) << fp.out;
+}
+
+TEST_F(Cli, SgnSignatureVerifiesWithOpensslDgst) {
+  ASSERT_EQ(run(emu("pki init")).rc, 0);
+  ASSERT_EQ(run("openssl x509 -pubkey -noout -in " + (dir_ / "data/pki/callmanager.pem").string() + " > " +
+                path("cm.pub")).rc, 0);
+  for (const std::string digest : {"sha1", "sha512"}) {
+    auto b = run(emu("sgn build " + kConfig + " --digest " + digest + " -o " + path("c.sgn")));
+    ASSERT_EQ(b.rc, 0) << b.out;
+    Bytes file = read("c.sgn");
+    auto p = signer::parse_sgn(file);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->header.filename, "SEP001122334455.cnf.xml.sgn");
+    Bytes region, sig;
+    split_for_openssl(file, *p, region, sig);
+    write("region.bin", region);
+    write("sig.bin", sig);
+    auto v = run("openssl dgst -" + digest + " -verify " + path("cm.pub") + " -signature " + path("sig.bin") + " " +
+                 path("region.bin"));
+    EXPECT_EQ(v.rc, 0) << v.out;
+    EXPECT_NE(v.out.find("Verified OK"), std::string::npos);
+    auto ours = run(emu("sgn verify " + path("c.sgn")));
+    EXPECT_EQ(ours.rc, 0) << ours.out;
+    // strip gives back the config byte for byte.
+    ASSERT_EQ(run(emu("sgn strip " + path("c.sgn") + " -o " + path("stripped.xml"))).rc, 0);
+    EXPECT_EQ(read("stripped.xml"), *read_file(kConfig));
+  }
+}
+
+TEST_F(Cli, EncSgnUnwrapsAndDecryptsWithOpensslAndPartialPassesXmllint) {
+  make_device("dev");
+  fs::copy_file(kConfig, dir_ / "SEP001122334455.cnf.xml");
+  auto b = run(emu("enc build " + path("SEP001122334455.cnf.xml") + " --device-cert " + path("dev.pem")));
+  ASSERT_EQ(b.rc, 0) << b.out;
+  Bytes file = read("SEP001122334455.cnf.xml.enc.sgn");
+  auto p = signer::parse_enc_sgn(file);
+  ASSERT_TRUE(p) << p.error().message;
+  const auto& e = *p->header.encryption;
+  write("wrapped.bin", e.wrapped_key);
+  auto unwrap = run("openssl pkeyutl -decrypt -inkey " + path("dev.key") + " -in " + path("wrapped.bin") + " -out " +
+                    path("aes.bin"));
+  ASSERT_EQ(unwrap.rc, 0) << unwrap.out;
+  Bytes aes = read("aes.bin");
+  ASSERT_EQ(aes.size(), 16u);
+  write("ct.bin", ByteView(file).subspan(p->header_length));
+  auto dec = run("openssl enc -d -aes-128-cbc -nopad -K " + to_hex(aes) + " -iv " + to_hex(e.iv) + " -in " +
+                 path("ct.bin") + " -out " + path("padded.bin"));
+  ASSERT_EQ(dec.rc, 0) << dec.out;
+  Bytes padded = read("padded.bin");
+  Bytes plain = *read_file(kConfig);
+  ASSERT_EQ(padded.size(), plain.size() + e.pad_count);
+  EXPECT_EQ(Bytes(padded.begin(), padded.begin() + static_cast<std::ptrdiff_t>(plain.size())), plain);
+  for (std::size_t i = plain.size(); i < padded.size(); ++i) EXPECT_EQ(padded[i], 0x0d);
+  auto sha = run("openssl dgst -sha1 -r " + kConfig);
+  EXPECT_EQ(sha.out.substr(0, 40), to_hex(p->header.digest));
+
+  auto ours = run(emu("enc decrypt " + path("SEP001122334455.cnf.xml.enc.sgn") + " --device-key " + path("dev.key") +
+                      " -o " + path("plain.xml")));
+  ASSERT_EQ(ours.rc, 0) << ours.out;
+  EXPECT_EQ(read("plain.xml"), plain);
+
+  // The partial config carries the MD5 of the device certificate, as openssl computes it.
+  auto md5 = run("openssl x509 -in " + path("dev.pem") + " -outform DER | openssl dgst -md5 -r");
+  std::string want = md5.out.substr(0, 32);
+  auto hash = run(emu("certhash --alg md5 " + path("dev.pem")));
+  EXPECT_EQ(hash.out, want + "\n");
+  ASSERT_EQ(run(emu("sgn strip " + path("SEP001122334455.cnf.xml.sgn") + " -o " + path("partial.xml"))).rc, 0);
+  std::string partial = as_chars(read("partial.xml")).data() ? std::string(as_chars(read("partial.xml"))) : "";
+  EXPECT_NE(partial.find("<certHash>" + want + "</certHash>"), std::string::npos) << partial;
+  EXPECT_NE(partial.find("<fullConfig>false</fullConfig>"), std::string::npos);
+  EXPECT_NE(partial.find("<encrConfig>true</encrConfig>"), std::string::npos);
+  auto lint = run("xmllint --noout " + path("partial.xml"));
+  EXPECT_EQ(lint.rc, 0) << lint.out;
+
+  // The wrong phone key fails cleanly.
+  make_device("other");
+  auto wrong = run(emu("enc decrypt " + path("SEP001122334455.cnf.xml.enc.sgn") + " --device-key " + path("other.key")));
+  EXPECT_EQ(wrong.rc, 1);
+  EXPECT_NE(wrong.out.find("cucm-emu: enc:"), std::string::npos) << wrong.out;
+}
+
+TEST_F(Cli, TrustListsBuildParseAndVerifyWithOpenssl) {
+  make_device("app");
+  auto b = run(emu("tlv build -o " + path("ITLFile.tlv") + " --add APP-SERVER=" + path("app.pem")));
+  ASSERT_EQ(b.rc, 0) << b.out;
+  auto parse = run(emu("tlv parse --json --verify " + path("ITLFile.tlv")));
+  ASSERT_EQ(parse.rc, 0) << parse.out;
+  auto j = nlohmann::json::parse(parse.out);
+  ASSERT_EQ(j["records"].size(), 5u);
+  EXPECT_EQ(j["records"][0]["role_name"], "SAST");
+  EXPECT_EQ(j["records"][1]["role_name"], "CCM+TFTP");
+  EXPECT_EQ(j["records"][2]["role_name"], "CAPF");
+  EXPECT_EQ(j["records"][3]["role_name"], "TVS");
+  EXPECT_EQ(j["records"][4]["role_name"], "APP-SERVER");
+  EXPECT_TRUE(j["signature_valid"].get<bool>());
+
+  Bytes file = read("ITLFile.tlv");
+  auto list = signer::parse_trust_list(file);
+  ASSERT_TRUE(list);
+  Bytes region, sig;
+  split_for_openssl(file, list->parsed, region, sig);
+  write("region.bin", region);
+  write("sig.bin", sig);
+  ASSERT_EQ(run("openssl x509 -pubkey -noout -in " + (dir_ / "data/pki/itlrecovery.pem").string() + " > " +
+                path("sast.pub")).rc, 0);
+  auto v = run("openssl dgst -sha1 -verify " + path("sast.pub") + " -signature " + path("sig.bin") + " " + path("region.bin"));
+  EXPECT_EQ(v.rc, 0) << v.out;
+
+  auto ctl = run(emu("tlv build --type ctl -o " + path("CTLFile.tlv")));
+  ASSERT_EQ(ctl.rc, 0) << ctl.out;
+  auto cj = nlohmann::json::parse(run(emu("tlv parse --json " + path("CTLFile.tlv"))).out);
+  EXPECT_EQ(cj["records"].size(), 3u);
+  EXPECT_EQ(cj["header"]["filename"], "CTLFile.tlv");
+}
+
+TEST_F(Cli, FixtureItlParsesAndVerifies) {
+  auto r = run(emu("tlv parse --verify " + kFixtureItl));
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("signature: OK"), std::string::npos);
+  EXPECT_NE(r.out.find("ISRG Root X1"), std::string::npos);
+  EXPECT_NE(r.out.find("0x184"), std::string::npos);
+  auto v = run(emu("tlv verify " + kFixtureItl));
+  EXPECT_EQ(v.rc, 0) << v.out;
+}
+
+TEST_F(Cli, BadInputGetsExitCode1AndOneClearLine) {
+  ASSERT_EQ(run(emu("pki init")).rc, 0);
+  ASSERT_EQ(run(emu("sgn build " + kConfig + " -o " + path("c.sgn"))).rc, 0);
+  Bytes good = read("c.sgn");
+
+  write("trunc.sgn", ByteView(good).first(200));
+  auto t = run(emu("sgn parse " + path("trunc.sgn")));
+  EXPECT_EQ(t.rc, 1);
+  EXPECT_NE(t.out.find("offset"), std::string::npos) << t.out;
+  EXPECT_EQ(std::count(t.out.begin(), t.out.end(), '\n'), 1) << t.out;
+
+  Bytes tampered = good;
+  tampered.back() ^= 1;
+  write("tampered.sgn", tampered);
+  auto v = run(emu("sgn verify " + path("tampered.sgn")));
+  EXPECT_EQ(v.rc, 1);
+  EXPECT_NE(v.out.find("BAD signature"), std::string::npos) << v.out;
+
+  Bytes itl = *read_file(kFixtureItl);
+  itl[0x1000] ^= 1;
+  write("bad.tlv", itl);
+  auto iv = run(emu("tlv verify " + path("bad.tlv")));
+  EXPECT_EQ(iv.rc, 1) << iv.out;
+
+  write("garbage", to_bytes("hello, this is not a signed file"));
+  for (const std::string cmd : {"sgn parse", "enc parse", "tlv parse", "certhash"}) {
+    auto g = run(emu(cmd + " " + path("garbage")));
+    EXPECT_EQ(g.rc, 1) << cmd << ": " << g.out;
+    EXPECT_EQ(g.out.rfind("cucm-emu: ", 0), 0u) << g.out;
+  }
+  auto missing = run(emu("sgn parse " + path("nope.sgn")));
+  EXPECT_EQ(missing.rc, 1);
+  EXPECT_NE(missing.out.find("cannot open"), std::string::npos);
+
+  auto enc_as_sgn = run(emu("enc parse " + path("c.sgn")));
+  EXPECT_EQ(enc_as_sgn.rc, 1);
+  EXPECT_NE(enc_as_sgn.out.find("sgn parse"), std::string::npos) << enc_as_sgn.out;
+}
+
+TEST_F(Cli, ImportRefusesAMismatchedKey) {
+  ASSERT_EQ(run(emu("pki init")).rc, 0);
+  make_device("a");
+  make_device("b");
+  auto r = run(emu("pki import --role callmanager --cert " + path("a.pem") + " --key " + path("b.key")));
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("does not match the certificate"), std::string::npos) << r.out;
+  auto ok = run(emu("pki import --role callmanager --cert " + path("a.pem") + " --key " + path("a.key")));
+  EXPECT_EQ(ok.rc, 0) << ok.out;
+  EXPECT_NE(ok.out.find("CN=SEP001122334455"), std::string::npos);
+}
+
+TEST_F(Cli, DemoRunsTheEncryptedConfigFlow) {
+  auto r = run(emu("demo"));
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("demo: OK"), std::string::npos) << r.out;
+  auto again = run(emu("demo"));  // idempotent: keys and phone are reused
+  EXPECT_EQ(again.rc, 0) << again.out;
+}
+
+TEST_F(Cli, HelpAndUsageErrors) {
+  auto help = run(std::string(CUCM_EMU) + " --help");
+  EXPECT_EQ(help.rc, 0);
+  for (const char* sub : {"pki", "sgn", "enc", "tlv", "certhash", "demo"}) {
+    EXPECT_NE(help.out.find(sub), std::string::npos) << sub;
+  }
+  EXPECT_EQ(run(std::string(CUCM_EMU) + " frobnicate").rc, 2);
+  EXPECT_EQ(run(emu("--log-level loud demo")).rc, 2);
+}
+
+}  // namespace
+}  // namespace cucm
