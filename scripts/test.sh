@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds cucm-emu and runs every test with CTest. Installs what is missing first.
+#   scripts/test.sh              release build in build/, warnings as errors
+#   scripts/test.sh --sanitize   ASan+UBSan build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=build
+extra=()
+if [ "${1:-}" = "--sanitize" ]; then
+  build=build-asan
+  extra=(-DCMAKE_BUILD_TYPE=Debug -DCUCM_SANITIZE=address,undefined -DCUCM_BENCH=OFF)
+fi
+
+scripts/bootstrap.sh
+cmake -S . -B "$build" -G Ninja -DCUCM_WERROR=ON "${extra[@]}" >/dev/null
+cmake --build "$build"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
