@@ -92,11 +92,13 @@ for b in report.get("benchmarks", []):
 load = ", ".join(f"{x:.2f}" for x in ctx.get("load_avg", []))
 print(f"load avg: {load or 'n/a'} (at benchmark start); benchmark library build type: "
       f"{ctx.get('library_build_type', 'n/a')}")
-print(f"openssl speed rsa2048 sign/s: {before:.1f} before, {after:.1f} after, limit = mean {limit:.1f}")
+print(f"openssl speed rsa2048 sign/s: {before:.1f} before, {after:.1f} after, "
+      f"limit = mean {limit:.1f}")
 print()
 
 raw = rows.get("BM_RsaSign2048", {}).get("median")
-header = f"{'benchmark':<20} {'median items/s':>15} {'stddev':>9} {'cv':>6} {'vs openssl':>11} {'vs RsaSign2048':>15}"
+header = (f"{'benchmark':<20} {'median items/s':>15} {'stddev':>9} {'cv':>6} {'vs openssl':>11} "
+          f"{'vs RsaSign2048':>15}")
 print(header)
 print("-" * len(header))
 noisy = abs(before - after) / limit > 0.05
@@ -112,8 +114,10 @@ for name, msg in errors.items():
 print()
 
 head = rows.get(HEADLINE, {}).get("median")
-if head is None:
-    print(f"headline: {HEADLINE} has no result; below target")
+if HEADLINE in errors:
+    print(f"headline: {HEADLINE} failed; below target")
+elif head is None:
+    print(f"headline: {HEADLINE} was not run (filtered out?)")
 else:
     ratio = head / limit
     verdict = "meets target" if ratio >= TARGET else "below target"

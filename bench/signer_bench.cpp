@@ -1,11 +1,10 @@
 // Builds per second of .sgn and .enc.sgn files for a typical 8 KB phone config, next to the raw
 // RSA-2048 signature rate that bounds them (bench/README.md explains the figures).
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -201,38 +200,46 @@ Bytes make_config(std::size_t size) {
 }
 
 struct Fixture {
-  PkeyPtr signer_key;    // the CallManager (TFTP role) key that signs configs
+  PkeyPtr signer_key;  // the CallManager (TFTP role) key that signs configs
   X509Ptr signer_cert;
   PkeyPtr signer_public;  // the same key as a phone has it, from the certificate in its ITL
   PkeyPtr device_key;     // the phone's LSC key; only its public half wraps the AES key
   Bytes config;
-  Bytes sgn;              // a SHA-1 .sgn of `config` for the parse and verify benchmark
+  Bytes sgn;  // a SHA-1 .sgn of `config` for the parse and verify benchmark
 };
 
 Result<Fixture> make_fixture() {
   Fixture f;
   CUCM_TRY(f.signer_key, generate_key(KeySpec{}));
-  auto req = mkcert_profile(*f.signer_key, {{"CN", "cucm-emu"}, {"OU", "cucm-emu"}, {"O", "cucm-emu Lab"}},
-                            3650, HashAlg::Sha256);
+  auto req =
+      mkcert_profile(*f.signer_key, {{"CN", "cucm-emu"}, {"OU", "cucm-emu"}, {"O", "cucm-emu Lab"}},
+                     3650, HashAlg::Sha256);
   CUCM_TRY(f.signer_cert, make_self_signed(*f.signer_key, req));
   CUCM_TRY(f.signer_public, cert_public_key(*f.signer_cert));
   CUCM_TRY(f.device_key, generate_key(KeySpec{}));
   f.config = make_config(kConfigBytes);
   if (f.config.size() != kConfigBytes) {
-    return make_error(Errc::Internal,
-                      fmt::format("bench: config is {} bytes vs expected {}", f.config.size(), kConfigBytes));
+    return make_error(Errc::Internal, fmt::format("bench: config is {} bytes vs expected {}",
+                                                  f.config.size(), kConfigBytes));
   }
-  SgnOptions opts{.filename = fmt::format("{}.cnf.xml.sgn", kDevice), .hash = HashAlg::Sha1, .timestamp = kTimestamp};
+  SgnOptions opts{.filename = fmt::format("{}.cnf.xml.sgn", kDevice),
+                  .hash = HashAlg::Sha1,
+                  .timestamp = kTimestamp};
   CUCM_TRY(f.sgn, build_sgn(f.config, opts, *f.signer_key, *f.signer_cert));
   // Check once that what is measured is a file a phone would accept.
   CUCM_TRY(ParsedHeader parsed, parse_sgn(f.sgn));
   CUCM_CHECK(verify_signature(f.sgn, parsed, *f.signer_public));
-  EncOptions enc{.filename = fmt::format("{}.cnf.xml.enc.sgn", kDevice), .hash = HashAlg::Sha1, .timestamp = kTimestamp};
-  CUCM_TRY(Bytes enc_file, build_enc_sgn(f.config, *f.device_key, enc, *f.signer_key, *f.signer_cert));
+  EncOptions enc{.filename = fmt::format("{}.cnf.xml.enc.sgn", kDevice),
+                 .hash = HashAlg::Sha1,
+                 .timestamp = kTimestamp};
+  CUCM_TRY(Bytes enc_file,
+           build_enc_sgn(f.config, *f.device_key, enc, *f.signer_key, *f.signer_cert));
   CUCM_TRY(ParsedHeader enc_parsed, parse_enc_sgn(enc_file));
   CUCM_CHECK(verify_signature(enc_file, enc_parsed, *f.signer_public));
   CUCM_TRY(Bytes plain, decrypt_enc_sgn(enc_file, enc_parsed, *f.device_key));
-  if (plain != f.config) return make_error(Errc::Internal, "bench: .enc.sgn does not decrypt to the config");
+  if (plain != f.config) {
+    return make_error(Errc::Internal, "bench: .enc.sgn does not decrypt to the config");
+  }
   return f;
 }
 
@@ -249,7 +256,8 @@ const Fixture* fixture(benchmark::State& state) {
 void BM_SgnBuild(benchmark::State& state, HashAlg hash) {
   const Fixture* f = fixture(state);
   if (!f) return;
-  SgnOptions opts{.filename = fmt::format("{}.cnf.xml.sgn", kDevice), .hash = hash, .timestamp = kTimestamp};
+  SgnOptions opts{
+      .filename = fmt::format("{}.cnf.xml.sgn", kDevice), .hash = hash, .timestamp = kTimestamp};
   for (auto _ : state) {
     auto file = build_sgn(f->config, opts, *f->signer_key, *f->signer_cert);
     if (!file) {
@@ -266,7 +274,9 @@ BENCHMARK_CAPTURE(BM_SgnBuild, sha512, HashAlg::Sha512);
 void BM_EncSgnBuild(benchmark::State& state, HashAlg hash) {
   const Fixture* f = fixture(state);
   if (!f) return;
-  EncOptions opts{.filename = fmt::format("{}.cnf.xml.enc.sgn", kDevice), .hash = hash, .timestamp = kTimestamp};
+  EncOptions opts{.filename = fmt::format("{}.cnf.xml.enc.sgn", kDevice),
+                  .hash = hash,
+                  .timestamp = kTimestamp};
   for (auto _ : state) {
     auto file = build_enc_sgn(f->config, *f->device_key, opts, *f->signer_key, *f->signer_cert);
     if (!file) {

@@ -110,9 +110,10 @@ std::string issuer_name(const X509& cert) { return tool_name(*X509_get_issuer_na
 Bytes serial_bytes(const X509& cert) {
   BnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(&cert), nullptr));
   if (!bn) return {};
-  Bytes out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
+  int n = BN_num_bytes(bn.get());
+  if (n <= 0) return Bytes{0};  // serial 0 still needs one byte
+  Bytes out(static_cast<std::size_t>(n));
   BN_bn2bin(bn.get(), out.data());
-  if (out.empty()) out.push_back(0);  // serial 0 still needs one byte
   return out;
 }
 

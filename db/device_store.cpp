@@ -1,0 +1,283 @@
+// Device rows, their lines, and the CAPF columns.
+#include "db/device_store.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "db/profile_store.hpp"
+
+namespace cucm::db {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT d.name, d.description, d.product, d.protocol, p.name, d.md5hash, d.public_key, d.certificate, "
+    "d.cert_type, d.cert_serial, d.cert_issuer, d.cert_not_before, d.cert_not_after, d.load_information, "
+    "coalesce(d.vpn_group, ''), d.config_version, d.capf_operation, d.capf_auth_string, coalesce(d.capf_deadline, ''), "
+    "d.capf_status, coalesce(d.capf_last_attempt, '') FROM device d JOIN security_profile p ON p.id = d.profile_id";
+
+Device from_row(const Statement& s) {
+  Device d;
+  d.name = s.text(0);
+  d.description = s.text(1);
+  d.product = s.text(2);
+  d.protocol = s.text(3);
+  d.profile = s.text(4);
+  d.md5hash = s.text(5);
+  if (!s.is_null(7)) {
+    RecordedCert c;
+    c.public_key = s.blob(6);
+    c.der = s.blob(7);
+    c.md5hash = d.md5hash;
+    c.type = s.text(8);
+    c.serial = s.text(9);
+    c.issuer = s.text(10);
+    c.not_before = s.text(11);
+    c.not_after = s.text(12);
+    d.cert = std::move(c);
+  }
+  d.load_information = s.text(13);
+  d.vpn_group = s.text(14);
+  d.config_version = s.int64(15);
+  d.capf = CapfState{s.text(16), s.text(17), s.text(18), s.text(19), s.text(20)};
+  return d;
+}
+
+Status validate_device(const Device& d) {
+  CUCM_TRY(auto name, normalise_device_name(d.name));
+  if (name != d.name) return make_error(Errc::InvalidArgument, fmt::format("device name '{}' must be upper case", d.name));
+  CUCM_CHECK(validate_text("description", d.description, 128));
+  CUCM_CHECK(validate_text("load information", d.load_information, 64));
+  if (d.product.empty()) return make_error(Errc::InvalidArgument, "product is empty (e.g. \"Cisco 7942\")");
+  CUCM_CHECK(validate_text("product", d.product, 100));
+  if (d.protocol != "SCCP" && d.protocol != "SIP") {
+    return make_error(Errc::InvalidArgument, fmt::format("invalid device protocol '{}': SCCP or SIP", d.protocol));
+  }
+  std::map<int, int> seen;
+  for (const auto& l : d.lines) {
+    CUCM_CHECK(validate_line(l));
+    if (seen[l.index]++) return make_error(Errc::InvalidArgument, fmt::format("line {} is given twice", l.index));
+  }
+  CUCM_TRY(auto op, normalise_capf_operation(d.capf.operation));
+  if (op != d.capf.operation) return make_error(Errc::Internal, "db: CAPF operation not normalised");
+  if (!d.capf.auth_string.empty()) CUCM_CHECK(validate_auth_string(d.capf.auth_string));
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::int64_t> DeviceStore::checked_profile(const Device& d) const {
+  CUCM_TRY(auto p, ProfileStore(db_).get(d.profile));
+  if (p.product != "Universal Device Template" && p.product != d.product) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("profile '{}' is for {} and cannot be used by a {}", p.name, p.product, d.product));
+  }
+  if (p.protocol != "ANY" && p.protocol != d.protocol) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("profile '{}' is for {} phones and cannot be used by a {} phone", p.name, p.protocol, d.protocol));
+  }
+  if (p.capf_auth_mode == "auth-string" && d.capf.operation != "none" && d.capf.auth_string.empty()) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("profile '{}' authenticates CAPF by authentication string: give one (4 to 10 digits)", p.name));
+  }
+  return p.id;
+}
+
+Status DeviceStore::insert(const Device& d, std::int64_t profile_id) {
+  CUCM_TRY(auto s, db_.prepare("INSERT INTO device (name, description, product, protocol, profile_id, load_information, "
+                               "vpn_group, capf_operation, capf_auth_string, capf_deadline, capf_status) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, ''), ?8, ?9, nullif(?10, ''), ?11)"));
+  s.bind(1, std::string_view(d.name))
+      .bind(2, std::string_view(d.description))
+      .bind(3, std::string_view(d.product))
+      .bind(4, std::string_view(d.protocol))
+      .bind(5, profile_id)
+      .bind(6, std::string_view(d.load_information))
+      .bind(7, std::string_view(d.vpn_group))
+      .bind(8, std::string_view(d.capf.operation))
+      .bind(9, std::string_view(d.capf.auth_string))
+      .bind(10, std::string_view(d.capf.deadline))
+      .bind(11, std::string_view(d.capf.operation == "none" ? d.capf.status : "Operation Pending"));
+  if (auto st = s.run(); !st) {
+    if (get(d.name)) return make_error(Errc::AlreadyExists, fmt::format("device {} already exists", d.name));
+    return st;
+  }
+  return replace_lines(d);
+}
+
+Status DeviceStore::replace_lines(const Device& d) {
+  CUCM_TRY(auto del, db_.prepare("DELETE FROM line WHERE device_name = ?1"));
+  del.bind(1, std::string_view(d.name));
+  CUCM_CHECK(del.run());
+  for (const auto& l : d.lines) {
+    CUCM_TRY(auto s, db_.prepare("INSERT INTO line (device_name, line_index, directory_number, display_name, auth_name, "
+                                 "auth_password) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    s.bind(1, std::string_view(d.name))
+        .bind(2, std::int64_t{l.index})
+        .bind(3, std::string_view(l.directory_number))
+        .bind(4, std::string_view(l.display_name))
+        .bind(5, std::string_view(l.auth_name))
+        .bind(6, std::string_view(l.auth_password));
+    CUCM_CHECK(s.run());
+  }
+  return Ok{};
+}
+
+Status DeviceStore::add(const Device& d) {
+  CUCM_CHECK(validate_device(d));
+  CUCM_TRY(auto tx, Transaction::begin(db_));
+  CUCM_TRY(auto profile_id, checked_profile(d));
+  CUCM_CHECK(insert(d, profile_id));
+  return tx.commit();
+}
+
+Result<std::size_t> DeviceStore::add_all(const std::vector<Device>& devices, std::vector<RowError>& errors,
+                                         const std::function<void(std::size_t)>& progress) {
+  CUCM_TRY(auto tx, Transaction::begin(db_));
+  std::map<std::string, std::int64_t> seen;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const Device& d = devices[i];
+    auto fail = [&](const Error& e) { errors.push_back({i + 1, e.message}); };
+    if (auto st = validate_device(d); !st) { fail(st.error()); continue; }
+    if (seen.count(d.name)) {
+      fail(make_error(Errc::AlreadyExists, fmt::format("device {} is also on row {}", d.name, seen[d.name])));
+      continue;
+    }
+    seen[d.name] = static_cast<std::int64_t>(i + 1);
+    auto pid = checked_profile(d);
+    if (!pid) { fail(pid.error()); continue; }
+    if (auto st = insert(d, *pid); !st) fail(st.error());
+    if (progress && (i + 1) % 500 == 0) progress(i + 1);
+  }
+  if (progress) progress(devices.size());
+  if (!errors.empty()) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("{} of {} rows are bad; nothing was imported", errors.size(), devices.size()));
+  }
+  CUCM_CHECK(tx.commit());
+  return devices.size();
+}
+
+Result<Device> DeviceStore::get(std::string_view name_in) const {
+  CUCM_TRY(std::string name, normalise_device_name(name_in));
+  CUCM_TRY(auto s, db_.prepare(fmt::format("{} WHERE d.name = ?1", kSelect)));
+  s.bind(1, std::string_view(name));
+  CUCM_TRY(bool row, s.step());
+  if (!row) return make_error(Errc::NotFound, fmt::format("unknown device {} (see 'cucm-emu device list')", name));
+  Device d = from_row(s);
+  CUCM_TRY(auto l, db_.prepare("SELECT line_index, directory_number, display_name, auth_name, auth_password FROM line "
+                               "WHERE device_name = ?1 ORDER BY line_index"));
+  l.bind(1, std::string_view(name));
+  while (true) {
+    CUCM_TRY(bool more, l.step());
+    if (!more) break;
+    d.lines.push_back(Line{static_cast<int>(l.int64(0)), l.text(1), l.text(2), l.text(3), l.text(4)});
+  }
+  return d;
+}
+
+Result<std::vector<Device>> DeviceStore::list() const {
+  CUCM_TRY(auto s, db_.prepare(fmt::format("{} ORDER BY d.name", kSelect)));
+  std::vector<Device> out;
+  while (true) {
+    CUCM_TRY(bool row, s.step());
+    if (!row) break;
+    out.push_back(from_row(s));
+  }
+  // Lines in one pass, not one query per device.
+  CUCM_TRY(auto l, db_.prepare("SELECT device_name, line_index, directory_number, display_name, auth_name, auth_password "
+                               "FROM line ORDER BY device_name, line_index"));
+  std::map<std::string, std::vector<Line>> lines;
+  while (true) {
+    CUCM_TRY(bool row, l.step());
+    if (!row) break;
+    lines[l.text(0)].push_back(Line{static_cast<int>(l.int64(1)), l.text(2), l.text(3), l.text(4), l.text(5)});
+  }
+  for (auto& d : out) d.lines = std::move(lines[d.name]);
+  return out;
+}
+
+Status DeviceStore::update(const Device& d) {
+  CUCM_CHECK(validate_device(d));
+  CUCM_TRY(auto tx, Transaction::begin(db_));
+  CUCM_TRY(auto old, get(d.name));
+  CUCM_TRY(auto profile_id, checked_profile(d));
+  CUCM_TRY(auto s, db_.prepare("UPDATE device SET description = ?2, product = ?3, protocol = ?4, profile_id = ?5, "
+                               "load_information = ?6, vpn_group = nullif(?7, '') WHERE name = ?1"));
+  s.bind(1, std::string_view(d.name))
+      .bind(2, std::string_view(d.description))
+      .bind(3, std::string_view(d.product))
+      .bind(4, std::string_view(d.protocol))
+      .bind(5, profile_id)
+      .bind(6, std::string_view(d.load_information))
+      .bind(7, std::string_view(d.vpn_group));
+  CUCM_CHECK(s.run());
+  CUCM_CHECK(replace_lines(d));
+  return tx.commit();
+}
+
+Status DeviceStore::remove(std::string_view name_in) {
+  CUCM_TRY(std::string name, normalise_device_name(name_in));
+  CUCM_TRY(auto s, db_.prepare("DELETE FROM device WHERE name = ?1"));
+  s.bind(1, std::string_view(name));
+  CUCM_CHECK(s.run());
+  if (db_.changes() == 0) return make_error(Errc::NotFound, fmt::format("unknown device {}", name));
+  return Ok{};
+}
+
+Status DeviceStore::record_certificate(std::string_view name_in, const RecordedCert& c) {
+  CUCM_TRY(std::string name, normalise_device_name(name_in));
+  if (c.type != "LSC" && c.type != "MIC") {
+    return make_error(Errc::InvalidArgument, fmt::format("certificate type '{}': LSC or MIC", c.type));
+  }
+  CUCM_TRY(auto s, db_.prepare("UPDATE device SET md5hash = ?2, public_key = ?3, certificate = ?4, cert_type = ?5, "
+                               "cert_serial = ?6, cert_issuer = ?7, cert_not_before = ?8, cert_not_after = ?9 "
+                               "WHERE name = ?1"));
+  s.bind(1, std::string_view(name))
+      .bind(2, std::string_view(c.md5hash))
+      .bind(3, ByteView(c.public_key))
+      .bind(4, ByteView(c.der))
+      .bind(5, std::string_view(c.type))
+      .bind(6, std::string_view(c.serial))
+      .bind(7, std::string_view(c.issuer))
+      .bind(8, std::string_view(c.not_before))
+      .bind(9, std::string_view(c.not_after));
+  CUCM_CHECK(s.run());
+  if (db_.changes() == 0) return make_error(Errc::NotFound, fmt::format("unknown device {}", name));
+  return Ok{};
+}
+
+Status DeviceStore::clear_certificate(std::string_view name_in) {
+  CUCM_TRY(std::string name, normalise_device_name(name_in));
+  CUCM_TRY(auto s, db_.prepare("UPDATE device SET md5hash = '', public_key = NULL, certificate = NULL, cert_type = NULL, "
+                               "cert_serial = NULL, cert_issuer = NULL, cert_not_before = NULL, cert_not_after = NULL "
+                               "WHERE name = ?1"));
+  s.bind(1, std::string_view(name));
+  CUCM_CHECK(s.run());
+  if (db_.changes() == 0) return make_error(Errc::NotFound, fmt::format("unknown device {}", name));
+  return Ok{};
+}
+
+Status DeviceStore::set_capf(std::string_view name_in, const CapfState& capf) {
+  CUCM_TRY(std::string name, normalise_device_name(name_in));
+  CUCM_TRY(auto op, normalise_capf_operation(capf.operation));
+  if (!capf.auth_string.empty()) CUCM_CHECK(validate_auth_string(capf.auth_string));
+  CUCM_TRY(auto tx, Transaction::begin(db_));
+  CUCM_TRY(Device d, get(name));
+  d.capf = capf;
+  d.capf.operation = op;
+  CUCM_CHECK(checked_profile(d));
+  CUCM_TRY(auto s, db_.prepare("UPDATE device SET capf_operation = ?2, capf_auth_string = ?3, "
+                               "capf_deadline = nullif(?4, ''), capf_status = ?5, "
+                               "capf_last_attempt = nullif(?6, '') WHERE name = ?1"));
+  s.bind(1, std::string_view(name))
+      .bind(2, std::string_view(op))
+      .bind(3, std::string_view(capf.auth_string))
+      .bind(4, std::string_view(capf.deadline))
+      .bind(5, std::string_view(capf.status))
+      .bind(6, std::string_view(capf.last_attempt));
+  CUCM_CHECK(s.run());
+  return tx.commit();
+}
+
+}  // namespace cucm::db

@@ -1,0 +1,52 @@
+// Migration runner.
+#include "db/schema.hpp"
+
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace cucm::db {
+
+int schema_version(const Database& db) {
+  auto st = db.prepare("PRAGMA user_version");
+  if (!st) return -1;
+  auto row = st->step();
+  return row && *row ? static_cast<int>(st->int64(0)) : -1;
+}
+
+Status migrate(const Database& db, int target) {
+  const auto& all = migrations();
+  int latest = static_cast<int>(all.size());
+  if (target < 0 || target > latest) target = latest;
+  int current = schema_version(db);
+  if (current > latest) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("db: the database is at schema version {} but this cucm-emu knows only {}: "
+                                  "use a newer cucm-emu", current, latest));
+  }
+  for (int v = current; v < target; ++v) {
+    CUCM_TRY(auto tx, Transaction::begin(db));
+    if (auto st = db.exec(all[static_cast<std::size_t>(v)].sql); !st) {
+      return make_error(st.error().code, fmt::format("db: migration {} failed: {}", all[static_cast<std::size_t>(v)].name,
+                                                     st.error().message));
+    }
+    CUCM_CHECK(db.exec(fmt::format("PRAGMA user_version = {}", v + 1)));
+    CUCM_CHECK(tx.commit());
+  }
+  return Ok{};
+}
+
+Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool read_only) {
+  std::error_code ec;
+  if (!read_only) std::filesystem::create_directories(data_dir, ec);
+  if (ec) return make_error(Errc::Unavailable, fmt::format("db: cannot create {}: {}", data_dir.string(), ec.message()));
+  auto path = data_dir / "cucm.db";
+  if (read_only && !std::filesystem::exists(path)) {
+    return make_error(Errc::NotFound, fmt::format("db: no database at {} yet (any admin command creates it)", path.string()));
+  }
+  CUCM_TRY(Database db, Database::open(path, read_only));
+  if (!read_only) CUCM_CHECK(migrate(db));
+  return db;
+}
+
+}  // namespace cucm::db

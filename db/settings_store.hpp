@@ -1,0 +1,32 @@
+// Cluster settings: names, addresses, ports, mixed mode, default loads per model.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "db/sqlite.hpp"
+
+namespace cucm::db {
+
+struct ClusterSettings {
+  std::string cluster_name, node_name, node_address;
+  int tftp_port = 69, http_port = 6970, capf_port = 3804, tvs_port = 2445;
+  int sip_port = 5060, sip_tls_port = 5061, sccp_port = 2000, sccp_tls_port = 2443;
+  bool mixed_mode = false;
+  std::map<std::string, std::string> default_loads;  // product -> load information
+};
+
+class SettingsStore {
+ public:
+  explicit SettingsStore(const Database& db) : db_(db) {}
+
+  Result<std::map<std::string, std::string>> all() const;
+  Result<ClusterSettings> settings() const;
+  // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode 0/1).
+  Status set(const std::string& key, const std::string& value);
+
+ private:
+  const Database& db_;
+};
+
+}  // namespace cucm::db

@@ -1,0 +1,156 @@
+// SQLite wrappers: every call checked, errors carry SQLite's own message.
+#include "db/sqlite.hpp"
+
+#include <fmt/format.h>
+
+#include "core/encoding.hpp"
+
+namespace cucm::db {
+namespace {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  int primary = rc & 0xff;
+  Errc code = primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_ERROR
+                  ? Errc::InvalidArgument
+              : primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_AUTH
+                  ? Errc::PermissionDenied
+              : primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? Errc::Unavailable
+              : primary == SQLITE_FULL || primary == SQLITE_TOOBIG ? Errc::ResourceExhausted
+                                                                   : Errc::Unavailable;
+  return make_error(code, fmt::format("db: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+}  // namespace
+
+Statement& Statement::bind(int index, std::int64_t v) {
+  if (sqlite3_bind_int64(stmt_.get(), index, v) != SQLITE_OK && bind_status_) bind_status_ = bind_error(index);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view v) {
+  if (sqlite3_bind_text64(stmt_.get(), index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK &&
+      bind_status_) {
+    bind_status_ = bind_error(index);
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, ByteView v) {
+  // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
+  static const std::uint8_t kEmpty = 0;
+  const void* p = v.empty() ? &kEmpty : v.data();
+  if (sqlite3_bind_blob64(stmt_.get(), index, p, v.size(), SQLITE_TRANSIENT) != SQLITE_OK && bind_status_) {
+    bind_status_ = bind_error(index);
+  }
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_.get(), index) != SQLITE_OK && bind_status_) bind_status_ = bind_error(index);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Null: return bind_null(index);
+    case Value::Kind::Int: return bind(index, v.i);
+    case Value::Kind::Text: return bind(index, std::string_view(v.s));
+    case Value::Kind::Blob: return bind(index, ByteView(v.b));
+  }
+  return *this;
+}
+
+Error Statement::bind_error(int index) const {
+  return make_error(Errc::Internal, fmt::format("db: cannot bind parameter {}: {}", index, sqlite3_errmsg(db_)));
+}
+
+Result<bool> Statement::step() {
+  if (!bind_status_) return bind_status_.error();
+  int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error(db_, sqlite3_extended_errcode(db_), "statement failed");
+}
+
+Status Statement::run() {
+  while (true) {
+    CUCM_TRY(bool row, step());
+    if (!row) return Ok{};
+  }
+}
+
+std::string Statement::text(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_.get(), col);
+  int n = sqlite3_column_bytes(stmt_.get(), col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();  // NOLINT
+}
+
+Bytes Statement::blob(int col) const {
+  const void* p = sqlite3_column_blob(stmt_.get(), col);
+  int n = sqlite3_column_bytes(stmt_.get(), col);
+  if (!p || n <= 0) return {};
+  auto* b = static_cast<const std::uint8_t*>(p);
+  return Bytes(b, b + n);
+}
+
+std::string Statement::display(int col) const {
+  switch (sqlite3_column_type(stmt_.get(), col)) {
+    case SQLITE_NULL: return "NULL";
+    case SQLITE_BLOB: return to_hex(blob(col));
+    default: return text(col);
+  }
+}
+
+Result<Database> Database::open(const std::filesystem::path& path, bool read_only) {
+  sqlite3* raw = nullptr;
+  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db;
+  db.db_.reset(raw);
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, fmt::format("cannot open {}", path.string()));
+  sqlite3_busy_timeout(raw, 5000);  // writers from other processes (the CLI while serving)
+  sqlite3_extended_result_codes(raw, 1);
+  CUCM_CHECK(db.exec("PRAGMA foreign_keys = ON"));
+  if (!read_only) {
+    CUCM_CHECK(db.exec("PRAGMA journal_mode = WAL"));
+    CUCM_CHECK(db.exec("PRAGMA synchronous = NORMAL"));
+  }
+  return db;
+}
+
+Result<Statement> Database::prepare(std::string_view sql) const {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, "cannot prepare statement");
+  if (!raw) return make_error(Errc::InvalidArgument, "db: empty statement");
+  return Statement(db_.get(), StmtPtr(raw));
+}
+
+Status Database::exec(std::string_view sql) const {
+  std::string s(sql);
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db_.get(), s.c_str(), nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string m = msg ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    return sqlite_error(nullptr, rc, m);
+  }
+  return Ok{};
+}
+
+Result<Transaction> Transaction::begin(const Database& db) {
+  CUCM_CHECK(db.exec("BEGIN IMMEDIATE"));
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (!done_) (void)db_->exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  CUCM_CHECK(db_->exec("COMMIT"));
+  done_ = true;
+  return Ok{};
+}
+
+}  // namespace cucm::db

@@ -1,0 +1,103 @@
+// SQLite ownership: a connection, prepared statements with typed binds and columns, and
+// transactions that roll back unless committed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace cucm::db {
+
+template <auto Free>
+struct SqliteDeleter {
+  template <class T>
+  void operator()(T* p) const noexcept { Free(p); }
+};
+using DbPtr = std::unique_ptr<sqlite3, SqliteDeleter<&sqlite3_close_v2>>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, SqliteDeleter<&sqlite3_finalize>>;
+
+// A bound value: NULL, integer, text or blob.
+struct Value {
+  enum class Kind { Null, Int, Text, Blob } kind = Kind::Null;
+  std::int64_t i = 0;
+  std::string s;
+  Bytes b;
+  static Value null() { return {}; }
+  static Value of(std::int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
+  static Value of(std::string v) { Value x; x.kind = Kind::Text; x.s = std::move(v); return x; }
+  static Value of(Bytes v) { Value x; x.kind = Kind::Blob; x.b = std::move(v); return x; }
+};
+
+class Statement {
+ public:
+  explicit Statement(sqlite3* db, StmtPtr stmt) : db_(db), stmt_(std::move(stmt)) {}
+
+  Statement& bind(int index, std::int64_t v);
+  Statement& bind(int index, std::string_view v);
+  Statement& bind(int index, ByteView v);
+  Statement& bind_null(int index);
+  Statement& bind(int index, const Value& v);
+
+  // true while a row is available; Unavailable/InvalidArgument on errors (constraint failures
+  // are InvalidArgument with SQLite's message).
+  Result<bool> step();
+  // Runs to completion, ignoring rows.
+  Status run();
+
+  bool is_null(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
+  std::string text(int col) const;
+  Bytes blob(int col) const;
+  int columns() const { return sqlite3_column_count(stmt_.get()); }
+  std::string column_name(int col) const { return sqlite3_column_name(stmt_.get(), col); }
+  // A column as text whatever its type (blobs as lowercase hex), "NULL" for NULL: for `sql` output.
+  std::string display(int col) const;
+  bool read_only() const { return sqlite3_stmt_readonly(stmt_.get()) != 0; }
+
+ private:
+  Error bind_error(int index) const;
+  sqlite3* db_;
+  StmtPtr stmt_;
+  Status bind_status_ = Ok{};
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) with WAL, foreign keys on and a busy timeout.
+  static Result<Database> open(const std::filesystem::path& path, bool read_only = false);
+
+  Result<Statement> prepare(std::string_view sql) const;
+  Status exec(std::string_view sql) const;  // one or more statements, no parameters
+  std::int64_t changes() const { return sqlite3_changes64(db_.get()); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  DbPtr db_;
+};
+
+// BEGIN IMMEDIATE now; ROLLBACK in the destructor unless commit() succeeded.
+class Transaction {
+ public:
+  static Result<Transaction> begin(const Database& db);
+  Transaction(Transaction&& o) noexcept : db_(o.db_), done_(o.done_) { o.done_ = true; }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  Status commit();
+
+ private:
+  explicit Transaction(const Database& db) : db_(&db) {}
+  const Database* db_;
+  bool done_ = false;
+};
+
+}  // namespace cucm::db
