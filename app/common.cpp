@@ -10,6 +10,9 @@
 
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
+#include "core/log.hpp"
+#include "db/event_log.hpp"
+#include "db/schema.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
 #include "signer/trust_list.hpp"
@@ -98,6 +101,23 @@ Result<signer::PkeyPtr> verification_key(const GlobalOptions& g, const std::stri
   const auto& cm = pki.identity(signer::PkiRole::CallManager);
   source = fmt::format("cluster CallManager certificate ({})", signer::subject_name(*cm.cert));
   return signer::cert_public_key(*cm.cert);
+}
+
+Result<db::Database> cluster_db(const GlobalOptions& g) { return db::open_cluster_db(g.data_dir); }
+
+void log_admin_event(const db::Database& db, const std::string& device, const std::string& what) {
+  db::Event e;
+  e.source = "cli";
+  e.service = "admin";
+  e.device = device;
+  e.what = what;
+  e.result = "ok";
+  if (auto st = db::EventLog(db).append(e); !st) log::get("admin")->warn("event log: {}", st.error().message);
+}
+
+int guarded(const std::function<Status()>& body) {
+  auto st = body();
+  return st ? 0 : fail(st.error());
 }
 
 std::uint32_t now_timestamp() { return static_cast<std::uint32_t>(std::time(nullptr)); }

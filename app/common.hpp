@@ -2,12 +2,14 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/ossl.hpp"
 #include "signer/tlv_header.hpp"
@@ -58,5 +60,17 @@ void add_enc_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_tlv_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
+void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, vpn, sql, events
+void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
+
+// The cluster database of the data directory, created and migrated on first use.
+Result<db::Database> cluster_db(const GlobalOptions& g);
+// Records an administrative action in the event log (best effort: a failure is only logged).
+void log_admin_event(const db::Database& db, const std::string& device, const std::string& what);
+
+// Runs `body`, turning an Error into "cucm-emu: message" and exit code 1.
+int guarded(const std::function<Status()>& body);
 
 }  // namespace cucm::app

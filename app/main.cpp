@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   cucm::app::add_tlv_commands(app, g, rc);
   cucm::app::add_certhash_command(app, g, rc);
   cucm::app::add_demo_command(app, g, rc);
+  cucm::app::add_device_commands(app, g, rc);
+  cucm::app::add_profile_commands(app, g, rc);
+  cucm::app::add_admin_commands(app, g, rc);
+  cucm::app::add_cnf_commands(app, g, rc);
 
   app.parse_complete_callback([&] {
     if (auto st = cucm::log::set_level(g.log_level); !st) {

@@ -32,7 +32,13 @@ Result<XmlDocPtr> parse_xml(std::string_view text_in, std::string_view what) {
     return make_error(Errc::InvalidArgument,
                       fmt::format("cnf: {} is not well-formed XML at line {}: {}", what, err ? err->line : 0, msg));
   }
-  return XmlDocPtr(doc);
+  XmlDocPtr owned(doc);
+  // Configs never carry a DTD; one could declare entities whose references survive a copy into
+  // a new document and make the output malformed.
+  if (doc->intSubset || doc->extSubset) {
+    return make_error(Errc::InvalidArgument, fmt::format("cnf: {} has a DOCTYPE, which phone configs never have", what));
+  }
+  return owned;
 }
 
 std::string serialise(xmlDoc& doc) {

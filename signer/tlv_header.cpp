@@ -74,6 +74,8 @@ std::uint16_t be16(ByteView v) { return static_cast<std::uint16_t>((v[0] << 8) |
 
 class HeaderWalker {
  public:
+  static constexpr int kMaxDepth = 2;
+
   HeaderWalker(std::string_view context, ParsedHeader& out) : ctx_(context), out_(out) {}
 
   Status walk(ByteReader& r, int depth) {
@@ -92,6 +94,9 @@ class HeaderWalker {
       }
       out_.trace.push_back({at, t, header_tag_name(t), len, describe(t, value), depth});
       if (is_container(t)) {
+        // The formats nest two deep (EncryptionInfo > IvInfo); deeper nesting is hostile input
+        // that would otherwise recurse once per 3 bytes.
+        if (depth >= kMaxDepth) return field_error(at, t, fmt::format("containers nested deeper than {}", kMaxDepth));
         ByteReader sub(value, std::string(ctx_), value_at);
         CUCM_CHECK(walk(sub, depth + 1));
         continue;
@@ -260,6 +265,9 @@ Status put_container(ByteWriter& w, std::uint8_t t, Fill&& fill) {
 }
 
 Status put_encryption(ByteWriter& w, const EncryptionInfo& e) {
+  if (e.iv.size() != 16) {
+    return make_error(Errc::InvalidArgument, fmt::format("signer: Iv is {} bytes vs expected 16", e.iv.size()));
+  }
   return put_container(w, tag::kEncryptionInfo, [&]() -> Status {
     CUCM_CHECK(put_container(w, tag::kIvInfo, [&]() -> Status {
       put_u8(w, tag::kIvFlag, e.iv_flag);

@@ -165,3 +165,35 @@ TEST(TlvHeader, ModulusCodes) {
 
 }  // namespace
 }  // namespace cucm::signer
+
+namespace cucm::signer {
+namespace {
+
+// Found by fuzzing: containers nested thousands deep overflowed the stack.
+TEST(TlvHeader, DeepNestingIsRefusedNotRecursed) {
+  const std::size_t depth = 12000;
+  Bytes b = *from_hex("0100020100" "020002ffff");
+  for (std::size_t i = 0; i < depth; ++i) {
+    std::size_t remaining = (depth - i - 1) * 3;
+    b.push_back(tag::kSignerInfo);
+    b.push_back(static_cast<std::uint8_t>(remaining >> 8));
+    b.push_back(static_cast<std::uint8_t>(remaining));
+  }
+  b.resize(0xffff, 0);
+  auto p = parse_header(b, "sgn");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("nested deeper than 2"), std::string::npos) << p.error().message;
+}
+
+// Found by fuzzing: a header with EncryptionInfo fields but no Iv was built with an empty Iv.
+TEST(TlvHeader, BuildRefusesAnIvThatIsNot16Bytes) {
+  Header h;
+  h.signature = Bytes(64, 1);
+  h.encryption = EncryptionInfo{};
+  auto built = build_header(h);
+  ASSERT_FALSE(built);
+  EXPECT_EQ(built.error().code, Errc::InvalidArgument);
+}
+
+}  // namespace
+}  // namespace cucm::signer

@@ -1,0 +1,254 @@
+// cucm-emu capf|cluster|vpn|sql|events: CAPF scheduling, cluster settings, VPN groups, SQL
+// queries as `run sql` shows them, and the event log.
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "app/table.hpp"
+#include "core/file_io.hpp"
+#include "db/device_store.hpp"
+#include "db/event_log.hpp"
+#include "db/schema.hpp"
+#include "db/settings_store.hpp"
+#include "db/vpn_store.hpp"
+#include "signer/cert.hpp"
+
+namespace cucm::app {
+namespace {
+
+std::string utc_in_days(int days) {
+  std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+struct CapfArgs {
+  std::string name, operation, auth_string, deadline;
+  int days = 0;
+};
+
+Status capf_schedule(const GlobalOptions& g, const CapfArgs& a) {
+  CUCM_TRY(auto db, cluster_db(g));
+  db::CapfState s;
+  CUCM_TRY(s.operation, db::normalise_capf_operation(a.operation));
+  if (s.operation == "none") return make_error(Errc::InvalidArgument, "use 'cucm-emu capf cancel' to clear an operation");
+  s.auth_string = a.auth_string;
+  s.deadline = a.days > 0 ? utc_in_days(a.days) : a.deadline;
+  s.status = "Operation Pending";
+  CUCM_CHECK(db::DeviceStore(db).set_capf(a.name, s));
+  log_admin_event(db, a.name, fmt::format("CAPF {} scheduled", s.operation));
+  std::cout << fmt::format("{}: {} scheduled{}\n", a.name, s.operation,
+                           s.deadline.empty() ? "" : ", completes by " + s.deadline + " UTC");
+  return Ok{};
+}
+
+Status capf_cancel(const GlobalOptions& g, const std::string& name) {
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_CHECK(db::DeviceStore(db).set_capf(name, db::CapfState{}));
+  log_admin_event(db, name, "CAPF operation cancelled");
+  std::cout << name << ": no pending operation\n";
+  return Ok{};
+}
+
+Status capf_status(const GlobalOptions& g, const std::string& name) {
+  CUCM_TRY(auto db, cluster_db(g));
+  std::vector<db::Device> devices;
+  if (!name.empty()) {
+    CUCM_TRY(auto d, db::DeviceStore(db).get(name));
+    devices.push_back(std::move(d));
+  } else {
+    CUCM_TRY(devices, db::DeviceStore(db).list());
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : devices) {
+    if (name.empty() && d.capf.operation == "none" && d.capf.status.empty()) continue;
+    rows.push_back({d.name, d.capf.operation, d.capf.status.empty() ? "-" : d.capf.status,
+                    d.capf.deadline.empty() ? "-" : d.capf.deadline, d.cert ? d.cert->type : "-"});
+  }
+  std::cout << format_table({"device", "operation", "status", "completes_by", "certificate"}, rows);
+  return Ok{};
+}
+
+Status run_sql(const GlobalOptions& g, const std::string& query, bool write, bool json) {
+  CUCM_TRY(auto db, db::open_cluster_db(g.data_dir, !write));
+  CUCM_TRY(auto stmt, db.prepare(query));
+  if (!write && !stmt.read_only()) {
+    return make_error(Errc::PermissionDenied, "sql: this statement writes; add --write if you mean it");
+  }
+  std::vector<std::string> header;
+  for (int c = 0; c < stmt.columns(); ++c) header.push_back(stmt.column_name(c));
+  std::vector<std::vector<std::string>> rows;
+  while (true) {
+    CUCM_TRY(bool row, stmt.step());
+    if (!row) break;
+    std::vector<std::string> r;
+    for (int c = 0; c < stmt.columns(); ++c) r.push_back(stmt.display(c));
+    rows.push_back(std::move(r));
+  }
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& r : rows) {
+      nlohmann::json o;
+      for (std::size_t c = 0; c < header.size(); ++c) o[header[c]] = r[c];
+      arr.push_back(o);
+    }
+    print_json(arr);
+  } else if (!header.empty()) {
+    std::cout << format_table(header, rows);
+  } else {
+    std::cout << fmt::format("{} row(s) changed\n", db.changes());
+  }
+  return Ok{};
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+
+Status events(const GlobalOptions& g, const std::string& device_in, bool follow, int limit) {
+  CUCM_TRY(auto db, cluster_db(g));
+  std::string device;
+  if (!device_in.empty()) {
+    CUCM_TRY(device, db::normalise_device_name(device_in));
+  }
+  db::EventLog log(db);
+  auto print = [](const db::Event& e) {
+    std::cout << fmt::format("{} {:<6} {:<21} {:<15} {} {}\n", e.time, e.service, e.source.empty() ? "-" : e.source,
+                             e.device.empty() ? "-" : e.device, e.what, e.result.empty() ? "" : "[" + e.result + "]")
+              << std::flush;
+  };
+  CUCM_TRY(auto recent, log.tail(device, limit));
+  std::int64_t last = 0;
+  for (const auto& e : recent) { print(e); last = e.id; }
+  if (!follow) return Ok{};
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CUCM_TRY(auto more, log.since(last, device, 1000));
+    for (const auto& e : more) { print(e); last = e.id; }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc) {
+  auto ca = std::make_shared<CapfArgs>();
+  auto* capf = app.add_subcommand("capf", "CAPF certificate operations per phone");
+  capf->require_subcommand(1);
+  auto* sch = capf->add_subcommand("schedule", "Schedule install/upgrade, delete or troubleshoot");
+  sch->add_option("name", ca->name, "Device name")->required();
+  sch->add_option("--operation", ca->operation, "install, delete or troubleshoot")->required();
+  sch->add_option("--auth-string", ca->auth_string, "4 to 10 digits, for 'By Authentication String' profiles");
+  sch->add_option("--deadline", ca->deadline, "Operation completes by, 'YYYY-MM-DD HH:MM:SS' UTC");
+  sch->add_option("--days", ca->days, "Operation completes within this many days");
+  sch->callback([&g, &rc, ca] { rc = guarded([&] { return capf_schedule(g, *ca); }); });
+  auto* cancel = capf->add_subcommand("cancel", "Back to 'No Pending Operation'");
+  cancel->add_option("name", ca->name, "Device name")->required();
+  cancel->callback([&g, &rc, ca] { rc = guarded([&] { return capf_cancel(g, ca->name); }); });
+  auto* status = capf->add_subcommand("status", "Operation, status and deadline (all pending, or one device)");
+  status->add_option("name", ca->name, "Device name");
+  status->callback([&g, &rc, ca] { rc = guarded([&] { return capf_status(g, ca->name); }); });
+
+  auto kv = std::make_shared<std::pair<std::string, std::string>>();
+  auto json = std::make_shared<bool>(false);
+  auto* cluster = app.add_subcommand("cluster", "Cluster settings: names, addresses, ports, mixed mode, loads");
+  cluster->require_subcommand(1);
+  auto* cshow = cluster->add_subcommand("show", "Show every setting");
+  cshow->add_flag("--json", *json, "Machine-readable output");
+  cshow->callback([&g, &rc, json] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_TRY(auto all, db::SettingsStore(db).all());
+      if (*json) {
+        print_json(nlohmann::json(all));
+        return Ok{};
+      }
+      std::vector<std::vector<std::string>> rows;
+      for (auto& [k, v] : all) rows.push_back({k, v});
+      std::cout << format_table({"setting", "value"}, rows);
+      return Ok{};
+    });
+  });
+  auto* cset = cluster->add_subcommand("set", "Change a setting (e.g. node_address 10.0.0.5, mixed_mode 1)");
+  cset->add_option("key", kv->first, "Setting name")->required();
+  cset->add_option("value", kv->second, "New value")->required();
+  cset->callback([&g, &rc, kv] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_CHECK(db::SettingsStore(db).set(kv->first, kv->second));
+      log_admin_event(db, "", fmt::format("cluster setting {} = {}", kv->first, kv->second));
+      std::cout << kv->first << " = " << kv->second << "\n";
+      return Ok{};
+    });
+  });
+
+  struct VpnArgs { std::string name, url, cert, hash; };
+  auto va = std::make_shared<VpnArgs>();
+  auto* vpn = app.add_subcommand("vpn", "VPN groups: the headend URL and certHash1 in phone configs");
+  vpn->require_subcommand(1);
+  auto* vadd = vpn->add_subcommand("add", "Add or replace a VPN group");
+  vadd->add_option("name", va->name, "Group name")->required();
+  vadd->add_option("--url", va->url, "Headend URL, e.g. https://10.201.160.201/SSLVPNphone")->required();
+  vadd->add_option("--headend-cert", va->cert, "Headend certificate: certHash1 is its SHA-1, base64");
+  vadd->add_option("--cert-hash1", va->hash, "Or the certHash1 value itself");
+  vadd->callback([&g, &rc, va] {
+    rc = guarded([&]() -> Status {
+      db::VpnGroup grp{va->name, va->url, va->hash};
+      if (!va->cert.empty()) {
+        CUCM_TRY(Bytes bytes, read_file(va->cert));
+        CUCM_TRY(auto cert, signer::load_cert(bytes));
+        grp.cert_hash1 = signer::cert_hash_base64(*cert, signer::HashAlg::Sha1);
+      }
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_CHECK(db::VpnStore(db).put(grp));
+      std::cout << fmt::format("vpn group {}: {} certHash1 {}\n", grp.name, grp.url, grp.cert_hash1);
+      return Ok{};
+    });
+  });
+  auto* vls = vpn->add_subcommand("list", "List VPN groups");
+  vls->callback([&g, &rc] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_TRY(auto all, db::VpnStore(db).list());
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& v : all) rows.push_back({v.name, v.url, v.cert_hash1});
+      std::cout << format_table({"name", "url", "cert_hash1"}, rows);
+      return Ok{};
+    });
+  });
+  auto* vdel = vpn->add_subcommand("delete", "Delete a VPN group (not while devices use it)");
+  vdel->add_option("name", va->name, "Group name")->required();
+  vdel->callback([&g, &rc, va] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      return db::VpnStore(db).remove(va->name);
+    });
+  });
+
+  struct SqlArgs { std::string query; bool write = false, json = false; };
+  auto sa = std::make_shared<SqlArgs>();
+  auto* sql = app.add_subcommand("sql", "Run one SQL statement, laid out like CUCM's 'run sql' (read-only by default)");
+  sql->add_option("query", sa->query, "e.g. \"select md5hash,name from device where name='SEPA45630BBFA40'\"")->required();
+  sql->add_flag("--write", sa->write, "Allow a statement that changes the database");
+  sql->add_flag("--json", sa->json, "Rows as JSON objects");
+  sql->callback([&g, &rc, sa] { rc = guarded([&] { return run_sql(g, sa->query, sa->write, sa->json); }); });
+
+  struct EventArgs { std::string device; bool follow = false; int limit = 50; };
+  auto ea = std::make_shared<EventArgs>();
+  auto* ev = app.add_subcommand("events", "The event log of the services and the admin commands");
+  ev->add_option("--device", ea->device, "Only this device's events");
+  ev->add_flag("--follow", ea->follow, "Keep printing new events until interrupted");
+  ev->add_option("--limit", ea->limit, "How many recent events to show first")->capture_default_str();
+  ev->callback([&g, &rc, ea] { rc = guarded([&] { return events(g, ea->device, ea->follow, ea->limit); }); });
+}
+
+}  // namespace cucm::app

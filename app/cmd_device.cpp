@@ -1,0 +1,252 @@
+// cucm-emu device add|list|show|set|delete|import|export|cert: phones, as the CUCM Phone
+// Configuration page and the Bulk Administration Tool manage them.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "app/device_json.hpp"
+#include "app/table.hpp"
+#include "core/encoding.hpp"
+#include "core/file_io.hpp"
+#include "db/csv.hpp"
+#include "db/device_store.hpp"
+#include "signer/cert.hpp"
+#include "signer/keys.hpp"
+
+namespace cucm::app {
+namespace {
+
+constexpr const char* kUniversal = "Universal Device Template - Model-independent Security Profile";
+
+struct DeviceArgs {
+  std::string name, description, product, protocol, profile, load, vpn_group, file, cert, type = "LSC";
+  std::vector<std::string> lines;
+  bool json = false, clear_lines = false, clear = false;
+};
+
+// "DN[,display[,auth name[,password]]]" in button order.
+Result<std::vector<db::Line>> parse_lines(const std::vector<std::string>& specs) {
+  std::vector<db::Line> out;
+  for (const auto& spec : specs) {
+    db::Line l;
+    l.index = static_cast<int>(out.size()) + 1;
+    std::vector<std::string> parts{""};
+    for (char c : spec) {
+      if (c == ',') parts.emplace_back();
+      else parts.back().push_back(c);
+    }
+    if (parts.size() > 4) {
+      return make_error(Errc::InvalidArgument, fmt::format("--line '{}': expected DN[,display[,auth name[,password]]]", spec));
+    }
+    parts.resize(4);
+    l.directory_number = parts[0];
+    l.display_name = parts[1];
+    l.auth_name = parts[2];
+    l.auth_password = parts[3];
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Status add(const GlobalOptions& g, const DeviceArgs& a) {
+  CUCM_TRY(auto db, cluster_db(g));
+  db::Device d;
+  CUCM_TRY(d.name, db::normalise_device_name(a.name));
+  d.description = a.description;
+  d.product = a.product;
+  d.protocol = a.protocol.empty() ? "SIP" : a.protocol;
+  d.profile = a.profile.empty() ? kUniversal : a.profile;
+  d.load_information = a.load;
+  d.vpn_group = a.vpn_group;
+  CUCM_TRY(d.lines, parse_lines(a.lines));
+  CUCM_CHECK(db::DeviceStore(db).add(d));
+  log_admin_event(db, d.name, "device added");
+  std::cout << "added " << d.name << "\n";
+  return Ok{};
+}
+
+Status list(const GlobalOptions& g, bool json) {
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_TRY(auto devices, db::DeviceStore(db).list());
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& d : devices) arr.push_back(device_json(d));
+    print_json(arr);
+    return Ok{};
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : devices) {
+    rows.push_back({d.name, d.product, d.protocol, d.profile, d.md5hash.empty() ? "-" : d.md5hash, d.capf.operation});
+  }
+  std::cout << format_table({"name", "product", "protocol", "profile", "md5hash", "capf"}, rows);
+  return Ok{};
+}
+
+Status show(const GlobalOptions& g, const DeviceArgs& a) {
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_TRY(auto d, db::DeviceStore(db).get(a.name));
+  if (a.json) print_json(device_json(d));
+  else print_device(d);
+  return Ok{};
+}
+
+Status set(const GlobalOptions& g, const DeviceArgs& a, const CLI::App& cmd) {
+  CUCM_TRY(auto db, cluster_db(g));
+  db::DeviceStore store(db);
+  CUCM_TRY(auto d, store.get(a.name));
+  if (cmd.count("--description")) d.description = a.description;
+  if (cmd.count("--product")) d.product = a.product;
+  if (cmd.count("--protocol")) d.protocol = a.protocol;
+  if (cmd.count("--profile")) d.profile = a.profile;
+  if (cmd.count("--load")) d.load_information = a.load;
+  if (cmd.count("--vpn-group")) d.vpn_group = a.vpn_group;
+  if (a.clear_lines) d.lines.clear();
+  if (!a.lines.empty()) {
+    CUCM_TRY(d.lines, parse_lines(a.lines));
+  }
+  CUCM_CHECK(store.update(d));
+  log_admin_event(db, d.name, "device changed");
+  CUCM_TRY(auto after, store.get(d.name));
+  print_device(after);
+  return Ok{};
+}
+
+Status remove(const GlobalOptions& g, const std::string& name) {
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_CHECK(db::DeviceStore(db).remove(name));
+  CUCM_TRY(auto n, db::normalise_device_name(name));
+  log_admin_event(db, n, "device deleted");
+  std::cout << "deleted " << n << "\n";
+  return Ok{};
+}
+
+Status import_csv(const GlobalOptions& g, const std::string& file) {
+  CUCM_TRY(Bytes bytes, read_file(file));
+  CUCM_TRY(auto rows, db::parse_csv(as_chars(bytes)));
+  std::vector<db::RowError> errors;
+  auto devices = db::devices_from_csv(rows, errors);
+  auto report = [&](std::string summary) -> Status {
+    for (const auto& e : errors) {
+      std::cerr << (e.row ? fmt::format("{}: line {}: {}\n", file, e.row + 1, e.message) : fmt::format("{}: {}\n", file, e.message));
+    }
+    return make_error(Errc::InvalidArgument, std::move(summary));
+  };
+  if (!errors.empty()) {
+    return report(fmt::format("{} of {} rows are bad; nothing was imported", errors.size(), rows.size() - 1));
+  }
+  CUCM_TRY(auto db, cluster_db(g));
+  bool tty = ::isatty(STDERR_FILENO);
+  auto progress = [&](std::size_t done) {
+    if (!tty) return;
+    int width = 30;
+    auto filled = static_cast<int>(width * done / std::max<std::size_t>(devices.size(), 1));
+    std::cerr << fmt::format("\rimporting [{}{}] {}/{}", std::string(static_cast<std::size_t>(filled), '#'),
+                             std::string(static_cast<std::size_t>(width - filled), ' '), done, devices.size())
+              << (done == devices.size() ? "\n" : "") << std::flush;
+  };
+  auto added = db::DeviceStore(db).add_all(devices, errors, progress);
+  if (!added) return report(added.error().message);
+  log_admin_event(db, "", fmt::format("bulk import of {} devices from {}", *added, file));
+  std::cout << fmt::format("imported {} devices\n", *added);
+  return Ok{};
+}
+
+Status export_csv(const GlobalOptions& g, const std::string& file) {
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_TRY(auto devices, db::DeviceStore(db).list());
+  std::string csv = db::devices_to_csv(devices);
+  return write_output(file.empty() ? "-" : file, as_bytes(csv));
+}
+
+// Records a certificate by hand, as CAPF would: for labs that take keys from elsewhere.
+Status record_cert(const GlobalOptions& g, const DeviceArgs& a) {
+  CUCM_TRY(auto db, cluster_db(g));
+  db::DeviceStore store(db);
+  if (a.clear) {
+    CUCM_CHECK(store.clear_certificate(a.name));
+    log_admin_event(db, a.name, "certificate cleared by hand");
+    std::cout << "cleared the certificate of " << a.name << "\n";
+    return Ok{};
+  }
+  if (a.cert.empty()) return make_error(Errc::InvalidArgument, "give --cert FILE or --clear");
+  CUCM_TRY(Bytes bytes, read_file(a.cert));
+  CUCM_TRY(auto cert, signer::load_cert(bytes));
+  CUCM_TRY(auto key, signer::cert_public_key(*cert));
+  db::RecordedCert rc;
+  rc.type = a.type;
+  rc.der = signer::cert_der(*cert);
+  CUCM_TRY(rc.public_key, signer::public_key_spki_der(*key));
+  rc.md5hash = signer::cert_md5_hex(*cert);
+  rc.serial = to_hex(signer::serial_bytes(*cert));
+  rc.issuer = signer::issuer_name(*cert);
+  rc.not_before = signer::format_utc(signer::not_before(*cert));
+  rc.not_after = signer::format_utc(signer::not_after(*cert));
+  CUCM_CHECK(store.record_certificate(a.name, rc));
+  log_admin_event(db, a.name, fmt::format("{} recorded by hand, md5 {}", rc.type, rc.md5hash));
+  std::cout << fmt::format("recorded {} for {}: md5hash {} ({})\n", rc.type, a.name, rc.md5hash, signer::describe_key(*key));
+  return Ok{};
+}
+
+}  // namespace
+
+void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc) {
+  auto* dev = app.add_subcommand("device", "Phones: add, list, show, set, delete, bulk import/export");
+  dev->require_subcommand(1);
+  auto a = std::make_shared<DeviceArgs>();
+  auto name_opt = [&](CLI::App* c) { c->add_option("name", a->name, "Device name, SEP + 12 hex digits")->required(); };
+  auto fields = [&](CLI::App* c) {
+    c->add_option("--description", a->description, "Free text (shown on the admin pages)");
+    c->add_option("--product", a->product, "Model, e.g. \"Cisco 7942\", \"Cisco 8845\"");
+    c->add_option("--protocol", a->protocol, "SCCP or SIP (default SIP)");
+    c->add_option("--profile", a->profile, "Phone security profile (default: the Universal Device Template)");
+    c->add_option("--load", a->load, "Load information (default: the cluster default for the product)");
+    c->add_option("--vpn-group", a->vpn_group, "VPN group (see 'cucm-emu vpn')");
+    c->add_option("--line", a->lines, "A line: DN[,display[,auth name[,password]]]; repeat in button order");
+  };
+
+  auto* add_cmd = dev->add_subcommand("add", "Add a phone");
+  name_opt(add_cmd);
+  fields(add_cmd);
+  add_cmd->get_option("--product")->required();
+  add_cmd->callback([&g, &rc, a] { rc = guarded([&] { return add(g, *a); }); });
+
+  auto* ls = dev->add_subcommand("list", "List phones");
+  ls->add_flag("--json", a->json, "Machine-readable output");
+  ls->callback([&g, &rc, a] { rc = guarded([&] { return list(g, a->json); }); });
+
+  auto* sh = dev->add_subcommand("show", "Show one phone");
+  name_opt(sh);
+  sh->add_flag("--json", a->json, "Machine-readable output");
+  sh->callback([&g, &rc, a] { rc = guarded([&] { return show(g, *a); }); });
+
+  auto* st = dev->add_subcommand("set", "Change a phone (only the options given)");
+  name_opt(st);
+  fields(st);
+  st->add_flag("--clear-lines", a->clear_lines, "Remove every line");
+  st->callback([&g, &rc, a, st] { rc = guarded([&] { return set(g, *a, *st); }); });
+
+  auto* del = dev->add_subcommand("delete", "Delete a phone and its lines");
+  name_opt(del);
+  del->callback([&g, &rc, a] { rc = guarded([&] { return remove(g, a->name); }); });
+
+  auto* imp = dev->add_subcommand("import", "Bulk import from CSV; a bad row changes nothing");
+  imp->add_option("file", a->file, fmt::format("CSV with the header {}", db::kCsvColumns))->required();
+  imp->callback([&g, &rc, a] { rc = guarded([&] { return import_csv(g, a->file); }); });
+
+  auto* exp = dev->add_subcommand("export", "Bulk export to CSV (stdout by default)");
+  exp->add_option("-o,--out", a->file, "Output file");
+  exp->callback([&g, &rc, a] { rc = guarded([&] { return export_csv(g, a->file); }); });
+
+  auto* cert = dev->add_subcommand("cert", "Record a phone certificate by hand, as CAPF would (or --clear it)");
+  name_opt(cert);
+  cert->add_option("--cert", a->cert, "The phone's LSC or MIC (PEM or DER)");
+  cert->add_option("--type", a->type, "LSC or MIC")->capture_default_str();
+  cert->add_flag("--clear", a->clear, "Forget the certificate on record");
+  cert->callback([&g, &rc, a] { rc = guarded([&] { return record_cert(g, *a); }); });
+}
+
+}  // namespace cucm::app

@@ -1,0 +1,161 @@
+// cucm-emu profile add|list|show|set|copy|delete: phone security profiles.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "app/device_json.hpp"
+#include "app/table.hpp"
+#include "db/profile_store.hpp"
+
+namespace cucm::app {
+namespace {
+
+struct ProfileArgs {
+  std::string name, new_name, description, product, protocol, security_mode, capf_auth, key_order;
+  int rsa_key_size = 2048, ec_key_size = 256, sip_port = 5060;
+  bool tftp_encrypted = false, json = false;
+};
+
+Result<int> security_mode_code(const std::string& s) {
+  if (s == "1" || s == "non-secure") return 1;
+  if (s == "2" || s == "authenticated") return 2;
+  if (s == "3" || s == "encrypted") return 3;
+  return make_error(Errc::InvalidArgument,
+                    fmt::format("invalid --security-mode '{}': non-secure, authenticated or encrypted", s));
+}
+
+// Applies the options given on the command line to `p`.
+Status apply(db::SecurityProfile& p, const ProfileArgs& a, const CLI::App& cmd) {
+  if (cmd.count("--description")) p.description = a.description;
+  if (cmd.count("--product")) p.product = a.product;
+  if (cmd.count("--protocol")) p.protocol = a.protocol;
+  if (cmd.count("--security-mode")) {
+    CUCM_TRY(p.security_mode, security_mode_code(a.security_mode));
+  }
+  if (cmd.count("--tftp-encrypted")) p.tftp_encrypted = a.tftp_encrypted;
+  if (cmd.count("--capf-auth")) p.capf_auth_mode = a.capf_auth;
+  if (cmd.count("--key-order")) p.key_order = a.key_order;
+  if (cmd.count("--rsa-key-size")) p.rsa_key_size = a.rsa_key_size;
+  if (cmd.count("--ec-key-size")) p.ec_key_size = a.ec_key_size;
+  if (cmd.count("--sip-port")) p.sip_phone_port = a.sip_port;
+  return Ok{};
+}
+
+void fields(CLI::App* c, ProfileArgs& a) {
+  c->add_option("--description", a.description, "Description");
+  c->add_option("--product", a.product, "Product type, e.g. \"Cisco 7942\" (or \"Universal Device Template\")");
+  c->add_option("--protocol", a.protocol, "SCCP, SIP (or ANY for the universal template)");
+  c->add_option("--security-mode", a.security_mode, "non-secure, authenticated or encrypted");
+  c->add_option("--tftp-encrypted", a.tftp_encrypted, "TFTP encrypted config: true or false");
+  c->add_option("--capf-auth", a.capf_auth, "CAPF authentication: auth-string, null-string, lsc-first, mic-first");
+  c->add_option("--key-order", a.key_order, "rsa, ec, or ec-rsa (EC preferred, RSA backup)");
+  c->add_option("--rsa-key-size", a.rsa_key_size, "1024, 2048, 3072 or 4096");
+  c->add_option("--ec-key-size", a.ec_key_size, "256, 384 or 521");
+  c->add_option("--sip-port", a.sip_port, "SIP phone port");
+}
+
+}  // namespace
+
+void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
+  auto* prof = app.add_subcommand("profile", "Phone security profiles");
+  prof->require_subcommand(1);
+  auto a = std::make_shared<ProfileArgs>();
+
+  auto* add = prof->add_subcommand("add", "Add a profile");
+  add->add_option("name", a->name, "Profile name")->required();
+  fields(add, *a);
+  add->get_option("--product")->required();
+  add->get_option("--protocol")->required();
+  add->callback([&g, &rc, a, add] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      db::SecurityProfile p;
+      p.name = a->name;
+      CUCM_CHECK(apply(p, *a, *add));
+      CUCM_TRY(auto added, db::ProfileStore(db).add(p));
+      log_admin_event(db, "", fmt::format("profile '{}' added", added.name));
+      print_profile(added);
+      return Ok{};
+    });
+  });
+
+  auto* ls = prof->add_subcommand("list", "List profiles");
+  ls->add_flag("--json", a->json, "Machine-readable output");
+  ls->callback([&g, &rc, a] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_TRY(auto all, db::ProfileStore(db).list());
+      if (a->json) {
+        auto arr = nlohmann::json::array();
+        for (const auto& p : all) arr.push_back(profile_json(p));
+        print_json(arr);
+        return Ok{};
+      }
+      static const char* kModes[] = {"", "non-secure", "authenticated", "encrypted"};
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& p : all) {
+        rows.push_back({p.name, p.protocol, kModes[p.security_mode], p.tftp_encrypted ? "yes" : "no", p.capf_auth_mode});
+      }
+      std::cout << format_table({"name", "protocol", "mode", "encrypted-config", "capf-auth"}, rows);
+      return Ok{};
+    });
+  });
+
+  auto* sh = prof->add_subcommand("show", "Show a profile");
+  sh->add_option("name", a->name, "Profile name")->required();
+  sh->add_flag("--json", a->json, "Machine-readable output");
+  sh->callback([&g, &rc, a] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_TRY(auto p, db::ProfileStore(db).get(a->name));
+      if (a->json) print_json(profile_json(p));
+      else print_profile(p);
+      return Ok{};
+    });
+  });
+
+  auto* set = prof->add_subcommand("set", "Change a profile: every phone using it changes too");
+  set->add_option("name", a->name, "Profile name")->required();
+  fields(set, *a);
+  set->callback([&g, &rc, a, set] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      db::ProfileStore store(db);
+      CUCM_TRY(auto p, store.get(a->name));
+      CUCM_CHECK(apply(p, *a, *set));
+      CUCM_CHECK(store.update(p));
+      log_admin_event(db, "", fmt::format("profile '{}' changed", p.name));
+      print_profile(p);
+      return Ok{};
+    });
+  });
+
+  auto* cp = prof->add_subcommand("copy", "Copy a profile under a new name (editable)");
+  cp->add_option("name", a->name, "Profile to copy")->required();
+  cp->add_option("new_name", a->new_name, "Name of the copy")->required();
+  cp->callback([&g, &rc, a] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_TRY(auto p, db::ProfileStore(db).copy(a->name, a->new_name));
+      log_admin_event(db, "", fmt::format("profile '{}' copied to '{}'", a->name, p.name));
+      print_profile(p);
+      return Ok{};
+    });
+  });
+
+  auto* del = prof->add_subcommand("delete", "Delete a profile (not predefined, not in use)");
+  del->add_option("name", a->name, "Profile name")->required();
+  del->callback([&g, &rc, a] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto db, cluster_db(g));
+      CUCM_CHECK(db::ProfileStore(db).remove(a->name));
+      log_admin_event(db, "", fmt::format("profile '{}' deleted", a->name));
+      std::cout << "deleted profile " << a->name << "\n";
+      return Ok{};
+    });
+  });
+}
+
+}  // namespace cucm::app

@@ -1,0 +1,120 @@
+// Migrations on fresh, older and newer databases, and the seed's query verbatim.
+#include "db/schema.hpp"
+
+#include "db/device_store.hpp"
+#include "db/settings_store.hpp"
+#include "db_fixture.hpp"
+
+namespace cucm::db {
+namespace {
+
+using test::DbTest;
+
+TEST_F(DbTest, FreshDatabaseIsAtTheLatestVersionWithStandardProfiles) {
+  EXPECT_EQ(schema_version(db()), static_cast<int>(migrations().size()));
+  auto s = db().prepare("SELECT count(*) FROM security_profile WHERE builtin = 1");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(*s->step());
+  EXPECT_GE(s->int64(0), 5);
+  auto settings = SettingsStore(db()).settings();
+  ASSERT_TRUE(settings);
+  EXPECT_EQ(settings->capf_port, 3804);
+  EXPECT_EQ(settings->http_port, 6970);
+  EXPECT_EQ(settings->tvs_port, 2445);
+  EXPECT_FALSE(settings->mixed_mode);
+  auto mode = db().prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode && *mode->step());
+  EXPECT_EQ(mode->text(0), "wal");
+  auto fk = db().prepare("PRAGMA foreign_keys");
+  ASSERT_TRUE(fk && *fk->step());
+  EXPECT_EQ(fk->int64(0), 1);
+}
+
+TEST_F(DbTest, SeedQueryWorksVerbatim) {
+  Device d;
+  d.name = "SEPA45630BBFA40";
+  d.product = "Cisco 7942";
+  d.protocol = "SCCP";
+  d.profile = test::kEncryptedProfile;
+  ASSERT_TRUE(DeviceStore(db()).add(d));
+  RecordedCert c;
+  c.type = "LSC";
+  c.der = {1, 2, 3};
+  c.public_key = {4, 5, 6};
+  c.md5hash = "6e566143c1c14566c9da943d949a79c8";
+  ASSERT_TRUE(DeviceStore(db()).record_certificate(d.name, c));
+  auto s = db().prepare("select md5hash,name from device where name='SEPA45630BBFA40'");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(*s->step());
+  EXPECT_EQ(s->column_name(0), "md5hash");
+  EXPECT_EQ(s->column_name(1), "name");
+  EXPECT_EQ(s->text(0), "6e566143c1c14566c9da943d949a79c8");
+  EXPECT_EQ(s->text(1), "SEPA45630BBFA40");
+}
+
+TEST(Schema, OlderDatabaseMigratesAndKeepsItsData) {
+  auto dir = std::filesystem::temp_directory_path() / ("cucm-db-old-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto db = Database::open(dir / "cucm.db");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1));  // a database made by a release that had only migration 001
+    EXPECT_EQ(schema_version(*db), 1);
+    ASSERT_TRUE(db->exec("INSERT INTO security_profile (name, product, protocol, security_mode) "
+                         "VALUES ('Lab', 'Cisco 7942', 'SCCP', 1)"));
+    ASSERT_TRUE(db->exec("INSERT INTO device (name, product, protocol, profile_id, md5hash) "
+                         "VALUES ('SEP001122334455', 'Cisco 7942', 'SCCP', 1, 'abc')"));
+  }
+  auto db = open_cluster_db(dir);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(schema_version(*db), static_cast<int>(migrations().size()));
+  auto d = DeviceStore(*db).get("SEP001122334455");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->profile, "Lab");
+  EXPECT_EQ(d->md5hash, "abc");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Schema, NewerDatabaseIsRefused) {
+  auto dir = std::filesystem::temp_directory_path() / ("cucm-db-new-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto db = Database::open(dir / "cucm.db");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec("PRAGMA user_version = 999"));
+  }
+  auto db = open_cluster_db(dir);
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().message.find("schema version 999"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(DbTest, TransactionRollsBackUnlessCommitted) {
+  {
+    auto tx = Transaction::begin(db());
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE(db().exec("INSERT INTO cluster_setting (key, value) VALUES ('load.X', 'y')"));
+  }
+  auto s = db().prepare("SELECT count(*) FROM cluster_setting WHERE key = 'load.X'");
+  ASSERT_TRUE(s && *s->step());
+  EXPECT_EQ(s->int64(0), 0);
+}
+
+TEST_F(DbTest, SettingsAreValidated) {
+  SettingsStore s(db());
+  EXPECT_TRUE(s.set("capf_port", "13804"));
+  EXPECT_EQ(s.settings()->capf_port, 13804);
+  EXPECT_FALSE(s.set("capf_port", "70000"));
+  EXPECT_FALSE(s.set("capf_port", "abc"));
+  EXPECT_FALSE(s.set("mixed_mode", "yes"));
+  auto unknown = s.set("frobnicate", "1");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("unknown setting"), std::string::npos);
+  EXPECT_TRUE(s.set("load.Cisco 9971", "sip9971.9-4-2"));
+  EXPECT_EQ(s.settings()->default_loads["Cisco 9971"], "sip9971.9-4-2");
+}
+
+}  // namespace
+}  // namespace cucm::db
