@@ -1,16 +1,8 @@
 // The cucm-emu command line, cross-checked with independent tools: openssl dgst/pkeyutl/enc
 // verify what we sign and encrypt, xmllint accepts the partial config.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "cli_support.hpp"
 
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
@@ -20,53 +12,6 @@
 
 namespace cucm {
 namespace {
-namespace fs = std::filesystem;
-
-struct Run {
-  int rc;
-  std::string out;  // stdout and stderr together
-};
-
-Run run(const std::string& cmd) {
-  Run r{-1, {}};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cucm-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-  std::string emu(const std::string& args) const {
-    return std::string(CUCM_EMU) + " --data-dir " + (dir_ / "data").string() + " " + args;
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, ByteView data) const { ASSERT_TRUE(write_file_atomic(dir_ / name, data)); }
-  Bytes read(const std::string& name) const {
-    auto b = read_file(dir_ / name);
-    return b ? *b : Bytes{};
-  }
-  // A phone key and certificate made by openssl itself.
-  void make_device(const std::string& stem) const {
-    auto r = run("openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=SEP001122334455 -keyout " +
-                 path(stem + ".key") + " -out " + path(stem + ".pem"));
-    ASSERT_EQ(r.rc, 0) << r.out;
-  }
-  fs::path dir_;
-};
 
 const std::string kConfig = std::string(CUCM_FIXTURES) + "/cnf/SEP001122334455.cnf.xml";
 const std::string kFixtureItl = std::string(CUCM_SHARED_FIXTURES) + "/ITLFile.tlv";

@@ -1,0 +1,170 @@
+// The admin command line: the seed's SQL query (ours and sqlite3's), configs that pass xmllint,
+// bulk import that changes nothing on a bad row, and one clear error per bad input.
+#include <nlohmann/json.hpp>
+
+#include "cli_support.hpp"
+
+namespace cucm {
+namespace {
+
+constexpr const char* kEncProfile = "\"Cisco 7942 - Standard SCCP Encrypted Config\"";
+
+class AdminCli : public Cli {
+ protected:
+  void add_seed_phone() {
+    auto r = run(emu(std::string("device add SEPA45630BBFA40 --product \"Cisco 7942\" --protocol SCCP --profile ") +
+                     kEncProfile + " --description \"Desk <3> & 'lab' \\\"A\\\"\""));
+    ASSERT_EQ(r.rc, 0) << r.out;
+  }
+};
+
+TEST_F(AdminCli, SeedQueryAsRunSqlAndAsSqlite3) {
+  add_seed_phone();
+  make_device("mic");
+  auto rec = run(emu("device cert SEPA45630BBFA40 --type MIC --cert " + path("mic.pem")));
+  ASSERT_EQ(rec.rc, 0) << rec.out;
+  std::string md5 = run("openssl x509 -in " + path("mic.pem") + " -outform DER | openssl dgst -md5 -r").out.substr(0, 32);
+  const std::string query = "select md5hash,name from device where name='SEPA45630BBFA40'";
+  auto ours = run_stdout(emu("sql \"" + query + "\""));
+  ASSERT_EQ(ours.rc, 0) << ours.out;
+  EXPECT_EQ(ours.out, "md5hash                          name\n"
+                      "================================ ===============\n" +
+                          md5 + " SEPA45630BBFA40\n");
+  auto theirs = run("sqlite3 " + (dir_ / "data/cucm.db").string() + " \"" + query + "\"");
+  ASSERT_EQ(theirs.rc, 0) << theirs.out;
+  EXPECT_EQ(theirs.out, md5 + "|SEPA45630BBFA40\n");
+}
+
+TEST_F(AdminCli, SqlIsReadOnlyUnlessAskedToWrite) {
+  add_seed_phone();
+  auto refused = run(emu("sql \"delete from device\""));
+  EXPECT_EQ(refused.rc, 1);
+  EXPECT_NE(refused.out.find("--write"), std::string::npos) << refused.out;
+  EXPECT_NE(run_stdout(emu("sql \"select count(*) as n from device\"")).out.find("\n1\n"), std::string::npos);
+  auto bad = run(emu("sql \"select nope from device\""));
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_NE(bad.out.find("no such column"), std::string::npos) << bad.out;
+  auto json = run_stdout(emu("sql --json \"select name, product from device\""));
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j[0]["product"], "Cisco 7942");
+  EXPECT_EQ(run(emu("sql --write \"update device set description = 'x'\"")).rc, 0);
+}
+
+TEST_F(AdminCli, EveryServedConfigPassesXmllint) {
+  add_seed_phone();
+  make_device("mic");
+  // Partial config (no key yet), then the full config, the decrypted config and XMLDefault.
+  ASSERT_EQ(run(emu("cnf fetch SEPA45630BBFA40.cnf.xml.sgn -o " + path("partial.sgn"))).rc, 0);
+  ASSERT_EQ(run(emu("sgn strip " + path("partial.sgn") + " -o " + path("partial.xml"))).rc, 0);
+  ASSERT_EQ(run(emu("device cert SEPA45630BBFA40 --type MIC --cert " + path("mic.pem"))).rc, 0);
+  ASSERT_EQ(run(emu("cnf show SEPA45630BBFA40 --variant full -o " + path("full.xml"))).rc, 0);
+  ASSERT_EQ(run(emu("cnf fetch SEPA45630BBFA40.cnf.xml.enc.sgn -o " + path("enc.sgn"))).rc, 0);
+  auto dec = run(emu("enc decrypt " + path("enc.sgn") + " --device-key " + path("mic.key") + " -o " + path("dec.xml")));
+  ASSERT_EQ(dec.rc, 0) << dec.out;
+  EXPECT_EQ(read("dec.xml"), read("full.xml"));
+  ASSERT_EQ(run(emu("cnf fetch XMLDefault.cnf.xml -o " + path("default.xml"))).rc, 0);
+  for (const char* f : {"partial.xml", "full.xml", "dec.xml", "default.xml"}) {
+    auto lint = run("xmllint --noout " + path(f));
+    EXPECT_EQ(lint.rc, 0) << f << ": " << lint.out;
+  }
+  // Partial configs never carry lines or the description's text.
+  EXPECT_EQ(std::string(as_chars(read("partial.xml"))).find("Desk"), std::string::npos);
+}
+
+TEST_F(AdminCli, CnfShowExplainsTheDecision) {
+  add_seed_phone();
+  auto r = run(emu("cnf show SEPA45630BBFA40"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("SEPA45630BBFA40.cnf.xml.enc.sgn  not-found    no public key on record yet"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<certHash/>"), std::string::npos);
+  auto j = nlohmann::json::parse(run_stdout(emu("cnf show --json SEPA45630BBFA40")).out);
+  EXPECT_EQ(j["decisions"][1]["variant"], "partial");
+  auto enc = run(emu("cnf show SEPA45630BBFA40 --variant enc"));
+  EXPECT_EQ(enc.rc, 1);
+  EXPECT_NE(enc.out.find("must complete CAPF first"), std::string::npos);
+}
+
+TEST_F(AdminCli, BulkImportIsAllOrNothing) {
+  std::string header =
+      "name,description,product,protocol,profile,load_information,vpn_group,directory_number,display_name,"
+      "auth_name,auth_password,capf_operation,capf_auth_string\n";
+  std::string good = header +
+                     "SEP000000000001,\"a, b\",Cisco 8845,SIP,Universal Device Template - Model-independent Security Profile,,,1001,A,,,,\n"
+                     "SEP000000000002,,Cisco 8845,SIP,Universal Device Template - Model-independent Security Profile,,,1002,B,,,install,\n"
+                     "sep000000000003,,Cisco 7942,SCCP,Cisco 7942 - Standard SCCP Encrypted Config,,,,,,,,\n";
+  write("good.csv", as_bytes(good));
+  auto ok = run(emu("device import " + path("good.csv")));
+  ASSERT_EQ(ok.rc, 0) << ok.out;
+  EXPECT_NE(ok.out.find("imported 3 devices"), std::string::npos);
+  std::string bad = header +
+                    "SEP000000000004,,Cisco 8845,SIP,Universal Device Template - Model-independent Security Profile,,,,,,,,\n"
+                    "SEP000000000001,,Cisco 8845,SIP,Universal Device Template - Model-independent Security Profile,,,,,,,,\n"
+                    "SEP000000000005,,Cisco 8845,SIP,No Such Profile,,,,,,,,\n";
+  write("bad.csv", as_bytes(bad));
+  auto refused = run(emu("device import " + path("bad.csv")));
+  EXPECT_EQ(refused.rc, 1);
+  EXPECT_NE(refused.out.find("line 3: device SEP000000000001 already exists"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("line 4: unknown phone security profile 'No Such Profile'"), std::string::npos);
+  EXPECT_NE(refused.out.find("nothing was imported"), std::string::npos);
+  auto list = nlohmann::json::parse(run_stdout(emu("device list --json")).out);
+  EXPECT_EQ(list.size(), 3u);
+  auto exported = run_stdout(emu("device export"));
+  EXPECT_EQ(exported.out.substr(0, header.size()), header);
+  EXPECT_NE(exported.out.find("SEP000000000001,\"a, b\",Cisco 8845"), std::string::npos) << exported.out;
+}
+
+TEST_F(AdminCli, BadInputGetsOneClearErrorAndExitCode1) {
+  add_seed_phone();
+  struct Case {
+    std::string args, message;
+  } cases[] = {
+      {"device add SEP123 --product \"Cisco 7942\"", "invalid device name 'SEP123'"},
+      {"device add SEP001122334455 --product \"Cisco 7942\" --profile Nope", "unknown phone security profile 'Nope'"},
+      {std::string("device add SEPA45630BBFA40 --product \"Cisco 7942\" --protocol SCCP --profile ") + kEncProfile,
+       "device SEPA45630BBFA40 already exists"},
+      {"capf schedule SEPA45630BBFA40 --operation install --auth-string 12", "4 to 10 digits"},
+      {"capf schedule SEPA45630BBFA40 --operation reboot", "invalid CAPF operation 'reboot'"},
+      {"profile add X --product \"Cisco 7942\" --protocol SCCP --rsa-key-size 8192", "invalid RSA key size 8192"},
+      {"profile set \"Cisco 7942 - Standard SCCP Non-Secure Profile\" --tftp-encrypted true", "cannot be changed"},
+      {"profile delete " + std::string(kEncProfile), "used by 1 device"},
+      {"cluster set capf_port 99999", "invalid capf_port '99999'"},
+      {"device show SEP00000000000F", "unknown device SEP00000000000F"},
+  };
+  for (const auto& c : cases) {
+    auto r = run(emu(c.args));
+    EXPECT_EQ(r.rc, 1) << c.args << ": " << r.out;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << ": " << r.out;
+    EXPECT_EQ(r.out.rfind("cucm-emu: ", 0), 0u) << r.out;
+  }
+  auto list = nlohmann::json::parse(run_stdout(emu("device list --json")).out);
+  EXPECT_EQ(list.size(), 1u);
+}
+
+TEST_F(AdminCli, CapfScheduleStatusAndEvents) {
+  add_seed_phone();
+  ASSERT_EQ(run(emu("capf schedule SEPA45630BBFA40 --operation install --days 7")).rc, 0);
+  auto st = run_stdout(emu("capf status"));
+  EXPECT_NE(st.out.find("SEPA45630BBFA40 install   Operation Pending"), std::string::npos) << st.out;
+  ASSERT_EQ(run(emu("capf cancel SEPA45630BBFA40")).rc, 0);
+  auto show = nlohmann::json::parse(run_stdout(emu("device show --json SEPA45630BBFA40")).out);
+  EXPECT_EQ(show["capf"]["operation"], "none");
+  auto ev = run_stdout(emu("events --device SEPA45630BBFA40"));
+  EXPECT_NE(ev.out.find("device added"), std::string::npos) << ev.out;
+  EXPECT_NE(ev.out.find("CAPF install scheduled"), std::string::npos);
+  EXPECT_NE(ev.out.find("CAPF operation cancelled"), std::string::npos);
+}
+
+TEST_F(AdminCli, VpnGroupCarriesTheHeadendHash) {
+  make_device("asa");
+  auto add = run(emu("vpn add lab --url https://10.201.160.201/SSLVPNphone --headend-cert " + path("asa.pem")));
+  ASSERT_EQ(add.rc, 0) << add.out;
+  ASSERT_EQ(run(emu("device add SEP001122334455 --product \"Cisco 8845\" --vpn-group lab")).rc, 0);
+  auto full = run_stdout(emu("cnf show SEP001122334455 --variant full"));
+  std::string sha1 = run("openssl x509 -in " + path("asa.pem") + " -outform DER | openssl dgst -sha1 -binary | base64").out;
+  sha1.pop_back();
+  EXPECT_NE(full.out.find("<certHash1>" + sha1 + "</certHash1>"), std::string::npos) << full.out;
+  EXPECT_EQ(run(emu("vpn delete lab")).rc, 1);  // in use
+}
+
+}  // namespace
+}  // namespace cucm
