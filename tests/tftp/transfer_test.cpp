@@ -1,0 +1,166 @@
+// The transfer state machine driven by scripted packet sequences: lost DATA, lost ACK,
+// duplicate ACK, option negotiation, windows, and block-number rollover past 65535.
+#include "tftp/transfer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cucm::tftp {
+namespace {
+
+std::shared_ptr<const Bytes> file_of(std::size_t n) {
+  auto b = std::make_shared<Bytes>(n);
+  for (std::size_t i = 0; i < n; ++i) (*b)[i] = static_cast<std::uint8_t>(i * 7);
+  return b;
+}
+
+std::uint16_t block_of(const Bytes& pkt) {
+  EXPECT_EQ(pkt[1], 3) << "not DATA";
+  return static_cast<std::uint16_t>((pkt[2] << 8) | pkt[3]);
+}
+
+// A perfect receiver: reassembles DATA and ACKs each block (lock-step).
+Bytes receive_all(Transfer& t, Transfer::Step s) {
+  Bytes got;
+  std::size_t guard = 0;
+  while (!s.done && !s.failed && ++guard < 10'000'000) {
+    EXPECT_EQ(s.send.size(), 1u);
+    const Bytes& pkt = s.send.back();
+    if (pkt[1] == 6) {  // OACK
+      s = t.on_ack(0);
+      continue;
+    }
+    got.insert(got.end(), pkt.begin() + 4, pkt.end());
+    s = t.on_ack(block_of(pkt));
+  }
+  EXPECT_TRUE(s.done);
+  return got;
+}
+
+TEST(Negotiate, AcceptsValidOptionsAndClamps) {
+  Request r{Opcode::Rrq, "f", "octet",
+            {{"blksize", "70000"}, {"tsize", "0"}, {"timeout", "3"}, {"windowsize", "1000"}, {"color", "red"}}};
+  auto o = negotiate(r, 1234, {});
+  EXPECT_EQ(o.blksize, 512u);  // 70000 is out of range: ignored
+  EXPECT_EQ(o.windowsize, 64);  // clamped to the server limit
+  EXPECT_EQ(o.timeout, std::chrono::seconds(3));
+  std::vector<std::pair<std::string, std::string>> want{{"tsize", "1234"}, {"timeout", "3"}, {"windowsize", "64"}};
+  EXPECT_EQ(o.oack, want);
+  auto b = negotiate({Opcode::Rrq, "f", "octet", {{"blksize", "1428"}, {"blksize", "x"}}}, 1, {});
+  EXPECT_EQ(b.blksize, 1428u);
+  TransferLimits small;
+  small.max_blksize = 1024;
+  EXPECT_EQ(negotiate({Opcode::Rrq, "f", "octet", {{"blksize", "8192"}}}, 1, small).blksize, 1024u);
+  EXPECT_TRUE(negotiate({Opcode::Rrq, "f", "octet", {{"blksize", "7"}}}, 1, {}).oack.empty());
+}
+
+TEST(Transfer, LockStepWithoutOptions) {
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{511}, std::size_t{512}, std::size_t{513},
+                           std::size_t{10'000}}) {
+    auto data = file_of(size);
+    Transfer t(data, negotiate({Opcode::Rrq, "f", "octet", {}}, size, {}), 5);
+    EXPECT_EQ(t.total_blocks(), size / 512 + 1);  // an exact multiple ends with an empty block
+    EXPECT_EQ(receive_all(t, t.start()), *data) << size;
+  }
+}
+
+TEST(Transfer, OackThenData) {
+  auto data = file_of(5000);
+  Transfer t(data, negotiate({Opcode::Rrq, "f", "octet", {{"blksize", "1428"}, {"tsize", "0"}}}, 5000, {}), 5);
+  auto s = t.start();
+  ASSERT_EQ(s.send.size(), 1u);
+  EXPECT_EQ(s.send[0][1], 6);
+  EXPECT_TRUE(t.on_ack(3).send.empty());  // only ACK 0 acknowledges the OACK
+  auto first = t.on_ack(0);
+  ASSERT_EQ(first.send.size(), 1u);
+  EXPECT_EQ(block_of(first.send[0]), 1);
+  EXPECT_EQ(first.send[0].size(), 4u + 1428u);
+}
+
+TEST(Transfer, LostOackIsResentOnTimeout) {
+  Transfer t(file_of(10), negotiate({Opcode::Rrq, "f", "octet", {{"tsize", "0"}}}, 10, {}), 2);
+  t.start();
+  auto again = t.on_timeout();
+  ASSERT_EQ(again.send.size(), 1u);
+  EXPECT_EQ(again.send[0][1], 6);
+  EXPECT_FALSE(t.on_timeout().failed);
+  EXPECT_TRUE(t.on_timeout().failed);  // 3rd timeout > max_retries 2
+}
+
+TEST(Transfer, LostDataAndLostAckAreRecoveredByTimeout) {
+  auto data = file_of(2000);
+  Transfer t(data, negotiate({Opcode::Rrq, "f", "octet", {}}, 2000, {}), 5);
+  auto s = t.start();                 // DATA 1 ...
+  auto resend = t.on_timeout();       // ... was lost: resent
+  ASSERT_EQ(resend.send.size(), 1u);
+  EXPECT_EQ(resend.send[0], s.send[0]);
+  auto s2 = t.on_ack(1);              // DATA 2
+  EXPECT_EQ(block_of(s2.send[0]), 2);
+  auto resend2 = t.on_timeout();      // ACK 2 lost: DATA 2 again
+  EXPECT_EQ(block_of(resend2.send[0]), 2);
+  EXPECT_EQ(t.retransmitted(), 2u);
+  Bytes got(data->begin(), data->begin() + 512);
+  // Duplicate of ACK 1 arrives late: nothing is sent (no Sorcerer's Apprentice).
+  EXPECT_TRUE(t.on_ack(1).send.empty());
+  auto s3 = t.on_ack(2);
+  EXPECT_EQ(block_of(s3.send[0]), 3);
+  EXPECT_TRUE(t.on_ack(2).send.empty());  // duplicate again
+  EXPECT_TRUE(t.on_ack(9).send.empty());  // an ACK for a block never sent
+  auto s4 = t.on_ack(3);
+  EXPECT_EQ(block_of(s4.send[0]), 4);
+  auto end = t.on_ack(4);
+  EXPECT_TRUE(end.done);
+}
+
+TEST(Transfer, WindowsAndGapRecovery) {
+  auto data = file_of(512 * 20 + 100);
+  Transfer t(data, negotiate({Opcode::Rrq, "f", "octet", {{"windowsize", "8"}}}, data->size(), {}), 5);
+  t.start();
+  auto w1 = t.on_ack(0);
+  ASSERT_EQ(w1.send.size(), 8u);
+  EXPECT_EQ(block_of(w1.send.front()), 1);
+  EXPECT_EQ(block_of(w1.send.back()), 8);
+  // Block 4 was lost: the receiver ACKs 3, and the sender resumes at 4.
+  auto w2 = t.on_ack(3);
+  ASSERT_EQ(w2.send.size(), 8u);
+  EXPECT_EQ(block_of(w2.send.front()), 4);
+  EXPECT_EQ(block_of(w2.send.back()), 11);
+  auto w3 = t.on_ack(11);
+  EXPECT_EQ(block_of(w3.send.front()), 12);
+  EXPECT_EQ(block_of(w3.send.back()), 19);
+  auto w4 = t.on_ack(19);
+  ASSERT_EQ(w4.send.size(), 2u);  // 20 and the short 21st
+  EXPECT_EQ(w4.send.back().size(), 4u + 100u);
+  EXPECT_TRUE(t.on_ack(21).done);
+}
+
+TEST(Transfer, BlockNumbersRollOverPast65535) {
+  // > 32 MB at blksize 512: 65,600 blocks, so numbers wrap 65535 -> 0 -> 1 ...
+  std::size_t size = 512 * 65'600 + 17;
+  auto data = file_of(size);
+  Transfer t(data, negotiate({Opcode::Rrq, "f", "octet", {}}, size, {}), 5);
+  auto s = t.start();
+  Bytes got;
+  got.reserve(size);
+  std::uint64_t n = 0;
+  while (!s.done) {
+    ASSERT_EQ(s.send.size(), 1u);
+    const Bytes& pkt = s.send[0];
+    ++n;
+    EXPECT_EQ(block_of(pkt), static_cast<std::uint16_t>(n & 0xffff));
+    got.insert(got.end(), pkt.begin() + 4, pkt.end());
+    if (n == 65'537) {  // a duplicate ACK right after the wrap changes nothing
+      EXPECT_TRUE(t.on_ack(0xffff).send.empty());
+    }
+    s = t.on_ack(block_of(pkt));
+  }
+  EXPECT_EQ(n, 65'601u);
+  EXPECT_EQ(got, *data);
+}
+
+TEST(Transfer, Netascii) {
+  Bytes in = to_bytes("a\nb\rc");
+  EXPECT_EQ(to_netascii(in), (Bytes{'a', '\r', '\n', 'b', '\r', 0, 'c'}));
+}
+
+}  // namespace
+}  // namespace cucm::tftp
