@@ -171,3 +171,51 @@ TEST_F(CatalogTest, UnknownDevicesDefaultsAndStaticFiles) {
 
 }  // namespace
 }  // namespace cucm::catalog
+
+#include "tftp/catalog/cached_catalog.hpp"
+
+namespace cucm::catalog {
+namespace {
+
+TEST_F(CatalogTest, CacheServesTheSameBytesUntilTheVersionMoves) {
+  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 1 << 20);
+  auto a = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_FALSE(a->cache_hit);
+  auto b = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->cache_hit);
+  EXPECT_EQ(a->bytes, b->bytes);  // the very same buffer: nothing re-signed
+  record_phone_key();             // bumps config_version
+  auto c = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->cache_hit);
+  EXPECT_NE(*c->bytes, *a->bytes);
+  // A cluster setting moves every file, ITL included.
+  auto itl = cache.fetch("ITLFile.tlv");
+  ASSERT_TRUE(itl);
+  EXPECT_TRUE(cache.fetch("ITLFile.tlv")->cache_hit);
+  ASSERT_TRUE(db::SettingsStore(*db_).set("node_address", "10.1.2.3"));
+  EXPECT_FALSE(cache.fetch("ITLFile.tlv")->cache_hit);
+  auto moved = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  EXPECT_FALSE(moved->cache_hit);
+  auto stats = cache.stats();
+  EXPECT_EQ(stats.hits, 2u);
+  EXPECT_GE(stats.misses, 4u);
+}
+
+TEST_F(CatalogTest, CacheMemoryIsBounded) {
+  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 7200);
+  ASSERT_TRUE(cache.fetch("ITLFile.tlv"));  // ~6.9 KB, then ~0.9 KB more does not fit
+  ASSERT_TRUE(cache.fetch("SEPA45630BBFA40.cnf.xml.sgn"));
+  auto s = cache.stats();
+  EXPECT_LE(s.bytes, 7200u);
+  EXPECT_GE(s.evictions, 1u);
+  // Static files are keyed by size and mtime: a rewritten file is served fresh.
+  ASSERT_TRUE(cache.fetch("SCCP42.9-4-2SR3-1S.loads"));
+  ASSERT_TRUE(write_file_atomic(db_dir_ / "static" / "SCCP42.9-4-2SR3-1S.loads", to_bytes("firmware v2")));
+  EXPECT_EQ(*cache.fetch("SCCP42.9-4-2SR3-1S.loads")->bytes, to_bytes("firmware v2"));
+}
+
+}  // namespace
+}  // namespace cucm::catalog

@@ -1,0 +1,75 @@
+// Version-keyed LRU cache over the catalog.
+#include "tftp/catalog/cached_catalog.hpp"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+namespace cucm::catalog {
+
+CachedCatalog::CachedCatalog(const db::Database& db, const signer::ClusterPki& pki, CatalogOptions opts,
+                             std::size_t max_bytes)
+    : catalog_(db, pki, opts), db_(db), opts_(std::move(opts)), max_bytes_(max_bytes) {}
+
+Result<std::string> CachedCatalog::version_key(const std::string& name, const RequestedFile& file) const {
+  // One query: the cluster epoch and, for a per-device name, the device's config version.
+  CUCM_TRY(auto s, db_.prepare("SELECT (SELECT version FROM cluster_epoch), "
+                               "(SELECT config_version FROM device WHERE name = ?1)"));
+  s.bind(1, std::string_view(file.device));
+  CUCM_TRY(bool row, s.step());
+  if (!row) return make_error(Errc::Internal, "catalog: version query returned no row");
+  std::string key = fmt::format("{}/{}", s.int64(0), s.is_null(1) ? -1 : s.int64(1));
+  if (file.kind == FileKind::Other && !opts_.static_dir.empty()) {
+    struct stat st {};
+    std::string path = (opts_.static_dir / name).string();
+    if (::stat(path.c_str(), &st) == 0) {
+      key += fmt::format("/{}/{}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    }
+  }
+  return key;
+}
+
+Result<CachedFile> CachedCatalog::fetch(std::string_view name_in) {
+  std::string name(name_in);
+  RequestedFile file = classify(name);
+  std::lock_guard lock(mutex_);
+  CUCM_TRY(std::string key, version_key(name, file));
+  if (auto it = entries_.find(name); it != entries_.end()) {
+    if (it->second.key == key) {
+      ++stats_.hits;
+      lru_.splice(lru_.begin(), lru_, it->second.lru);
+      CachedFile hit = it->second.file;
+      hit.cache_hit = true;
+      return hit;
+    }
+    stats_.bytes -= it->second.file.bytes->size();
+    lru_.erase(it->second.lru);
+    entries_.erase(it);
+  }
+  ++stats_.misses;
+  CUCM_TRY(Served served, catalog_.fetch(name));
+  CachedFile out{std::make_shared<const Bytes>(std::move(served.bytes)), served.variant, std::move(served.rule),
+                 std::move(served.device), false};
+  std::size_t size = out.bytes->size();
+  if (size <= max_bytes_) {
+    while (stats_.bytes + size > max_bytes_ && !lru_.empty()) {
+      auto victim = entries_.find(lru_.back());
+      stats_.bytes -= victim->second.file.bytes->size();
+      entries_.erase(victim);
+      lru_.pop_back();
+      ++stats_.evictions;
+    }
+    lru_.push_front(name);
+    entries_.emplace(name, Entry{std::move(key), out, lru_.begin()});
+    stats_.bytes += size;
+  }
+  stats_.entries = entries_.size();
+  return out;
+}
+
+CacheStats CachedCatalog::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace cucm::catalog

@@ -1,0 +1,58 @@
+// The catalog behind the servers: every artefact built once per version and kept in a bounded
+// LRU cache, so a hot path never re-signs. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "tftp/catalog/catalog.hpp"
+
+namespace cucm::catalog {
+
+struct CachedFile {
+  std::shared_ptr<const Bytes> bytes;
+  Variant variant = Variant::NotFound;
+  std::string rule;
+  std::string device;
+  bool cache_hit = false;
+};
+
+struct CacheStats {
+  std::uint64_t hits = 0, misses = 0, evictions = 0;
+  std::size_t entries = 0, bytes = 0;
+};
+
+class CachedCatalog {
+ public:
+  // `max_bytes` bounds the memory held by cached files (a file larger than it is served but not
+  // kept).
+  CachedCatalog(const db::Database& db, const signer::ClusterPki& pki, CatalogOptions opts, std::size_t max_bytes);
+
+  // As Catalog::fetch. The version key of a file is the cluster epoch plus, for per-device names,
+  // the device's config_version, plus size and mtime for static files.
+  Result<CachedFile> fetch(std::string_view name);
+  CacheStats stats() const;
+
+ private:
+  Result<std::string> version_key(const std::string& name, const RequestedFile& file) const;
+
+  struct Entry {
+    std::string key;
+    CachedFile file;
+    std::list<std::string>::iterator lru;
+  };
+  mutable std::mutex mutex_;  // guards the database connection and the cache
+  Catalog catalog_;
+  const db::Database& db_;
+  CatalogOptions opts_;
+  std::size_t max_bytes_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::list<std::string> lru_;  // most recent first
+  CacheStats stats_;
+};
+
+}  // namespace cucm::catalog
