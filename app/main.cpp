@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cucm::app::add_profile_commands(app, g, rc);
   cucm::app::add_admin_commands(app, g, rc);
   cucm::app::add_cnf_commands(app, g, rc);
+  cucm::app::add_serve_command(app, g, rc);
 
   app.parse_complete_callback([&] {
     if (auto st = cucm::log::set_level(g.log_level); !st) {

@@ -22,13 +22,21 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
 
 }  // namespace
 
+Statement::~Statement() {
+  if (in_use_ && raw_) {
+    sqlite3_reset(raw_);
+    sqlite3_clear_bindings(raw_);
+    *in_use_ = false;
+  }
+}
+
 Statement& Statement::bind(int index, std::int64_t v) {
-  if (sqlite3_bind_int64(stmt_.get(), index, v) != SQLITE_OK && bind_status_) bind_status_ = bind_error(index);
+  if (sqlite3_bind_int64(raw_, index, v) != SQLITE_OK && bind_status_) bind_status_ = bind_error(index);
   return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view v) {
-  if (sqlite3_bind_text64(stmt_.get(), index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK &&
+  if (sqlite3_bind_text64(raw_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK &&
       bind_status_) {
     bind_status_ = bind_error(index);
   }
@@ -39,14 +47,14 @@ Statement& Statement::bind(int index, ByteView v) {
   // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
   static const std::uint8_t kEmpty = 0;
   const void* p = v.empty() ? &kEmpty : v.data();
-  if (sqlite3_bind_blob64(stmt_.get(), index, p, v.size(), SQLITE_TRANSIENT) != SQLITE_OK && bind_status_) {
+  if (sqlite3_bind_blob64(raw_, index, p, v.size(), SQLITE_TRANSIENT) != SQLITE_OK && bind_status_) {
     bind_status_ = bind_error(index);
   }
   return *this;
 }
 
 Statement& Statement::bind_null(int index) {
-  if (sqlite3_bind_null(stmt_.get(), index) != SQLITE_OK && bind_status_) bind_status_ = bind_error(index);
+  if (sqlite3_bind_null(raw_, index) != SQLITE_OK && bind_status_) bind_status_ = bind_error(index);
   return *this;
 }
 
@@ -66,7 +74,7 @@ Error Statement::bind_error(int index) const {
 
 Result<bool> Statement::step() {
   if (!bind_status_) return bind_status_.error();
-  int rc = sqlite3_step(stmt_.get());
+  int rc = sqlite3_step(raw_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return sqlite_error(db_, sqlite3_extended_errcode(db_), "statement failed");
@@ -80,21 +88,21 @@ Status Statement::run() {
 }
 
 std::string Statement::text(int col) const {
-  const unsigned char* p = sqlite3_column_text(stmt_.get(), col);
-  int n = sqlite3_column_bytes(stmt_.get(), col);
+  const unsigned char* p = sqlite3_column_text(raw_, col);
+  int n = sqlite3_column_bytes(raw_, col);
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();  // NOLINT
 }
 
 Bytes Statement::blob(int col) const {
-  const void* p = sqlite3_column_blob(stmt_.get(), col);
-  int n = sqlite3_column_bytes(stmt_.get(), col);
+  const void* p = sqlite3_column_blob(raw_, col);
+  int n = sqlite3_column_bytes(raw_, col);
   if (!p || n <= 0) return {};
   auto* b = static_cast<const std::uint8_t*>(p);
   return Bytes(b, b + n);
 }
 
 std::string Statement::display(int col) const {
-  switch (sqlite3_column_type(stmt_.get(), col)) {
+  switch (sqlite3_column_type(raw_, col)) {
     case SQLITE_NULL: return "NULL";
     case SQLITE_BLOB: return to_hex(blob(col));
     default: return text(col);
@@ -119,11 +127,23 @@ Result<Database> Database::open(const std::filesystem::path& path, bool read_onl
 }
 
 Result<Statement> Database::prepare(std::string_view sql) const {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end() && !*it->second.in_use) {
+    *it->second.in_use = true;
+    return Statement(db_.get(), it->second.stmt.get(), it->second.in_use.get());
+  }
+  bool cacheable = it == cache_.end() && cache_.size() < 256;
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                              cacheable ? SQLITE_PREPARE_PERSISTENT : 0, &raw, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, "cannot prepare statement");
   if (!raw) return make_error(Errc::InvalidArgument, "db: empty statement");
-  return Statement(db_.get(), StmtPtr(raw));
+  if (!cacheable) return Statement(db_.get(), StmtPtr(raw));
+  auto& slot = cache_[key];
+  slot.stmt.reset(raw);
+  *slot.in_use = true;
+  return Statement(db_.get(), raw, slot.in_use.get());
 }
 
 Status Database::exec(std::string_view sql) const {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,16 @@ struct Value {
 
 class Statement {
  public:
-  explicit Statement(sqlite3* db, StmtPtr stmt) : db_(db), stmt_(std::move(stmt)) {}
+  explicit Statement(sqlite3* db, StmtPtr stmt) : db_(db), stmt_(std::move(stmt)), raw_(stmt_.get()) {}
+  // A statement borrowed from the connection's cache: reset and handed back when destroyed.
+  Statement(sqlite3* db, sqlite3_stmt* cached, bool* in_use) : db_(db), raw_(cached), in_use_(in_use) {}
+  Statement(Statement&& o) noexcept
+      : db_(o.db_), stmt_(std::move(o.stmt_)), raw_(o.raw_), in_use_(o.in_use_), bind_status_(std::move(o.bind_status_)) {
+    o.raw_ = nullptr;
+    o.in_use_ = nullptr;
+  }
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
 
   Statement& bind(int index, std::int64_t v);
   Statement& bind(int index, std::string_view v);
@@ -52,21 +62,25 @@ class Statement {
   Result<bool> step();
   // Runs to completion, ignoring rows.
   Status run();
+  // Ready to run again with new bindings (the statement is prepared once).
+  void reset() { sqlite3_reset(raw_); sqlite3_clear_bindings(raw_); }
 
-  bool is_null(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
-  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
+  bool is_null(int col) const { return sqlite3_column_type(raw_, col) == SQLITE_NULL; }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(raw_, col); }
   std::string text(int col) const;
   Bytes blob(int col) const;
-  int columns() const { return sqlite3_column_count(stmt_.get()); }
-  std::string column_name(int col) const { return sqlite3_column_name(stmt_.get(), col); }
+  int columns() const { return sqlite3_column_count(raw_); }
+  std::string column_name(int col) const { return sqlite3_column_name(raw_, col); }
   // A column as text whatever its type (blobs as lowercase hex), "NULL" for NULL: for `sql` output.
   std::string display(int col) const;
-  bool read_only() const { return sqlite3_stmt_readonly(stmt_.get()) != 0; }
+  bool read_only() const { return sqlite3_stmt_readonly(raw_) != 0; }
 
  private:
   Error bind_error(int index) const;
   sqlite3* db_;
-  StmtPtr stmt_;
+  StmtPtr stmt_;             // owned, or empty when borrowed from the cache
+  sqlite3_stmt* raw_;
+  bool* in_use_ = nullptr;   // the cache slot to release, when borrowed
   Status bind_status_ = Ok{};
 };
 
@@ -75,6 +89,8 @@ class Database {
   // Opens (creating if needed) with WAL, foreign keys on and a busy timeout.
   static Result<Database> open(const std::filesystem::path& path, bool read_only = false);
 
+  // Statements are compiled once per connection and reused (compiling dominated the cost of a
+  // lookup); a statement already in use, e.g. in a nested loop, gets a fresh one.
   Result<Statement> prepare(std::string_view sql) const;
   Status exec(std::string_view sql) const;  // one or more statements, no parameters
   std::int64_t changes() const { return sqlite3_changes64(db_.get()); }
@@ -82,7 +98,13 @@ class Database {
   sqlite3* handle() const { return db_.get(); }
 
  private:
+  struct Cached {
+    StmtPtr stmt;
+    std::unique_ptr<bool> in_use = std::make_unique<bool>(false);
+  };
   DbPtr db_;
+  // Declared after db_, so every cached statement is finalized before the connection closes.
+  mutable std::unordered_map<std::string, Cached> cache_;
 };
 
 // BEGIN IMMEDIATE now; ROLLBACK in the destructor unless commit() succeeded.

@@ -72,6 +72,13 @@ Result<PkeyPtr> load_private_key(ByteView pem) {
 }
 
 Result<PkeyPtr> load_public_key(ByteView data) {
+  // DER first when it looks like DER: the database keeps keys as DER, and a failed PEM attempt
+  // costs more than the parse itself.
+  if (!data.empty() && data[0] == 0x30) {
+    const unsigned char* p = data.data();
+    if (EVP_PKEY* raw = d2i_PUBKEY(nullptr, &p, static_cast<long>(data.size()))) return PkeyPtr(raw);
+    ERR_clear_error();
+  }
   auto bio = mem_bio(data);
   if (EVP_PKEY* raw = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr)) return PkeyPtr(raw);
   ERR_clear_error();

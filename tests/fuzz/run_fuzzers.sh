@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a CUCM_FUZZ=ON build for a fixed time, two at a time, seeded from
-# the fixtures (and from files the built cucm-emu makes), and fails when any target crashed.
+# the fixtures (and from files the built cucm-emu makes) plus each target's own seeds in
+# tests/fuzz/corpus/<target>/, and fails when any target crashed.
 #
 # usage: run_fuzzers.sh BUILD_DIR SECONDS
 # Crash, timeout and OOM inputs, and one log per target, are kept in BUILD_DIR/fuzz-artifacts.
@@ -44,7 +45,9 @@ done
 
 # Fresh files from our own builders: an ITL, a CTL, a config with its .sgn and .enc.sgn. Optional;
 # any failure only costs seeds. Keys and certificates are not copied.
+# A fuzz build has no cucm-emu of its own; the release build's does (CI builds it first).
 emu=$build/app/cucm-emu
+[[ -x $emu ]] || emu=$repo/build/app/cucm-emu
 if [[ -x $emu ]]; then
   gen=$tmp/gen
   if ASAN_OPTIONS=detect_leaks=0 "$emu" --data-dir "$gen" --log-level off demo >"$tmp/gen.log" 2>&1 &&
@@ -62,18 +65,23 @@ echo "run_fuzzers: ${#targets[@]} targets, ${seconds}s each, $(find "$seeds" -ty
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1
 
 run_one() {
-  local exe=$1 name log corpus runs rc=0
+  local exe=$1 name log corpus runs speed rc=0
   name=$(basename "$exe")
   log=$artifacts/$name.log
-  corpus=$tmp/corpus/$name  # new inputs go here; the shared seed dir is only read
+  corpus=$tmp/corpus/$name  # new inputs go here; the seed dirs are only read
   mkdir -p "$corpus"
+  local -a inputs=("$corpus" "$seeds")
+  if [[ -d $repo/tests/fuzz/corpus/$name ]]; then
+    inputs+=("$repo/tests/fuzz/corpus/$name")  # the target's own committed seeds
+  fi
   # The outer timeout only catches a fuzzer that stops honouring -max_total_time.
-  timeout --kill-after=30 $((seconds + 120)) "$exe" "$corpus" "$seeds" \
+  timeout --kill-after=30 $((seconds + 120)) "$exe" "${inputs[@]}" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$name-" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+  speed=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
   if [[ $rc -eq 0 ]]; then
-    echo "fuzz $name: PASS (${runs:-0} runs)"
+    echo "fuzz $name: PASS (${runs:-0} runs, ${speed:-0} exec/s)"
     echo pass >"$tmp/status/$name"
   else
     echo "fuzz $name: FAIL (exit $rc, log $log)"

@@ -1,0 +1,143 @@
+// cucm-emu serve: every phone-facing service in one process (this release: TFTP and HTTP).
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "core/log.hpp"
+#include "db/event_writer.hpp"
+#include "db/schema.hpp"
+#include "tftp/catalog/cached_catalog.hpp"
+#include "tftp/http_server.hpp"
+#include "tftp/tftp_server.hpp"
+
+namespace cucm::app {
+namespace {
+
+struct ServeArgs {
+  std::string tftp_address = "0.0.0.0", http_address = "0.0.0.0", static_dir, digest = "sha1";
+  int tftp_port = 69, http_port = 6970;
+  bool no_tftp = false, no_http = false;
+  int threads = 1;
+  std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
+  double client_rate = 200;
+  int timeout_ms = 10'000, retries = 5, exit_after = 0;
+};
+
+Status serve(const GlobalOptions& g, const ServeArgs& a) {
+  if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
+  for (int p : {a.tftp_port, a.http_port}) {
+    if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
+  }
+  auto log = log::get("serve");
+  CUCM_TRY(auto pki, cluster_pki(g));
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_TRY(auto events, db::EventWriter::start(g.data_dir));
+  CUCM_TRY(auto hash, signer::parse_hash_name(a.digest));
+  catalog::CatalogOptions co;
+  co.static_dir = a.static_dir.empty() ? g.data_dir / "static" : std::filesystem::path(a.static_dir);
+  co.hash = hash;
+  catalog::CachedCatalog cat(db, pki, co, a.cache_mb << 20);
+
+  boost::asio::io_context io(a.threads);
+  std::unique_ptr<tftp::TftpServer> tftp_server;
+  std::unique_ptr<tftp::HttpServer> http_server;
+  if (!a.no_tftp) {
+    tftp::TftpConfig tc;
+    tc.address = a.tftp_address;
+    tc.port = static_cast<std::uint16_t>(a.tftp_port);
+    tc.max_transfers = a.max_transfers;
+    tc.client_rate = a.client_rate;
+    tc.limits.max_blksize = a.max_blksize;
+    tc.limits.max_retries = a.retries;
+    tftp_server = std::make_unique<tftp::TftpServer>(io, tc, cat, events.get());
+    CUCM_CHECK(tftp_server->start());
+    auto ep = tftp_server->local_endpoint();
+    std::cout << fmt::format("tftp: listening on {}:{}/udp\n", ep.address().to_string(), ep.port());
+  }
+  if (!a.no_http) {
+    tftp::HttpConfig hc;
+    hc.address = a.http_address;
+    hc.port = static_cast<std::uint16_t>(a.http_port);
+    hc.io_timeout = std::chrono::milliseconds(a.timeout_ms);
+    hc.max_connections = a.max_connections;
+    http_server = std::make_unique<tftp::HttpServer>(io, hc, cat, events.get());
+    CUCM_CHECK(http_server->start());
+    auto ep = http_server->local_endpoint();
+    std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep.address().to_string(), ep.port());
+  }
+  if (!tftp_server && !http_server) return make_error(Errc::InvalidArgument, "nothing to serve: --no-tftp and --no-http");
+  std::cout << fmt::format("serving {} (data {}, static files from {}); Ctrl-C stops\n", pki.dir().parent_path().string(),
+                           g.data_dir.string(), co.static_dir.string())
+            << std::flush;
+
+  auto stop = [&] {
+    if (tftp_server) tftp_server->stop();
+    if (http_server) http_server->stop();
+    io.stop();
+  };
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (!ec) log->info("signal {}: stopping", sig);
+    stop();
+  });
+  boost::asio::steady_timer deadline(io);
+  if (a.exit_after > 0) {
+    deadline.expires_after(std::chrono::seconds(a.exit_after));
+    deadline.async_wait([&](boost::system::error_code ec) {
+      if (!ec) stop();
+    });
+  }
+  std::vector<std::thread> workers;
+  for (int i = 1; i < a.threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : workers) t.join();
+
+  auto c = cat.stats();
+  if (tftp_server) {
+    const auto& s = tftp_server->stats();
+    std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused, {} bytes\n",
+                             s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(), s.bytes.load());
+  }
+  if (http_server) {
+    const auto& s = http_server->stats();
+    std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
+                             s.not_found.load(), s.bad.load(), s.bytes.load());
+  }
+  std::cout << fmt::format("cache: {} hits, {} misses, {} entries, {} bytes\n", c.hits, c.misses, c.entries, c.bytes);
+  return Ok{};
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69) and HTTP (TCP 6970) from the cluster database");
+  s->set_config("--config", "", "Read options from a file (INI/TOML: tftp-port = 6969)");
+  s->add_option("--tftp-address", a->tftp_address, "TFTP listen address (:: for IPv6 and IPv4)")->capture_default_str();
+  s->add_option("--tftp-port", a->tftp_port, "TFTP port (0: any free port)")->capture_default_str();
+  s->add_option("--http-address", a->http_address, "HTTP listen address")->capture_default_str();
+  s->add_option("--http-port", a->http_port, "HTTP port (0: any free port)")->capture_default_str();
+  s->add_flag("--no-tftp", a->no_tftp, "Do not serve TFTP");
+  s->add_flag("--no-http", a->no_http, "Do not serve HTTP");
+  s->add_option("--static-dir", a->static_dir, "Firmware loads and other static files (default DATA/static)");
+  s->add_option("--digest", a->digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();
+  s->add_option("--threads", a->threads, "I/O threads")->capture_default_str();
+  s->add_option("--cache-mb", a->cache_mb, "Memory for built files (MiB)")->capture_default_str();
+  s->add_option("--max-transfers", a->max_transfers, "Concurrent TFTP transfers; more are refused")->capture_default_str();
+  s->add_option("--client-rate", a->client_rate, "New TFTP transfers per second per client")->capture_default_str();
+  s->add_option("--max-blksize", a->max_blksize, "Largest TFTP blksize granted")->capture_default_str();
+  s->add_option("--retries", a->retries, "TFTP retransmissions before a transfer is dropped")->capture_default_str();
+  s->add_option("--max-connections", a->max_connections, "Concurrent HTTP connections")->capture_default_str();
+  s->add_option("--http-timeout-ms", a->timeout_ms, "HTTP read/write deadline")->capture_default_str();
+  s->add_option("--exit-after", a->exit_after, "Stop by itself after this many seconds (tests, benchmarks)");
+  s->callback([&g, &rc, a] { rc = guarded([&] { return serve(g, *a); }); });
+}
+
+}  // namespace cucm::app

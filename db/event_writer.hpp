@@ -1,0 +1,47 @@
+// Writes service events to the event log from a background thread, in batches, so a busy
+// server never waits on the database. Bounded: when the queue is full, events are dropped and
+// counted.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "db/model.hpp"
+#include "db/sqlite.hpp"
+
+namespace cucm::db {
+
+class EventWriter {
+ public:
+  // Opens its own connection to `<data_dir>/cucm.db`.
+  static Result<std::unique_ptr<EventWriter>> start(const std::filesystem::path& data_dir,
+                                                   std::size_t max_queue = 20'000);
+  ~EventWriter();  // writes what is queued, then stops
+  EventWriter(const EventWriter&) = delete;
+  EventWriter& operator=(const EventWriter&) = delete;
+
+  void post(Event e);  // never blocks on the database
+  std::uint64_t written() const { return written_; }
+  std::uint64_t dropped() const { return dropped_; }
+
+ private:
+  EventWriter(Database db, std::size_t max_queue) : db_(std::move(db)), max_queue_(max_queue) {}
+  void run();
+  Status write_batch(std::deque<Event>& batch);
+
+  Database db_;
+  std::size_t max_queue_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Event> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> written_{0}, dropped_{0};
+  std::thread thread_;
+};
+
+}  // namespace cucm::db

@@ -1,0 +1,1 @@
+CTLFile.tlv

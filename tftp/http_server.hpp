@@ -1,0 +1,54 @@
+// The HTTP file server on TCP 6970 (Boost.Beast): GET and HEAD of the same names TFTP serves,
+// with the headers of the seed's capture, keep-alive, byte ranges for static files, a deadline on
+// every read and write, and a cap on connections.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/result.hpp"
+#include "db/event_writer.hpp"
+#include "tftp/catalog/cached_catalog.hpp"
+
+namespace cucm::tftp {
+
+struct HttpConfig {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 6970;
+  std::chrono::milliseconds io_timeout{10'000};
+  std::size_t max_connections = 2000;
+  int backlog = 1024;
+};
+
+struct HttpStats {
+  std::atomic<std::uint64_t> requests{0}, ok{0}, not_found{0}, bad{0}, refused{0}, bytes{0}, active{0};
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, HttpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events);
+  ~HttpServer();
+  Status start();
+  void stop();
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  const HttpStats& stats() const { return *stats_; }
+
+  struct Shared;
+
+ private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  HttpConfig cfg_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<HttpStats> stats_;
+};
+
+}  // namespace cucm::tftp

@@ -1,0 +1,290 @@
+// TFTP listener and per-transfer sessions on Asio. Each session owns a UDP socket bound to a
+// fresh port and a timer, both on one strand; sends are non-blocking (a full socket buffer is
+// treated as a lost packet and recovered by the retransmission timer).
+#include "tftp/tftp_server.hpp"
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+#include "tftp/packet.hpp"
+#include "tftp/request_name.hpp"
+
+namespace cucm::tftp {
+namespace asio = boost::asio;
+using asio::ip::udp;
+using Clock = std::chrono::steady_clock;
+
+struct TftpServer::Shared {
+  catalog::CachedCatalog& catalog;
+  db::EventWriter* events;
+  std::shared_ptr<TftpStats> stats;
+  std::shared_ptr<spdlog::logger> log;
+  std::atomic<bool> stopping{false};
+
+  void event(const std::string& peer, const std::string& device, std::string what, std::string result) const {
+    if (!events) return;
+    db::Event e;
+    e.source = peer;
+    e.service = "tftp";
+    e.device = device;
+    e.what = std::move(what);
+    e.result = std::move(result);
+    events->post(std::move(e));
+  }
+};
+
+namespace {
+
+std::string peer_text(const udp::endpoint& ep) {
+  return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
+                              : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
+          std::string name, catalog::CachedFile file)
+      : strand_(asio::make_strand(io)),
+        socket_(strand_),
+        timer_(strand_),
+        shared_(std::move(shared)),
+        peer_(std::move(peer)),
+        transfer_(std::move(transfer)),
+        name_(std::move(name)),
+        file_(std::move(file)),
+        started_(Clock::now()) {}
+
+  Status open(const asio::ip::address& local) {
+    boost::system::error_code ec;
+    socket_.open(peer_.protocol(), ec);
+    if (!ec) socket_.bind(udp::endpoint(local, 0), ec);  // a fresh TID for this transfer
+    if (!ec) socket_.non_blocking(true, ec);
+    if (ec) return make_error(Errc::Unavailable, "tftp: cannot open a transfer socket: " + ec.message());
+    return Ok{};
+  }
+
+  void start() {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->apply(self->transfer_.start());
+      self->receive();
+    });
+  }
+
+ private:
+  void send(const Bytes& pkt, const udp::endpoint& to) {
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(pkt), to, 0, ec);  // would_block: as good as a lost packet
+  }
+
+  void apply(const Transfer::Step& step) {
+    for (const auto& pkt : step.send) {
+      send(pkt, peer_);
+      if (pkt.size() > 4 && pkt[1] == 3) bytes_sent_ += pkt.size() - 4;
+    }
+    if (step.done) return finish("ok");
+    if (step.failed) return finish(fmt::format("timeout after {} retries", transfer_.retries() - 1));
+    if (!step.send.empty()) arm_timer();
+  }
+
+  void arm_timer() {
+    timer_.expires_after(transfer_.options().timeout);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->finished_) return;
+      self->apply(self->transfer_.on_timeout());
+    });
+  }
+
+  void receive() {
+    if (finished_) return;
+    socket_.async_receive_from(asio::buffer(rx_), sender_, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+      if (ec || self->finished_) return;
+      self->on_packet(n);
+      self->receive();
+    });
+  }
+
+  void on_packet(std::size_t n) {
+    if (sender_ != peer_) {
+      // RFC 1350: a packet from another TID gets error 5 and the transfer goes on.
+      send(build_error(ErrorCode::UnknownTid, "Unknown transfer ID"), sender_);
+      shared_->log->debug("tftp {}: packet from foreign TID {}", peer_text(peer_), peer_text(sender_));
+      return;
+    }
+    auto p = parse_packet(ByteView(rx_).first(n));
+    if (!p) {
+      send(build_error(ErrorCode::IllegalOperation, p.error().message), peer_);
+      return finish("illegal packet: " + p.error().message);
+    }
+    if (p->opcode == Opcode::Ack) return apply(transfer_.on_ack(p->block));
+    if (p->opcode == Opcode::Error) return finish(fmt::format("client error {}: {}", static_cast<int>(p->error), p->message));
+    send(build_error(ErrorCode::IllegalOperation, "expected ACK"), peer_);
+    finish("illegal operation from client");
+  }
+
+  void finish(const std::string& result) {
+    if (finished_) return;
+    finished_ = true;
+    boost::system::error_code ec;
+    timer_.cancel();
+    socket_.close(ec);
+    auto& st = *shared_->stats;
+    --st.active;
+    (result == "ok" ? st.completed : st.failed)++;
+    st.bytes += bytes_sent_;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    shared_->log->debug("tftp {} {} ({}, {} bytes, {} ms, {} retransmitted): {}", peer_text(peer_), name_,
+                        catalog::variant_name(file_.variant), bytes_sent_, ms, transfer_.retransmitted(), result);
+    shared_->event(peer_text(peer_), file_.device,
+                   fmt::format("RRQ {} variant={} bytes={} duration_ms={}", name_, catalog::variant_name(file_.variant),
+                               file_.bytes->size(), ms),
+                   result);
+  }
+
+  asio::strand<asio::io_context::executor_type> strand_;
+  udp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<TftpServer::Shared> shared_;
+  udp::endpoint peer_;
+  udp::endpoint sender_;
+  Transfer transfer_;
+  std::string name_;
+  catalog::CachedFile file_;
+  Clock::time_point started_;
+  std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
+  std::uint64_t bytes_sent_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+TftpServer::TftpServer(asio::io_context& io, TftpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events)
+    : io_(io),
+      cfg_(std::move(cfg)),
+      strand_(asio::make_strand(io)),
+      socket_(strand_),
+      stats_(std::make_shared<TftpStats>()),
+      last_prune_(Clock::now()) {
+  shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {}});
+}
+
+TftpServer::~TftpServer() { stop(); }
+
+Status TftpServer::start() {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(cfg_.address, ec);
+  if (ec) return make_error(Errc::InvalidArgument, fmt::format("tftp: bad listen address '{}'", cfg_.address));
+  udp::endpoint ep(addr, cfg_.port);
+  socket_.open(ep.protocol(), ec);
+  if (!ec && addr.is_v6()) socket_.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) socket_.bind(ep, ec);
+  if (ec) {
+    std::string hint = ec == boost::system::errc::permission_denied
+                           ? fmt::format(": ports below 1024 need root or CAP_NET_BIND_SERVICE "
+                                         "(sudo setcap cap_net_bind_service=+ep cucm-emu), or choose another "
+                                         "port with --tftp-port")
+                           : ec == boost::system::errc::address_in_use ? ": another TFTP server runs there (--tftp-port)" : "";
+    return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
+                      fmt::format("tftp: cannot bind UDP {}:{}: {}{}", cfg_.address, cfg_.port, ec.message(), hint));
+  }
+  asio::socket_base::receive_buffer_size big(4 << 20);
+  socket_.set_option(big, ec);  // a boot storm arrives in bursts; best effort
+  asio::post(strand_, [this] { receive(); });
+  return Ok{};
+}
+
+void TftpServer::stop() {
+  shared_->stopping = true;
+  asio::post(strand_, [this] {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  });
+}
+
+udp::endpoint TftpServer::local_endpoint() const {
+  boost::system::error_code ec;
+  return socket_.local_endpoint(ec);
+}
+
+void TftpServer::receive() {
+  socket_.async_receive_from(asio::buffer(rx_), sender_, [this](boost::system::error_code ec, std::size_t n) {
+    if (ec == asio::error::operation_aborted || shared_->stopping) return;
+    if (!ec) on_request(n);
+    receive();
+  });
+}
+
+bool TftpServer::admit(const asio::ip::address& client) {
+  auto now = Clock::now();
+  if (now - last_prune_ > std::chrono::seconds(10)) {  // forget idle clients: the map stays small
+    std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.last > std::chrono::seconds(10); });
+    last_prune_ = now;
+  }
+  auto [it, inserted] = buckets_.try_emplace(client.to_string(), Bucket{cfg_.client_rate, now});
+  Bucket& b = it->second;
+  double elapsed = std::chrono::duration<double>(now - b.last).count();
+  b.tokens = std::min(cfg_.client_rate, b.tokens + elapsed * cfg_.client_rate);
+  b.last = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+void TftpServer::on_request(std::size_t n) {
+  auto reply = [this](ErrorCode code, std::string_view msg) {
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(build_error(code, msg)), sender_, 0, ec);
+  };
+  std::string peer = peer_text(sender_);
+  auto p = parse_packet(ByteView(rx_).first(n));
+  if (!p) {
+    shared_->log->debug("tftp {}: {}", peer, p.error().message);
+    return reply(ErrorCode::IllegalOperation, p.error().message);
+  }
+  if (p->opcode == Opcode::Wrq) {
+    shared_->log->info("tftp {}: write request for {} refused", peer, p->request->filename);
+    shared_->event(peer, "", "WRQ " + p->request->filename, "refused: read-only server");
+    ++stats_->refused;
+    return reply(ErrorCode::AccessViolation, "Access violation: this server is read-only");
+  }
+  if (p->opcode != Opcode::Rrq) return;  // a stray ACK/DATA/ERROR at port 69: ignore
+  const Request& req = *p->request;
+  if (!is_safe_name(req.filename)) {
+    shared_->log->warn("tftp {}: refused unsafe file name '{}'", peer, req.filename);
+    shared_->event(peer, "", "RRQ (unsafe name)", "refused: access violation");
+    ++stats_->refused;
+    return reply(ErrorCode::AccessViolation, "Access violation");
+  }
+  if (stats_->active >= cfg_.max_transfers || !admit(sender_.address())) {
+    ++stats_->refused;
+    shared_->log->debug("tftp {}: {} shed (active {}, limit {})", peer, req.filename, stats_->active.load(), cfg_.max_transfers);
+    return reply(ErrorCode::Undefined, "Server busy, try again later");
+  }
+  auto file = shared_->catalog.fetch(req.filename);
+  if (!file) {
+    bool missing = file.error().code == Errc::NotFound;
+    (missing ? stats_->not_found : stats_->failed)++;
+    shared_->log->debug("tftp {}: {}", peer, file.error().message);
+    shared_->event(peer, catalog::classify(req.filename).device, "RRQ " + req.filename,
+                   missing ? "not found: " + file.error().message : "error: " + file.error().message);
+    if (!missing) shared_->log->error("tftp {}: {}", peer, file.error().message);
+    return reply(missing ? ErrorCode::FileNotFound : ErrorCode::Undefined, missing ? "File not found" : "Server error");
+  }
+  std::shared_ptr<const Bytes> data = file->bytes;
+  if (req.mode == "netascii") data = std::make_shared<const Bytes>(to_netascii(*data));
+  auto opts = negotiate(req, data->size(), cfg_.limits);
+  Transfer transfer(data, std::move(opts), cfg_.limits.max_retries);
+  auto session = std::make_shared<Session>(io_, shared_, sender_, std::move(transfer), req.filename, std::move(*file));
+  boost::system::error_code ec;
+  if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
+    shared_->log->error("{}", st.error().message);
+    return reply(ErrorCode::Undefined, "Server error");
+  }
+  ++stats_->started;
+  ++stats_->active;
+  session->start();
+}
+
+}  // namespace cucm::tftp

@@ -1,0 +1,71 @@
+// The TFTP server (UDP 69): read requests answered from the catalog, one fresh port (TID) per
+// transfer, a cap on concurrent transfers and a per-client rate, so a flood is shed, not queued.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/result.hpp"
+#include "db/event_writer.hpp"
+#include "tftp/catalog/cached_catalog.hpp"
+#include "tftp/transfer.hpp"
+
+namespace cucm::tftp {
+
+struct TftpConfig {
+  std::string address = "0.0.0.0";  // "::" listens on IPv6 and IPv4
+  std::uint16_t port = 69;
+  TransferLimits limits;
+  std::size_t max_transfers = 1000;   // concurrent; more are refused with "server busy"
+  double client_rate = 200;           // new transfers per second per client address (burst the same)
+};
+
+struct TftpStats {
+  std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, not_found{0}, bytes{0};
+  std::atomic<std::uint64_t> active{0};
+};
+
+class TftpServer {
+ public:
+  TftpServer(boost::asio::io_context& io, TftpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events);
+  ~TftpServer();
+
+  // Binds and starts receiving. PermissionDenied/Unavailable with a message naming the flag to
+  // change the port.
+  Status start();
+  void stop();
+  boost::asio::ip::udp::endpoint local_endpoint() const;
+  const TftpStats& stats() const { return *stats_; }
+
+  struct Shared;  // what sessions need after the server object is gone
+
+ private:
+  void receive();
+  void on_request(std::size_t n);
+  bool admit(const boost::asio::ip::address& client);
+
+  boost::asio::io_context& io_;
+  TftpConfig cfg_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::ip::udp::socket socket_;
+  std::array<std::uint8_t, 2048> rx_{};
+  boost::asio::ip::udp::endpoint sender_;
+  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<TftpStats> stats_;
+  struct Bucket {
+    double tokens;
+    std::chrono::steady_clock::time_point last;
+  };
+  std::unordered_map<std::string, Bucket> buckets_;
+  std::chrono::steady_clock::time_point last_prune_;
+};
+
+}  // namespace cucm::tftp
