@@ -1,0 +1,325 @@
+// The TFTP and HTTP servers on ephemeral loopback ports, driven by our client and by real
+// third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
+// concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include "core/file_io.hpp"
+#include "db/device_store.hpp"
+#include "db/schema.hpp"
+#include "signer/cert.hpp"
+#include "signer/cert_builder.hpp"
+#include "signer/keys.hpp"
+#include "tftp/client.hpp"
+#include "tftp/http_server.hpp"
+#include "tftp/packet.hpp"
+#include "tftp/tftp_server.hpp"
+
+namespace cucm::tftp {
+namespace {
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+struct Run {
+  int rc;
+  std::string out;
+};
+Run run(const std::string& cmd) {
+  Run r{-1, {}};
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  int st = ::pclose(p);
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+constexpr const char* kPhone = "SEPA45630BBFA40";
+
+class Servers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("cucm-servers-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    auto pki = signer::ClusterPki::load_or_create(dir_, {});
+    ASSERT_TRUE(pki) << pki.error().message;
+    pki_ = new signer::ClusterPki(std::move(*pki));
+    auto db = db::open_cluster_db(dir_);
+    ASSERT_TRUE(db);
+    db_ = new db::Database(std::move(*db));
+    db::Device d;
+    d.name = kPhone;
+    d.product = "Cisco 7942";
+    d.protocol = "SCCP";
+    d.profile = "Cisco 7942 - Standard SCCP Encrypted Config";
+    ASSERT_TRUE(db::DeviceStore(*db_).add(d));
+    // The phone's key is on record, so every variant exists.
+    auto key = signer::generate_key({});
+    signer::CertRequest req;
+    req.subject = {{"CN", kPhone}};
+    req.is_ca = false;
+    auto cert = signer::make_self_signed(**key, req);
+    db::RecordedCert c{"MIC", signer::cert_der(**cert), *signer::public_key_spki_der(**key),
+                       signer::cert_md5_hex(**cert), "", "", "", ""};
+    ASSERT_TRUE(db::DeviceStore(*db_).record_certificate(kPhone, c));
+    fs::create_directories(dir_ / "static");
+    Bytes load(2'000'000);
+    std::mt19937 rng(7);
+    for (auto& b : load) b = static_cast<std::uint8_t>(rng());
+    ASSERT_TRUE(write_file_atomic(dir_ / "static" / "load.bin", load));
+    ASSERT_TRUE(write_file_atomic(dir_ / "static" / "exact512.bin", Bytes(1024, 'x')));
+    ASSERT_TRUE(write_file_atomic(dir_ / "static" / "loss.bin", Bytes(load.begin(), load.begin() + 150'000)));
+    cat_ = new catalog::CachedCatalog(*db_, *pki_, {dir_ / "static", signer::HashAlg::Sha1}, 64 << 20);
+    auto ev = db::EventWriter::start(dir_);
+    ASSERT_TRUE(ev);
+    events_ = ev->release();
+
+    io_ = new asio::io_context();
+    TftpConfig tc;
+    tc.address = "127.0.0.1";
+    tc.port = 0;
+    tc.client_rate = 5000;
+    tc.limits.default_timeout = std::chrono::milliseconds(200);
+    tc.limits.max_retries = 10;
+    tftp_ = new TftpServer(*io_, tc, *cat_, events_);
+    ASSERT_TRUE(tftp_->start());
+    HttpConfig hc;
+    hc.address = "127.0.0.1";
+    hc.port = 0;
+    hc.io_timeout = std::chrono::milliseconds(500);
+    http_ = new HttpServer(*io_, hc, *cat_, events_);
+    ASSERT_TRUE(http_->start());
+    thread_ = new std::thread([] { io_->run(); });
+  }
+  static void TearDownTestSuite() {
+    tftp_->stop();
+    http_->stop();
+    io_->stop();
+    thread_->join();
+    delete thread_;
+    delete tftp_;
+    delete http_;
+    delete io_;
+    delete events_;
+    delete cat_;
+    delete db_;
+    delete pki_;
+    fs::remove_all(dir_);
+  }
+
+  static udp::endpoint tftp_ep() { return tftp_->local_endpoint(); }
+  static std::string tftp_port() { return std::to_string(tftp_->local_endpoint().port()); }
+  static std::string http_url(const std::string& name) {
+    return "http://127.0.0.1:" + std::to_string(http_->local_endpoint().port()) + "/" + name;
+  }
+  static Bytes expected(const std::string& name) {
+    auto f = cat_->fetch(name);
+    EXPECT_TRUE(f) << name << ": " << (f ? "" : f.error().message);
+    return f ? *f->bytes : Bytes{};
+  }
+  fs::path out(const std::string& name) {
+    auto d = dir_ / "out" / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(d);
+    return d / name;
+  }
+
+  static inline fs::path dir_;
+  static inline signer::ClusterPki* pki_ = nullptr;
+  static inline db::Database* db_ = nullptr;
+  static inline catalog::CachedCatalog* cat_ = nullptr;
+  static inline db::EventWriter* events_ = nullptr;
+  static inline asio::io_context* io_ = nullptr;
+  static inline TftpServer* tftp_ = nullptr;
+  static inline HttpServer* http_ = nullptr;
+  static inline std::thread* thread_ = nullptr;
+};
+
+const char* const kNames[] = {"ITLFile.tlv", "ITLSEPA45630BBFA40.tlv", "SEPA45630BBFA40.cnf.xml.sgn",
+                              "SEPA45630BBFA40.cnf.xml.enc.sgn", "XMLDefault.cnf.xml", "load.bin", "exact512.bin"};
+
+TEST_F(Servers, TftpHpaAndCurlDownloadEveryKindByteIdentical) {
+  for (const char* name : kNames) {
+    Bytes want = expected(name);
+    auto hpa = out(std::string("hpa-") + name);
+    auto r = run("cd " + hpa.parent_path().string() + " && tftp -m binary 127.0.0.1 " + tftp_port() + " -c get " + name +
+                 " " + hpa.filename().string());
+    ASSERT_EQ(r.rc, 0) << r.out;
+    EXPECT_EQ(*read_file(hpa), want) << "tftp-hpa " << name;
+    auto ct = out(std::string("curl-tftp-") + name);
+    r = run("curl -sS --tftp-blksize 1428 -o " + ct.string() + " tftp://127.0.0.1:" + tftp_port() + "/" + name);
+    ASSERT_EQ(r.rc, 0) << r.out;
+    EXPECT_EQ(*read_file(ct), want) << "curl tftp " << name;
+    auto ch = out(std::string("curl-http-") + name);
+    r = run("curl -sS -f -o " + ch.string() + " " + http_url(name));
+    ASSERT_EQ(r.rc, 0) << r.out;
+    EXPECT_EQ(*read_file(ch), want) << "curl http " << name;
+  }
+}
+
+TEST_F(Servers, OurClientWithOptionsWindowsAndNetascii) {
+  GetOptions o;
+  o.blksize = 1428;
+  o.windowsize = 8;
+  o.ask_tsize = true;
+  auto r = tftp_get(tftp_ep(), "load.bin", o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->data, expected("load.bin"));
+  EXPECT_EQ(r->tsize, 2'000'000u);
+  EXPECT_EQ(r->blksize, 1428u);
+  EXPECT_EQ(r->windowsize, 8);
+  EXPECT_NE(r->server_tid.port(), tftp_ep().port());  // a fresh TID per transfer
+  GetOptions a;
+  a.mode = "netascii";
+  auto x = tftp_get(tftp_ep(), "XMLDefault.cnf.xml", a);
+  ASSERT_TRUE(x);
+  std::string text(as_chars(x->data));
+  EXPECT_NE(text.find("\r\n"), std::string::npos);
+}
+
+TEST_F(Servers, FivePercentLossStillCompletes) {
+  for (std::uint16_t window : {std::uint16_t{0}, std::uint16_t{4}}) {
+    GetOptions o;
+    o.drop_rate = 0.05;
+    o.seed = 42 + window;
+    o.windowsize = window;
+    o.blksize = 1024;
+    o.timeout = std::chrono::milliseconds(250);
+    o.retries = 20;
+    auto r = tftp_get(tftp_ep(), "loss.bin", o);  // 147 blocks: a few seconds of timeouts
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->data, expected("loss.bin"));
+    EXPECT_GT(r->dropped, 3u);  // loss really happened
+  }
+}
+
+TEST_F(Servers, TwoHundredConcurrentTransfersComplete) {
+  constexpr int kClients = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  std::vector<std::string> errors(kClients);
+  Bytes want = expected("SEPA45630BBFA40.cnf.xml.enc.sgn");
+  Bytes want_load = expected("load.bin");
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      GetOptions o;
+      o.timeout = std::chrono::milliseconds(1000);
+      o.retries = 10;
+      const char* name = i % 10 == 0 ? "load.bin" : "SEPA45630BBFA40.cnf.xml.enc.sgn";
+      if (i % 10 == 0) o.blksize = 1428;
+      auto r = tftp_get(tftp_ep(), name, o);
+      if (r && r->data == (i % 10 == 0 ? want_load : want)) ++ok;
+      else errors[static_cast<std::size_t>(i)] = r ? "wrong bytes" : r.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) EXPECT_TRUE(e.empty()) << e;
+  EXPECT_EQ(ok.load(), kClients);
+}
+
+TEST_F(Servers, RefusalsWrqTraversalUnknownAndWrongTid) {
+  auto missing = tftp_get(tftp_ep(), "SEP000000000000.cnf.xml.sgn", {});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::NotFound);
+  for (const char* bad : {"../cucm.db", "/etc/passwd", "a\\b", "static/../x", "x\x01y"}) {
+    auto r = tftp_get(tftp_ep(), bad, {});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::PermissionDenied) << bad << ": " << r.error().message;
+  }
+  auto put = run("tftp 127.0.0.1 " + tftp_port() + " -c put /etc/hostname hostname");
+  EXPECT_NE(put.out.find("Error code 2"), std::string::npos) << put.out;
+
+  // A foreign TID gets error 5 and the transfer goes on.
+  asio::io_context io;
+  udp::socket a(io, udp::endpoint(udp::v4(), 0)), b(io, udp::endpoint(udp::v4(), 0));
+  a.send_to(asio::buffer(build_request({Opcode::Rrq, "ITLFile.tlv", "octet", {}})), tftp_ep());
+  std::array<std::uint8_t, 1024> buf{};
+  udp::endpoint tid;
+  std::size_t n = a.receive_from(asio::buffer(buf), tid);
+  ASSERT_GE(n, 4u);
+  EXPECT_EQ(buf[1], 3);  // DATA 1
+  b.send_to(asio::buffer(build_ack(1)), tid);
+  udp::endpoint from;
+  n = b.receive_from(asio::buffer(buf), from);
+  auto err = parse_packet(ByteView(buf.data(), n));
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->error, ErrorCode::UnknownTid);
+  a.send_to(asio::buffer(build_ack(1)), tid);
+  n = a.receive_from(asio::buffer(buf), from);
+  auto next = parse_packet(ByteView(buf.data(), n));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->opcode, Opcode::Data);
+  EXPECT_EQ(next->block, 2);
+  a.send_to(asio::buffer(build_error(ErrorCode::Undefined, "test done")), tid);
+}
+
+TEST_F(Servers, HttpHeadersKeepAliveRangesAndErrors) {
+  auto h = run("curl -sS -D - -o /dev/null " + http_url("SEPA45630BBFA40.cnf.xml.sgn"));
+  EXPECT_NE(h.out.find("HTTP/1.1 200 OK"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("Cache-Control: no-store"), std::string::npos);
+  EXPECT_NE(h.out.find("Content-Type: */*"), std::string::npos);
+  EXPECT_NE(h.out.find("Content-Length: " + std::to_string(expected("SEPA45630BBFA40.cnf.xml.sgn").size())), std::string::npos);
+  auto head = run("curl -sS -I " + http_url("load.bin"));
+  EXPECT_NE(head.out.find("Content-Length: 2000000"), std::string::npos) << head.out;
+  EXPECT_NE(head.out.find("Accept-Ranges: bytes"), std::string::npos);
+  auto range = out("range.bin");
+  auto rg = run("curl -sS -r 1000-1999 -o " + range.string() + " -w '%{http_code}' " + http_url("load.bin"));
+  EXPECT_EQ(rg.out, "206");
+  Bytes all = expected("load.bin");
+  EXPECT_EQ(*read_file(range), Bytes(all.begin() + 1000, all.begin() + 2000));
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' -r 5000000- " + http_url("load.bin")).out, "416");
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("nope.bin")).out, "404");
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("SEP000000000000.cnf.xml.sgn")).out, "404");
+  EXPECT_EQ(run("curl -s --path-as-is -o /dev/null -w '%{http_code}' " + http_url("../cucm.db")).out, "403");
+  EXPECT_EQ(run("curl -s -X POST -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "405");
+  // Two requests, one connection.
+  auto ka = run("curl -sv -o /dev/null -o /dev/null " + http_url("ITLFile.tlv") + " " + http_url("XMLDefault.cnf.xml"));
+  EXPECT_NE(ka.out.find("Re-using existing connection"), std::string::npos) << ka.out;
+}
+
+TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
+  asio::io_context io;
+  asio::ip::tcp::socket silent(io), garbage(io);
+  silent.connect(http_->local_endpoint());
+  garbage.connect(http_->local_endpoint());
+  asio::write(garbage, asio::buffer(std::string("\x01\x02 not http at all\r\n\r\n")));
+  // Others are served meanwhile.
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "200");
+  std::string reply;
+  reply.resize(512);
+  boost::system::error_code ec;
+  std::size_t n = garbage.read_some(asio::buffer(reply), ec);
+  EXPECT_NE(reply.substr(0, n).find("400"), std::string::npos) << reply.substr(0, n);
+  // The silent client is closed after the 500 ms deadline.
+  auto t0 = std::chrono::steady_clock::now();
+  std::array<char, 16> one{};
+  silent.read_some(asio::buffer(one), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+TEST_F(Servers, RequestsAreLoggedAsEvents) {
+  ASSERT_TRUE(tftp_get(tftp_ep(), "ITLSEPA45630BBFA40.tlv", {}));
+  // The writer flushes at least every 200 ms.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  auto s = db_->prepare("SELECT count(*) FROM event WHERE service = 'tftp' AND device = ?1 AND what LIKE 'RRQ ITLSEP%'");
+  ASSERT_TRUE(s);
+  s->bind(1, std::string_view(kPhone));
+  ASSERT_TRUE(*s->step());
+  EXPECT_GE(s->int64(0), 1);
+}
+
+}  // namespace
+}  // namespace cucm::tftp

@@ -1,0 +1,43 @@
+// A blocking TFTP read client (RFC 1350, 2347-2349, 7440) over Asio: for the phone simulator, the
+// tests and the load generator. It can drop packets on purpose to test loss recovery.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/udp.hpp>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace cucm::tftp {
+
+struct GetOptions {
+  std::size_t blksize = 0;        // 0: do not ask (512)
+  std::uint16_t windowsize = 0;   // 0: do not ask (1)
+  bool ask_tsize = false;
+  std::string mode = "octet";
+  std::chrono::milliseconds timeout{500};
+  int retries = 8;
+  double drop_rate = 0;           // share of received DATA and of sent ACKs dropped on purpose
+  std::uint32_t seed = 1;
+  std::size_t max_size = 256u << 20;
+};
+
+struct GetResult {
+  Bytes data;
+  std::optional<std::size_t> tsize;
+  std::size_t blksize = 512;
+  std::uint16_t windowsize = 1;
+  std::size_t dropped = 0;        // packets dropped on purpose
+  std::size_t timeouts = 0;
+  boost::asio::ip::udp::endpoint server_tid;
+};
+
+// NotFound for ERROR 1, PermissionDenied for ERROR 2, Unavailable for other ERROR packets (with
+// their text), DeadlineExceeded when the server stops answering, ResourceExhausted past max_size.
+Result<GetResult> tftp_get(const boost::asio::ip::udp::endpoint& server, const std::string& name, const GetOptions& opts);
+
+}  // namespace cucm::tftp
