@@ -1,0 +1,43 @@
+// What every CAPF session shares: configuration, the CAPF CA, the trust store for existing
+// certificates, a database connection of its own, and the event log.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/event_writer.hpp"
+#include "db/sqlite.hpp"
+#include "signer/cluster_pki.hpp"
+
+namespace cucm::capf {
+
+struct CapfConfig {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 3804;
+  std::chrono::milliseconds io_timeout{10'000};  // per read, write and handshake
+  std::size_t max_sessions = 256;                // concurrent; more are closed before AuthRequest
+  std::string tls_min = "1.2";                   // "1.0" for 79xx firmware (seed 004's capture)
+  int lsc_days = 365;
+  int max_in_progress = 3;                       // RequestInProgress messages accepted per key generation
+  std::filesystem::path data_dir;                // issued LSCs go to <data_dir>/capf/issued
+};
+
+struct Context {
+  CapfConfig cfg;
+  const signer::ClusterPki& pki;
+  // CAs trusted for "By Existing Certificate" besides the CAPF CA: PEM files in
+  // <data_dir>/capf/trust (e.g. Cisco manufacturing roots for MICs).
+  std::vector<signer::X509Ptr> trust;
+  std::mutex db_mutex;  // sessions on several threads share this connection
+  db::Database db;
+  db::EventWriter* events = nullptr;
+};
+
+// Loads the trust store; a file that does not parse is an error naming it.
+Result<std::vector<signer::X509Ptr>> load_trust_store(const std::filesystem::path& dir);
+
+}  // namespace cucm::capf

@@ -1,0 +1,93 @@
+// CAPF protocol v3 messages (PROTOCOLS §3): an 8-byte header (id 0x55, command, SID, body
+// length) and a body of `u8 tag | u16 BE length | value` elements. Codec only, no I/O; shared by
+// the server and the phone side.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace cucm::capf {
+
+inline constexpr std::uint8_t kProtocolId = 0x55;
+inline constexpr std::size_t kHeaderSize = 8;
+inline constexpr std::size_t kMaxBody = 0xffff;  // the u16 length field
+
+enum class Command : std::uint8_t {
+  AuthRequest = 1, AuthResponse = 2, KeyGenRequest = 3, KeyGenResponse = 4, EncryptResponse = 5,
+  EncryptRequest = 6, DecryptRequest = 7, DecryptResponse = 8, StoreCertRequest = 9,
+  StoreCertResponse = 10, FetchCertRequest = 11, FetchCertResponse = 12, DeleteCertRequest = 13,
+  DeleteCertResponse = 14, End = 15, RetryLater = 16, RequestInProgress = 17, StatusRequest = 18,
+  StatusResponse = 19, AbortRequest = 20, AbortResponse = 21, SignCertRequest = 22, SignCertResponse = 23
+};
+const char* command_name(Command c);
+
+enum class Element : std::uint8_t {
+  Reason = 1, ReasonInfo = 2, CertificateType = 3, Certificate = 4, CertificateId = 5, SignedData = 6,
+  Version = 7, AuthType = 8, PublicKey = 9, KeySize = 10, Password = 11, RetryDelay = 12,
+  DeviceName = 13, SudiData = 16, KeyType = 17, Curve = 18, DigestType = 19, Sha2SignedData = 20
+};
+const char* element_name(std::uint8_t tag);
+
+// Reason values (§3.7).
+enum class Reason : std::uint8_t { NoAction = 0, UpdateCertificate = 1, InvalidElement = 7, UnknownDevice = 9 };
+enum class AuthType : std::uint8_t { None = 0, Password = 1, NoPassword = 2, Lsc = 3, Mic = 4 };
+enum class KeyType : std::uint8_t { Rsa = 0, Ec = 1 };
+enum class Curve : std::uint8_t { P256 = 0, P384 = 1, P521 = 2 };
+enum class CertificateType : std::uint8_t { Lsc = 1, Mic = 2 };
+
+// SudiData (tag 16): three sub-items `u8 type | u16 BE len | value` (§3.5).
+struct SudiData {
+  Bytes certificate;     // type 0
+  Bytes sha1_signature;  // type 1
+  Bytes sha512_signature;  // type 3 (its type byte must be 3)
+  std::uint8_t third_type = 3;
+  bool operator==(const SudiData&) const = default;  // Message's defaulted == needs it
+};
+
+// One message with the elements it carries; absent elements are nullopt. The unknown-tag policy
+// ([EMU] §3.2): unknown tags are skipped by their length and listed in `unknown_tags`.
+struct Message {
+  Command command = Command::AuthRequest;
+  std::uint32_t sid = 0;
+  std::optional<std::uint8_t> reason;
+  std::optional<std::string> reason_info;
+  std::optional<std::uint8_t> certificate_type;
+  std::optional<Bytes> certificate;       // DER; wire form is nested: 01 len | 00 TT | DER (§3.4)
+  std::uint8_t certificate_tt = 1;        // the TT byte of the nested certificate
+  std::optional<Bytes> signed_data;       // tag 6
+  std::optional<std::uint8_t> version;
+  std::optional<std::uint8_t> auth_type;
+  std::optional<Bytes> public_key;        // DER SubjectPublicKeyInfo
+  std::optional<std::uint16_t> key_size;
+  std::optional<std::string> password;    // without its NUL
+  std::optional<std::string> device_name; // without its NUL
+  std::optional<SudiData> sudi;
+  std::optional<std::uint8_t> key_type;
+  std::optional<std::uint8_t> curve;
+  std::optional<std::uint8_t> sha2_hash_code;  // tag 20: u8 hash code (3 = SHA-512)
+  std::optional<Bytes> sha2_signed_data;       // tag 20: the signature
+  std::vector<std::uint8_t> unknown_tags;
+  bool operator==(const Message&) const = default;
+};
+
+// The body length from a complete 8-byte header. InvalidArgument for a wrong protocol id.
+Result<std::uint16_t> parse_header(ByteView header);
+
+// A whole message (header + body). InvalidArgument naming the element and offset for: a wrong
+// protocol id, a body length that differs from the bytes given, an element running past the
+// body, a fixed-size element of the wrong size (Reason, CertificateType, Version, AuthType,
+// KeyType, Curve: 1; KeySize: 2), a nested certificate or SudiData that is malformed, a string
+// without its NUL.
+Result<Message> parse_message(ByteView bytes);
+
+// Header and body in one buffer (phones stall when they arrive in two writes, §3.1). Elements are
+// written in UCM's order (server: 1,3,4,7,8,10,17,18; client: 1,3,4,6,7,11,13,16,9,20, §3.2).
+// InvalidArgument when the body would exceed 65535 bytes.
+Result<Bytes> build_message(const Message& m);
+
+}  // namespace cucm::capf

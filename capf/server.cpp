@@ -1,0 +1,184 @@
+// CAPF TLS listener and connections.
+#include "capf/server.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+
+#include "capf/session.hpp"
+#include "core/log.hpp"
+#include "signer/tls_versions.hpp"
+
+namespace cucm::capf {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+namespace {
+
+std::string peer_text(const tcp::endpoint& ep) { return fmt::format("{}:{}", ep.address().to_string(), ep.port()); }
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, std::uint32_t sid,
+             std::shared_ptr<CapfStats> stats)
+      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), session_(sid, ctx, peer), peer_(std::move(peer)) {
+    boost::system::error_code ec;
+    // No Nagle: a message must not wait for a delayed ACK (the reference stalled ~40 ms here).
+    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Connection() { --stats_->active; }
+
+  void run() {
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        ++self->stats_->handshake_failed;
+        log::get("capf")->debug("capf {}: TLS handshake failed: {}", self->peer_, ec.message());
+        return;
+      }
+      self->send(self->session_.start());
+    });
+  }
+
+ private:
+  // Messages go out one write each (phones stall on split header and body, §3.1).
+  void send(Session::Out out) {
+    pending_ = std::move(out.send);
+    closing_ = out.close;
+    next_write_ = 0;
+    write_next();
+  }
+
+  void write_next() {
+    if (next_write_ == pending_.size()) {
+      if (closing_) return shutdown();
+      return read_header();
+    }
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    asio::async_write(stream_, asio::buffer(pending_[next_write_]), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->session_.on_disconnect();
+      ++self->next_write_;
+      self->write_next();
+    });
+  }
+
+  void read_header() {
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    asio::async_read(stream_, asio::buffer(header_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        if (ec == beast::error::timeout) log::get("capf")->info("capf {}: silent for {} ms, closing", self->peer_, self->ctx_.cfg.io_timeout.count());
+        return self->session_.on_disconnect();
+      }
+      auto len = parse_header(self->header_);
+      if (!len) return self->send(self->session_.on_bad_bytes(len.error()));
+      self->message_.assign(self->header_.begin(), self->header_.end());
+      self->message_.resize(kHeaderSize + *len);
+      self->read_body(*len);
+    });
+  }
+
+  void read_body(std::size_t len) {
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    asio::async_read(stream_, asio::buffer(message_.data() + kHeaderSize, len),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->session_.on_disconnect();
+                       auto m = parse_message(self->message_);
+                       if (!m) return self->send(self->session_.on_bad_bytes(m.error()));
+                       self->send(self->session_.on_message(*m));
+                     });
+  }
+
+  void shutdown() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ec;
+      beast::get_lowest_layer(self->stream_).socket().close(ec);
+    });
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  Context& ctx_;
+  std::shared_ptr<CapfStats> stats_;
+  Session session_;
+  std::string peer_;
+  std::array<std::uint8_t, kHeaderSize> header_{};
+  Bytes message_;
+  std::vector<Bytes> pending_;
+  std::size_t next_write_ = 0;
+  bool closing_ = false;
+};
+
+}  // namespace
+
+CapfServer::CapfServer(asio::io_context& io, Context& ctx)
+    : io_(io),
+      ctx_(ctx),
+      tls_(asio::ssl::context::tls_server),
+      acceptor_(asio::make_strand(io)),
+      stats_(std::make_shared<CapfStats>()),
+      next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)) {}
+
+CapfServer::~CapfServer() { stop(); }
+
+Status CapfServer::start() {
+  CUCM_CHECK(signer::set_tls_min_version(*tls_.native_handle(), ctx_.cfg.tls_min));
+  const auto& id = ctx_.pki.identity(signer::PkiRole::Capf);
+  SSL_CTX* c = tls_.native_handle();
+  if (SSL_CTX_use_certificate(c, id.cert.get()) != 1 || SSL_CTX_use_PrivateKey(c, id.key.get()) != 1) {
+    return make_error(Errc::Internal, "capf: cannot load the CAPF certificate into TLS");
+  }
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(ctx_.cfg.address, ec);
+  if (ec) return make_error(Errc::InvalidArgument, fmt::format("capf: bad listen address '{}'", ctx_.cfg.address));
+  tcp::endpoint ep(addr, ctx_.cfg.port);
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  // A deep backlog: a boot storm must not find the listen queue full (the reference used 5).
+  if (!ec) acceptor_.listen(1024, ec);
+  if (ec) {
+    return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
+                      fmt::format("capf: cannot listen on TCP {}:{}: {} (choose another port with --capf-port)",
+                                  ctx_.cfg.address, ctx_.cfg.port, ec.message()));
+  }
+  accept();
+  return Ok{};
+}
+
+void CapfServer::stop() {
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+tcp::endpoint CapfServer::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void CapfServer::accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      std::uint32_t sid = (*next_sid_)++;  // used up even when refused (§3.1)
+      if (stats_->active >= ctx_.cfg.max_sessions) {
+        ++stats_->refused;
+        socket.close(ec);
+      } else {
+        ++stats_->active;
+        ++stats_->sessions;
+        std::string peer = peer_text(socket.remote_endpoint(ec));
+        std::make_shared<Connection>(std::move(socket), std::move(peer), tls_, ctx_, sid, stats_)->run();
+      }
+    }
+    if (acceptor_.is_open()) accept();
+  });
+}
+
+}  // namespace cucm::capf

@@ -1,0 +1,41 @@
+// The CAPF server on TLS port 3804: the CAPF certificate as server certificate, one session per
+// connection on its own strand, a deadline on every handshake, read and write, a cap on sessions.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "capf/context.hpp"
+#include "core/result.hpp"
+
+namespace cucm::capf {
+
+struct CapfStats {
+  std::atomic<std::uint64_t> sessions{0}, refused{0}, handshake_failed{0}, active{0};
+};
+
+class CapfServer {
+ public:
+  // `ctx` must outlive the server and every session.
+  CapfServer(boost::asio::io_context& io, Context& ctx);
+  ~CapfServer();
+  Status start();  // TLS context, bind, listen
+  void stop();
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  const CapfStats& stats() const { return *stats_; }
+
+ private:
+  void accept();
+  boost::asio::io_context& io_;
+  Context& ctx_;
+  boost::asio::ssl::context tls_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<CapfStats> stats_;
+  std::shared_ptr<std::atomic<std::uint32_t>> next_sid_;
+};
+
+}  // namespace cucm::capf

@@ -1,0 +1,325 @@
+// CAPF session logic.
+#include "capf/session.hpp"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "core/encoding.hpp"
+#include "core/file_io.hpp"
+#include "core/log.hpp"
+#include "db/device_store.hpp"
+#include "db/profile_store.hpp"
+#include "signer/capf_signature.hpp"
+#include "signer/cert.hpp"
+#include "signer/keys.hpp"
+#include "signer/lsc.hpp"
+
+namespace cucm::capf {
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::uint8_t curve_code(int bits) { return bits == 521 ? 2 : bits == 384 ? 1 : 0; }
+
+Bytes auth_data(const std::string& device, const Bytes& der) {
+  Bytes d(device.begin(), device.end());
+  d.push_back(0);
+  d.insert(d.end(), der.begin(), der.end());
+  return d;
+}
+
+}  // namespace
+
+Bytes Session::message(Message m) const {
+  m.sid = sid_;
+  auto b = build_message(m);
+  return b ? *b : Bytes{};
+}
+
+void Session::event(const std::string& what, const std::string& result) {
+  if (!ctx_.events) return;
+  db::Event e;
+  e.source = peer_;
+  e.service = "capf";
+  e.device = device_;
+  e.what = what;
+  e.result = result;
+  ctx_.events->post(std::move(e));
+}
+
+Session::Out Session::start() {
+  Message m;
+  m.command = Command::AuthRequest;
+  m.version = 3;
+  m.auth_type = 0;
+  return {{message(m)}, false};
+}
+
+Session::Out Session::end(Reason r, std::string outcome) {
+  state_ = State::Done;
+  outcome_ = std::move(outcome);
+  Message m;
+  m.command = Command::End;
+  m.reason = static_cast<std::uint8_t>(r);
+  event(fmt::format("session sid={} operation={} auth={}", sid_, operation_.empty() ? "-" : operation_,
+                    auth_type_used_.empty() ? "-" : auth_type_used_),
+        outcome_);
+  log::get("capf")->info("capf {} sid={} {}: {}", peer_, sid_, device_.empty() ? "-" : device_, outcome_);
+  return {{message(m)}, true};
+}
+
+Session::Out Session::fail(std::string why) {
+  if (!device_.empty() && operation_ != "none" && !operation_.empty()) set_status("Failed: " + why, false);
+  return end(Reason::InvalidElement, "failed: " + why);
+}
+
+Session::Out Session::on_bad_bytes(const Error& e) { return fail(e.message); }
+
+void Session::on_disconnect() {
+  if (state_ == State::Done) return;
+  outcome_ = "phone disconnected before the operation completed; nothing recorded";
+  event(fmt::format("session sid={} operation={}", sid_, operation_.empty() ? "-" : operation_), outcome_);
+}
+
+void Session::set_status(const std::string& status, bool clear_operation) {
+  std::lock_guard lock(ctx_.db_mutex);
+  db::DeviceStore store(ctx_.db);
+  auto d = store.get(device_);
+  if (!d) return;
+  db::CapfState s = d->capf;
+  s.status = status;
+  s.last_attempt = utc_now();
+  if (clear_operation) {
+    s.operation = "none";
+    s.auth_string.clear();
+    s.deadline.clear();
+  }
+  if (auto st = store.set_capf(device_, s); !st) log::get("capf")->warn("capf {}: status not saved: {}", device_, st.error().message);
+}
+
+Status Session::record(const Bytes& der, const std::string& type) {
+  CUCM_TRY(auto cert, signer::load_cert(der));
+  CUCM_TRY(auto key, signer::cert_public_key(*cert));
+  db::RecordedCert c;
+  c.type = type;
+  c.der = der;
+  CUCM_TRY(c.public_key, signer::public_key_spki_der(*key));
+  c.md5hash = signer::cert_md5_hex(*cert);
+  c.serial = to_hex(signer::serial_bytes(*cert));
+  c.issuer = signer::issuer_name(*cert);
+  c.not_before = signer::format_utc(signer::not_before(*cert));
+  c.not_after = signer::format_utc(signer::not_after(*cert));
+  std::lock_guard lock(ctx_.db_mutex);
+  return db::DeviceStore(ctx_.db).record_certificate(device_, c);
+}
+
+Session::Out Session::on_message(const Message& m) {
+  if (m.sid != sid_) return fail(fmt::format("SID {} vs expected {}", m.sid, sid_));
+  switch (state_) {
+    case State::Auth: return on_auth(m);
+    case State::KeyGen: return on_keygen(m);
+    case State::StoreCert: return on_store(m);
+    case State::Fetch: return on_fetch(m);
+    case State::Delete: return on_delete(m);
+    case State::Done: return {{}, true};
+  }
+  return {{}, true};
+}
+
+Status Session::authenticate(const Message& m, const db::Device& d, const db::SecurityProfile& p) {
+  const std::string& mode = p.capf_auth_mode;
+  if (m.certificate) auth_cert_ = *m.certificate;
+  if (mode == "null-string") {
+    auth_type_used_ = "null string";
+    return Ok{};
+  }
+  if (mode == "auth-string") {
+    auth_type_used_ = "authentication string";
+    if (!m.password) return make_error(Errc::Unauthenticated, "no authentication string sent");
+    if (d.capf.auth_string.empty() || *m.password != d.capf.auth_string) {
+      return make_error(Errc::Unauthenticated, "wrong authentication string");
+    }
+    return Ok{};
+  }
+  auth_type_used_ = mode == "lsc-first" ? "existing certificate (LSC first)" : "existing certificate (MIC first)";
+  if (!m.certificate || !m.signed_data || !m.sha2_signed_data) {
+    return make_error(Errc::Unauthenticated, "certificate authentication needs Certificate, SignedData and Sha2SignedData");
+  }
+  if (m.sha2_hash_code.value_or(0) != 3) return make_error(Errc::Unauthenticated, "Sha2SignedData hash code is not 3 (SHA-512)");
+  CUCM_TRY(auto cert, signer::load_cert(*m.certificate));
+  // One hop: an issuer whose subject is the certificate's issuer and whose key signed it (§3.5).
+  bool chained = false;
+  auto try_ca = [&](X509& ca) {
+    if (!chained && X509_NAME_cmp(X509_get_subject_name(&ca), X509_get_issuer_name(cert.get())) == 0 &&
+        X509_verify(cert.get(), X509_get0_pubkey(&ca)) == 1) {
+      chained = true;
+    }
+  };
+  try_ca(*ctx_.pki.identity(signer::PkiRole::Capf).cert);
+  for (auto& ca : ctx_.trust) try_ca(*ca);
+  if (!chained) {
+    return make_error(Errc::Unauthenticated,
+                      fmt::format("certificate {} is not issued by the CAPF CA or a CA in the CAPF trust store",
+                                  signer::subject_name(*cert)));
+  }
+  CUCM_TRY(auto key, signer::cert_public_key(*cert));
+  Bytes data = auth_data(d.name, *m.certificate);
+  if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha1, data, *m.signed_data); !st) {
+    return make_error(Errc::Unauthenticated, "bad SignedData: " + st.error().message);
+  }
+  if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha512, data, *m.sha2_signed_data); !st) {
+    return make_error(Errc::Unauthenticated, "bad Sha2SignedData: " + st.error().message);
+  }
+  return Ok{};
+}
+
+Session::Out Session::on_auth(const Message& m) {
+  if (m.command != Command::AuthResponse) return fail(fmt::format("expected AuthResponse, got {}", command_name(m.command)));
+  if (m.version.value_or(0) > 3) return fail(fmt::format("protocol version {} vs at most 3", *m.version));
+  if (!m.device_name) return fail("AuthResponse without DeviceName");
+  auto name = db::normalise_device_name(*m.device_name);
+  if (!name) return end(Reason::UnknownDevice, "unknown device: " + *m.device_name);
+  device_ = *name;
+  std::optional<db::Device> d;
+  std::optional<db::SecurityProfile> p;
+  {
+    std::lock_guard lock(ctx_.db_mutex);
+    auto dev = db::DeviceStore(ctx_.db).get(device_);
+    if (!dev) {
+      std::string why = dev.error().code == Errc::NotFound ? "unknown device " + device_ : dev.error().message;
+      device_.clear();
+      return end(Reason::UnknownDevice, why);
+    }
+    auto prof = db::ProfileStore(ctx_.db).get(dev->profile);
+    if (!prof) return fail(prof.error().message);
+    d = std::move(*dev);
+    p = std::move(*prof);
+  }
+  operation_ = d->capf.operation;
+  key_order_ = p->key_order;
+  rsa_size_ = p->rsa_key_size;
+  ec_size_ = p->ec_key_size;
+  if (operation_ != "none" && !d->capf.deadline.empty() && utc_now() > d->capf.deadline) {
+    return fail("operation deadline " + d->capf.deadline + " UTC has passed");
+  }
+  if (auto st = authenticate(m, *d, *p); !st) return fail(st.error().message);
+  if (operation_ == "install") {
+    state_ = State::KeyGen;
+    Message k;
+    k.command = Command::KeyGenRequest;
+    if (key_order_ == "rsa") {
+      k.key_size = static_cast<std::uint16_t>(rsa_size_);
+      k.key_type = static_cast<std::uint8_t>(KeyType::Rsa);
+    } else {
+      k.key_type = static_cast<std::uint8_t>(KeyType::Ec);
+      k.curve = curve_code(ec_size_);
+    }
+    return {{message(k)}, false};
+  }
+  if (operation_ == "delete") {
+    state_ = State::Delete;
+    Message k;
+    k.command = Command::DeleteCertRequest;
+    return {{message(k)}, false};
+  }
+  if (operation_ == "troubleshoot") {
+    state_ = State::Fetch;
+    Message k;
+    k.command = Command::FetchCertRequest;
+    return {{message(k)}, false};
+  }
+  // No pending operation: record the certificate the phone authenticated with, if it sent one
+  // (seed 004: CAPF stores its public key and MD5 so TFTP can encrypt the config).
+  if (auth_cert_) {
+    auto cert = signer::load_cert(*auth_cert_);
+    if (!cert) return fail("certificate does not parse: " + cert.error().message);
+    bool lsc = X509_check_issued(ctx_.pki.identity(signer::PkiRole::Capf).cert.get(), cert->get()) == X509_V_OK;
+    if (auto st = record(*auth_cert_, lsc ? "LSC" : "MIC"); !st) return fail(st.error().message);
+    return end(Reason::NoAction, fmt::format("no pending operation; {} on record, md5 {}", lsc ? "LSC" : "MIC",
+                                             signer::cert_md5_hex(**cert)));
+  }
+  return end(Reason::NoAction, "no pending operation");
+}
+
+Session::Out Session::on_keygen(const Message& m) {
+  if (m.command == Command::RequestInProgress) {
+    if (++in_progress_ > ctx_.cfg.max_in_progress) return fail("too many RequestInProgress messages");
+    return {{}, false};
+  }
+  if (m.command != Command::KeyGenResponse) return fail(fmt::format("expected KeyGenResponse, got {}", command_name(m.command)));
+  if (!m.public_key) return fail(fmt::format("KeyGenResponse without PublicKey (phone reason {})", m.reason.value_or(0)));
+  auto key = signer::load_public_key(*m.public_key);
+  if (!key) return fail("the phone's public key does not parse");
+  bool rsa = signer::key_kind(**key) == signer::KeyKind::Rsa;
+  if ((rsa && key_order_ == "ec") || (!rsa && key_order_ == "rsa")) {
+    return fail(fmt::format("phone generated {} but the profile's key order is {}", signer::describe_key(**key), key_order_));
+  }
+  const auto& ca = ctx_.pki.identity(signer::PkiRole::Capf);
+  auto lsc = signer::issue_lsc(device_, *m.public_key, *ca.cert, *ca.key, ctx_.cfg.lsc_days);
+  if (!lsc) return fail(lsc.error().message);
+  issued_ = std::move(*lsc);
+  state_ = State::StoreCert;
+  Message s;
+  s.command = Command::StoreCertRequest;
+  s.certificate_type = static_cast<std::uint8_t>(CertificateType::Lsc);
+  s.certificate = signer::cert_der(*issued_);
+  return {{message(s)}, false};
+}
+
+Session::Out Session::on_store(const Message& m) {
+  if (m.command != Command::StoreCertResponse) return fail(fmt::format("expected StoreCertResponse, got {}", command_name(m.command)));
+  if (m.reason.value_or(0) != static_cast<std::uint8_t>(Reason::UpdateCertificate)) {
+    return fail(fmt::format("phone did not store the LSC (reason {})", m.reason.value_or(0)));
+  }
+  // Only now, with the phone's confirmation, does anything change (§3.9 [EMU]).
+  Bytes der = signer::cert_der(*issued_);
+  if (auto st = record(der, "LSC"); !st) return fail(st.error().message);
+  auto dir = ctx_.cfg.data_dir / "capf" / "issued";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string serial = to_hex(signer::serial_bytes(*issued_));
+  if (auto st = write_file_atomic(dir / fmt::format("{}-{}.pem", device_, serial), signer::cert_pem(*issued_)); !st) {
+    log::get("capf")->warn("capf {}: {}", device_, st.error().message);
+  }
+  set_status("Upgrade Success", true);
+  return end(Reason::UpdateCertificate, fmt::format("LSC installed, serial {}, md5 {}", serial, signer::cert_md5_hex(*issued_)));
+}
+
+Session::Out Session::on_delete(const Message& m) {
+  if (m.command != Command::DeleteCertResponse) return fail(fmt::format("expected DeleteCertResponse, got {}", command_name(m.command)));
+  {
+    std::lock_guard lock(ctx_.db_mutex);
+    if (auto st = db::DeviceStore(ctx_.db).clear_certificate(device_); !st) return fail(st.error().message);
+  }
+  bool had = m.reason.value_or(0) == static_cast<std::uint8_t>(Reason::UpdateCertificate);
+  set_status("Delete Success", true);
+  return end(Reason::UpdateCertificate, had ? "LSC deleted" : "LSC deleted (the phone had none)");
+}
+
+Session::Out Session::on_fetch(const Message& m) {
+  if (m.command != Command::FetchCertResponse) return fail(fmt::format("expected FetchCertResponse, got {}", command_name(m.command)));
+  if (m.reason.value_or(0) != static_cast<std::uint8_t>(Reason::UpdateCertificate) || !m.certificate) {
+    set_status("Troubleshoot Failed: the phone has no certificate", true);
+    return end(Reason::NoAction, "troubleshoot: the phone has no certificate");
+  }
+  auto cert = signer::load_cert(*m.certificate);
+  if (!cert) return fail("fetched certificate does not parse");
+  std::string type = m.certificate_type.value_or(1) == static_cast<std::uint8_t>(CertificateType::Mic) ? "MIC" : "LSC";
+  if (auto st = record(*m.certificate, type); !st) return fail(st.error().message);
+  auto dir = ctx_.cfg.data_dir / "capf" / "troubleshoot";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  (void)write_file_atomic(dir / fmt::format("{}-{}.pem", device_, type), signer::cert_pem(**cert));
+  set_status("Troubleshoot Success", true);
+  return end(Reason::NoAction, fmt::format("troubleshoot: {} fetched, md5 {}", type, signer::cert_md5_hex(**cert)));
+}
+
+}  // namespace cucm::capf

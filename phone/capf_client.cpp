@@ -1,0 +1,219 @@
+// Phone-side CAPF over a blocking-looking sequence of Asio operations, each with a deadline.
+#include "phone/capf_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include "signer/capf_signature.hpp"
+#include "signer/cert.hpp"
+#include "signer/keys.hpp"
+#include "signer/tls_versions.hpp"
+
+namespace cucm::phone {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using capf::Command;
+using capf::Message;
+
+namespace {
+
+class Link {
+ public:
+  Link(const CapfClientOptions& o) : opts_(o), tls_(asio::ssl::context::tls_client), stream_(io_, tls_) {}
+
+  Status connect() {
+    CUCM_CHECK(signer::set_tls_min_version(*tls_.native_handle(), opts_.tls_min));
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(opts_.host, ec);
+    if (ec) return make_error(Errc::InvalidArgument, "capf client: bad host " + opts_.host);
+    CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(addr, opts_.port), done); }, "connect"));
+    stream_.next_layer().set_option(tcp::no_delay(true), ec);
+    CUCM_CHECK(await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake"));
+    if (opts_.trusted_capf) {
+      X509* peer = SSL_get0_peer_certificate(stream_.native_handle());
+      if (!peer || X509_cmp(peer, opts_.trusted_capf) != 0) {
+        return make_error(Errc::Unauthenticated, "capf client: the server certificate is not the CAPF certificate of the trust list");
+      }
+    }
+    return Ok{};
+  }
+
+  Result<Message> read() {
+    std::array<std::uint8_t, capf::kHeaderSize> h{};
+    CUCM_CHECK(await([&](auto done) { asio::async_read(stream_, asio::buffer(h), done); }, "read header"));
+    CUCM_TRY(std::uint16_t len, capf::parse_header(h));
+    Bytes m(h.begin(), h.end());
+    m.resize(capf::kHeaderSize + len);
+    CUCM_CHECK(await([&](auto done) { asio::async_read(stream_, asio::buffer(m.data() + capf::kHeaderSize, len), done); }, "read body"));
+    return capf::parse_message(m);
+  }
+
+  Status write(const Message& m) {
+    CUCM_TRY(Bytes b, capf::build_message(m));
+    return await([&](auto done) { asio::async_write(stream_, asio::buffer(b), done); }, "write");
+  }
+
+  void close() {
+    boost::system::error_code ec;
+    stream_.next_layer().close(ec);
+  }
+
+ private:
+  // Starts an async operation and runs the io_context until it completes or the deadline passes.
+  template <class Start>
+  Status await(Start start, const char* what) {
+    bool done = false;
+    boost::system::error_code result;
+    start([&](boost::system::error_code ec, auto&&...) { result = ec; done = true; });
+    io_.restart();
+    io_.run_for(opts_.timeout);
+    if (!done) {
+      close();
+      io_.restart();
+      io_.run();
+      return make_error(Errc::DeadlineExceeded, fmt::format("capf client: {} timed out after {} ms", what, opts_.timeout.count()));
+    }
+    if (result) return make_error(Errc::Unavailable, fmt::format("capf client: {} failed: {}", what, result.message()));
+    return Ok{};
+  }
+
+  const CapfClientOptions& opts_;
+  asio::io_context io_;
+  asio::ssl::context tls_;
+  asio::ssl::stream<tcp::socket> stream_;
+};
+
+Result<signer::PkeyPtr> generate_requested(const Message& req) {
+  signer::KeySpec spec;
+  if (req.key_type.value_or(0) == static_cast<std::uint8_t>(capf::KeyType::Ec)) {
+    spec.kind = signer::KeyKind::Ec;
+    std::uint8_t c = req.curve.value_or(0);
+    spec.curve = c == 2 ? "secp521r1" : c == 1 ? "secp384r1" : "prime256v1";
+  } else {
+    spec.rsa_bits = req.key_size.value_or(2048);
+  }
+  return signer::generate_key(spec);
+}
+
+bool matches(const EVP_PKEY& key, const Message& req) {
+  bool want_ec = req.key_type.value_or(0) == static_cast<std::uint8_t>(capf::KeyType::Ec);
+  if (want_ec) return signer::key_kind(key) == signer::KeyKind::Ec;
+  return signer::key_kind(key) == signer::KeyKind::Rsa && signer::key_bits(key) == req.key_size.value_or(2048);
+}
+
+}  // namespace
+
+Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
+  Link link(opts);
+  CUCM_CHECK(link.connect());
+  CapfOutcome out;
+  signer::PkeyPtr new_key;
+  auto send = [&](Message m) -> Status {
+    m.sid = out.sid;
+    out.ladder.push_back(fmt::format("P->S {}", capf::command_name(m.command)));
+    return link.write(m);
+  };
+  while (true) {
+    CUCM_TRY(Message req, link.read());
+    out.sid = req.sid;
+    out.ladder.push_back(fmt::format("S->P {}", capf::command_name(req.command)));
+    if (opts.disconnect_on && req.command == *opts.disconnect_on) {
+      link.close();
+      out.ladder.push_back("P    disconnects");
+      return out;
+    }
+    Message rsp;
+    switch (req.command) {
+      case Command::AuthRequest: {
+        rsp.command = Command::AuthResponse;
+        rsp.reason = 1;
+        rsp.version = req.version.value_or(3);
+        rsp.device_name = phone.device;
+        rsp.password = phone.auth_string;
+        const PhoneIdentity* id = phone.authenticate_with == "lsc" && phone.lsc ? &*phone.lsc
+                                  : phone.authenticate_with == "mic" && phone.mic ? &*phone.mic : nullptr;
+        if (id) {
+          Bytes der = signer::cert_der(*id->cert);
+          Bytes data(phone.device.begin(), phone.device.end());
+          data.push_back(0);
+          data.insert(data.end(), der.begin(), der.end());
+          rsp.certificate_type = static_cast<std::uint8_t>(id == &*phone.lsc ? capf::CertificateType::Lsc : capf::CertificateType::Mic);
+          rsp.certificate = der;
+          CUCM_TRY(rsp.signed_data, signer::capf_sign(*id->key, signer::HashAlg::Sha1, data));
+          CUCM_TRY(rsp.sha2_signed_data, signer::capf_sign(*id->key, signer::HashAlg::Sha512, data));
+          rsp.sha2_hash_code = 3;
+          if (opts.tamper_signature) rsp.signed_data->back() ^= 1;
+        }
+        CUCM_CHECK(send(rsp));
+        break;
+      }
+      case Command::KeyGenRequest: {
+        if (opts.send_in_progress) {
+          Message p;
+          p.command = Command::RequestInProgress;
+          CUCM_CHECK(send(p));
+        }
+        if (phone.pregenerated && matches(*phone.pregenerated, req)) {
+          new_key = std::move(phone.pregenerated);
+        } else {
+          CUCM_TRY(new_key, generate_requested(req));
+        }
+        rsp.command = Command::KeyGenResponse;
+        rsp.reason = 1;
+        CUCM_TRY(rsp.public_key, signer::public_key_spki_der(*new_key));
+        CUCM_CHECK(send(rsp));
+        break;
+      }
+      case Command::StoreCertRequest: {
+        rsp.command = Command::StoreCertResponse;
+        if (opts.refuse_store || !req.certificate || !new_key) {
+          rsp.reason = 7;
+        } else {
+          CUCM_TRY(auto cert, signer::load_cert(*req.certificate));
+          if (!signer::same_public_key(*X509_get0_pubkey(cert.get()), *new_key)) {
+            rsp.reason = 7;  // not our key: refuse it
+          } else {
+            phone.lsc = PhoneIdentity{std::move(cert), std::move(new_key)};
+            out.lsc_installed = true;
+            rsp.reason = 1;
+          }
+        }
+        CUCM_CHECK(send(rsp));
+        break;
+      }
+      case Command::DeleteCertRequest: {
+        rsp.command = Command::DeleteCertResponse;
+        rsp.reason = phone.lsc ? 1 : 7;
+        out.lsc_deleted = phone.lsc.has_value();
+        phone.lsc.reset();
+        CUCM_CHECK(send(rsp));
+        break;
+      }
+      case Command::FetchCertRequest: {
+        rsp.command = Command::FetchCertResponse;
+        const PhoneIdentity* id = phone.lsc ? &*phone.lsc : phone.mic ? &*phone.mic : nullptr;
+        rsp.reason = id ? 1 : 7;
+        if (id) {
+          rsp.certificate_type = static_cast<std::uint8_t>(phone.lsc ? capf::CertificateType::Lsc : capf::CertificateType::Mic);
+          rsp.certificate = signer::cert_der(*id->cert);
+          out.certificate_fetched = true;
+        }
+        CUCM_CHECK(send(rsp));
+        break;
+      }
+      case Command::End:
+        out.end_reason = req.reason.value_or(0);
+        link.close();
+        return out;
+      default:
+        return make_error(Errc::InvalidArgument, fmt::format("capf client: unexpected {}", capf::command_name(req.command)));
+    }
+  }
+}
+
+}  // namespace cucm::phone

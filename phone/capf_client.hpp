@@ -1,0 +1,55 @@
+// The phone side of CAPF (PROTOCOLS §3): TLS to port 3804, then answer what the server asks:
+// authenticate, generate a key, store the LSC, delete it, or hand over a certificate.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capf/proto/message.hpp"
+#include "core/result.hpp"
+#include "signer/ossl.hpp"
+
+namespace cucm::phone {
+
+struct PhoneIdentity {
+  signer::X509Ptr cert;
+  signer::PkeyPtr key;
+};
+
+struct CapfPhone {
+  std::string device;                  // SEP<MAC>
+  std::optional<PhoneIdentity> mic;
+  std::optional<PhoneIdentity> lsc;
+  std::string auth_string;             // sent as Password (empty = null string)
+  std::string authenticate_with;       // "", "lsc" or "mic": certificate authentication
+  // A key made in advance (load tests): used when it matches the key the server asks for.
+  signer::PkeyPtr pregenerated;
+};
+
+struct CapfClientOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3804;
+  std::chrono::milliseconds timeout{10'000};
+  std::string tls_min = "1.2";
+  const X509* trusted_capf = nullptr;  // verify the server certificate against it (from the ITL)
+  bool send_in_progress = true;        // RequestInProgress before KeyGenResponse, as phones do
+  // Faults for tests: stop answering (disconnect) when this command arrives.
+  std::optional<capf::Command> disconnect_on;
+  bool refuse_store = false;           // answer StoreCertRequest with Reason 7
+  bool tamper_signature = false;       // flip a bit of SignedData (certificate authentication)
+};
+
+struct CapfOutcome {
+  std::uint8_t end_reason = 0;
+  std::vector<std::string> ladder;     // "S->P AuthRequest", "P->S AuthResponse", ...
+  bool lsc_installed = false, lsc_deleted = false, certificate_fetched = false;
+  std::uint32_t sid = 0;
+};
+
+// Runs one CAPF session, updating `phone` (new LSC, deleted LSC). Unavailable/DeadlineExceeded
+// for connection problems, Unauthenticated when the server certificate is not the trusted one.
+Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts);
+
+}  // namespace cucm::phone

@@ -1,0 +1,19 @@
+// Issuing a phone's Locally Significant Certificate (PROTOCOLS §3.8).
+#pragma once
+
+#include <string>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "signer/ossl.hpp"
+
+namespace cucm::signer {
+
+// Subject CN=<device> followed by the CA subject's O, OU, L, ST and C in the CA's order; issuer
+// = the CA's subject; 16-byte random serial; valid from now for `days` (1..3650); SHA-256;
+// CA:FALSE, keyUsage digitalSignature+keyEncipherment, EKU serverAuth, clientAuth, ipsecEndSystem,
+// SAN URI:<device>. The key is the phone's SubjectPublicKeyInfo (RSA or EC).
+// InvalidArgument for a public key that does not parse or a validity out of range.
+Result<X509Ptr> issue_lsc(const std::string& device, ByteView phone_spki, X509& ca, EVP_PKEY& ca_key, int days);
+
+}  // namespace cucm::signer
