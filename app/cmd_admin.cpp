@@ -1,5 +1,6 @@
 // cucm-emu capf|cluster|vpn|sql|events: CAPF scheduling, cluster settings, VPN groups, SQL
 // queries as `run sql` shows them, and the event log.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -17,7 +18,9 @@
 #include "db/schema.hpp"
 #include "db/settings_store.hpp"
 #include "db/vpn_store.hpp"
+#include "core/encoding.hpp"
 #include "signer/cert.hpp"
+#include "signer/keys.hpp"
 
 namespace cucm::app {
 namespace {
@@ -157,6 +160,28 @@ void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   auto* status = capf->add_subcommand("status", "Operation, status and deadline (all pending, or one device)");
   status->add_option("name", ca->name, "Device name");
   status->callback([&g, &rc, ca] { rc = guarded([&] { return capf_status(g, ca->name); }); });
+
+  auto* issued = capf->add_subcommand("issued", "LSCs issued by CAPF (PEM files under DATA/capf/issued)");
+  issued->callback([&g, &rc] {
+    rc = guarded([&]() -> Status {
+      std::vector<std::vector<std::string>> rows;
+      std::error_code ec;
+      auto dir = g.data_dir / "capf" / "issued";
+      if (std::filesystem::is_directory(dir, ec)) {
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+          CUCM_TRY(Bytes bytes, read_file(e.path()));
+          CUCM_TRY(auto cert, signer::load_cert(bytes));
+          CUCM_TRY(auto key, signer::cert_public_key(*cert));
+          rows.push_back({signer::subject_name(*cert).substr(3, 15), to_hex(signer::serial_bytes(*cert)),
+                          signer::format_utc(signer::not_before(*cert)), signer::format_utc(signer::not_after(*cert)),
+                          signer::describe_key(*key), signer::cert_md5_hex(*cert)});
+        }
+      }
+      std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x[2] < y[2]; });
+      std::cout << format_table({"device", "serial", "not_before", "not_after", "key", "md5"}, rows);
+      return Ok{};
+    });
+  });
 
   auto kv = std::make_shared<std::pair<std::string, std::string>>();
   auto json = std::make_shared<bool>(false);

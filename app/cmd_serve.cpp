@@ -1,4 +1,4 @@
-// cucm-emu serve: every phone-facing service in one process (this release: TFTP and HTTP).
+// cucm-emu serve: every phone-facing service in one process: TFTP, HTTP and CAPF.
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -11,6 +11,7 @@
 
 #include "app/common.hpp"
 #include "core/log.hpp"
+#include "capf/server.hpp"
 #include "db/event_writer.hpp"
 #include "db/schema.hpp"
 #include "tftp/catalog/cached_catalog.hpp"
@@ -21,9 +22,12 @@ namespace cucm::app {
 namespace {
 
 struct ServeArgs {
-  std::string tftp_address = "0.0.0.0", http_address = "0.0.0.0", static_dir, digest = "sha1";
-  int tftp_port = 69, http_port = 6970;
-  bool no_tftp = false, no_http = false;
+  std::string tftp_address = "0.0.0.0", http_address = "0.0.0.0", capf_address = "0.0.0.0", static_dir, digest = "sha1";
+  int tftp_port = 69, http_port = 6970, capf_port = 3804;
+  bool no_tftp = false, no_http = false, no_capf = false;
+  std::string capf_tls_min = "1.2";
+  int capf_timeout_ms = 10'000, lsc_days = 365;
+  std::size_t capf_max_sessions = 256;
   int threads = 1;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   double client_rate = 200;
@@ -32,7 +36,7 @@ struct ServeArgs {
 
 Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
-  for (int p : {a.tftp_port, a.http_port}) {
+  for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
   auto log = log::get("serve");
@@ -72,7 +76,27 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     auto ep = http_server->local_endpoint();
     std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep.address().to_string(), ep.port());
   }
-  if (!tftp_server && !http_server) return make_error(Errc::InvalidArgument, "nothing to serve: --no-tftp and --no-http");
+  std::unique_ptr<capf::Context> capf_ctx;
+  std::unique_ptr<capf::CapfServer> capf_server;
+  if (!a.no_capf) {
+    capf::CapfConfig cc;
+    cc.address = a.capf_address;
+    cc.port = static_cast<std::uint16_t>(a.capf_port);
+    cc.io_timeout = std::chrono::milliseconds(a.capf_timeout_ms);
+    cc.max_sessions = a.capf_max_sessions;
+    cc.tls_min = a.capf_tls_min;
+    cc.lsc_days = a.lsc_days;
+    cc.data_dir = g.data_dir;
+    CUCM_TRY(auto capf_db, cluster_db(g));  // CAPF writes through a connection of its own
+    CUCM_TRY(auto trust, capf::load_trust_store(g.data_dir / "capf" / "trust"));
+    capf_ctx.reset(new capf::Context{cc, pki, std::move(trust), {}, std::move(capf_db), events.get()});
+    capf_server = std::make_unique<capf::CapfServer>(io, *capf_ctx);
+    CUCM_CHECK(capf_server->start());
+    auto ep = capf_server->local_endpoint();
+    std::cout << fmt::format("capf: listening on {}:{}/tcp (TLS {}+, {} trusted CA(s) for existing certificates)\n",
+                             ep.address().to_string(), ep.port(), cc.tls_min, capf_ctx->trust.size() + 1);
+  }
+  if (!tftp_server && !http_server && !capf_server) return make_error(Errc::InvalidArgument, "nothing to serve");
   std::cout << fmt::format("serving {} (data {}, static files from {}); Ctrl-C stops\n", pki.dir().parent_path().string(),
                            g.data_dir.string(), co.static_dir.string())
             << std::flush;
@@ -80,6 +104,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   auto stop = [&] {
     if (tftp_server) tftp_server->stop();
     if (http_server) http_server->stop();
+    if (capf_server) capf_server->stop();
     io.stop();
   };
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -110,6 +135,11 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
                              s.not_found.load(), s.bad.load(), s.bytes.load());
   }
+  if (capf_server) {
+    const auto& s = capf_server->stats();
+    std::cout << fmt::format("capf: {} sessions, {} refused, {} failed handshakes\n", s.sessions.load(), s.refused.load(),
+                             s.handshake_failed.load());
+  }
   std::cout << fmt::format("cache: {} hits, {} misses, {} entries, {} bytes\n", c.hits, c.misses, c.entries, c.bytes);
   return Ok{};
 }
@@ -118,7 +148,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
 
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   auto a = std::make_shared<ServeArgs>();
-  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69) and HTTP (TCP 6970) from the cluster database");
+  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970) and CAPF (TLS 3804)");
   s->set_config("--config", "", "Read options from a file (INI/TOML: tftp-port = 6969)");
   s->add_option("--tftp-address", a->tftp_address, "TFTP listen address (:: for IPv6 and IPv4)")->capture_default_str();
   s->add_option("--tftp-port", a->tftp_port, "TFTP port (0: any free port)")->capture_default_str();
@@ -126,6 +156,13 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--http-port", a->http_port, "HTTP port (0: any free port)")->capture_default_str();
   s->add_flag("--no-tftp", a->no_tftp, "Do not serve TFTP");
   s->add_flag("--no-http", a->no_http, "Do not serve HTTP");
+  s->add_option("--capf-address", a->capf_address, "CAPF listen address")->capture_default_str();
+  s->add_option("--capf-port", a->capf_port, "CAPF port (0: any free port)")->capture_default_str();
+  s->add_flag("--no-capf", a->no_capf, "Do not serve CAPF");
+  s->add_option("--capf-tls-min", a->capf_tls_min, "Lowest TLS version: 1.0 for 79xx firmware, 1.2 by default")->capture_default_str();
+  s->add_option("--capf-timeout-ms", a->capf_timeout_ms, "CAPF per-read deadline")->capture_default_str();
+  s->add_option("--capf-max-sessions", a->capf_max_sessions, "Concurrent CAPF sessions")->capture_default_str();
+  s->add_option("--lsc-days", a->lsc_days, "Validity of issued LSCs")->capture_default_str();
   s->add_option("--static-dir", a->static_dir, "Firmware loads and other static files (default DATA/static)");
   s->add_option("--digest", a->digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();
   s->add_option("--threads", a->threads, "I/O threads")->capture_default_str();

@@ -153,8 +153,9 @@ Status read_sha2(std::size_t at, ByteView v, std::size_t value_at, Message& m) {
 
 struct SubItem { std::uint8_t type = 0; ByteView value; };
 
-// SudiData sub-item `n` (from 1): `u8 type | u16 BE len | value`; `want` < 0 takes any type.
-Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n, int want) {
+// SudiData sub-item `n` (from 1): `u8 type | u16 BE len | value`; no `want` takes any type.
+Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n,
+                              std::optional<std::uint8_t> want) {
   const std::uint8_t t = tag_of(Element::SudiData);
   std::size_t item_at = r.offset();
   auto fail = [&](std::string_view problem) {
@@ -167,8 +168,8 @@ Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n, int want) {
   }
   SubItem item;
   CUCM_TRY(item.type, r.u8("sub-item type"));
-  if (want >= 0 && item.type != want) {
-    return fail(fmt::format("type {} vs expected {}", item.type, want));
+  if (want && item.type != *want) {
+    return fail(fmt::format("type {} vs expected {}", item.type, *want));
   }
   CUCM_TRY(std::uint16_t len, r.u16be("sub-item length"));
   if (len > r.remaining()) {
@@ -178,20 +179,19 @@ Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n, int want) {
   return item;
 }
 
-// Certificate (type 0), SHA-1 signature (type 1), SHA-512 signature (type kept as is) (§3.5).
+// Certificate (type 0), SHA-1 signature (1), SHA-512 signature (any type; the server wants 3).
 Status read_sudi(std::size_t at, ByteView v, std::size_t value_at, Message& m) {
   const std::uint8_t t = tag_of(Element::SudiData);
   ByteReader r(v, "capf", value_at);
-  SubItem items[3];
-  for (int i = 0; i < 3; ++i) {
-    CUCM_TRY(items[i], read_sub_item(r, at, i + 1, i < 2 ? i : -1));
-  }
+  CUCM_TRY(SubItem cert, read_sub_item(r, at, 1, 0));
+  CUCM_TRY(SubItem sha1, read_sub_item(r, at, 2, 1));
+  CUCM_TRY(SubItem sha512, read_sub_item(r, at, 3, std::nullopt));
   if (!r.empty()) {
     return element_error(at, t, fmt::format("trailing data at offset {} after the 3 sub-items "
                                             "({} bytes)", r.offset(), r.remaining()));
   }
-  m.sudi = SudiData{to_vector(items[0].value), to_vector(items[1].value),
-                    to_vector(items[2].value), items[2].type};
+  m.sudi = SudiData{to_vector(cert.value), to_vector(sha1.value), to_vector(sha512.value),
+                    sha512.type};
   return Ok{};
 }
 

@@ -44,8 +44,8 @@ enum class CertificateType : std::uint8_t { Lsc = 1, Mic = 2 };
 struct SudiData {
   Bytes certificate;     // type 0
   Bytes sha1_signature;  // type 1
-  Bytes sha512_signature;  // type 3 (its type byte must be 3)
-  std::uint8_t third_type = 3;
+  Bytes sha512_signature;  // third sub-item
+  std::uint8_t third_type = 3;  // kept as sent; the server requires 3 (SHA-512)
   bool operator==(const SudiData&) const = default;  // Message's defaulted == needs it
 };
 
@@ -75,7 +75,7 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
-// The body length from a complete 8-byte header. InvalidArgument for a wrong protocol id.
+// The body length from exactly 8 header bytes. InvalidArgument for a wrong protocol id.
 Result<std::uint16_t> parse_header(ByteView header);
 
 // A whole message (header + body). InvalidArgument naming the element and offset for: a wrong
@@ -86,8 +86,9 @@ Result<std::uint16_t> parse_header(ByteView header);
 Result<Message> parse_message(ByteView bytes);
 
 // Header and body in one buffer (phones stall when they arrive in two writes, §3.1). Elements are
-// written in UCM's order (server: 1,3,4,7,8,10,17,18; client: 1,3,4,6,7,11,13,16,9,20, §3.2).
-// InvalidArgument when the body would exceed 65535 bytes.
+// written in one order that agrees with both of UCM's sides (§3.2): 1, 2, 3, 4, 6, 7, 8, 10, 17,
+// 18, 11, 13, 16, 9, 20. InvalidArgument when the body would exceed 65535 bytes, the command is
+// unknown, or only one of sha2_hash_code / sha2_signed_data is set.
 Result<Bytes> build_message(const Message& m);
 
 }  // namespace cucm::capf
