@@ -65,6 +65,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, vpn, sql, events
 void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
+void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 
 // The cluster database of the data directory, created and migrated on first use.
 Result<db::Database> cluster_db(const GlobalOptions& g);

@@ -1,0 +1,92 @@
+// cucm-emu phone boot: a simulated Cisco phone's secure boot against any server, as a ladder.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "core/file_io.hpp"
+#include "db/model.hpp"
+#include "phone/boot.hpp"
+#include "phone/phone_state.hpp"
+
+namespace cucm::app {
+
+void print_ladder(const phone::BootResult& r, bool explain) {
+  for (const auto& s : r.ladder) {
+    if (s.from == "phone" && s.to == "phone") {
+      std::cout << fmt::format("{:8.3f}  {:<5}   {:<5} {:<5} {}\n", s.t, "phone", "", "", s.what);
+    } else {
+      std::cout << fmt::format("{:8.3f}  {:<5} -> {:<5} {:<5} {}\n", s.t, s.from, s.to, s.proto, s.what);
+    }
+    if (explain && !s.why.empty()) std::cout << fmt::format("{:>10}  -- {}\n", "", s.why);
+  }
+  std::cout << (r.full_config ? fmt::format("result: full config ({}), call manager {}, {} line(s)\n",
+                                            r.encrypted ? "encrypted" : "signed",
+                                            r.call_managers.empty() ? "-" : r.call_managers.front(), r.lines)
+                              : fmt::format("result: no full config: {}\n", r.failure));
+}
+
+nlohmann::json ladder_json(const phone::BootResult& r) {
+  auto steps = nlohmann::json::array();
+  for (const auto& s : r.ladder) {
+    steps.push_back({{"t", s.t}, {"from", s.from}, {"to", s.to}, {"proto", s.proto}, {"what", s.what}, {"why", s.why}});
+  }
+  return {{"full_config", r.full_config}, {"failure", r.failure}, {"encrypted", r.encrypted}, {"capf_ran", r.capf_ran},
+          {"cert_hash", r.cert_hash}, {"call_managers", r.call_managers}, {"lines", r.lines}, {"ladder", steps}};
+}
+
+void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
+  struct Args {
+    std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key;
+    int tftp_port = 69, http_port = 6970, capf_port = 0, timeout_ms = 5000;
+    bool http = false, tftp = false, json = false, explain = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* phone = app.add_subcommand("phone", "The phone simulator");
+  phone->require_subcommand(1);
+  auto* b = phone->add_subcommand("boot", "Boot a simulated phone against a server and print what happened");
+  b->add_option("device", a->device, "SEP<MAC>")->required();
+  b->add_option("--server", a->server, "TFTP/HTTP server address (DHCP option 150)")->capture_default_str();
+  b->add_option("--tftp-port", a->tftp_port, "TFTP port")->capture_default_str();
+  b->add_option("--http-port", a->http_port, "HTTP port")->capture_default_str();
+  b->add_option("--capf-port", a->capf_port, "CAPF port (default: the config's capfList)");
+  b->add_flag("--http", a->http, "HTTP only");
+  b->add_flag("--tftp", a->tftp, "TFTP only");
+  b->add_option("--state-dir", a->state_dir, "The phone's folder (default DATA/phones/SEP<MAC>)");
+  b->add_option("--auth-string", a->auth_string, "CAPF authentication string, as a user keys it in");
+  b->add_option("--profile", a->profile, "Firmware behaviour: 79xx or 88xx")->capture_default_str();
+  b->add_option("--mic", a->mic, "Use this MIC certificate (PEM) ...");
+  b->add_option("--mic-key", a->mic_key, "... and its private key (PEM)");
+  b->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
+  b->add_flag("--json", a->json, "The ladder as JSON");
+  b->add_flag("--explain", a->explain, "Say why the phone does each step");
+  b->callback([&g, &rc, a] {
+    rc = guarded([&]() -> Status {
+      phone::BootOptions o;
+      CUCM_TRY(o.device, db::normalise_device_name(a->device));
+      CUCM_TRY(o.profile, phone::firmware_profile(a->profile));
+      o.server = a->server;
+      o.tftp_port = static_cast<std::uint16_t>(a->tftp_port);
+      o.http_port = static_cast<std::uint16_t>(a->http_port);
+      if (a->capf_port > 0) o.capf_port = static_cast<std::uint16_t>(a->capf_port);
+      o.transport = a->http ? "http" : a->tftp ? "tftp" : "auto";
+      o.state_dir = a->state_dir.empty() ? g.data_dir / "phones" / o.device : std::filesystem::path(a->state_dir);
+      o.auth_string = a->auth_string;
+      o.timeout = std::chrono::milliseconds(a->timeout_ms);
+      if (!a->mic.empty()) {
+        CUCM_TRY(auto state, phone::load_state(o.state_dir, o.device));
+        CUCM_TRY(Bytes cert, read_file(a->mic));
+        CUCM_TRY(Bytes key, read_file(a->mic_key.empty() ? a->mic : a->mic_key));
+        CUCM_CHECK(phone::import_mic(state, cert, key));
+      }
+      CUCM_TRY(auto r, phone::boot(o));
+      if (a->json) print_json(ladder_json(r));
+      else print_ladder(r, a->explain);
+      if (!r.full_config) return make_error(Errc::Unavailable, "the phone did not reach a full config: " + r.failure);
+      return Ok{};
+    });
+  });
+}
+
+}  // namespace cucm::app

@@ -1,0 +1,276 @@
+// The boot sequence.
+#include "phone/boot.hpp"
+
+#include <fmt/format.h>
+
+#include "cnf/partial_config.hpp"
+#include "cnf/xml.hpp"
+#include "phone/capf_client.hpp"
+#include "phone/http_get.hpp"
+#include "phone/phone_state.hpp"
+#include "signer/cert.hpp"
+#include "signer/enc_sgn_file.hpp"
+#include "signer/sgn_file.hpp"
+#include "signer/trust_list.hpp"
+#include "tftp/client.hpp"
+
+namespace cucm::phone {
+using Clock = std::chrono::steady_clock;
+
+Result<FirmwareProfile> firmware_profile(const std::string& name) {
+  if (name == "79xx" || name == "7942" || name == "7965") return FirmwareProfile{"79xx", false, "1.0"};
+  if (name == "88xx" || name == "8845" || name == "8865") return FirmwareProfile{"88xx", true, "1.2"};
+  return make_error(Errc::InvalidArgument, fmt::format("unknown phone profile '{}': 79xx or 88xx", name));
+}
+
+namespace {
+
+class Booter {
+ public:
+  Booter(const BootOptions& o, PhoneState& s) : o_(o), s_(s), start_(Clock::now()) {}
+
+  void step(std::string from, std::string to, std::string proto, std::string what, std::string why = "") {
+    double t = std::chrono::duration<double>(Clock::now() - start_).count();
+    r_.ladder.push_back({t, std::move(from), std::move(to), std::move(proto), std::move(what), std::move(why)});
+  }
+  void decide(std::string what, std::string why) { step("phone", "phone", "-", std::move(what), std::move(why)); }
+
+  // One file, over the profile's transports in order.
+  Result<Bytes> fetch(const std::string& name) {
+    bool http = o_.transport == "http" || (o_.transport == "auto" && o_.profile.http_first);
+    if (http) {
+      auto b = http_get(o_.server, o_.http_port, name, o_.timeout);
+      step("phone", "cucm", "HTTP", fmt::format("GET /{} -> {}", name, b ? fmt::format("200, {} bytes", b->size()) : b.error().message));
+      if (b || b.error().code == Errc::NotFound || o_.transport == "http") return b;
+    }
+    tftp::GetOptions g;
+    g.timeout = std::chrono::milliseconds(std::min<long>(o_.timeout.count(), 1000));
+    g.blksize = 1428;
+    auto t = tftp::tftp_get(boost::asio::ip::udp::endpoint(boost::asio::ip::make_address(o_.server), o_.tftp_port), name, g);
+    step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, t ? fmt::format("{} bytes", t->data.size()) : t.error().message));
+    if (!t) return std::move(t).error();
+    return std::move(t->data);
+  }
+
+  BootResult run();
+
+ private:
+  bool trust_lists();
+  const signer::TrustRecord* tftp_record(const signer::TrustList& itl, const signer::Header& h) const;
+  Result<std::string> signed_config(const signer::TrustList& itl, const std::string& name);
+  bool run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl);
+  bool finish_full(const std::string& xml, bool encrypted);
+  std::string local_hash() const {
+    const auto& id = s_.lsc ? s_.lsc : s_.mic;
+    return id ? signer::cert_md5_hex(*id->cert) : std::string();
+  }
+  BootResult fail(std::string why) {
+    r_.failure = std::move(why);
+    decide("boot stops", r_.failure);
+    return r_;
+  }
+
+  const BootOptions& o_;
+  PhoneState& s_;
+  Clock::time_point start_;
+  BootResult r_;
+  std::optional<signer::TrustList> itl_;
+};
+
+bool Booter::trust_lists() {
+  std::string ctl_name = "CTL" + o_.device + ".tlv", itl_name = "ITL" + o_.device + ".tlv";
+  auto ctl = fetch(ctl_name);
+  if (!ctl) decide("no CTL", "the cluster is not in mixed mode: normal");
+  auto itl_bytes = fetch(itl_name);
+  if (!itl_bytes) {
+    r_.failure = "no ITL: " + itl_bytes.error().message;
+    return false;
+  }
+  auto itl = signer::parse_trust_list(*itl_bytes);
+  if (!itl) {
+    r_.failure = "ITL does not parse: " + itl.error().message;
+    return false;
+  }
+  if (auto st = signer::verify_trust_list(*itl_bytes, *itl); !st) {
+    r_.failure = "ITL signature: " + st.error().message;
+    return false;
+  }
+  if (!s_.itl) {
+    decide("trust the ITL", fmt::format("first ITL: trusted on first use ({} records, signer {})", itl->records.size(),
+                                        itl->parsed.header.signer_name));
+  } else if (*s_.itl != *itl_bytes) {
+    // A new ITL must be signed by a SAST certificate the phone already trusts.
+    auto old = signer::parse_trust_list(*s_.itl);
+    auto signer_rec = signer::find_signer(*itl);
+    bool known = false;
+    if (old && signer_rec) {
+      for (const auto& rec : old->records) known |= rec.certificate == (*signer_rec)->certificate;
+    }
+    if (!known) {
+      r_.failure = "the new ITL is signed by " + itl->parsed.header.signer_name + ", which the phone does not trust";
+      return false;
+    }
+    decide("accept the new ITL", "signed by a certificate already trusted");
+  } else {
+    decide("ITL unchanged", "same trust list as before");
+  }
+  s_.itl = *itl_bytes;
+  (void)save_trust(s_);
+  itl_ = std::move(*itl);
+  return true;
+}
+
+const signer::TrustRecord* Booter::tftp_record(const signer::TrustList& itl, const signer::Header& h) const {
+  for (const auto& rec : itl.records) {
+    bool tftp = rec.role == static_cast<std::uint16_t>(signer::Role::Tftp) ||
+                rec.role == static_cast<std::uint16_t>(signer::Role::CcmTftp);
+    if (tftp && rec.serial == h.serial && rec.issuer == h.issuer_name) return &rec;
+  }
+  return nullptr;
+}
+
+Result<std::string> Booter::signed_config(const signer::TrustList& itl, const std::string& name) {
+  CUCM_TRY(Bytes file, fetch(name));
+  CUCM_TRY(auto parsed, signer::parse_sgn(file));
+  if (parsed.header.filename != name) {
+    return make_error(Errc::Unauthenticated, fmt::format("{} carries the name {}", name, parsed.header.filename));
+  }
+  const auto* rec = tftp_record(itl, parsed.header);
+  if (!rec) return make_error(Errc::Unauthenticated, fmt::format("{} is signed by {}, not a TFTP certificate of the ITL", name, parsed.header.signer_name));
+  CUCM_TRY(auto cert, signer::load_cert(rec->certificate));
+  CUCM_TRY(auto key, signer::cert_public_key(*cert));
+  CUCM_CHECK(signer::verify_signature(file, parsed, *key));
+  decide("signature OK", fmt::format("{} verified with the ITL's {} certificate {}", name,
+                                     signer::role_name(*rec->role), rec->subject));
+  return std::string(as_chars(signer::sgn_payload(file, parsed)));
+}
+
+bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl) {
+  const signer::TrustRecord* capf_rec = nullptr;
+  for (const auto& rec : itl.records) {
+    if (rec.role == static_cast<std::uint16_t>(signer::Role::Capf)) capf_rec = &rec;
+  }
+  if (!capf_rec) {
+    r_.failure = "the ITL has no CAPF certificate: the phone refuses to contact CAPF";
+    return false;
+  }
+  auto capf_cert = signer::load_cert(capf_rec->certificate);
+  if (!capf_cert) {
+    r_.failure = "the ITL's CAPF certificate does not parse";
+    return false;
+  }
+  CapfPhone p{o_.device, std::nullopt, std::nullopt, o_.auth_string, "", {}};
+  if (s_.mic) p.mic = PhoneIdentity{signer::X509Ptr(X509_dup(s_.mic->cert.get())), signer::PkeyPtr(EVP_PKEY_dup(s_.mic->key.get()))};
+  if (s_.lsc) p.lsc = PhoneIdentity{signer::X509Ptr(X509_dup(s_.lsc->cert.get())), signer::PkeyPtr(EVP_PKEY_dup(s_.lsc->key.get()))};
+  p.authenticate_with = s_.lsc ? "lsc" : "mic";
+  CapfClientOptions co;
+  co.host = f.capf_host.empty() ? o_.server : f.capf_host;
+  co.port = o_.capf_port.value_or(static_cast<std::uint16_t>(f.capf_port ? f.capf_port : 3804));
+  co.tls_min = o_.profile.tls_min;
+  co.timeout = o_.timeout;
+  co.trusted_capf = capf_cert->get();
+  auto out = phone::run_capf(p, co);
+  if (!out) {
+    step("phone", "capf", "TLS", "CAPF session failed: " + out.error().message);
+    r_.failure = "CAPF: " + out.error().message;
+    return false;
+  }
+  for (const auto& l : out->ladder) {
+    bool to_server = l.starts_with("P->S");
+    step(to_server ? "phone" : "capf", to_server ? "capf" : "phone", "CAPF", l.substr(5));
+  }
+  r_.capf_ran = true;
+  if (out->lsc_installed) s_.lsc = std::move(p.lsc);
+  if (out->lsc_deleted) s_.lsc.reset();
+  (void)save_lsc(s_);
+  decide(fmt::format("CAPF ended with reason {}", out->end_reason),
+         out->lsc_installed ? "a new LSC is installed: reset and fetch the config again" : "the phone resets and asks again");
+  return true;
+}
+
+bool Booter::finish_full(const std::string& xml, bool encrypted) {
+  auto doc = cnf::parse_xml(xml, "full config");
+  if (!doc) {
+    r_.failure = doc.error().message;
+    return false;
+  }
+  xmlNode* root = xmlDocGetRootElement(doc->get());
+  xmlNode* members = cnf::child(cnf::child(cnf::child(root, "devicePool"), "callManagerGroup"), "members");
+  for (xmlNode* m = members ? members->children : nullptr; m; m = m->next) {
+    if (m->type != XML_ELEMENT_NODE) continue;
+    r_.call_managers.push_back(cnf::text(cnf::child(cnf::child(m, "callManager"), "processNodeName")));
+  }
+  xmlNode* lines = cnf::child(cnf::child(root, "sipProfile"), "sipLines");
+  for (xmlNode* l = lines ? lines->children : nullptr; l; l = l->next) r_.lines += l->type == XML_ELEMENT_NODE;
+  if (r_.call_managers.empty()) {
+    r_.failure = "the full config names no call manager";
+    return false;
+  }
+  r_.full_config = true;
+  r_.encrypted = encrypted;
+  decide("full config", fmt::format("{}: register with {} ({} lines)", encrypted ? "decrypted" : "signed",
+                                    r_.call_managers.front(), r_.lines));
+  return true;
+}
+
+BootResult Booter::run() {
+  if (!trust_lists()) return fail(r_.failure);
+  const signer::TrustList& itl = *itl_;
+  std::string sgn_name = o_.device + ".cnf.xml.sgn";
+  for (int round = 0; round < 2; ++round) {  // at most one CAPF session per boot, then a reset
+    auto xml = signed_config(itl, sgn_name);
+    if (!xml) return fail(xml.error().message);
+    auto f = cnf::read_decision_fields(*xml);
+    if (!f) return fail(f.error().message);
+    if (f->full_config && !f->encr_config) {
+      if (!finish_full(*xml, false)) return fail(r_.failure);
+      r_.cert_hash = local_hash();
+      return r_;
+    }
+    std::string mine = local_hash();
+    decide(fmt::format("partial config: certHash '{}', encrConfig {}", f->cert_hash, f->encr_config),
+           f->cert_hash.empty() ? "empty certHash: the server has no key of mine"
+           : f->cert_hash == mine ? "certHash is the MD5 of my certificate"
+                                  : "certHash differs from my certificate (" + mine + ")");
+    if (f->cert_hash.empty() || f->cert_hash != mine) {
+      if (round > 0) return fail("certHash still does not match after CAPF");
+      if (f->capf_auth_mode == 1 && o_.auth_string.empty()) {
+        return fail("CAPF by authentication string: a user must key it in (--auth-string)");
+      }
+      if (!o_.allow_capf) return fail("CAPF needed but disabled");
+      if (!run_capf(*f, itl)) return fail(r_.failure);
+      continue;
+    }
+    if (!f->encr_config) return fail("a partial config without encrConfig: nothing more to fetch");
+    std::string enc_name = o_.device + ".cnf.xml.enc.sgn";
+    auto enc = fetch(enc_name);
+    if (!enc) return fail("encrypted config: " + enc.error().message);
+    auto parsed = signer::parse_enc_sgn(*enc);
+    if (!parsed) return fail(parsed.error().message);
+    if (parsed->header.filename != enc_name) return fail(enc_name + " carries another file name");
+    const auto* rec = tftp_record(itl, parsed->header);
+    if (!rec) return fail(enc_name + " is not signed by a TFTP certificate of the ITL");
+    auto cert = signer::load_cert(rec->certificate);
+    auto key = cert ? signer::cert_public_key(**cert) : Result<signer::PkeyPtr>(cert.error());
+    if (!key) return fail(key.error().message);
+    if (auto st = signer::verify_signature(*enc, *parsed, **key); !st) return fail(enc_name + ": " + st.error().message);
+    const auto& id = s_.lsc ? s_.lsc : s_.mic;
+    auto plain = signer::decrypt_enc_sgn(*enc, *parsed, *id->key);
+    if (!plain) return fail(plain.error().message);
+    decide("decrypted", fmt::format("signature OK, AES key unwrapped with my {} key, digest OK", s_.lsc ? "LSC" : "MIC"));
+    if (!finish_full(std::string(as_chars(*plain)), true)) return fail(r_.failure);
+    r_.cert_hash = mine;
+    return r_;
+  }
+  return fail("no full config after CAPF");
+}
+
+}  // namespace
+
+Result<BootResult> boot(const BootOptions& opts) {
+  CUCM_TRY(auto state, load_state(opts.state_dir, opts.device));
+  Booter b(opts, state);
+  return b.run();
+}
+
+}  // namespace cucm::phone

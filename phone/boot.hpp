@@ -1,0 +1,59 @@
+// A Cisco phone's secure boot against any server (PROTOCOLS §1.1): trust lists, the signed
+// config, the certHash decision, CAPF, and the encrypted config, each checked as a phone checks
+// it, recorded as a ladder.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace cucm::phone {
+
+// Firmware behaviour: which transports, in which order, and which TLS floor for CAPF.
+struct FirmwareProfile {
+  std::string name;        // "79xx" (SCCP, TFTP only, TLS 1.0) or "88xx" (SIP, HTTP first, TLS 1.2)
+  bool http_first = true;
+  std::string tls_min = "1.2";
+};
+Result<FirmwareProfile> firmware_profile(const std::string& name);
+
+struct BootOptions {
+  std::string device;                  // SEP<MAC>
+  std::string server = "127.0.0.1";    // the TFTP server (DHCP option 150)
+  std::uint16_t tftp_port = 69;
+  std::uint16_t http_port = 6970;
+  std::optional<std::uint16_t> capf_port;  // default: the config's capfList phonePort
+  std::string transport = "auto";      // auto (the profile's order), tftp or http
+  std::filesystem::path state_dir;     // the phone's own folder
+  std::string auth_string;             // keyed in by a user for "By Authentication String"
+  FirmwareProfile profile;
+  std::chrono::milliseconds timeout{5'000};
+  bool allow_capf = true;
+};
+
+struct LadderStep {
+  double t = 0;                        // seconds since boot started
+  std::string from, to, proto, what;   // e.g. phone, cucm, HTTP, "GET ITLSEP….tlv -> 200, 6897 bytes"
+  std::string why;                     // the phone's reasoning, for --explain
+};
+
+struct BootResult {
+  bool full_config = false;            // the phone reached a full configuration
+  std::string failure;                 // why not
+  std::vector<LadderStep> ladder;
+  bool capf_ran = false;
+  bool encrypted = false;              // the full config came from .enc.sgn
+  std::string cert_hash;               // MD5 of the certificate the phone holds now
+  std::vector<std::string> call_managers;
+  int lines = 0;
+};
+
+// Runs one boot. Errors are only for local problems (state folder); every protocol outcome,
+// good or bad, is in the result.
+Result<BootResult> boot(const BootOptions& opts);
+
+}  // namespace cucm::phone

@@ -1,0 +1,30 @@
+// What a phone keeps across reboots, in its own folder: MIC, LSC and the trust lists it accepted.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "phone/capf_client.hpp"
+
+namespace cucm::phone {
+
+struct PhoneState {
+  std::filesystem::path dir;
+  std::optional<PhoneIdentity> mic;
+  std::optional<PhoneIdentity> lsc;
+  std::optional<Bytes> itl;  // the trusted ITL
+  std::optional<Bytes> ctl;
+};
+
+// Loads `<dir>` (created if missing). With no MIC there, makes one: a self-signed RSA-2048
+// "manufacturing" certificate for `device`, as a stand-in for a Cisco MIC.
+Result<PhoneState> load_state(const std::filesystem::path& dir, const std::string& device);
+Status save_lsc(PhoneState& s);  // writes lsc.pem/lsc.key, or removes them when there is none
+Status save_trust(const PhoneState& s);
+// Imports a MIC (certificate + key PEM) into the state, replacing the made-up one.
+Status import_mic(PhoneState& s, ByteView cert_pem, ByteView key_pem);
+
+}  // namespace cucm::phone
