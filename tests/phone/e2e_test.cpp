@@ -1,0 +1,209 @@
+// End to end: the seed-004 flow with our phone simulator against our real TFTP, HTTP and CAPF
+// servers on loopback, and the negative paths a firmware tester needs.
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "capf/server.hpp"
+#include "db/device_store.hpp"
+#include "db/profile_store.hpp"
+#include "db/schema.hpp"
+#include "db/settings_store.hpp"
+#include "phone/boot.hpp"
+#include "phone/phone_state.hpp"
+#include "signer/cert.hpp"
+#include "signer/cert_builder.hpp"
+#include "signer/keys.hpp"
+#include "tftp/catalog/catalog.hpp"
+#include "tftp/http_server.hpp"
+#include "tftp/tftp_server.hpp"
+
+namespace cucm::phone {
+namespace {
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+// One cluster (PKI, database, TFTP + HTTP + CAPF) in a folder, serving on ephemeral ports.
+struct Cluster {
+  explicit Cluster(const fs::path& d) : dir(d) {
+    fs::remove_all(dir);
+    pki.emplace(std::move(*signer::ClusterPki::load_or_create(dir, {})));
+    db.emplace(std::move(*db::open_cluster_db(dir)));
+    cat.emplace(*db, *pki, catalog::CatalogOptions{dir / "static", signer::HashAlg::Sha1}, 16 << 20);
+    tftp::TftpConfig tc;
+    tc.address = "127.0.0.1";
+    tc.port = 0;
+    tftp.emplace(io, tc, *cat, nullptr);
+    EXPECT_TRUE(tftp->start());
+    tftp::HttpConfig hc;
+    hc.address = "127.0.0.1";
+    hc.port = 0;
+    http.emplace(io, hc, *cat, nullptr);
+    EXPECT_TRUE(http->start());
+    capf::CapfConfig cc;
+    cc.address = "127.0.0.1";
+    cc.port = 0;
+    cc.data_dir = dir;
+    cc.tls_min = "1.0";  // the 79xx profile speaks TLS 1.0
+    ctx.reset(new capf::Context{cc, *pki, {}, {}, std::move(*db::open_cluster_db(dir)), nullptr});
+    capf.emplace(io, *ctx);
+    EXPECT_TRUE(capf->start());
+    // The config's capfList must point at the port CAPF really listens on.
+    EXPECT_TRUE(db::SettingsStore(*db).set("capf_port", std::to_string(capf->local_endpoint().port())));
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Cluster() {
+    tftp->stop();
+    http->stop();
+    capf->stop();
+    io.stop();
+    thread.join();
+  }
+  void add(const std::string& name, const std::string& profile, const std::string& op = "none", const std::string& auth = "") {
+    db::Device d;
+    d.name = name;
+    d.product = "Cisco 7942";
+    d.protocol = "SCCP";
+    d.profile = profile;
+    ASSERT_TRUE(db::DeviceStore(*db).add(d));
+    if (op != "none") {
+      ASSERT_TRUE(db::DeviceStore(*db).set_capf(name, db::CapfState{op, auth, "", "Operation Pending", ""}));
+    }
+  }
+  BootOptions boot_options(const std::string& device, const fs::path& state) {
+    BootOptions o;
+    o.device = device;
+    o.tftp_port = tftp->local_endpoint().port();
+    o.http_port = http->local_endpoint().port();
+    o.state_dir = state;
+    o.profile = *firmware_profile("88xx");
+    o.timeout = std::chrono::seconds(5);
+    return o;
+  }
+  std::string md5hash(const std::string& name) { return db::DeviceStore(*db).get(name)->md5hash; }
+
+  fs::path dir;
+  std::optional<signer::ClusterPki> pki;
+  std::optional<db::Database> db;
+  std::optional<catalog::CachedCatalog> cat;
+  asio::io_context io;
+  std::optional<tftp::TftpServer> tftp;
+  std::optional<tftp::HttpServer> http;
+  std::unique_ptr<capf::Context> ctx;
+  std::optional<capf::CapfServer> capf;
+  std::thread thread;
+};
+
+fs::path temp(const std::string& name) {
+  return fs::temp_directory_path() / ("cucm-e2e-" + std::to_string(::getpid()) + "-" + name);
+}
+
+constexpr const char* kEncrypted = "Cisco 7942 - Standard SCCP Encrypted Config";
+
+bool ladder_has(const BootResult& r, const std::string& text) {
+  for (const auto& s : r.ladder) {
+    if (s.what.find(text) != std::string::npos || s.why.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(EndToEnd, SeedFlowWithOnlyAMic) {
+  Cluster c(temp("seed"));
+  c.add("SEPA45630BBFA40", kEncrypted);
+  auto r = boot(c.boot_options("SEPA45630BBFA40", temp("seed-phone")));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->full_config) << r->failure;
+  EXPECT_TRUE(r->encrypted);
+  EXPECT_TRUE(r->capf_ran);
+  EXPECT_TRUE(ladder_has(*r, "empty certHash"));
+  // select md5hash,name from device where name=... shows the MD5 of the phone's certificate.
+  auto state = load_state(temp("seed-phone"), "SEPA45630BBFA40");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(c.md5hash("SEPA45630BBFA40"), signer::cert_md5_hex(*state->mic->cert));
+  EXPECT_EQ(r->cert_hash, c.md5hash("SEPA45630BBFA40"));
+  EXPECT_EQ(r->call_managers, std::vector<std::string>{"127.0.0.1"});
+  // A second boot needs no CAPF: the key is on record.
+  auto again = boot(c.boot_options("SEPA45630BBFA40", temp("seed-phone")));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->full_config);
+  EXPECT_FALSE(again->capf_ran);
+}
+
+TEST(EndToEnd, InstallByAuthenticationStringOverTftpWith79xx) {
+  Cluster c(temp("string"));
+  auto p = db::ProfileStore(*c.db).copy(kEncrypted, "By string");
+  ASSERT_TRUE(p);
+  p->capf_auth_mode = "auth-string";
+  ASSERT_TRUE(db::ProfileStore(*c.db).update(*p));
+  c.add("SEP001122334455", "By string", "install", "1234");
+  auto o = c.boot_options("SEP001122334455", temp("string-phone"));
+  o.profile = *firmware_profile("79xx");  // TFTP only, TLS 1.0 to CAPF
+  auto no_string = boot(o);
+  ASSERT_TRUE(no_string);
+  EXPECT_FALSE(no_string->full_config);
+  EXPECT_NE(no_string->failure.find("authentication string"), std::string::npos);
+  o.auth_string = "9999";
+  auto wrong = boot(o);
+  ASSERT_TRUE(wrong);
+  EXPECT_FALSE(wrong->full_config);
+  o.auth_string = "1234";
+  auto right = boot(o);
+  ASSERT_TRUE(right);
+  EXPECT_TRUE(right->full_config) << right->failure;
+  auto state = load_state(temp("string-phone"), "SEP001122334455");
+  ASSERT_TRUE(state->lsc);  // an LSC was installed and the config is encrypted for it
+  EXPECT_EQ(c.md5hash("SEP001122334455"), signer::cert_md5_hex(*state->lsc->cert));
+  for (const auto& s : right->ladder) {
+    if (s.from == "phone" && s.to == "cucm") { EXPECT_EQ(s.proto, "TFTP"); }
+  }
+}
+
+TEST(EndToEnd, CertHashMismatchTriggersCapf) {
+  Cluster c(temp("mismatch"));
+  c.add("SEP0011223344AA", kEncrypted);
+  // The server has some other key on record.
+  auto other = signer::generate_key({});
+  signer::CertRequest req;
+  req.subject = {{"CN", "someone else"}};
+  req.is_ca = false;
+  auto cert = signer::make_self_signed(**other, req);
+  db::RecordedCert rc{"MIC", signer::cert_der(**cert), *signer::public_key_spki_der(**other), signer::cert_md5_hex(**cert), "", "", "", ""};
+  ASSERT_TRUE(db::DeviceStore(*c.db).record_certificate("SEP0011223344AA", rc));
+  auto r = boot(c.boot_options("SEP0011223344AA", temp("mismatch-phone")));
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(ladder_has(*r, "differs from my certificate"));
+  EXPECT_TRUE(r->capf_ran);
+  EXPECT_TRUE(r->full_config) << r->failure;
+}
+
+TEST(EndToEnd, ItlFromAnUntrustedSignerIsRejectedAfterFirstTrust) {
+  auto phone_dir = temp("itl-phone");
+  fs::remove_all(phone_dir);
+  {
+    Cluster first(temp("itl-a"));
+    first.add("SEP0011223344BB", "Cisco 7942 - Standard SCCP Non-Secure Profile");
+    auto r = boot(first.boot_options("SEP0011223344BB", phone_dir));
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->full_config) << r->failure;
+    EXPECT_FALSE(r->encrypted);
+  }
+  Cluster rogue(temp("itl-b"));  // another cluster: other keys
+  rogue.add("SEP0011223344BB", "Cisco 7942 - Standard SCCP Non-Secure Profile");
+  auto r = boot(rogue.boot_options("SEP0011223344BB", phone_dir));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->full_config);
+  EXPECT_NE(r->failure.find("does not trust"), std::string::npos) << r->failure;
+}
+
+TEST(EndToEnd, UnknownDeviceGetsNoConfig) {
+  Cluster c(temp("unknown"));
+  auto r = boot(c.boot_options("SEP00000000BEEF", temp("unknown-phone")));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->full_config);
+  EXPECT_NE(r->failure.find("404"), std::string::npos) << r->failure;
+}
+
+}  // namespace
+}  // namespace cucm::phone
