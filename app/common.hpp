@@ -10,6 +10,7 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "db/sqlite.hpp"
+#include "phone/boot.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/ossl.hpp"
 #include "signer/tlv_header.hpp"
@@ -71,6 +72,9 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 Result<db::Database> cluster_db(const GlobalOptions& g);
 // Records an administrative action in the event log (best effort: a failure is only logged).
 void log_admin_event(const db::Database& db, const std::string& device, const std::string& what);
+
+// The phone simulator's ladder, as `phone boot` prints it (shared with `demo`).
+void print_ladder(const phone::BootResult& r, bool explain);
 
 // Runs `body`, turning an Error into "cucm-emu: message" and exit code 1.
 int guarded(const std::function<Status()>& body);

@@ -72,7 +72,7 @@ Session::Out Session::end(Reason r, std::string outcome) {
   event(fmt::format("session sid={} operation={} auth={}", sid_, operation_.empty() ? "-" : operation_,
                     auth_type_used_.empty() ? "-" : auth_type_used_),
         outcome_);
-  log::get("capf")->info("capf {} sid={} {}: {}", peer_, sid_, device_.empty() ? "-" : device_, outcome_);
+  log::get("capf")->debug("capf {} sid={} {}: {}", peer_, sid_, device_.empty() ? "-" : device_, outcome_);
   return {{message(m)}, true};
 }
 

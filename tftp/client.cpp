@@ -145,8 +145,8 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
       in_window = 0;
     }
     if (last) {
-      // Linger briefly: if our final ACK was lost the server resends the last block; ACK it again.
-      for (int i = 0; i < 3 && wait_readable(sock, std::chrono::milliseconds(50)); ++i) {
+      // Linger if asked: when our final ACK was lost the server resends the last block; ACK it again.
+      for (int i = 0; i < 3 && o.linger.count() > 0 && wait_readable(sock, o.linger); ++i) {
         std::size_t m = sock.receive_from(asio::buffer(buf), from, 0, ec);
         if (ec) break;
         if (from == r.server_tid && m >= 4 && buf[1] == static_cast<std::uint8_t>(Opcode::Data)) {

@@ -24,6 +24,9 @@ struct GetOptions {
   double drop_rate = 0;           // share of received DATA and of sent ACKs dropped on purpose
   std::uint32_t seed = 1;
   std::size_t max_size = 256u << 20;
+  // After the last block, wait this long to re-ACK it if the server resends (our final ACK was
+  // lost). 0: return at once, as a phone that moves on to its next file does.
+  std::chrono::milliseconds linger{0};
 };
 
 struct GetResult {

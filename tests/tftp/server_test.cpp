@@ -198,6 +198,7 @@ TEST_F(Servers, FivePercentLossStillCompletes) {
     o.blksize = 1024;
     o.timeout = std::chrono::milliseconds(250);
     o.retries = 20;
+    o.linger = std::chrono::milliseconds(300);
     auto r = tftp_get(tftp_ep(), "loss.bin", o);  // 147 blocks: a few seconds of timeouts
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->data, expected("loss.bin"));
