@@ -36,6 +36,8 @@ nlohmann::json ladder_json(const phone::BootResult& r) {
           {"cert_hash", r.cert_hash}, {"call_managers", r.call_managers}, {"lines", r.lines}, {"ladder", steps}};
 }
 
+void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc);
+
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   struct Args {
     std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key;
@@ -61,6 +63,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   b->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
   b->add_flag("--json", a->json, "The ladder as JSON");
   b->add_flag("--explain", a->explain, "Say why the phone does each step");
+  add_fleet_command(*phone, g, rc);
   b->callback([&g, &rc, a] {
     rc = guarded([&]() -> Status {
       phone::BootOptions o;

@@ -1,0 +1,138 @@
+// cucm-emu phone fleet: many simulated phones booting at once, for load and boot storms.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/common.hpp"
+#include "phone/boot.hpp"
+#include "phone/phone_state.hpp"
+#include "signer/cert.hpp"
+#include "signer/cert_builder.hpp"
+#include "signer/keys.hpp"
+
+namespace cucm::app {
+namespace {
+
+struct FleetArgs {
+  std::string server = "127.0.0.1", prefix = "SEPF1", profile = "88xx", state_dir;
+  int tftp_port = 69, http_port = 6970, count = 100, concurrency = 10, timeout_ms = 10'000;
+  bool fresh = false;
+};
+
+std::string device_name(const std::string& prefix, int i) {
+  std::string hex = fmt::format("{:X}", i);
+  return prefix + std::string(15 - prefix.size() - hex.size(), '0') + hex;
+}
+
+// Every phone gets its own MIC certificate, all over one pre-generated key: a boot storm then
+// measures the servers, not RSA key generation on the client.
+Status prepare(const FleetArgs& a, const std::filesystem::path& root) {
+  CUCM_TRY(auto key, signer::generate_key({}));
+  CUCM_TRY(Bytes key_pem, signer::private_key_pem(*key));
+  for (int i = 0; i < a.count; ++i) {
+    std::string dev = device_name(a.prefix, i);
+    auto dir = root / dev;
+    std::error_code ec;
+    if (a.fresh) std::filesystem::remove_all(dir, ec);
+    if (std::filesystem::exists(dir / "mic.pem", ec)) continue;
+    signer::CertRequest req;
+    req.subject = {{"CN", dev}, {"O", "cucm-emu fleet"}};
+    req.is_ca = false;
+    CUCM_TRY(auto cert, signer::make_self_signed(*key, req));
+    std::filesystem::create_directories(dir, ec);
+    phone::PhoneState s;
+    s.dir = dir;
+    CUCM_CHECK(phone::import_mic(s, signer::cert_pem(*cert), key_pem));
+  }
+  return Ok{};
+}
+
+Status fleet(const GlobalOptions& g, const FleetArgs& a) {
+  if (a.count < 1 || a.count > 1'000'000 || a.concurrency < 1 || a.concurrency > 1024) {
+    return make_error(Errc::InvalidArgument, "--count must be 1..1000000 and --concurrency 1..1024");
+  }
+  if (a.prefix.size() < 3 || a.prefix.size() > 8 || !a.prefix.starts_with("SEP")) {
+    return make_error(Errc::InvalidArgument, "--prefix must be SEP plus up to 5 hex digits");
+  }
+  std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
+  CUCM_CHECK(prepare(a, root));
+  CUCM_TRY(auto profile, phone::firmware_profile(a.profile));
+  std::atomic<int> next{0}, done{0};
+  std::mutex mutex;
+  std::vector<double> ok_times;
+  std::map<std::string, int> failures;
+  bool tty = ::isatty(STDERR_FILENO);
+  auto t0 = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    while (true) {
+      int i = next++;
+      if (i >= a.count) return;
+      phone::BootOptions o;
+      o.device = device_name(a.prefix, i);
+      o.server = a.server;
+      o.tftp_port = static_cast<std::uint16_t>(a.tftp_port);
+      o.http_port = static_cast<std::uint16_t>(a.http_port);
+      o.state_dir = root / o.device;
+      o.profile = profile;
+      o.timeout = std::chrono::milliseconds(a.timeout_ms);
+      auto start = std::chrono::steady_clock::now();
+      auto r = phone::boot(o);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::lock_guard lock(mutex);
+      if (r && r->full_config) {
+        ok_times.push_back(secs);
+      } else {
+        std::string why = r ? r->failure : r.error().message;
+        ++failures[why.substr(0, why.find(':'))];
+      }
+      int n = ++done;
+      if (tty && (n % 10 == 0 || n == a.count)) {
+        std::cerr << fmt::format("\rbooted {}/{} ({} failed)", n, a.count, n - static_cast<int>(ok_times.size()))
+                  << (n == a.count ? "\n" : "") << std::flush;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < a.concurrency; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::sort(ok_times.begin(), ok_times.end());
+  auto pct = [&](double p) {
+    return ok_times.empty() ? 0.0 : ok_times[std::min(ok_times.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ok_times.size())))];
+  };
+  std::cout << fmt::format("fleet: {} phones, concurrency {}: {} reached a full config, {} failed in {:.2f} s "
+                           "({:.1f} boots/s); boot time p50 {:.1f} ms, p99 {:.1f} ms\n",
+                           a.count, a.concurrency, ok_times.size(), a.count - static_cast<int>(ok_times.size()), wall,
+                           static_cast<double>(ok_times.size()) / wall, pct(0.5) * 1000, pct(0.99) * 1000);
+  for (const auto& [why, n] : failures) std::cout << fmt::format("  failed: {} x {}\n", n, why);
+  if (!failures.empty()) return make_error(Errc::Unavailable, fmt::format("{} phones failed", a.count - ok_times.size()));
+  return Ok{};
+}
+
+}  // namespace
+
+void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc) {
+  auto a = std::make_shared<FleetArgs>();
+  auto* f = phone.add_subcommand("fleet", "Boot many simulated phones at once (load, boot storms)");
+  f->add_option("--count", a->count, "How many phones")->capture_default_str();
+  f->add_option("--concurrency", a->concurrency, "How many boot at the same time")->capture_default_str();
+  f->add_option("--prefix", a->prefix, "Device names: this prefix, then a counter in hex (SEPF1000000000A)")->capture_default_str();
+  f->add_option("--server", a->server, "TFTP/HTTP server address")->capture_default_str();
+  f->add_option("--tftp-port", a->tftp_port, "TFTP port")->capture_default_str();
+  f->add_option("--http-port", a->http_port, "HTTP port")->capture_default_str();
+  f->add_option("--profile", a->profile, "79xx or 88xx")->capture_default_str();
+  f->add_option("--state-dir", a->state_dir, "Where the phones keep their state (default DATA/fleet)");
+  f->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
+  f->add_flag("--fresh", a->fresh, "Forget every phone's LSC and trust lists first");
+  f->callback([&g, &rc, a] { rc = guarded([&] { return fleet(g, *a); }); });
+}
+
+}  // namespace cucm::app
