@@ -123,7 +123,8 @@ CapfServer::CapfServer(asio::io_context& io, Context& ctx)
       stats_(std::make_shared<CapfStats>()),
       next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)) {}
 
-CapfServer::~CapfServer() { stop(); }
+// Call stop() and let the io_context finish before destroying a server: handlers capture it.
+CapfServer::~CapfServer() = default;
 
 Status CapfServer::start() {
   CUCM_CHECK(signer::set_tls_min_version(*tls_.native_handle(), ctx_.cfg.tls_min));

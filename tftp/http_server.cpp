@@ -220,7 +220,8 @@ HttpServer::HttpServer(asio::io_context& io, HttpConfig cfg, catalog::CachedCata
   shared_ = std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_});
 }
 
-HttpServer::~HttpServer() { stop(); }
+// Call stop() and let the io_context finish before destroying a server: handlers capture it.
+HttpServer::~HttpServer() = default;
 
 Status HttpServer::start() {
   boost::system::error_code ec;

@@ -170,7 +170,8 @@ TftpServer::TftpServer(asio::io_context& io, TftpConfig cfg, catalog::CachedCata
   shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {}});
 }
 
-TftpServer::~TftpServer() { stop(); }
+// Call stop() and let the io_context finish before destroying a server: handlers capture it.
+TftpServer::~TftpServer() = default;
 
 Status TftpServer::start() {
   boost::system::error_code ec;

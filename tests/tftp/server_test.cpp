@@ -324,3 +324,35 @@ TEST_F(Servers, RequestsAreLoggedAsEvents) {
 
 }  // namespace
 }  // namespace cucm::tftp
+
+namespace cucm::tftp {
+namespace {
+
+// A second server with tight limits: a burst from one client is shed with "server busy", never
+// queued, and the IPv6 loopback works too.
+TEST_F(Servers, FloodIsShedAndIpv6Works) {
+  TftpConfig tc;
+  tc.address = "::1";
+  tc.port = 0;
+  tc.client_rate = 3;  // a burst of 3, then 3 per second
+  asio::io_context io;  // its own loop, so it can stop and go away while the suite's servers run
+  TftpServer limited(io, tc, *cat_, nullptr);
+  ASSERT_TRUE(limited.start());
+  std::thread loop([&io] { io.run(); });
+  udp::endpoint ep(asio::ip::make_address("::1"), limited.local_endpoint().port());
+  int ok = 0, busy = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto r = tftp_get(ep, "ITLFile.tlv", {});
+    if (r) ++ok;
+    else if (r.error().message.find("Server busy") != std::string::npos) ++busy;
+  }
+  EXPECT_GE(ok, 3);
+  EXPECT_GE(busy, 3);
+  EXPECT_GE(limited.stats().refused.load(), 3u);
+  limited.stop();
+  io.stop();
+  loop.join();
+}
+
+}  // namespace
+}  // namespace cucm::tftp
