@@ -127,6 +127,11 @@ Result<Served> Catalog::fetch(std::string_view name) const {
       CUCM_TRY(auto xml, full_config(file.device));
       CUCM_TRY(auto d, db::DeviceStore(db_).get(file.device));
       CUCM_TRY(auto key, signer::load_public_key(d.cert->public_key));
+      if (signer::key_kind(*key) != signer::KeyKind::Rsa) {
+        return make_error(Errc::NotFound,
+                          fmt::format("{}: not found: the key on record is {}; encrypted configs need an RSA key "
+                                      "(how CUCM wraps for EC is unknown, PROTOCOLS §9.10)", name, signer::describe_key(*key)));
+      }
       const auto& cm = pki_.identity(signer::PkiRole::CallManager);
       CUCM_TRY(out.bytes, signer::build_enc_sgn(as_bytes(xml), *key, {n, opts_.hash, now()}, *cm.key, *cm.cert));
       return out;
