@@ -48,11 +48,20 @@ done
 # A fuzz build has no cucm-emu of its own; the release build's does (CI builds it first).
 emu=$build/app/cucm-emu
 [[ -x $emu ]] || emu=$repo/build/app/cucm-emu
+generate_seeds() {
+  local f
+  ASAN_OPTIONS=detect_leaks=0 "$emu" --data-dir "$gen" --log-level off demo >"$tmp/gen.log" 2>&1 || return 1
+  ASAN_OPTIONS=detect_leaks=0 "$emu" --data-dir "$gen" --log-level off tlv build --type ctl \
+    -o "$gen/CTLFile.tlv" >>"$tmp/gen.log" 2>&1 || return 1
+  # The demo leaves its phone's key on record, so every config variant exists.
+  for f in SEPA45630BBFA40.cnf.xml.sgn SEPA45630BBFA40.cnf.xml.enc.sgn XMLDefault.cnf.xml; do
+    ASAN_OPTIONS=detect_leaks=0 "$emu" --data-dir "$gen/demo" --log-level off cnf fetch "$f" -o "$gen/$f" \
+      >>"$tmp/gen.log" 2>&1 || return 1
+  done
+}
 if [[ -x $emu ]]; then
   gen=$tmp/gen
-  if ASAN_OPTIONS=detect_leaks=0 "$emu" --data-dir "$gen" --log-level off demo >"$tmp/gen.log" 2>&1 &&
-     ASAN_OPTIONS=detect_leaks=0 "$emu" --data-dir "$gen" --log-level off tlv build --type ctl \
-       -o "$gen/CTLFile.tlv" >>"$tmp/gen.log" 2>&1; then
+  if generate_seeds; then
     while IFS= read -r -d '' f; do add_seed "$f"; done \
       < <(find "$gen" -type f \( -name '*.tlv' -o -name '*.sgn' -o -name '*.xml' \) -print0)
   else
