@@ -12,7 +12,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party tools the tests drive
-  openssl libxml2-utils sqlite3 curl tftp-hpa
+  openssl libxml2-utils sqlite3 curl tftp-hpa python3
 )
 
 missing=()

@@ -207,3 +207,108 @@ TEST(EndToEnd, UnknownDeviceGetsNoConfig) {
 
 }  // namespace
 }  // namespace cucm::phone
+
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/file_io.hpp"
+#include "signer/sgn_file.hpp"
+#include "signer/trust_list.hpp"
+
+namespace cucm::phone {
+namespace {
+
+// A stand-in server that serves files we doctor: python3's http.server on a free loopback port.
+class DoctoredServer {
+ public:
+  explicit DoctoredServer(const fs::path& dir) : dir_(dir) {
+    asio::io_context io;
+    asio::ip::tcp::acceptor probe(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port_ = probe.local_endpoint().port();
+    probe.close();
+    std::string cmd = "python3 -m http.server " + std::to_string(port_) + " --bind 127.0.0.1 --directory " +
+                      dir.string() + " >/dev/null 2>&1 & echo $!";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[32] = {};
+    if (std::fgets(buf, sizeof buf, p)) pid_ = std::atoi(buf);
+    ::pclose(p);
+    for (int i = 0; i < 50; ++i) {  // wait until it accepts, at most 5 s
+      asio::ip::tcp::socket s(io);
+      boost::system::error_code ec;
+      s.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+      if (!ec) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ~DoctoredServer() {
+    if (pid_ > 0) std::system(("kill " + std::to_string(pid_)).c_str());
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  fs::path dir_;
+  std::uint16_t port_ = 0;
+  int pid_ = 0;
+};
+
+BootOptions http_only(const std::string& device, const fs::path& state, std::uint16_t port) {
+  BootOptions o;
+  o.device = device;
+  o.http_port = port;
+  o.transport = "http";
+  o.state_dir = state;
+  o.profile = *firmware_profile("88xx");
+  o.timeout = std::chrono::seconds(5);
+  return o;
+}
+
+TEST(EndToEnd, TamperedSignedConfigIsRejected) {
+  Cluster c(temp("tamper"));
+  c.add("SEP0011223344CC", kEncrypted);
+  auto www = temp("tamper-www");
+  fs::create_directories(www);
+  for (const char* n : {"ITLSEP0011223344CC.tlv", "SEP0011223344CC.cnf.xml.sgn"}) {
+    auto f = c.cat->fetch(n);
+    ASSERT_TRUE(f);
+    Bytes b = *f->bytes;
+    if (std::string(n).ends_with(".sgn")) b[b.size() - 20] ^= 1;  // one bit of the payload
+    ASSERT_TRUE(write_file_atomic(www / n, b));
+  }
+  DoctoredServer srv(www);
+  auto r = boot(http_only("SEP0011223344CC", temp("tamper-phone"), srv.port()));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->full_config);
+  EXPECT_NE(r->failure.find("does not verify"), std::string::npos) << r->failure;
+}
+
+TEST(EndToEnd, PhoneRefusesCapfWhenTheItlHasNoCapfCertificate) {
+  Cluster c(temp("nocapf"));
+  c.add("SEP0011223344DD", kEncrypted);
+  auto www = temp("nocapf-www");
+  fs::create_directories(www);
+  // An ITL without the CAPF record, properly signed by the cluster's ITLRecovery.
+  std::vector<signer::TrustEntry> entries;
+  for (const auto& e : c.pki->itl_entries()) {
+    if (e.role != signer::Role::Capf) entries.push_back(e);
+  }
+  signer::TrustListOptions to;
+  to.filename = "ITLSEP0011223344DD.tlv";
+  const auto& sast = c.pki->identity(signer::PkiRole::ItlRecovery);
+  auto itl = signer::build_trust_list(entries, to, *sast.key, *sast.cert);
+  ASSERT_TRUE(itl);
+  ASSERT_TRUE(write_file_atomic(www / "ITLSEP0011223344DD.tlv", *itl));
+  auto sgn = c.cat->fetch("SEP0011223344DD.cnf.xml.sgn");
+  ASSERT_TRUE(sgn);
+  ASSERT_TRUE(write_file_atomic(www / "SEP0011223344DD.cnf.xml.sgn", *sgn->bytes));
+  DoctoredServer srv(www);
+  auto r = boot(http_only("SEP0011223344DD", temp("nocapf-phone"), srv.port()));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->full_config);
+  EXPECT_FALSE(r->capf_ran);
+  EXPECT_NE(r->failure.find("no CAPF certificate"), std::string::npos) << r->failure;
+}
+
+}  // namespace
+}  // namespace cucm::phone
