@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Boot storm (issue 5): N phones through the full encrypted-config flow at concurrency 100,
+# against `cucm-emu serve` on 127.0.0.1. For each N it reports boots/s and p50/p99 (from
+# `cucm-emu phone fleet`), the server's peak RSS (VmHWM) and CPU time, and, from a separate
+# profiled pass, the share of server CPU spent in RSA operations. A report, not a test: it
+# exits 0 whatever the figures.
+#
+# usage: bench/run_boot_storm.sh [build-dir] [N...]
+#   build-dir defaults to "build", N to "1000 10000"; build first with
+#   cmake --build <build-dir> --target cucm-emu
+# environment (optional):
+#   BOOT_STORM_CONCURRENCY=100     phones booting at once
+#   BOOT_STORM_THREADS=1           `serve --threads`
+#   BOOT_STORM_PROFILE=88xx        fleet firmware profile: 88xx (HTTP first) or 79xx (TFTP only)
+#   BOOT_STORM_MAX_SECONDS=900     bound on one fleet run (it is stopped after that)
+#   BOOT_STORM_PERF_N=1000         phones in the profiled pass (0: no profiled pass)
+#   BOOT_STORM_KEEP=1              keep the data directories (printed)
+set -euo pipefail
+
+build_dir=${1:-build}
+if [[ $# -gt 0 ]]; then shift; fi
+counts=("$@")
+if [[ ${#counts[@]} -eq 0 ]]; then counts=(1000 10000); fi
+emu=$build_dir/app/cucm-emu
+here=$(cd "$(dirname "$0")" && pwd)
+
+concurrency=${BOOT_STORM_CONCURRENCY:-100}
+threads=${BOOT_STORM_THREADS:-1}
+profile=${BOOT_STORM_PROFILE:-88xx}
+max_seconds=${BOOT_STORM_MAX_SECONDS:-900}
+perf_n=${BOOT_STORM_PERF_N:-1000}
+prefix=SEPF1  # fleet's default name prefix: SEPF1 + 10 hex digits
+
+if [[ ! -x $emu ]]; then
+  echo "run_boot_storm: $emu not found (cmake --build $build_dir --target cucm-emu)" >&2
+  exit 2
+fi
+for tool in openssl python3; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "run_boot_storm: $tool not found on PATH" >&2
+    exit 2
+  fi
+done
+for n in "${counts[@]}"; do
+  if ! [[ $n =~ ^[0-9]+$ ]] || (( n < 1 || n > 100000 )); then
+    echo "run_boot_storm: N must be 1..100000, got '$n'" >&2
+    exit 2
+  fi
+done
+
+work=$(mktemp -d)
+server_pid=""
+perf_pid=""
+cleanup() {
+  if [[ -n $perf_pid ]] && kill -0 "$perf_pid" 2>/dev/null; then kill -INT "$perf_pid" 2>/dev/null || true; fi
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  if [[ ${BOOT_STORM_KEEP:-0} == 1 ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+clk_tck=$(getconf CLK_TCK)
+
+# cpu_seconds <pid>: utime + stime of a live process.
+cpu_seconds() {
+  awk -v t="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.3f\n", ($12 + $13) / t }' "/proc/$1/stat"
+}
+
+# setup <dir> <n>: a cluster with n encrypted-config 7942 phones named as fleet names them.
+setup() {
+  local dir=$1 n=$2
+  mkdir -p "$dir"
+  python3 - "$dir/devices.csv" "$n" "$prefix" <<'PY'
+import sys
+path, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(path, "w") as f:
+    f.write("name,product,protocol,profile\n")
+    for i in range(n):
+        h = format(i, "X")
+        name = prefix + "0" * (15 - len(prefix) - len(h)) + h
+        f.write(f"{name},Cisco 7942,SCCP,Cisco 7942 - Standard SCCP Encrypted Config\n")
+PY
+  "$emu" --data-dir "$dir/data" --log-level warn device import "$dir/devices.csv" >"$dir/import.log" 2>&1 || {
+    echo "run_boot_storm: device import failed:" >&2
+    cat "$dir/import.log" >&2
+    exit 2
+  }
+}
+
+# start_server <dir>: serve on free loopback ports; sets server_pid, tftp_port, http_port, capf_port.
+start_server() {
+  local dir=$1 i
+  "$emu" --data-dir "$dir/data" --log-level warn serve --threads "$threads" \
+    --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
+    --capf-address 127.0.0.1 --capf-port 0 --client-rate 1000000 --max-transfers 4000 \
+    --exit-after $((max_seconds + 300)) >"$dir/serve.log" 2>&1 &
+  server_pid=$!
+  for i in $(seq 1 300); do
+    if grep -q '^serving' "$dir/serve.log" 2>/dev/null; then break; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "run_boot_storm: cucm-emu serve exited:" >&2
+      cat "$dir/serve.log" >&2
+      exit 2
+    fi
+    sleep 0.1
+  done
+  tftp_port=$(sed -n 's/^tftp: listening on 127.0.0.1:\([0-9]*\)\/udp.*/\1/p' "$dir/serve.log")
+  http_port=$(sed -n 's/^http: listening on 127.0.0.1:\([0-9]*\)\/tcp.*/\1/p' "$dir/serve.log")
+  capf_port=$(sed -n 's/^capf: listening on 127.0.0.1:\([0-9]*\)\/tcp.*/\1/p' "$dir/serve.log")
+  if [[ -z $tftp_port || -z $http_port || -z $capf_port ]]; then
+    echo "run_boot_storm: no ports in the serve output:" >&2
+    cat "$dir/serve.log" >&2
+    exit 2
+  fi
+  # The config's capfList tells phones where CAPF is; the server reads settings per request.
+  "$emu" --data-dir "$dir/data" --log-level warn cluster set capf_port "$capf_port" >/dev/null
+}
+
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+# fleet <dir> <n>: runs the boot storm, output in $dir/fleet.log, its CPU figures in
+# $dir/fleet.cpu; returns fleet's status. Fleet first makes every phone's MIC on its main thread,
+# then starts its boot threads: the wrapper notes fleet's CPU time when the second thread
+# appears, so the client CPU of the storm itself is the total minus that.
+fleet() {
+  local dir=$1 n=$2
+  python3 - "$max_seconds" "$dir/fleet.cpu" "$emu" --data-dir "$dir/data" --log-level error phone fleet \
+    --count "$n" --concurrency "$concurrency" --server 127.0.0.1 --tftp-port "$tftp_port" \
+    --http-port "$http_port" --profile "$profile" --state-dir "$dir/fleet" >"$dir/fleet.log" 2>&1 <<'PY'
+import os, resource, signal, subprocess, sys, time
+limit, out, cmd = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
+tck = os.sysconf("SC_CLK_TCK")
+p = subprocess.Popen(cmd)
+start, prepare_cpu, storm_t0 = time.monotonic(), None, None
+while p.poll() is None:
+    if time.monotonic() - start > limit:
+        p.send_signal(signal.SIGINT)
+        break
+    if prepare_cpu is None:
+        try:
+            if len(os.listdir(f"/proc/{p.pid}/task")) > 1:
+                with open(f"/proc/{p.pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                prepare_cpu, storm_t0 = (int(fields[11]) + int(fields[12])) / tck, time.monotonic()
+        except OSError:
+            pass
+    time.sleep(0.01)
+rc = p.wait()
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+total = ru.ru_utime + ru.ru_stime
+with open(out, "w") as f:
+    f.write(f"client_cpu={total:.3f} prepare_cpu={prepare_cpu if prepare_cpu is not None else -1} "
+            f"prepare_s={(storm_t0 - start) if storm_t0 else -1:.2f}\n")
+sys.exit(rc)
+PY
+}
+
+# The fleet makes every phone's MIC before its clock starts; time that separately so the
+# server's figures cover only the storm. Fleet's own timer starts after that step.
+results=$work/results.txt
+: >"$results"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "== openssl speed -seconds 3 rsa2048"
+openssl speed -seconds 3 rsa2048 >"$work/speed.out" 2>/dev/null
+
+for n in "${counts[@]}"; do
+  dir=$work/n$n
+  echo "== N=$n: import, serve, fleet (concurrency $concurrency, profile $profile, serve --threads $threads)"
+  setup "$dir" "$n"
+  start_server "$dir"
+  cpu0=$(cpu_seconds "$server_pid")
+  t0=$(date +%s.%N)
+  rc=0
+  fleet "$dir" "$n" || rc=$?
+  t1=$(date +%s.%N)
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "run_boot_storm: the server died during the storm:" >&2
+    cat "$dir/serve.log" >&2
+    exit 2
+  fi
+  cpu1=$(cpu_seconds "$server_pid")
+  hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
+  stop_server
+  sed -n 's/^/   /p' "$dir/fleet.log" | grep -v '^   $' || true
+  grep -E '^(tftp|http|capf|cache):' "$dir/serve.log" | grep -v listening | sed 's/^/   server /' || true
+  echo "n=$n rc=$rc cpu0=$cpu0 cpu1=$cpu1 hwm_kb=$hwm rss_kb=$rss $(cat "$dir/fleet.cpu" 2>/dev/null)" \
+    "fleet_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >>"$results"
+  grep '^fleet:' "$dir/fleet.log" | sed "s/^/n=$n /" >>"$results" || true
+  grep -E '^(tftp|http|capf|cache):' "$dir/serve.log" | grep -v listening | sed "s/^/n=$n server /" >>"$results" || true
+  if [[ ${BOOT_STORM_KEEP:-0} != 1 ]]; then rm -rf "$dir/fleet"; fi
+done
+
+# Profiled pass: perf samples (cpu-clock, DWARF call graphs) of the server during a storm of
+# perf_n phones; a separate run, so that perf's overhead is not in the figures above.
+perf_report=""
+if (( perf_n > 0 )) && command -v perf >/dev/null; then
+  dir=$work/perf
+  echo "== profiled pass: N=$perf_n under perf record -p <serve> (cpu-clock, 499 Hz, DWARF call graphs)"
+  setup "$dir" "$perf_n"
+  start_server "$dir"
+  perf record -F 499 --call-graph dwarf,16384 -p "$server_pid" -o "$dir/perf.data" >"$dir/perf.log" 2>&1 &
+  perf_pid=$!
+  sleep 1
+  rc=0
+  fleet "$dir" "$perf_n" || rc=$?
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+  perf_pid=""
+  stop_server
+  sed -n 's/^/   /p' "$dir/fleet.log" | grep -v '^   $' || true
+  if perf script -i "$dir/perf.data" -F comm,ip,sym >"$dir/perf.txt" 2>/dev/null; then
+    perf_report=$dir/perf.txt
+  else
+    echo "run_boot_storm: perf script failed; no RSA share" >&2
+  fi
+elif (( perf_n > 0 )); then
+  echo "run_boot_storm: perf not found; no RSA share" >&2
+fi
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+echo
+
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
+echo "openssl:  $(openssl version)"
+echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
+echo "storm:    concurrency $concurrency, fleet profile $profile, serve --threads $threads"
+
+python3 "$here/boot_storm_report.py" "$work/speed.out" "$results" "$perf_report"
+exit 0

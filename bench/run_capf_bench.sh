@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Runs capf_bench (CAPF install/upgrade sessions against an in-process server on 127.0.0.1) at
+# 1, 8 and 32 concurrent sessions, with 1 and 2 server threads, 3 runs each, next to
+# `openssl speed rsa2048`, and prints sessions/s as a fraction of the RSA limit and of the
+# reference Python CAPF server (issue 6). A report, not a test: it exits 0 whatever the figures.
+#
+# usage: bench/run_capf_bench.sh [build-dir] [extra capf_bench flags...]
+#   build-dir defaults to "build"; build first with
+#   cmake --build <build-dir> --target capf_bench
+# environment (optional):
+#   CAPF_BENCH_RUNS=3                 runs per configuration
+#   CAPF_BENCH_CONCURRENCY="1 8 32"   concurrent sessions
+#   CAPF_BENCH_SERVER_THREADS="1 2"   io_context threads of the server
+#   CAPF_BENCH_SESSIONS="1:600 8:1500 32:3000"   measured sessions per concurrency (default 1500)
+set -euo pipefail
+
+build_dir=${1:-build}
+if [[ $# -gt 0 ]]; then shift; fi
+bench=$build_dir/bench/capf_bench
+
+if [[ ! -x $bench ]]; then
+  echo "run_capf_bench: $bench not found (configure with -DCUCM_BENCH=ON, then" \
+       "cmake --build $build_dir --target capf_bench)" >&2
+  exit 2
+fi
+for tool in openssl python3; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "run_capf_bench: $tool not found on PATH" >&2
+    exit 2
+  fi
+done
+
+runs=${CAPF_BENCH_RUNS:-3}
+concurrency=${CAPF_BENCH_CONCURRENCY:-"1 8 32"}
+server_threads=${CAPF_BENCH_SERVER_THREADS:-"1 2"}
+sessions_map=${CAPF_BENCH_SESSIONS:-"1:600 8:1500 32:3000"}
+
+sessions_for() {
+  local c=$1 kv
+  for kv in $sessions_map; do
+    if [[ ${kv%%:*} == "$c" ]]; then echo "${kv#*:}"; return; fi
+  done
+  echo 1500
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run <label> <cmd...>: stdout to $tmp/<label>.out, stderr to $tmp/<label>.err (shown on failure).
+run() {
+  local label=$1
+  shift
+  echo "== $*"
+  if ! "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"; then
+    echo "run_capf_bench: '$1' failed:" >&2
+    cat "$tmp/$label.err" >&2
+    exit 2
+  fi
+}
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+# openssl speed runs before and after, so drift from other load shows as a gap between the two.
+run speed_before openssl speed -seconds 3 rsa2048
+: >"$tmp/results.jsonl"
+for t in $server_threads; do
+  for c in $concurrency; do
+    n=$(sessions_for "$c")
+    for r in $(seq 1 "$runs"); do
+      label="t${t}_c${c}_r${r}"
+      run "$label" "$bench" --server-threads "$t" --concurrency "$c" --sessions "$n" "$@"
+      sed -n 's/^capf_bench: /   /p' "$tmp/$label.err"
+      cat "$tmp/$label.out" >>"$tmp/results.jsonl"
+    done
+  done
+done
+run speed_after openssl speed -seconds 3 rsa2048
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+echo
+
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
+echo "openssl:  $(openssl version)"
+echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
+
+python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/results.jsonl" <<'PY'
+import json
+import re
+import statistics
+import sys
+
+REFERENCE = {1: 12.0, 8: 50.0, 32: 45.0}  # usecallmanager capfd, installs/s (issue 6)
+TARGET_RATIO, TARGET_X_REF, TARGET_P99_MS = 0.6, 20.0, 100.0
+
+
+def speed(path):
+    # "rsa 2048 bits 0.000244s 0.000016s   4096.7  61875.3": sign/s then verify/s.
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*rsa\s+2048\s+bits\s+\S+\s+\S+\s+([0-9.]+)\s+([0-9.]+)", line)
+            if m:
+                return float(m.group(1)), float(m.group(2))
+    sys.exit(f"run_capf_bench: no 'rsa 2048 bits' line in the openssl speed output ({path})")
+
+
+(sb, vb), (sa, va) = speed(sys.argv[1]), speed(sys.argv[2])
+sign = (sb + sa) / 2
+per_core = sign / 2  # one TLS handshake signature + one LSC signature per session
+print(f"openssl speed rsa2048 sign/s: {sb:.1f} before, {sa:.1f} after, mean {sign:.1f} "
+      f"(verify/s {vb:.0f}, {va:.0f})")
+print(f"limit: {per_core:.1f} sessions/s per server core (sign/s / 2); "
+      f"with T server threads the limit is T x that")
+noisy = abs(sb - sa) / sign > 0.05
+
+rows = {}
+with open(sys.argv[3]) as f:
+    for line in f:
+        line = line.strip()
+        if line:
+            r = json.loads(line)
+            rows.setdefault((r["server_threads"], r["concurrency"]), []).append(r)
+
+print()
+head = (f"{'T':>2} {'C':>3} {'sessions/s':>10} {'min..max':>15} {'cv':>6} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'err':>4} {'refused':>7} {'lq drop':>7} {'srv us':>7} {'cli us':>7} {'vs limit':>8} "
+        f"{'srv CPU':>7} {'vs ref':>7}")
+print(head)
+print("-" * len(head))
+summary = {}
+for (t, c), rs in sorted(rows.items()):
+    rates = [r["sessions_per_s"] for r in rs]
+    med = statistics.median(rates)
+    cv = statistics.pstdev(rates) / med if med and len(rates) > 1 else 0.0
+    noisy = noisy or cv > 0.05
+    p50 = statistics.median(r["p50_ms"] for r in rs)
+    p99 = statistics.median(r["p99_ms"] for r in rs)
+    p99_worst = max(r["p99_ms"] for r in rs)
+    err = sum(r["errors"] for r in rs)
+    refused = sum(r["refused"] + r["server_refused"] for r in rs)
+    drops = sum(max(0, r["listen_overflows"]) + max(0, r["listen_drops"]) for r in rs)
+    srv_us = statistics.median(r["server_cpu_s"] / r["ok"] * 1e6 for r in rs if r["ok"])
+    cli_us = statistics.median(r["client_cpu_s"] / r["ok"] * 1e6 for r in rs if r["ok"])
+    limit = per_core * min(t, 64)
+    # srv CPU: what the server would do per fully busy core, as a fraction of the per-core limit
+    srv_ratio = (1e6 / srv_us) / per_core if srv_us else 0.0
+    ref = REFERENCE.get(c)
+    vs_ref = f"{med / ref:6.1f}x" if ref else "n/a"
+    recorded_ok = all(r["recorded"] == r["expected_recorded"] for r in rs)
+    print(f"{t:>2} {c:>3} {med:>10.1f} {min(rates):>7.1f}..{max(rates):<7.1f} {cv:>6.1%} {p50:>8.2f} "
+          f"{p99:>8.2f} {err:>4} {refused:>7} {drops:>7} {srv_us:>7.0f} {cli_us:>7.0f} "
+          f"{med / limit:>8.3f} {srv_ratio:>7.3f} {vs_ref:>7}" + ("" if recorded_ok else "  (database count mismatch!)"))
+    summary[(t, c)] = (med, p99_worst, err, refused, drops, med / limit)
+print()
+print("T = server threads, C = concurrent sessions; sessions/s is the median of the runs; p50/p99 are")
+print("medians over runs; err/refused/lq drop are totals over runs (lq drop = TcpExt ListenOverflows +")
+print("ListenDrops); srv us / cli us = CPU per session of the server threads / client threads;")
+print("vs limit = sessions/s / (T x sign/s / 2); srv CPU = (1 / server CPU per session) / (sign/s / 2),")
+print("the ratio the server would reach on a core of its own; vs ref = sessions/s / the reference capfd.")
+print()
+for t in sorted({k[0] for k in summary}):
+    if (t, 32) not in summary:
+        continue
+    med, p99w, err, refused, drops, ratio = summary[(t, 32)]
+    checks = [
+        (f"ratio to limit {ratio:.3f} >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
+        (f"{med / REFERENCE[32]:.1f}x reference >= {TARGET_X_REF:.0f}x ({TARGET_X_REF * REFERENCE[32]:.0f}/s)",
+         med >= TARGET_X_REF * REFERENCE[32]),
+        (f"worst p99 {p99w:.1f} ms < {TARGET_P99_MS:.0f} ms", p99w < TARGET_P99_MS),
+        (f"{err} errors, {refused} refused, {drops} listen-queue drops", err == 0 and refused == 0 and drops == 0),
+    ]
+    print(f"targets at 32 sessions, {t} server thread(s):")
+    for text, ok in checks:
+        print(f"  {'met    ' if ok else 'NOT met'}  {text}")
+if noisy:
+    print("note: noisy (openssl before/after differ by more than 5% or a rate cv is above 5%); "
+          "rerun on an idle machine")
+PY
+exit 0
