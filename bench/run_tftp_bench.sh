@@ -34,8 +34,12 @@ done
 for tool in in.tftpd nginx wrk perf python3 openssl curl; do
   command -v "$tool" >/dev/null || { echo "run_tftp_bench: $tool not found (bench/bootstrap_peers.sh)" >&2; exit 2; }
 done
-[[ $DURATION =~ ^[1-9][0-9]*$ && $DURATION -le 300 ]] || { echo "run_tftp_bench: DURATION must be 1..300 s (wrk takes whole seconds)" >&2; exit 2; }
+if ! [[ $DURATION =~ ^[1-9][0-9]*$ && $DURATION -le 300 ]]; then
+  echo "run_tftp_bench: DURATION must be 1..300 s (wrk takes whole seconds)" >&2
+  exit 2
+fi
 [[ $RUNS =~ ^[1-9][0-9]*$ && $RUNS -le 20 ]] || { echo "run_tftp_bench: RUNS must be 1..20" >&2; exit 2; }
+[[ -z ${EMU_ALT:-} || -x $EMU_ALT ]] || { echo "run_tftp_bench: EMU_ALT=$EMU_ALT is not executable" >&2; exit 2; }
 
 tmp=$(mktemp -d /tmp/cucm-tftp-bench.XXXXXX)
 chmod 755 "$tmp"  # tftpd-hpa, atftpd and nginx workers drop to an unprivileged user
@@ -46,7 +50,6 @@ emu=$tmp/bin/cucm-emu
 loadgen=$tmp/bin/tftp_loadgen
 emu_alt=
 if [[ -n ${EMU_ALT:-} ]]; then
-  [[ -x $EMU_ALT ]] || { echo "run_tftp_bench: EMU_ALT=$EMU_ALT is not executable" >&2; exit 2; }
   cp "$EMU_ALT" "$tmp/bin/cucm-emu-alt"
   emu_alt=$tmp/bin/cucm-emu-alt
 fi

@@ -136,13 +136,22 @@ void LoadClient::on_datagram(std::size_t n) {
     send(tftp::build_error(tftp::ErrorCode::UnknownTid, "Unknown transfer ID"), from_);
     return;
   }
-  if (!have_tid_) tid_ = from_;
-  have_tid_ = true;
   // parse_packet reads what clients send, and OACK is sent by servers only.
-  if (n >= 2 && pkt[0] == 0 && pkt[1] == static_cast<std::uint8_t>(Opcode::Oack)) {
-    return on_oack(pkt);
-  }
+  bool oack = n >= 2 && pkt[0] == 0 && pkt[1] == static_cast<std::uint8_t>(Opcode::Oack);
   auto p = tftp::parse_packet(pkt);
+  if (!have_tid_) {
+    // A fresh socket may get a port that an earlier transfer just closed, and with it a late
+    // resend of that transfer's last block: only an OACK, DATA 1 or ERROR starts a transfer.
+    bool opens = oack || (p && (p->opcode == Opcode::Error ||
+                                (p->opcode == Opcode::Data && p->block == 1)));
+    if (!opens) {
+      ++st.foreign_tid;
+      return;
+    }
+    tid_ = from_;
+    have_tid_ = true;
+  }
+  if (oack) return on_oack(pkt);
   if (!p) return fail(&LoadStats::bad_packets);
   if (p->opcode == Opcode::Data) return on_data(p->block, p->data);
   if (p->opcode == Opcode::Error) {
