@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "signer/keys.hpp"
+#include "signer/spki.hpp"
 
 namespace cucm::signer {
 
@@ -65,10 +66,13 @@ Status set_random_serial(X509& cert) {
   return Ok{};
 }
 
-Result<X509Ptr> build(EVP_PKEY& subject_key, const CertRequest& req, X509* ca, EVP_PKEY& signing_key) {
+Result<X509Ptr> build(EVP_PKEY& subject_key_in, const CertRequest& req, X509* ca, EVP_PKEY& signing_key) {
   if (req.days < 1 || req.days > 36500) {
     return make_error(Errc::InvalidArgument, fmt::format("signer: validity {} days outside 1..36500", req.days));
   }
+  // The public half in a form X509_set_pubkey encodes in microseconds (see spki.hpp).
+  PkeyPtr fast = public_copy_fast(subject_key_in);
+  EVP_PKEY& subject_key = fast ? *fast : subject_key_in;
   X509Ptr cert(X509_new());
   CUCM_TRY(auto subject, build_name(req.subject));
   if (!cert || X509_set_version(cert.get(), 2) != 1 || X509_set_subject_name(cert.get(), subject.get()) != 1 ||

@@ -9,6 +9,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "signer/spki.hpp"
+
 namespace cucm::signer {
 namespace {
 
@@ -75,6 +77,7 @@ Result<PkeyPtr> load_public_key(ByteView data) {
   // DER first when it looks like DER: the database keeps keys as DER, and a failed PEM attempt
   // costs more than the parse itself.
   if (!data.empty() && data[0] == 0x30) {
+    if (auto fast = decode_spki_fast(data)) return fast;
     const unsigned char* p = data.data();
     if (EVP_PKEY* raw = d2i_PUBKEY(nullptr, &p, static_cast<long>(data.size()))) return PkeyPtr(raw);
     ERR_clear_error();
@@ -104,6 +107,7 @@ Result<Bytes> public_key_pem(EVP_PKEY& key) {
 }
 
 Result<Bytes> public_key_spki_der(EVP_PKEY& key) {
+  if (auto fast = encode_spki_fast(key)) return std::move(*fast);
   int n = i2d_PUBKEY(&key, nullptr);
   if (n <= 0) return ossl_error(Errc::Internal, "signer: cannot encode SubjectPublicKeyInfo");
   Bytes out(static_cast<std::size_t>(n));

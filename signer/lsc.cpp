@@ -8,10 +8,8 @@
 
 namespace cucm::signer {
 
-Result<X509Ptr> issue_lsc(const std::string& device, ByteView phone_spki, X509& ca, EVP_PKEY& ca_key, int days) {
+Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days) {
   if (days < 1 || days > 3650) return make_error(Errc::InvalidArgument, fmt::format("capf: LSC validity {} days outside 1..3650", days));
-  auto key = load_public_key(phone_spki);
-  if (!key) return make_error(Errc::InvalidArgument, "capf: the phone's public key does not parse: " + key.error().message);
   CertRequest req;
   req.subject = {{"CN", device}};
   const X509_NAME* ca_name = X509_get_subject_name(&ca);
@@ -34,7 +32,7 @@ Result<X509Ptr> issue_lsc(const std::string& device, ByteView phone_spki, X509& 
   req.key_usage = "critical,digitalSignature,keyEncipherment";
   req.extended_key_usage = "serverAuth,clientAuth,ipsecEndSystem";
   req.subject_alt_name = "URI:" + device;
-  return issue_cert(**key, req, ca, ca_key);
+  return issue_cert(phone_key, req, ca, ca_key);
 }
 
 }  // namespace cucm::signer

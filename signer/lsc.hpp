@@ -14,6 +14,6 @@ namespace cucm::signer {
 // CA:FALSE, keyUsage digitalSignature+keyEncipherment, EKU serverAuth, clientAuth, ipsecEndSystem,
 // SAN URI:<device>. The key is the phone's SubjectPublicKeyInfo (RSA or EC).
 // InvalidArgument for a public key that does not parse or a validity out of range.
-Result<X509Ptr> issue_lsc(const std::string& device, ByteView phone_spki, X509& ca, EVP_PKEY& ca_key, int days);
+Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days);
 
 }  // namespace cucm::signer
