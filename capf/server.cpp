@@ -133,6 +133,10 @@ Status CapfServer::start() {
   if (SSL_CTX_use_certificate(c, id.cert.get()) != 1 || SSL_CTX_use_PrivateKey(c, id.key.get()) != 1) {
     return make_error(Errc::Internal, "capf: cannot load the CAPF certificate into TLS");
   }
+  // A phone opens one CAPF session per operation and never resumes it: TLS 1.3 session tickets
+  // would cost two encrypted records and an HMAC per session for nothing.
+  SSL_CTX_set_num_tickets(c, 0);
+  SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(ctx_.cfg.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("capf: bad listen address '{}'", ctx_.cfg.address));

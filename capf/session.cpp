@@ -77,7 +77,11 @@ Session::Out Session::end(Reason r, std::string outcome) {
 }
 
 Session::Out Session::fail(std::string why) {
-  if (!device_.empty() && operation_ != "none" && !operation_.empty()) set_status("Failed: " + why, false);
+  if (!device_.empty() && operation_ != "none" && !operation_.empty()) {
+    db::CapfOutcome o;
+    o.status = "Failed: " + why;
+    if (auto st = finish(std::move(o)); !st) log::get("capf")->warn("capf {}: status not saved: {}", device_, st.error().message);
+  }
   return end(Reason::InvalidElement, "failed: " + why);
 }
 
@@ -89,36 +93,34 @@ void Session::on_disconnect() {
   event(fmt::format("session sid={} operation={}", sid_, operation_.empty() ? "-" : operation_), outcome_);
 }
 
-void Session::set_status(const std::string& status, bool clear_operation) {
+Status Session::finish(db::CapfOutcome outcome) {
+  if (outcome.at.empty()) outcome.at = utc_now();
   std::lock_guard lock(ctx_.db_mutex);
-  db::DeviceStore store(ctx_.db);
-  auto d = store.get(device_);
-  if (!d) return;
-  db::CapfState s = d->capf;
-  s.status = status;
-  s.last_attempt = utc_now();
-  if (clear_operation) {
-    s.operation = "none";
-    s.auth_string.clear();
-    s.deadline.clear();
-  }
-  if (auto st = store.set_capf(device_, s); !st) log::get("capf")->warn("capf {}: status not saved: {}", device_, st.error().message);
+  return db::DeviceStore(ctx_.db).apply_capf_outcome(device_, outcome);
 }
 
-Status Session::record(const Bytes& der, const std::string& type) {
-  CUCM_TRY(auto cert, signer::load_cert(der));
-  CUCM_TRY(auto key, signer::cert_public_key(*cert));
+Result<db::RecordedCert> Session::describe(X509& cert, const Bytes& der, const std::string& type) {
+  CUCM_TRY(auto key, signer::cert_public_key(cert));
   db::RecordedCert c;
   c.type = type;
   c.der = der;
   CUCM_TRY(c.public_key, signer::public_key_spki_der(*key));
-  c.md5hash = signer::cert_md5_hex(*cert);
-  c.serial = to_hex(signer::serial_bytes(*cert));
-  c.issuer = signer::issuer_name(*cert);
-  c.not_before = signer::format_utc(signer::not_before(*cert));
-  c.not_after = signer::format_utc(signer::not_after(*cert));
-  std::lock_guard lock(ctx_.db_mutex);
-  return db::DeviceStore(ctx_.db).record_certificate(device_, c);
+  c.md5hash = signer::cert_md5_hex(cert);
+  c.serial = to_hex(signer::serial_bytes(cert));
+  c.issuer = signer::issuer_name(cert);
+  c.not_before = signer::format_utc(signer::not_before(cert));
+  c.not_after = signer::format_utc(signer::not_after(cert));
+  return c;
+}
+
+void Session::write_pem(const std::string& folder, const std::string& name, X509& cert) {
+  // A copy for people and scripts; the database is the record, so no fsync on the I/O thread.
+  auto dir = ctx_.cfg.data_dir / "capf" / folder;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (auto st = write_file_atomic(dir / name, signer::cert_pem(cert), 0644, Sync::No); !st) {
+    log::get("capf")->warn("capf {}: {}", device_, st.error().message);
+  }
 }
 
 Session::Out Session::on_message(const Message& m) {
@@ -242,7 +244,12 @@ Session::Out Session::on_auth(const Message& m) {
     auto cert = signer::load_cert(*auth_cert_);
     if (!cert) return fail("certificate does not parse: " + cert.error().message);
     bool lsc = X509_check_issued(ctx_.pki.identity(signer::PkiRole::Capf).cert.get(), cert->get()) == X509_V_OK;
-    if (auto st = record(*auth_cert_, lsc ? "LSC" : "MIC"); !st) return fail(st.error().message);
+    db::CapfOutcome o;
+    o.certificate = db::CapfOutcome::Certificate::Record;
+    auto recorded = describe(**cert, *auth_cert_, lsc ? "LSC" : "MIC");
+    if (!recorded) return fail(recorded.error().message);
+    o.recorded = std::move(*recorded);
+    if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
     return end(Reason::NoAction, fmt::format("no pending operation; {} on record, md5 {}", lsc ? "LSC" : "MIC",
                                              signer::cert_md5_hex(**cert)));
   }
@@ -257,13 +264,13 @@ Session::Out Session::on_keygen(const Message& m) {
   if (m.command != Command::KeyGenResponse) return fail(fmt::format("expected KeyGenResponse, got {}", command_name(m.command)));
   if (!m.public_key) return fail(fmt::format("KeyGenResponse without PublicKey (phone reason {})", m.reason.value_or(0)));
   auto key = signer::load_public_key(*m.public_key);
-  if (!key) return fail("the phone's public key does not parse");
+  if (!key) return fail("the phone's public key does not parse: " + key.error().message);
   bool rsa = signer::key_kind(**key) == signer::KeyKind::Rsa;
   if ((rsa && key_order_ == "ec") || (!rsa && key_order_ == "rsa")) {
     return fail(fmt::format("phone generated {} but the profile's key order is {}", signer::describe_key(**key), key_order_));
   }
   const auto& ca = ctx_.pki.identity(signer::PkiRole::Capf);
-  auto lsc = signer::issue_lsc(device_, *m.public_key, *ca.cert, *ca.key, ctx_.cfg.lsc_days);
+  auto lsc = signer::issue_lsc(device_, **key, *ca.cert, *ca.key, ctx_.cfg.lsc_days);
   if (!lsc) return fail(lsc.error().message);
   issued_ = std::move(*lsc);
   state_ = State::StoreCert;
@@ -280,46 +287,53 @@ Session::Out Session::on_store(const Message& m) {
     return fail(fmt::format("phone did not store the LSC (reason {})", m.reason.value_or(0)));
   }
   // Only now, with the phone's confirmation, does anything change (§3.9 [EMU]).
-  Bytes der = signer::cert_der(*issued_);
-  if (auto st = record(der, "LSC"); !st) return fail(st.error().message);
-  auto dir = ctx_.cfg.data_dir / "capf" / "issued";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::string serial = to_hex(signer::serial_bytes(*issued_));
-  if (auto st = write_file_atomic(dir / fmt::format("{}-{}.pem", device_, serial), signer::cert_pem(*issued_)); !st) {
-    log::get("capf")->warn("capf {}: {}", device_, st.error().message);
-  }
-  set_status("Upgrade Success", true);
-  return end(Reason::UpdateCertificate, fmt::format("LSC installed, serial {}, md5 {}", serial, signer::cert_md5_hex(*issued_)));
+  db::CapfOutcome o;
+  o.certificate = db::CapfOutcome::Certificate::Record;
+  auto recorded = describe(*issued_, signer::cert_der(*issued_), "LSC");
+  if (!recorded) return fail(recorded.error().message);
+  o.recorded = std::move(*recorded);
+  o.status = "Upgrade Success";
+  o.operation_done = true;
+  std::string serial = o.recorded.serial, md5 = o.recorded.md5hash;
+  if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
+  write_pem("issued", fmt::format("{}-{}.pem", device_, serial), *issued_);
+  return end(Reason::UpdateCertificate, fmt::format("LSC installed, serial {}, md5 {}", serial, md5));
 }
 
 Session::Out Session::on_delete(const Message& m) {
   if (m.command != Command::DeleteCertResponse) return fail(fmt::format("expected DeleteCertResponse, got {}", command_name(m.command)));
-  {
-    std::lock_guard lock(ctx_.db_mutex);
-    if (auto st = db::DeviceStore(ctx_.db).clear_certificate(device_); !st) return fail(st.error().message);
-  }
+  db::CapfOutcome o;
+  o.certificate = db::CapfOutcome::Certificate::Clear;
+  o.status = "Delete Success";
+  o.operation_done = true;
+  if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
   bool had = m.reason.value_or(0) == static_cast<std::uint8_t>(Reason::UpdateCertificate);
-  set_status("Delete Success", true);
   return end(Reason::UpdateCertificate, had ? "LSC deleted" : "LSC deleted (the phone had none)");
 }
 
 Session::Out Session::on_fetch(const Message& m) {
   if (m.command != Command::FetchCertResponse) return fail(fmt::format("expected FetchCertResponse, got {}", command_name(m.command)));
   if (m.reason.value_or(0) != static_cast<std::uint8_t>(Reason::UpdateCertificate) || !m.certificate) {
-    set_status("Troubleshoot Failed: the phone has no certificate", true);
+    db::CapfOutcome o;
+    o.status = "Troubleshoot Failed: the phone has no certificate";
+    o.operation_done = true;
+    if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
     return end(Reason::NoAction, "troubleshoot: the phone has no certificate");
   }
   auto cert = signer::load_cert(*m.certificate);
   if (!cert) return fail("fetched certificate does not parse");
   std::string type = m.certificate_type.value_or(1) == static_cast<std::uint8_t>(CertificateType::Mic) ? "MIC" : "LSC";
-  if (auto st = record(*m.certificate, type); !st) return fail(st.error().message);
-  auto dir = ctx_.cfg.data_dir / "capf" / "troubleshoot";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  (void)write_file_atomic(dir / fmt::format("{}-{}.pem", device_, type), signer::cert_pem(**cert));
-  set_status("Troubleshoot Success", true);
-  return end(Reason::NoAction, fmt::format("troubleshoot: {} fetched, md5 {}", type, signer::cert_md5_hex(**cert)));
+  db::CapfOutcome o;
+  o.certificate = db::CapfOutcome::Certificate::Record;
+  auto recorded = describe(**cert, *m.certificate, type);
+  if (!recorded) return fail(recorded.error().message);
+  o.recorded = std::move(*recorded);
+  o.status = "Troubleshoot Success";
+  o.operation_done = true;
+  std::string md5 = o.recorded.md5hash;
+  if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
+  write_pem("troubleshoot", fmt::format("{}-{}.pem", device_, type), **cert);
+  return end(Reason::NoAction, fmt::format("troubleshoot: {} fetched, md5 {}", type, md5));
 }
 
 }  // namespace cucm::capf

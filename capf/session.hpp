@@ -40,9 +40,12 @@ class Session {
   Out on_fetch(const Message& m);
   Out on_delete(const Message& m);
   Bytes message(Message m) const;
-  void set_status(const std::string& status, bool clear_operation);
+  // Writes the session's result (certificate change + status) in one transaction.
+  Status finish(db::CapfOutcome outcome);
   void event(const std::string& what, const std::string& result);
-  Status record(const Bytes& der, const std::string& type);
+  // The fields the device table keeps for a certificate.
+  static Result<db::RecordedCert> describe(X509& cert, const Bytes& der, const std::string& type);
+  void write_pem(const std::string& folder, const std::string& name, X509& cert);
 
   std::uint32_t sid_;
   Context& ctx_;

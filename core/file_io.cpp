@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -52,9 +53,11 @@ Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size)
   return out;
 }
 
-Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode) {
+Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode, Sync sync) {
   auto tmp = path;
-  tmp += fmt::format(".tmp{}", ::getpid());
+  // Unique per process and call: two threads writing the same name must not share a temp file.
+  static std::atomic<unsigned> counter{0};
+  tmp += fmt::format(".tmp{}-{}", ::getpid(), counter.fetch_add(1, std::memory_order_relaxed));
   {
     Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)};
     if (f.fd < 0) return errno_error("cannot create", tmp);
@@ -70,7 +73,7 @@ Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsig
       }
       put += static_cast<std::size_t>(n);
     }
-    if (::fsync(f.fd) != 0) return errno_error("cannot fsync", tmp);
+    if (sync == Sync::Yes && ::fsync(f.fd) != 0) return errno_error("cannot fsync", tmp);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     auto err = errno_error("cannot rename into", path);

@@ -15,8 +15,13 @@ inline constexpr std::size_t kMaxInputFile = 64u << 20;
 // NotFound, PermissionDenied, ResourceExhausted (over max_size) or Unavailable.
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size = kMaxInputFile);
 
-// Writes to a temporary file beside `path`, fsyncs, then renames, so readers never see half a
-// file. `mode` is applied before any byte is written (0600 for private keys).
-Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644);
+enum class Sync { Yes, No };
+
+// Writes to a temporary file beside `path`, fsyncs (unless Sync::No), then renames, so readers
+// never see half a file. `mode` is applied before any byte is written (0600 for private keys).
+// Sync::No is for copies whose record lives elsewhere: an fsync costs milliseconds on an
+// event-loop thread.
+Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644,
+                         Sync sync = Sync::Yes);
 
 }  // namespace cucm

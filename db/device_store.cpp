@@ -227,6 +227,10 @@ Status DeviceStore::remove(std::string_view name_in) {
 
 Status DeviceStore::record_certificate(std::string_view name_in, const RecordedCert& c) {
   CUCM_TRY(std::string name, normalise_device_name(name_in));
+  return write_certificate(name, c);
+}
+
+Status DeviceStore::write_certificate(const std::string& name, const RecordedCert& c) {
   if (c.type != "LSC" && c.type != "MIC") {
     return make_error(Errc::InvalidArgument, fmt::format("certificate type '{}': LSC or MIC", c.type));
   }
@@ -249,6 +253,10 @@ Status DeviceStore::record_certificate(std::string_view name_in, const RecordedC
 
 Status DeviceStore::clear_certificate(std::string_view name_in) {
   CUCM_TRY(std::string name, normalise_device_name(name_in));
+  return erase_certificate(name);
+}
+
+Status DeviceStore::erase_certificate(const std::string& name) {
   CUCM_TRY(auto s, db_.prepare("UPDATE device SET md5hash = '', public_key = NULL, certificate = NULL, cert_type = NULL, "
                                "cert_serial = NULL, cert_issuer = NULL, cert_not_before = NULL, cert_not_after = NULL "
                                "WHERE name = ?1"));
@@ -256,6 +264,28 @@ Status DeviceStore::clear_certificate(std::string_view name_in) {
   CUCM_CHECK(s.run());
   if (db_.changes() == 0) return make_error(Errc::NotFound, fmt::format("unknown device {}", name));
   return Ok{};
+}
+
+Status DeviceStore::apply_capf_outcome(std::string_view name_in, const CapfOutcome& o) {
+  CUCM_TRY(std::string name, normalise_device_name(name_in));
+  CUCM_TRY(auto tx, Transaction::begin(db_));
+  if (o.certificate == CapfOutcome::Certificate::Record) CUCM_CHECK(write_certificate(name, o.recorded));
+  if (o.certificate == CapfOutcome::Certificate::Clear) CUCM_CHECK(erase_certificate(name));
+  if (!o.status.empty()) {
+    // The operation's fields are cleared only when it is done; a failure keeps it pending.
+    CUCM_TRY(auto s, db_.prepare("UPDATE device SET capf_status = ?2, capf_last_attempt = nullif(?3, ''), "
+                                 "capf_operation = CASE WHEN ?4 THEN 'none' ELSE capf_operation END, "
+                                 "capf_auth_string = CASE WHEN ?4 THEN '' ELSE capf_auth_string END, "
+                                 "capf_deadline = CASE WHEN ?4 THEN NULL ELSE capf_deadline END "
+                                 "WHERE name = ?1"));
+    s.bind(1, std::string_view(name))
+        .bind(2, std::string_view(o.status))
+        .bind(3, std::string_view(o.at))
+        .bind(4, static_cast<std::int64_t>(o.operation_done ? 1 : 0));
+    CUCM_CHECK(s.run());
+    if (db_.changes() == 0) return make_error(Errc::NotFound, fmt::format("unknown device {}", name));
+  }
+  return tx.commit();
 }
 
 Status DeviceStore::set_capf(std::string_view name_in, const CapfState& capf) {

@@ -36,6 +36,9 @@ class DeviceStore {
   // What CAPF does once a phone confirmed: certificate, public key and MD5 in one write.
   Status record_certificate(std::string_view name, const RecordedCert& cert);
   Status clear_certificate(std::string_view name);
+  // A CAPF session's certificate change and status, in one transaction. NotFound for an unknown
+  // device (nothing written).
+  Status apply_capf_outcome(std::string_view name, const CapfOutcome& outcome);
   // Schedules or cancels a CAPF operation; checks the auth string when the profile needs one.
   Status set_capf(std::string_view name, const CapfState& capf);
 
@@ -43,6 +46,8 @@ class DeviceStore {
   Status insert(const Device& d, std::int64_t profile_id);
   Status replace_lines(const Device& d);
   Result<std::int64_t> checked_profile(const Device& d) const;
+  Status write_certificate(const std::string& name, const RecordedCert& cert);
+  Status erase_certificate(const std::string& name);
   const Database& db_;
 };
 

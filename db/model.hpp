@@ -53,6 +53,17 @@ struct CapfState {
   std::string last_attempt;
 };
 
+// What one CAPF session leaves behind, written by DeviceStore::apply_capf_outcome in one
+// transaction so that the certificate on record and the operation's status never disagree.
+struct CapfOutcome {
+  enum class Certificate { Keep, Record, Clear };
+  Certificate certificate = Certificate::Keep;
+  RecordedCert recorded;       // with Certificate::Record
+  std::string status;          // as CUCM shows it; empty = leave the status alone
+  std::string at;              // 'YYYY-MM-DD HH:MM:SS' UTC of the attempt
+  bool operation_done = false;  // clears the operation, its auth string and its deadline
+};
+
 struct Device {
   std::string name;
   std::string description;
