@@ -2,7 +2,7 @@
 """Prints run_boot_storm.sh's tables: boots/s, p50/p99, server RSS and CPU per N, and the share of
 server CPU in RSA operations from `perf script -F comm,ip,sym` output of the profiled pass.
 
-usage: boot_storm_report.py <openssl speed output> <results.txt> [<perf script output>]
+usage: boot_storm_report.py <openssl speed before> <openssl speed after> <results.txt> [<perf script output>]
 """
 import re
 import sys
@@ -104,11 +104,14 @@ def perf_shares(path):
 
 
 def main():
-    sign, verify = speed(sys.argv[1])
-    runs = parse_results(sys.argv[2])
+    (sb, vb), (sa, va) = speed(sys.argv[1]), speed(sys.argv[2])
+    sign, verify = (sb + sa) / 2, (vb + va) / 2
+    runs = parse_results(sys.argv[3])
     t_priv, t_pub = 1e6 / sign, 1e6 / verify
+    print(f"openssl speed rsa2048 sign/s: {sb:.1f} before, {sa:.1f} after"
+          + (" (more than 5% apart: noisy)" if abs(sb - sa) / sign > 0.05 else ""))
     floor_us = PRIV_PER_BOOT * t_priv + PUB_PER_BOOT * t_pub
-    print(f"openssl speed rsa2048: {sign:.1f} sign/s ({t_priv:.0f} us), {verify:.0f} verify/s ({t_pub:.1f} us)")
+    print(f"mean: {sign:.1f} sign/s ({t_priv:.0f} us), {verify:.0f} verify/s ({t_pub:.1f} us)")
     print(f"RSA floor per boot on the server: {PRIV_PER_BOOT} private + {PUB_PER_BOOT} public = {floor_us:.0f} us "
           f"-> at most {1e6 / floor_us:.0f} boots/s per server core")
     print()
@@ -141,8 +144,8 @@ def main():
     for n in sorted(runs):
         for s in runs[n]["server"]:
             print(f"  N={n} server {s}")
-    if len(sys.argv) > 3 and sys.argv[3]:
-        samples, priv, pub, other = perf_shares(sys.argv[3])
+    if len(sys.argv) > 4 and sys.argv[4]:
+        samples, priv, pub, other = perf_shares(sys.argv[4])
         if samples:
             print()
             print(f"profiled pass: {samples} samples of the server process (cpu-clock, 499 Hz)")

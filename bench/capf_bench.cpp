@@ -28,6 +28,7 @@
 
 #include "capf/server.hpp"
 #include "db/device_store.hpp"
+#include "db/event_writer.hpp"
 #include "db/schema.hpp"
 #include "phone/capf_client.hpp"
 #include "signer/cluster_pki.hpp"
@@ -45,7 +46,7 @@ struct Args {
   std::size_t max_sessions = 256;
   double max_seconds = 120;
   std::string data_dir;
-  bool keep = false;
+  bool keep = false, no_events = false;
 };
 
 double thread_cpu(pthread_t t) {
@@ -53,6 +54,13 @@ double thread_cpu(pthread_t t) {
   timespec ts{};
   if (pthread_getcpuclockid(t, &id) != 0 || clock_gettime(id, &ts) != 0) return 0;
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+double process_cpu() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 double self_cpu() {
@@ -232,7 +240,14 @@ int run(const Args& a) {
   cfg.io_timeout = std::chrono::milliseconds(a.timeout_ms);
   cfg.max_sessions = a.max_sessions;
   cfg.data_dir = dir;
-  capf::Context ctx{cfg, *pki, {}, {}, std::move(*db), nullptr};
+  // As `cucm-emu serve` does: sessions post their outcome to the event log (its own thread).
+  std::unique_ptr<db::EventWriter> events;
+  if (!a.no_events) {
+    auto ev = db::EventWriter::start(dir);
+    if (!ev) return fail("event log", ev.error());
+    events = std::move(*ev);
+  }
+  capf::Context ctx{cfg, *pki, {}, {}, std::move(*db), events.get()};
   boost::asio::io_context io(a.server_threads);
   capf::CapfServer server(io, ctx);
   if (auto st = server.start(); !st) return fail("capf server", st.error());
@@ -254,9 +269,11 @@ int run(const Args& a) {
   auto refused0 = server.stats().refused.load();
   auto hs0 = server.stats().handshake_failed.load();
   auto listen0 = listen_counters();
-  double scpu0 = server_cpu();
+  double scpu0 = server_cpu(), pcpu0 = process_cpu();
   Phase ph = run_phase(a, a.warmup, total, port, capf_cert, pool);
   double scpu = server_cpu() - scpu0;
+  // The whole process minus the client threads: the server's I/O threads and its event writer.
+  double server_all = process_cpu() - pcpu0 - ph.tally.client_cpu;
   auto listen1 = listen_counters();
   auto refused = server.stats().refused.load() - refused0;
   auto hs_failed = server.stats().handshake_failed.load() - hs0;
@@ -290,11 +307,12 @@ int run(const Args& a) {
   std::cerr << fmt::format(
       "capf_bench: concurrency {}, server threads {}: {} sessions ok, {} errors ({} refused) in {:.2f} s = {:.1f} sessions/s; "
       "session p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms\n"
-      "  server CPU {:.1f} us/session ({:.0f}% of {} thread(s)), client CPU {:.1f} us/session; listen overflows {}, drops {}; "
+      "  server CPU {:.1f} us/session ({:.0f}% of {} I/O thread(s); {:.1f} us with the event writer), client CPU {:.1f} "
+      "us/session; listen overflows {}, drops {}; "
       "server refused {}, failed handshakes {}; recorded {}; warm-up {} sessions; setup {:.2f} s, keygen {:.0f} ms/key\n",
       a.concurrency, a.server_threads, ok, errors, ph.tally.refused, ph.wall, rate, pct(v, 0.5), pct(v, 0.99),
       v.empty() ? 0.0 : v.back(), ok ? scpu / ok * 1e6 : 0.0, ph.wall > 0 ? scpu / ph.wall * 100 : 0.0, a.server_threads,
-      ok ? ph.tally.client_cpu / ok * 1e6 : 0.0, overflows, drops, refused, hs_failed, recorded, warm.tally.ok_ms.size(),
+      ok ? server_all / ok * 1e6 : 0.0, ok ? ph.tally.client_cpu / ok * 1e6 : 0.0, overflows, drops, refused, hs_failed, recorded, warm.tally.ok_ms.size(),
       setup_s, keygen_ms);
   for (const auto& [k, n] : ph.tally.errors) std::cerr << fmt::format("  error x{}: {}\n", n, k);
   if (ph.cut_short) std::cerr << fmt::format("  stopped taking sessions after --max-seconds {}\n", a.max_seconds);
@@ -304,12 +322,14 @@ int run(const Args& a) {
   std::cout << fmt::format(
                    "{{\"concurrency\":{},\"server_threads\":{},\"sessions\":{},\"ok\":{},\"errors\":{},\"refused\":{},"
                    "\"wall_s\":{:.4f},\"sessions_per_s\":{:.2f},\"p50_ms\":{:.3f},\"p99_ms\":{:.3f},\"max_ms\":{:.3f},"
-                   "\"mean_ms\":{:.3f},\"server_cpu_s\":{:.4f},\"client_cpu_s\":{:.4f},\"listen_overflows\":{},"
+                   "\"mean_ms\":{:.3f},\"server_cpu_s\":{:.4f},\"server_all_cpu_s\":{:.4f},\"client_cpu_s\":{:.4f},"
+                   "\"events\":{},\"listen_overflows\":{},"
                    "\"listen_drops\":{},\"server_refused\":{},\"handshake_failed\":{},\"recorded\":{},\"expected_recorded\":{},"
                    "\"cut_short\":{},"
                    "\"error_kinds\":{{{}}}}}\n",
                    a.concurrency, a.server_threads, a.sessions, ok, errors, ph.tally.refused, ph.wall, rate, pct(v, 0.5),
-                   pct(v, 0.99), v.empty() ? 0.0 : v.back(), mean, scpu, ph.tally.client_cpu, overflows, drops, refused,
+                   pct(v, 0.99), v.empty() ? 0.0 : v.back(), mean, scpu, server_all, ph.tally.client_cpu,
+                   a.no_events ? "false" : "true", overflows, drops, refused,
                    hs_failed, recorded, ok + warm.tally.ok_ms.size(), ph.cut_short ? "true" : "false", errs)
             << std::flush;
   return 0;
@@ -335,6 +355,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-seconds", a.max_seconds, "Stop starting sessions after this long (safety bound)")->capture_default_str();
   app.add_option("--data-dir", a.data_dir, "Use (and keep) this data directory instead of a temporary one");
   app.add_flag("--keep", a.keep, "Keep the temporary data directory");
+  app.add_flag("--no-events", a.no_events, "No event log (serve always has one)");
   CLI11_PARSE(app, argc, argv);
   return cucm::bench::run(a);
 }

@@ -164,8 +164,9 @@ PY
 results=$work/results.txt
 : >"$results"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+# openssl speed runs before and after, so drift from other load shows as a gap between the two.
 echo "== openssl speed -seconds 3 rsa2048"
-openssl speed -seconds 3 rsa2048 >"$work/speed.out" 2>/dev/null
+openssl speed -seconds 3 rsa2048 >"$work/speed_before.out" 2>/dev/null
 
 for n in "${counts[@]}"; do
   dir=$work/n$n
@@ -221,6 +222,8 @@ if (( perf_n > 0 )) && command -v perf >/dev/null; then
 elif (( perf_n > 0 )); then
   echo "run_boot_storm: perf not found; no RSA share" >&2
 fi
+echo "== openssl speed -seconds 3 rsa2048"
+openssl speed -seconds 3 rsa2048 >"$work/speed_after.out" 2>/dev/null
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 
@@ -231,5 +234,5 @@ echo "openssl:  $(openssl version)"
 echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
 echo "storm:    concurrency $concurrency, fleet profile $profile, serve --threads $threads"
 
-python3 "$here/boot_storm_report.py" "$work/speed.out" "$results" "$perf_report"
+python3 "$here/boot_storm_report.py" "$work/speed_before.out" "$work/speed_after.out" "$results" "$perf_report"
 exit 0
