@@ -30,6 +30,7 @@ class EventWriter {
   std::uint64_t dropped() const { return dropped_; }
 
  private:
+  static constexpr std::size_t kBatch = 500;  // events per wake-up under load
   EventWriter(Database db, std::size_t max_queue) : db_(std::move(db)), max_queue_(max_queue) {}
   void run();
   Status write_batch(std::deque<Event>& batch);

@@ -154,5 +154,66 @@ TEST_F(DbTest, CapfScheduling) {
   EXPECT_TRUE(s.set_capf(d2.name, CapfState{"install", "123456", "", "Operation Pending", ""}));
 }
 
+TEST_F(DbTest, CapfOutcomeWritesCertificateAndStatusTogether) {
+  DeviceStore s(db());
+  ASSERT_TRUE(s.add(phone()));
+  ASSERT_TRUE(s.set_capf("SEP001122334455", CapfState{"install", "", "2026-12-01 00:00:00", "Operation Pending", ""}));
+  auto v0 = version(db(), "SEP001122334455");
+
+  // A failure keeps the operation pending and the certificate as it was.
+  CapfOutcome failed;
+  failed.status = "Failed: phone did not store the LSC";
+  failed.at = "2026-11-23 05:00:00";
+  ASSERT_TRUE(s.apply_capf_outcome("SEP001122334455", failed));
+  auto d = s.get("SEP001122334455");
+  EXPECT_EQ(d->capf.operation, "install");
+  EXPECT_EQ(d->capf.deadline, "2026-12-01 00:00:00");
+  EXPECT_EQ(d->capf.status, failed.status);
+  EXPECT_EQ(d->capf.last_attempt, "2026-11-23 05:00:00");
+  EXPECT_FALSE(d->cert);
+
+  // A bad certificate row fails the whole outcome: the status is not written either.
+  CapfOutcome bad;
+  bad.certificate = CapfOutcome::Certificate::Record;
+  bad.recorded = RecordedCert{"XYZ", {0x30}, {0x30}, "00", "", "", "", ""};
+  bad.status = "Upgrade Success";
+  bad.operation_done = true;
+  EXPECT_FALSE(s.apply_capf_outcome("SEP001122334455", bad));
+  d = s.get("SEP001122334455");
+  EXPECT_EQ(d->capf.status, failed.status);
+  EXPECT_EQ(d->capf.operation, "install");
+
+  // Success: certificate, MD5 and status at once; the operation is done.
+  CapfOutcome ok;
+  ok.certificate = CapfOutcome::Certificate::Record;
+  ok.recorded = RecordedCert{"LSC", {0x30, 0x01}, {0x30, 0x02}, "0123456789abcdef0123456789abcdef", "0a", "CN=CAPF", "a", "b"};
+  ok.status = "Upgrade Success";
+  ok.at = "2026-11-23 05:01:00";
+  ok.operation_done = true;
+  ASSERT_TRUE(s.apply_capf_outcome("sep001122334455", ok));
+  d = s.get("SEP001122334455");
+  ASSERT_TRUE(d->cert);
+  EXPECT_EQ(d->md5hash, ok.recorded.md5hash);
+  EXPECT_EQ(d->capf.operation, "none");
+  EXPECT_EQ(d->capf.deadline, "");
+  EXPECT_EQ(d->capf.auth_string, "");
+  EXPECT_EQ(d->capf.status, "Upgrade Success");
+  EXPECT_GT(d->config_version, v0);
+
+  CapfOutcome deleted;
+  deleted.certificate = CapfOutcome::Certificate::Clear;
+  deleted.status = "Delete Success";
+  deleted.operation_done = true;
+  ASSERT_TRUE(s.apply_capf_outcome("SEP001122334455", deleted));
+  d = s.get("SEP001122334455");
+  EXPECT_FALSE(d->cert);
+  EXPECT_EQ(d->md5hash, "");
+  EXPECT_EQ(d->capf.status, "Delete Success");
+
+  auto unknown = s.apply_capf_outcome("SEP0000000000AA", ok);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::NotFound);
+}
+
 }  // namespace
 }  // namespace cucm::db
