@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <openssl/err.h>
 
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
@@ -157,17 +158,7 @@ Status Session::authenticate(const Message& m, const db::Device& d, const db::Se
   }
   if (m.sha2_hash_code.value_or(0) != 3) return make_error(Errc::Unauthenticated, "Sha2SignedData hash code is not 3 (SHA-512)");
   CUCM_TRY(auto cert, signer::load_cert(*m.certificate));
-  // One hop: an issuer whose subject is the certificate's issuer and whose key signed it (§3.5).
-  bool chained = false;
-  auto try_ca = [&](X509& ca) {
-    if (!chained && X509_NAME_cmp(X509_get_subject_name(&ca), X509_get_issuer_name(cert.get())) == 0 &&
-        X509_verify(cert.get(), X509_get0_pubkey(&ca)) == 1) {
-      chained = true;
-    }
-  };
-  try_ca(*ctx_.pki.identity(signer::PkiRole::Capf).cert);
-  for (auto& ca : ctx_.trust) try_ca(*ca);
-  if (!chained) {
+  if (!chains_to_trusted_ca(*cert)) {
     return make_error(Errc::Unauthenticated,
                       fmt::format("certificate {} is not issued by the CAPF CA or a CA in the CAPF trust store",
                                   signer::subject_name(*cert)));
@@ -179,6 +170,48 @@ Status Session::authenticate(const Message& m, const db::Device& d, const db::Se
   }
   if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha512, data, *m.sha2_signed_data); !st) {
     return make_error(Errc::Unauthenticated, "bad Sha2SignedData: " + st.error().message);
+  }
+  if (m.sudi) CUCM_CHECK(check_sudi(*m.sudi));
+  return Ok{};
+}
+
+bool Session::chains_to_trusted_ca(X509& cert) const {
+  // One hop: an issuer whose subject is the certificate's issuer and whose key signed it (§3.5).
+  auto issued_by = [&](X509& ca) {
+    return X509_NAME_cmp(X509_get_subject_name(&ca), X509_get_issuer_name(&cert)) == 0 &&
+           X509_verify(&cert, X509_get0_pubkey(&ca)) == 1;
+  };
+  if (issued_by(*ctx_.pki.identity(signer::PkiRole::Capf).cert)) return true;
+  for (auto& ca : ctx_.trust) {
+    if (issued_by(*ca)) return true;
+  }
+  ERR_clear_error();
+  return false;
+}
+
+Status Session::check_sudi(const SudiData& sudi) const {
+  // PROTOCOLS §3.5 step 6, as UCM checks it: the third sub-item must be SHA-512, the certificate
+  // must parse; an RSA SUDI must chain and sign (SID as u32 little-endian, then its DER) with both
+  // digests; any other SUDI key is accepted as it is.
+  if (sudi.third_type != 3) {
+    return make_error(Errc::Unauthenticated, fmt::format("SudiData third sub-item has hash code {}, not 3 (SHA-512)", sudi.third_type));
+  }
+  auto cert = signer::load_cert(sudi.certificate);
+  if (!cert) return make_error(Errc::Unauthenticated, "SudiData certificate does not parse: " + cert.error().message);
+  CUCM_TRY(auto key, signer::cert_public_key(**cert));
+  if (signer::key_kind(*key) != signer::KeyKind::Rsa) return Ok{};
+  if (!chains_to_trusted_ca(**cert)) {
+    return make_error(Errc::Unauthenticated, fmt::format("SUDI certificate {} is not issued by a CA in the CAPF trust store",
+                                                         signer::subject_name(**cert)));
+  }
+  Bytes payload{static_cast<std::uint8_t>(sid_), static_cast<std::uint8_t>(sid_ >> 8),
+                static_cast<std::uint8_t>(sid_ >> 16), static_cast<std::uint8_t>(sid_ >> 24)};
+  payload.insert(payload.end(), sudi.certificate.begin(), sudi.certificate.end());
+  if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha1, payload, sudi.sha1_signature); !st) {
+    return make_error(Errc::Unauthenticated, "bad SUDI SHA-1 signature: " + st.error().message);
+  }
+  if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha512, payload, sudi.sha512_signature); !st) {
+    return make_error(Errc::Unauthenticated, "bad SUDI SHA-512 signature: " + st.error().message);
   }
   return Ok{};
 }

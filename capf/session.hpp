@@ -35,6 +35,8 @@ class Session {
   Out fail(std::string why);  // End{7}, status "Failed: why"
   Out on_auth(const Message& m);
   Status authenticate(const Message& m, const db::Device& d, const db::SecurityProfile& p);
+  bool chains_to_trusted_ca(X509& cert) const;  // the CAPF CA or the CAPF trust store, one hop
+  Status check_sudi(const SudiData& sudi) const;
   Out on_keygen(const Message& m);
   Out on_store(const Message& m);
   Out on_fetch(const Message& m);

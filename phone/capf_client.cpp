@@ -148,6 +148,18 @@ Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
           CUCM_TRY(rsp.sha2_signed_data, signer::capf_sign(*id->key, signer::HashAlg::Sha512, data));
           rsp.sha2_hash_code = 3;
           if (opts.tamper_signature) rsp.signed_data->back() ^= 1;
+          if (opts.sudi && signer::key_kind(*opts.sudi->key) == signer::KeyKind::Rsa) {
+            // PROTOCOLS §3.5: signed payload = SID as u32 little-endian, then the SUDI's DER.
+            capf::SudiData sudi;
+            sudi.certificate = signer::cert_der(*opts.sudi->cert);
+            Bytes payload{static_cast<std::uint8_t>(req.sid), static_cast<std::uint8_t>(req.sid >> 8),
+                          static_cast<std::uint8_t>(req.sid >> 16), static_cast<std::uint8_t>(req.sid >> 24)};
+            payload.insert(payload.end(), sudi.certificate.begin(), sudi.certificate.end());
+            CUCM_TRY(sudi.sha1_signature, signer::capf_sign(*opts.sudi->key, signer::HashAlg::Sha1, payload));
+            CUCM_TRY(sudi.sha512_signature, signer::capf_sign(*opts.sudi->key, signer::HashAlg::Sha512, payload));
+            if (opts.tamper_sudi) sudi.sha512_signature.back() ^= 1;
+            rsp.sudi = std::move(sudi);
+          }
         }
         CUCM_CHECK(send(rsp));
         break;

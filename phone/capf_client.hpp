@@ -39,6 +39,9 @@ struct CapfClientOptions {
   std::optional<capf::Command> disconnect_on;
   bool refuse_store = false;           // answer StoreCertRequest with Reason 7
   bool tamper_signature = false;       // flip a bit of SignedData (certificate authentication)
+  // A SUDI to send as SudiData with certificate authentication (only an RSA one, as phones do).
+  const PhoneIdentity* sudi = nullptr;
+  bool tamper_sudi = false;            // flip a bit of the SUDI's SHA-512 signature
 };
 
 struct CapfOutcome {

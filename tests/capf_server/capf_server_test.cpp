@@ -232,6 +232,40 @@ TEST_F(CapfTest, ExistingCertificateLscAndMic) {
   EXPECT_EQ(ok->end_reason, 1);
 }
 
+TEST_F(CapfTest, SudiIsVerifiedWhenThePhoneSendsOne) {
+  auto name = add_device("MIC first", "install");
+  CapfPhone p{name, make_mic(name), std::nullopt, "", "mic", {}};
+  PhoneIdentity sudi = make_mic(name);  // issued by the trusted manufacturing CA, as a SUDI is
+  auto o = opts();
+  o.sudi = &sudi;
+  o.tamper_sudi = true;
+  auto forged = phone::run_capf(p, o);
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->end_reason, 7);
+  EXPECT_NE(device(name).capf.status.find("bad SUDI SHA-512 signature"), std::string::npos) << device(name).capf.status;
+  EXPECT_FALSE(device(name).cert);
+
+  // A SUDI from an unknown CA is refused even with good signatures.
+  auto key = signer::generate_key({});
+  signer::CertRequest req;
+  req.subject = {{"CN", name}};
+  req.is_ca = false;
+  auto self = signer::make_self_signed(**key, req);
+  PhoneIdentity stranger{std::move(*self), std::move(*key)};
+  o.sudi = &stranger;
+  o.tamper_sudi = false;
+  auto untrusted = phone::run_capf(p, o);
+  ASSERT_TRUE(untrusted);
+  EXPECT_EQ(untrusted->end_reason, 7);
+  EXPECT_NE(device(name).capf.status.find("SUDI certificate"), std::string::npos) << device(name).capf.status;
+
+  o.sudi = &sudi;
+  auto ok = phone::run_capf(p, o);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->end_reason, 1);
+  EXPECT_TRUE(device(name).cert);
+}
+
 TEST_F(CapfTest, UntrustedCertificateIsRefused) {
   auto name = add_device("MIC first", "install");
   auto key = signer::generate_key({});
