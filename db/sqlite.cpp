@@ -1,6 +1,8 @@
 // SQLite wrappers: every call checked, errors carry SQLite's own message.
 #include "db/sqlite.hpp"
 
+#include <atomic>
+
 #include <fmt/format.h>
 
 #include "core/encoding.hpp"
@@ -109,6 +111,22 @@ std::string Statement::display(int col) const {
   }
 }
 
+namespace {
+
+std::atomic<std::uint64_t> g_commits{0};
+
+// Runs after each commit of a WAL connection. Installing it replaces SQLite's automatic
+// checkpoint, so it checkpoints the same way: passively, once the WAL holds 1000 pages.
+int on_wal_commit(void*, sqlite3* db, const char* schema, int wal_pages) {
+  g_commits.fetch_add(1, std::memory_order_release);
+  if (wal_pages >= 1000) (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+std::uint64_t local_commit_count() { return g_commits.load(std::memory_order_acquire); }
+
 Result<Database> Database::open(const std::filesystem::path& path, bool read_only) {
   sqlite3* raw = nullptr;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -122,6 +140,7 @@ Result<Database> Database::open(const std::filesystem::path& path, bool read_onl
   if (!read_only) {
     CUCM_CHECK(db.exec("PRAGMA journal_mode = WAL"));
     CUCM_CHECK(db.exec("PRAGMA synchronous = NORMAL"));
+    sqlite3_wal_hook(raw, on_wal_commit, nullptr);
   }
   return db;
 }

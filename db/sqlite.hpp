@@ -84,6 +84,11 @@ class Statement {
   Status bind_status_ = Ok{};
 };
 
+// Commits made by any writable connection of this process so far, counted once each commit is
+// visible to other connections (SQLite's WAL hook). Caches of database-derived data compare it to
+// notice this process's own writes without a query.
+std::uint64_t local_commit_count();
+
 class Database {
  public:
   // Opens (creating if needed) with WAL, foreign keys on and a busy timeout.

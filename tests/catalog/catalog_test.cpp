@@ -3,7 +3,11 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
+
+#include <sqlite3.h>
 
 #include <gtest/gtest.h>
 
@@ -202,6 +206,37 @@ TEST_F(CatalogTest, CacheServesTheSameBytesUntilTheVersionMoves) {
   auto stats = cache.stats();
   EXPECT_EQ(stats.hits, 2u);
   EXPECT_GE(stats.misses, 4u);
+}
+
+TEST_F(CatalogTest, CacheSeesAnotherProcessesChangeWithinAMillisecond) {
+  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 1 << 20);
+  auto a = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(a) << a.error().message;
+  // A plain sqlite3 connection, as the sqlite3 shell or another process would write: its commit
+  // does not pass through this process's commit counter.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((db_dir_ / "cucm.db").c_str(), &other), SQLITE_OK);
+  sqlite3_busy_timeout(other, 5000);
+  ASSERT_EQ(sqlite3_exec(other, "UPDATE device SET description = 'changed elsewhere' WHERE name = 'SEPA45630BBFA40'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(other);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  auto b = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->cache_hit);  // config_version moved: built again
+  // A commit made in this process, even on another connection, is seen by the very next request.
+  auto second = db::open_cluster_db(db_dir_);
+  ASSERT_TRUE(second);
+  auto c = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->cache_hit);
+  auto d = *db::DeviceStore(*second).get("SEPA45630BBFA40");
+  d.description = "changed here";
+  ASSERT_TRUE(db::DeviceStore(*second).update(d));
+  auto e = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->cache_hit);
 }
 
 TEST_F(CatalogTest, CacheMemoryIsBounded) {

@@ -2,6 +2,7 @@
 // LRU cache, so a hot path never re-signs. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -38,7 +39,9 @@ class CachedCatalog {
   CacheStats stats() const;
 
  private:
-  Result<std::string> version_key(const std::string& name, const RequestedFile& file) const;
+  Result<std::string> version_key(const std::string& name, const RequestedFile& file);
+  // "epoch/config_version" of a device ("epoch/-1" for names without one), remembered briefly.
+  Result<std::string> db_version(const std::string& device);
 
   struct Entry {
     std::string key;
@@ -53,6 +56,11 @@ class CachedCatalog {
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recent first
   CacheStats stats_;
+  // db_version answers, valid while this process commits nothing and for at most kMemoTtl.
+  static constexpr std::chrono::milliseconds kMemoTtl{1};
+  std::unordered_map<std::string, std::string> memo_;
+  std::chrono::steady_clock::time_point memo_time_{};
+  std::uint64_t memo_commits_ = 0;
 };
 
 }  // namespace cucm::catalog
