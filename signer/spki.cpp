@@ -118,16 +118,16 @@ PkeyPtr ec_key(const Curve& curve, ByteView point) {
 }
 
 void put_length(Bytes& out, std::size_t len) {
+  // Definite form, as few length bytes as the value needs (DER).
   if (len < 0x80) {
     out.push_back(static_cast<std::uint8_t>(len));
-  } else if (len < 0x100) {
-    out.push_back(0x81);
-    out.push_back(static_cast<std::uint8_t>(len));
-  } else {
-    out.push_back(0x82);
-    out.push_back(static_cast<std::uint8_t>(len >> 8));
-    out.push_back(static_cast<std::uint8_t>(len));
+    return;
   }
+  std::uint8_t digits[sizeof len];
+  std::size_t n = 0;
+  for (std::size_t v = len; v != 0; v >>= 8) digits[n++] = static_cast<std::uint8_t>(v);
+  out.push_back(static_cast<std::uint8_t>(0x80 | n));
+  while (n > 0) out.push_back(digits[--n]);
 }
 
 Bytes element(std::uint8_t tag, ByteView body) {
@@ -160,7 +160,17 @@ Bytes der_integer(Bytes magnitude) {
   return element(kInteger, magnitude);
 }
 
+// A key held as a legacy RSA / EC_KEY object rather than by a provider (decode_spki_fast's).
+bool is_legacy(const EVP_PKEY& key) { return EVP_PKEY_get0_provider(&key) == nullptr; }
+
 const Curve* curve_of(const EVP_PKEY& key) {
+  // Only keys that are encoded by curve name: explicit parameters stay with OpenSSL.
+  char encoding[32] = {};
+  if (EVP_PKEY_get_utf8_string_param(&key, OSSL_PKEY_PARAM_EC_ENCODING, encoding, sizeof encoding, nullptr) != 1 ||
+      std::string_view(encoding) != OSSL_PKEY_EC_ENCODING_GROUP) {
+    ERR_clear_error();
+    return nullptr;
+  }
   char group[64] = {};
   std::size_t group_len = 0;
   if (EVP_PKEY_get_utf8_string_param(&key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &group_len) != 1) {
@@ -210,6 +220,18 @@ PkeyPtr decode_spki_fast(ByteView der) {
 }
 
 std::optional<Bytes> encode_spki_fast(const EVP_PKEY& key) {
+  if (is_legacy(key)) {
+    // OpenSSL's built-in ASN.1 methods encode these without an encoder lookup.
+    int n = i2d_PUBKEY(&key, nullptr);
+    if (n <= 0) {
+      ERR_clear_error();
+      return std::nullopt;
+    }
+    Bytes out(static_cast<std::size_t>(n));
+    unsigned char* p = out.data();
+    i2d_PUBKEY(&key, &p);
+    return out;
+  }
   if (EVP_PKEY_is_a(&key, "RSA")) {
     auto n = magnitude_of(key, OSSL_PKEY_PARAM_RSA_N);
     auto e = magnitude_of(key, OSSL_PKEY_PARAM_RSA_E);
@@ -230,6 +252,7 @@ std::optional<Bytes> encode_spki_fast(const EVP_PKEY& key) {
 }
 
 PkeyPtr public_copy_fast(const EVP_PKEY& key) {
+  if (is_legacy(key)) return nullptr;  // already one
   if (EVP_PKEY_is_a(&key, "RSA")) {
     auto n = magnitude_of(key, OSSL_PKEY_PARAM_RSA_N);
     auto e = magnitude_of(key, OSSL_PKEY_PARAM_RSA_E);

@@ -24,11 +24,13 @@ namespace cucm::signer {
 // the numbers are rejected by OpenSSL (an EC point not on its curve, for instance).
 PkeyPtr decode_spki_fast(ByteView der);
 
-// DER SubjectPublicKeyInfo of an RSA or named-curve EC key; nullopt for other keys.
+// DER SubjectPublicKeyInfo of an RSA or named-curve EC key, or of a legacy key object (which
+// OpenSSL encodes quickly itself); nullopt for other keys.
 std::optional<Bytes> encode_spki_fast(const EVP_PKEY& key);
 
 // The public half of an RSA or named-curve EC key as a key object that X509_set_pubkey encodes
-// without an encoder lookup; nullptr for other keys. Keys from decode_spki_fast already are one.
+// without an encoder lookup; nullptr for other keys and for legacy key objects, which already
+// are one (decode_spki_fast makes those).
 PkeyPtr public_copy_fast(const EVP_PKEY& key);
 
 }  // namespace cucm::signer

@@ -41,7 +41,11 @@ TEST_P(SpkiRoundTrip, MatchesOpenSslBothWays) {
   ASSERT_TRUE(decoded);
   EXPECT_EQ(EVP_PKEY_eq(decoded.get(), key.get()), 1);
   EXPECT_EQ(openssl_spki(*decoded), reference);
+  auto again = encode_spki_fast(*decoded);  // the fuzz target relies on this round trip
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, reference);
 
+  EXPECT_EQ(public_copy_fast(*decoded), nullptr);  // already a legacy object
   auto copy = public_copy_fast(*key);
   ASSERT_TRUE(copy);
   EXPECT_EQ(EVP_PKEY_eq(copy.get(), key.get()), 1);
@@ -75,6 +79,20 @@ TEST(Spki, KeysItDoesNotHandleGoToOpenSsl) {
     ASSERT_TRUE(spki);
     EXPECT_EQ(*spki, der);
   }
+}
+
+TEST(Spki, ExplicitCurveParametersStayWithOpenSsl) {
+  auto key = keygen("EC", "prime256v1");
+  ASSERT_TRUE(key);
+  ASSERT_EQ(EVP_PKEY_set_utf8_string_param(key.get(), "encoding", "explicit"), 1);
+  Bytes der = openssl_spki(*key);
+  ASSERT_GT(der.size(), 91u);  // the curve's parameters instead of its OID
+  EXPECT_FALSE(encode_spki_fast(*key));
+  EXPECT_EQ(public_copy_fast(*key), nullptr);
+  EXPECT_EQ(decode_spki_fast(der), nullptr);
+  auto spki = public_key_spki_der(*key);
+  ASSERT_TRUE(spki);
+  EXPECT_EQ(*spki, der);
 }
 
 TEST(Spki, CompressedEcPointFallsBackToOpenSsl) {
