@@ -181,12 +181,12 @@ bool Session::chains_to_trusted_ca(X509& cert) const {
     return X509_NAME_cmp(X509_get_subject_name(&ca), X509_get_issuer_name(&cert)) == 0 &&
            X509_verify(&cert, X509_get0_pubkey(&ca)) == 1;
   };
-  if (issued_by(*ctx_.pki.identity(signer::PkiRole::Capf).cert)) return true;
+  bool found = issued_by(*ctx_.pki.identity(signer::PkiRole::Capf).cert);
   for (auto& ca : ctx_.trust) {
-    if (issued_by(*ca)) return true;
+    if (!found) found = issued_by(*ca);
   }
-  ERR_clear_error();
-  return false;
+  ERR_clear_error();  // failed X509_verify calls against other CAs leave errors behind
+  return found;
 }
 
 Status Session::check_sudi(const SudiData& sudi) const {
@@ -339,7 +339,8 @@ Session::Out Session::on_delete(const Message& m) {
   o.certificate = db::CapfOutcome::Certificate::Clear;
   o.status = "Delete Success";
   o.operation_done = true;
-  if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
+  // As UCM: the phone did its part, so it gets the normal End even if our write failed (logged).
+  if (auto st = finish(std::move(o)); !st) log::get("capf")->error("capf {}: delete not recorded: {}", device_, st.error().message);
   bool had = m.reason.value_or(0) == static_cast<std::uint8_t>(Reason::UpdateCertificate);
   return end(Reason::UpdateCertificate, had ? "LSC deleted" : "LSC deleted (the phone had none)");
 }
@@ -350,7 +351,7 @@ Session::Out Session::on_fetch(const Message& m) {
     db::CapfOutcome o;
     o.status = "Troubleshoot Failed: the phone has no certificate";
     o.operation_done = true;
-    if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
+    if (auto st = finish(std::move(o)); !st) log::get("capf")->error("capf {}: status not saved: {}", device_, st.error().message);
     return end(Reason::NoAction, "troubleshoot: the phone has no certificate");
   }
   auto cert = signer::load_cert(*m.certificate);

@@ -153,9 +153,8 @@ Status read_sha2(std::size_t at, ByteView v, std::size_t value_at, Message& m) {
 
 struct SubItem { std::uint8_t type = 0; ByteView value; };
 
-// SudiData sub-item `n` (from 1): `u8 type | u16 BE len | value`; no `want` takes any type.
-Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n,
-                              std::optional<std::uint8_t> want) {
+// SudiData sub-item `n` (from 1): `u8 type | u16 BE len | value`, any type.
+Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n) {
   const std::uint8_t t = tag_of(Element::SudiData);
   std::size_t item_at = r.offset();
   auto fail = [&](std::string_view problem) {
@@ -168,9 +167,6 @@ Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n,
   }
   SubItem item;
   CUCM_TRY(item.type, r.u8("sub-item type"));
-  if (want && item.type != *want) {
-    return fail(fmt::format("type {} vs expected {}", item.type, *want));
-  }
   CUCM_TRY(std::uint16_t len, r.u16be("sub-item length"));
   if (len > r.remaining()) {
     return fail(fmt::format("length {} exceeds remaining {}", len, r.remaining()));
@@ -179,19 +175,19 @@ Result<SubItem> read_sub_item(ByteReader& r, std::size_t at, int n,
   return item;
 }
 
-// Certificate (type 0), SHA-1 signature (1), SHA-512 signature (any type; the server wants 3).
+// Certificate, SHA-1 signature, SHA-512 signature: any type bytes (the server checks the third).
 Status read_sudi(std::size_t at, ByteView v, std::size_t value_at, Message& m) {
   const std::uint8_t t = tag_of(Element::SudiData);
   ByteReader r(v, "capf", value_at);
-  CUCM_TRY(SubItem cert, read_sub_item(r, at, 1, 0));
-  CUCM_TRY(SubItem sha1, read_sub_item(r, at, 2, 1));
-  CUCM_TRY(SubItem sha512, read_sub_item(r, at, 3, std::nullopt));
+  CUCM_TRY(SubItem cert, read_sub_item(r, at, 1));
+  CUCM_TRY(SubItem sha1, read_sub_item(r, at, 2));
+  CUCM_TRY(SubItem sha512, read_sub_item(r, at, 3));
   if (!r.empty()) {
     return element_error(at, t, fmt::format("trailing data at offset {} after the 3 sub-items "
                                             "({} bytes)", r.offset(), r.remaining()));
   }
   m.sudi = SudiData{to_vector(cert.value), to_vector(sha1.value), to_vector(sha512.value),
-                    sha512.type};
+                    sha512.type, cert.type, sha1.type};
   return Ok{};
 }
 
@@ -278,7 +274,7 @@ Status put_sudi(ByteWriter& w, const std::optional<SudiData>& s) {
   if (!s) return Ok{};
   ByteWriter v;
   const std::pair<std::uint8_t, const Bytes*> items[] = {
-      {0, &s->certificate}, {1, &s->sha1_signature}, {s->third_type, &s->sha512_signature}};
+      {s->first_type, &s->certificate}, {s->second_type, &s->sha1_signature}, {s->third_type, &s->sha512_signature}};
   for (const auto& [type, bytes] : items) {
     v.u8(type);
     v.u16be(static_cast<std::uint16_t>(bytes->size()));

@@ -41,11 +41,13 @@ enum class Curve : std::uint8_t { P256 = 0, P384 = 1, P521 = 2 };
 enum class CertificateType : std::uint8_t { Lsc = 1, Mic = 2 };
 
 // SudiData (tag 16): three sub-items `u8 type | u16 BE len | value` (§3.5).
+// Every sub-item's type byte is kept as sent: UCM checks only the third (PROTOCOLS §3.5 step 6).
 struct SudiData {
-  Bytes certificate;     // type 0
-  Bytes sha1_signature;  // type 1
+  Bytes certificate;     // first sub-item, type 0 from phones
+  Bytes sha1_signature;  // second sub-item, type 1 from phones
   Bytes sha512_signature;  // third sub-item
-  std::uint8_t third_type = 3;  // kept as sent; the server requires 3 (SHA-512)
+  std::uint8_t third_type = 3;  // the server requires 3 (SHA-512)
+  std::uint8_t first_type = 0, second_type = 1;  // not checked
   bool operator==(const SudiData&) const = default;  // Message's defaulted == needs it
 };
 

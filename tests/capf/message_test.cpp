@@ -105,7 +105,7 @@ Message full_message() {
   m.key_size = 4096;
   m.password = "123456";
   m.device_name = "SEP001122334455";
-  m.sudi = SudiData{hex("308201"), hex("aa"), hex("bbcc"), 3};
+  m.sudi = SudiData{hex("308201"), hex("aa"), hex("bbcc"), 3, 0, 1};
   m.key_type = static_cast<std::uint8_t>(KeyType::Ec);
   m.curve = static_cast<std::uint8_t>(Curve::P521);
   m.sha2_hash_code = 3;
@@ -152,15 +152,21 @@ TEST(CapfMessage, EveryElementRoundTripsInTheCombinedUcmOrder) {
   EXPECT_NE(h.find("0b0007" "31323334353600"), std::string::npos);
 }
 
-TEST(CapfMessage, SudiThirdTypeIsKeptForTheServerToCheck) {
+TEST(CapfMessage, SudiTypesAreKeptForTheServerToCheck) {
   Message m = make(Command::AuthResponse);
-  m.sudi = SudiData{{}, {}, {}, 2};
+  m.sudi = SudiData{{}, {}, {}, 2, 0, 1};
   auto b = build_message(m);
   ASSERT_TRUE(b);
   EXPECT_EQ(to_hex(*b), "55020000000100" "0c" "100009" "000000" "010000" "020000");
   auto back = parse_message(*b);
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->sudi->third_type, 2);
+  // UCM does not check the first two type bytes (PROTOCOLS §3.5), so neither does the parser.
+  auto odd = parse_message(hex("55020000000100" "0c" "100009" "050000" "070000" "030000"));
+  ASSERT_TRUE(odd) << odd.error().message;
+  EXPECT_EQ(odd->sudi->first_type, 5);
+  EXPECT_EQ(odd->sudi->second_type, 7);
+  EXPECT_EQ(to_hex(*build_message(*odd)), "55020000000100" "0c" "100009" "050000" "070000" "030000");
 }
 
 TEST(CapfMessage, UnknownAndUnusedTagsAreSkippedAndRecorded) {
@@ -259,10 +265,6 @@ TEST(CapfMessage, MalformedGetsANamedError) {
        "remaining"},
       {"Sha2 too short", "55 02 00000001 0005  14 0002 0300", kInvalid,
        "element Sha2SignedData (tag 20) at offset 8: length 2 is shorter than the 3-byte"},
-      {"Sudi first type", "55 02 00000001 000c  10 0009 010000 010000 030000", kInvalid,
-       "element SudiData (tag 16) at offset 8: sub-item 1 at offset 11: type 1 vs expected 0"},
-      {"Sudi second type", "55 02 00000001 000c  10 0009 000000 000000 030000", kInvalid,
-       "element SudiData (tag 16) at offset 8: sub-item 2 at offset 14: type 0 vs expected 1"},
       {"Sudi third missing", "55 02 00000001 0009  10 0006 000000 010000", kInvalid,
        "sub-item 3 at offset 17: missing (SudiData has 3 sub-items)"},
       {"Sudi sub-item past end", "55 02 00000001 000c  10 0009 000010 010000 030000", kInvalid,
