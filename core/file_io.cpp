@@ -58,28 +58,26 @@ Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsig
   // Unique per process and call: two threads writing the same name must not share a temp file.
   static std::atomic<unsigned> counter{0};
   tmp += fmt::format(".tmp{}-{}", ::getpid(), counter.fetch_add(1, std::memory_order_relaxed));
+  // On any failure the temp file goes; errno is read into the Error before the unlink.
+  auto fail = [&](std::string_view what, const std::filesystem::path& p) {
+    auto err = errno_error(what, p);
+    ::unlink(tmp.c_str());
+    return err;
+  };
   {
     Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)};
     if (f.fd < 0) return errno_error("cannot create", tmp);
-    if (::fchmod(f.fd, mode) != 0) return errno_error("cannot chmod", tmp);
+    if (::fchmod(f.fd, mode) != 0) return fail("cannot chmod", tmp);
     std::size_t put = 0;
     while (put < data.size()) {
       ssize_t n = ::write(f.fd, data.data() + put, data.size() - put);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        auto err = errno_error("cannot write", tmp);
-        ::unlink(tmp.c_str());
-        return err;
-      }
+      if (n < 0) return fail("cannot write", tmp);
       put += static_cast<std::size_t>(n);
     }
-    if (sync == Sync::Yes && ::fsync(f.fd) != 0) return errno_error("cannot fsync", tmp);
+    if (sync == Sync::Yes && ::fsync(f.fd) != 0) return fail("cannot fsync", tmp);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto err = errno_error("cannot rename into", path);
-    ::unlink(tmp.c_str());
-    return err;
-  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into", path);
   return Ok{};
 }
 

@@ -20,7 +20,7 @@ enum class Sync { Yes, No };
 // Writes to a temporary file beside `path`, fsyncs (unless Sync::No), then renames, so readers
 // never see half a file. `mode` is applied before any byte is written (0600 for private keys).
 // Sync::No is for copies whose record lives elsewhere: an fsync costs milliseconds on an
-// event-loop thread.
+// event-loop thread, and after a crash or power loss such a file may be empty or cut short.
 Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644,
                          Sync sync = Sync::Yes);
 

@@ -123,6 +123,11 @@ int on_wal_commit(void*, sqlite3* db, const char* schema, int wal_pages) {
   return SQLITE_OK;
 }
 
+int on_commit(void*) {
+  g_commits.fetch_add(1, std::memory_order_release);
+  return 0;  // 0 lets the commit proceed
+}
+
 }  // namespace
 
 std::uint64_t local_commit_count() { return g_commits.load(std::memory_order_acquire); }
@@ -138,9 +143,18 @@ Result<Database> Database::open(const std::filesystem::path& path, bool read_onl
   sqlite3_extended_result_codes(raw, 1);
   CUCM_CHECK(db.exec("PRAGMA foreign_keys = ON"));
   if (!read_only) {
-    CUCM_CHECK(db.exec("PRAGMA journal_mode = WAL"));
+    CUCM_TRY(auto mode, db.prepare("PRAGMA journal_mode = WAL"));
+    CUCM_TRY(bool row, mode.step());
+    bool wal = row && mode.text(0) == "wal";
     CUCM_CHECK(db.exec("PRAGMA synchronous = NORMAL"));
-    sqlite3_wal_hook(raw, on_wal_commit, nullptr);
+    if (wal) {
+      sqlite3_wal_hook(raw, on_wal_commit, nullptr);
+    } else {
+      // A file system without shared memory (some network mounts) keeps the rollback journal.
+      // The commit hook runs just before a commit is visible, so caches may see it up to their
+      // refresh bound (1 ms) late instead of at once.
+      sqlite3_commit_hook(raw, on_commit, nullptr);
+    }
   }
   return db;
 }
