@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "app/common.hpp"
 #include "app/table.hpp"
@@ -21,6 +23,7 @@
 #include "core/encoding.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
+#include "signer/ossl.hpp"
 
 namespace cucm::app {
 namespace {
@@ -37,7 +40,39 @@ std::string utc_in_days(int days) {
 struct CapfArgs {
   std::string name, operation, auth_string, deadline;
   int days = 0;
+  bool pem = false;
 };
+
+// Every certificate in the CAPF's append-only bundle, optionally one device's: a table, or PEM.
+Status capf_issued(const GlobalOptions& g, const std::string& name_in, bool pem) {
+  std::string name;
+  if (!name_in.empty()) {
+    CUCM_TRY(name, db::normalise_device_name(name_in));
+  }
+  auto path = g.data_dir / "capf" / "issued.pem";
+  std::error_code ec;
+  std::vector<std::vector<std::string>> rows;
+  if (std::filesystem::exists(path, ec)) {
+    signer::BioPtr bio(BIO_new_file(path.c_str(), "r"));
+    if (!bio) return make_error(Errc::Unavailable, "cannot read " + path.string());
+    while (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+      signer::X509Ptr cert(raw);
+      std::string subject = signer::subject_name(*cert);
+      std::string device = subject.starts_with("CN=") ? subject.substr(3, subject.find(',') - 3) : subject;
+      if (!name.empty() && device != name) continue;
+      if (pem) {
+        std::cout << as_chars(signer::cert_pem(*cert));
+        continue;
+      }
+      CUCM_TRY(auto key, signer::cert_public_key(*cert));
+      rows.push_back({device, to_hex(signer::serial_bytes(*cert)), signer::format_utc(signer::not_before(*cert)),
+                      signer::format_utc(signer::not_after(*cert)), signer::describe_key(*key), signer::cert_md5_hex(*cert)});
+    }
+    ERR_clear_error();  // the loop ends on "no start line"
+  }
+  if (!pem) std::cout << format_table({"device", "serial", "not_before", "not_after", "key", "md5"}, rows);
+  return Ok{};
+}
 
 Status capf_schedule(const GlobalOptions& g, const CapfArgs& a) {
   CUCM_TRY(auto db, cluster_db(g));
@@ -161,27 +196,10 @@ void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   status->add_option("name", ca->name, "Device name");
   status->callback([&g, &rc, ca] { rc = guarded([&] { return capf_status(g, ca->name); }); });
 
-  auto* issued = capf->add_subcommand("issued", "LSCs issued by CAPF (PEM files under DATA/capf/issued)");
-  issued->callback([&g, &rc] {
-    rc = guarded([&]() -> Status {
-      std::vector<std::vector<std::string>> rows;
-      std::error_code ec;
-      auto dir = g.data_dir / "capf" / "issued";
-      if (std::filesystem::is_directory(dir, ec)) {
-        for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-          CUCM_TRY(Bytes bytes, read_file(e.path()));
-          CUCM_TRY(auto cert, signer::load_cert(bytes));
-          CUCM_TRY(auto key, signer::cert_public_key(*cert));
-          rows.push_back({signer::subject_name(*cert).substr(3, 15), to_hex(signer::serial_bytes(*cert)),
-                          signer::format_utc(signer::not_before(*cert)), signer::format_utc(signer::not_after(*cert)),
-                          signer::describe_key(*key), signer::cert_md5_hex(*cert)});
-        }
-      }
-      std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x[2] < y[2]; });
-      std::cout << format_table({"device", "serial", "not_before", "not_after", "key", "md5"}, rows);
-      return Ok{};
-    });
-  });
+  auto* issued = capf->add_subcommand("issued", "LSCs issued by CAPF, oldest first (from DATA/capf/issued.pem)");
+  issued->add_option("name", ca->name, "Only this device's");
+  issued->add_flag("--pem", ca->pem, "Print the certificates as PEM instead of a table");
+  issued->callback([&g, &rc, ca] { rc = guarded([&] { return capf_issued(g, ca->name, ca->pem); }); });
 
   auto kv = std::make_shared<std::pair<std::string, std::string>>();
   auto json = std::make_shared<bool>(false);

@@ -48,6 +48,7 @@ class Session {
   // The fields the device table keeps for a certificate.
   static Result<db::RecordedCert> describe(X509& cert, const Bytes& der, const std::string& type);
   void write_pem(const std::string& folder, const std::string& name, X509& cert);
+  void append_issued(const std::string& serial);  // DATA/capf/issued.pem
 
   std::uint32_t sid_;
   Context& ctx_;

@@ -81,4 +81,19 @@ Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsig
   return Ok{};
 }
 
+Status append_file(const std::filesystem::path& path, ByteView data, unsigned mode) {
+  Fd f{::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)};
+  if (f.fd < 0) return errno_error("cannot open for appending", path);
+  ssize_t n = 0;
+  do {
+    n = ::write(f.fd, data.data(), data.size());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return errno_error("cannot append to", path);
+  if (static_cast<std::size_t>(n) != data.size()) {
+    return make_error(Errc::ResourceExhausted, fmt::format("{}: only {} of {} bytes appended (disk full?)",
+                                                           path.string(), n, data.size()));
+  }
+  return Ok{};
+}
+
 }  // namespace cucm

@@ -24,4 +24,8 @@ enum class Sync { Yes, No };
 Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsigned mode = 0644,
                          Sync sync = Sync::Yes);
 
+// Appends `data` with one O_APPEND write (creating the file with `mode`), so concurrent appenders
+// never interleave their records. No fsync: for logs whose record lives elsewhere.
+Status append_file(const std::filesystem::path& path, ByteView data, unsigned mode = 0644);
+
 }  // namespace cucm

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "capf/server.hpp"
+#include "core/encoding.hpp"
 #include "core/file_io.hpp"
 #include "db/device_store.hpp"
 #include "db/profile_store.hpp"
@@ -166,9 +167,11 @@ TEST_F(CapfTest, InstallRsaByNullStringRecordsKeyAndMd5) {
   EXPECT_EQ(d.cert->public_key, *signer::public_key_spki_der(*p.lsc->key));
   EXPECT_EQ(d.capf.operation, "none");
   EXPECT_EQ(d.capf.status, "Upgrade Success");
-  bool pem = false;
-  for (auto& e : fs::directory_iterator(dir_ / "capf" / "issued")) pem |= e.path().filename().string().starts_with(name);
-  EXPECT_TRUE(pem);
+  // The CAPF keeps every issued LSC in an append-only PEM bundle.
+  auto bundle = read_file(dir_ / "capf" / "issued.pem");
+  ASSERT_TRUE(bundle);
+  EXPECT_NE(as_chars(*bundle).find(as_chars(signer::cert_pem(lsc))), std::string_view::npos);
+  EXPECT_NE(as_chars(*bundle).find("# " + name + " serial " + to_hex(signer::serial_bytes(lsc))), std::string_view::npos);
 }
 
 TEST_F(CapfTest, InstallEcP384) {

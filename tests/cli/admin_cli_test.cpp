@@ -154,6 +154,35 @@ TEST_F(AdminCli, CapfScheduleStatusAndEvents) {
   EXPECT_NE(ev.out.find("CAPF operation cancelled"), std::string::npos);
 }
 
+TEST_F(AdminCli, CapfIssuedReadsTheBundle) {
+  // Two LSC-like certificates in the bundle layout the CAPF appends (a comment line, then PEM).
+  for (const char* dev : {"SEPA45630BBFA40", "SEP001122334455"}) {
+    auto r = run(std::string("openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=") + dev + "/O=Lab -keyout " +
+                 path(std::string(dev) + ".key") + " -out " + path(std::string(dev) + ".pem"));
+    ASSERT_EQ(r.rc, 0) << r.out;
+  }
+  fs::create_directories(dir_ / "data" / "capf");
+  Bytes bundle = to_bytes("# SEPA45630BBFA40 serial 01 issued 2026-11-23 00:00:00 UTC\n");
+  for (const char* dev : {"SEPA45630BBFA40", "SEP001122334455"}) {
+    Bytes pem = read(std::string(dev) + ".pem");
+    bundle.insert(bundle.end(), pem.begin(), pem.end());
+  }
+  ASSERT_TRUE(write_file_atomic(dir_ / "data" / "capf" / "issued.pem", bundle));
+
+  auto all = run_stdout(emu("capf issued"));
+  EXPECT_EQ(all.rc, 0);
+  EXPECT_NE(all.out.find("SEPA45630BBFA40"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("SEP001122334455"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("RSA 2048"), std::string::npos) << all.out;
+  auto one = run_stdout(emu("capf issued sepa45630bbfa40 --pem"));
+  EXPECT_EQ(one.rc, 0);
+  EXPECT_EQ(one.out, as_chars(read("SEPA45630BBFA40.pem")));
+  // And the PEM is what openssl reads.
+  write("one.pem", as_bytes(one.out));
+  auto subject = run("openssl x509 -noout -subject -in " + path("one.pem"));
+  EXPECT_NE(subject.out.find("CN = SEPA45630BBFA40"), std::string::npos) << subject.out;
+}
+
 TEST_F(AdminCli, VpnGroupCarriesTheHeadendHash) {
   make_device("asa");
   auto add = run(emu("vpn add lab --url https://10.201.160.201/SSLVPNphone --headend-cert " + path("asa.pem")));
