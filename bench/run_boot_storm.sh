@@ -15,6 +15,11 @@
 #   BOOT_STORM_MAX_SECONDS=900     bound on one fleet run (it is stopped after that)
 #   BOOT_STORM_PERF_N=1000         phones in the profiled pass (0: no profiled pass)
 #   BOOT_STORM_KEEP=1              keep the data directories (printed)
+#   BOOT_STORM_STATE_DIR=/dev/shm  where the simulated phones keep their files (their "flash"):
+#                                  tmpfs by default, so that the load generator's file writes (a
+#                                  new inode per file, which costs a lot on a busy ext4) do not
+#                                  take the CPU the server is measured on; the server's own data
+#                                  directory stays on disk
 set -euo pipefail
 
 build_dir=${1:-build}
@@ -49,13 +54,16 @@ for n in "${counts[@]}"; do
 done
 
 work=$(mktemp -d)
+state_root=${BOOT_STORM_STATE_DIR:-/dev/shm}
+if [[ ! -d $state_root || ! -w $state_root ]]; then state_root=$work; fi
+state_root=$(mktemp -d "$state_root/cucm-storm-phones.XXXXXX")
 server_pid=""
 perf_pid=""
 cleanup() {
   if [[ -n $perf_pid ]] && kill -0 "$perf_pid" 2>/dev/null; then kill -INT "$perf_pid" 2>/dev/null || true; fi
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
-  if [[ ${BOOT_STORM_KEEP:-0} == 1 ]]; then echo "kept $work"; else rm -rf "$work"; fi
+  if [[ ${BOOT_STORM_KEEP:-0} == 1 ]]; then echo "kept $work and $state_root"; else rm -rf "$work" "$state_root"; fi
 }
 trap cleanup EXIT
 
@@ -130,7 +138,7 @@ fleet() {
   local dir=$1 n=$2
   python3 - "$max_seconds" "$dir/fleet.cpu" "$emu" --data-dir "$dir/data" --log-level error phone fleet \
     --count "$n" --concurrency "$concurrency" --server 127.0.0.1 --tftp-port "$tftp_port" \
-    --http-port "$http_port" --profile "$profile" --state-dir "$dir/fleet" >"$dir/fleet.log" 2>&1 <<'PY'
+    --http-port "$http_port" --profile "$profile" --state-dir "$state_root/$(basename "$dir")" >"$dir/fleet.log" 2>&1 <<'PY'
 import os, resource, signal, subprocess, sys, time
 limit, out, cmd = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
 tck = os.sysconf("SC_CLK_TCK")
@@ -193,7 +201,7 @@ for n in "${counts[@]}"; do
     "fleet_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >>"$results"
   grep '^fleet:' "$dir/fleet.log" | sed "s/^/n=$n /" >>"$results" || true
   grep -E '^(tftp|http|capf|cache):' "$dir/serve.log" | grep -v listening | sed "s/^/n=$n server /" >>"$results" || true
-  if [[ ${BOOT_STORM_KEEP:-0} != 1 ]]; then rm -rf "$dir/fleet"; fi
+  if [[ ${BOOT_STORM_KEEP:-0} != 1 ]]; then rm -rf "${state_root:?}/$(basename "$dir")"; fi
 done
 
 # Profiled pass: perf samples (cpu-clock, DWARF call graphs) of the server during a storm of
@@ -232,7 +240,7 @@ echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
 echo "openssl:  $(openssl version)"
 echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
-echo "storm:    concurrency $concurrency, fleet profile $profile, serve --threads $threads"
+echo "storm:    concurrency $concurrency, fleet profile $profile, serve --threads $threads, phone state in $(df --output=fstype "$state_root" | tail -n 1)"
 
 python3 "$here/boot_storm_report.py" "$work/speed_before.out" "$work/speed_after.out" "$results" "$perf_report"
 exit 0
