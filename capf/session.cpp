@@ -30,13 +30,6 @@ std::string utc_now() {
 
 std::uint8_t curve_code(int bits) { return bits == 521 ? 2 : bits == 384 ? 1 : 0; }
 
-Bytes auth_data(const std::string& device, const Bytes& der) {
-  Bytes d(device.begin(), device.end());
-  d.push_back(0);
-  d.insert(d.end(), der.begin(), der.end());
-  return d;
-}
-
 }  // namespace
 
 Bytes Session::message(Message m) const {
@@ -176,7 +169,7 @@ Status Session::authenticate(const Message& m, const db::Device& d, const db::Se
                                   signer::subject_name(*cert)));
   }
   CUCM_TRY(auto key, signer::cert_public_key(*cert));
-  Bytes data = auth_data(d.name, *m.certificate);
+  Bytes data = auth_signed_data(d.name, *m.certificate);
   if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha1, data, *m.signed_data); !st) {
     return make_error(Errc::Unauthenticated, "bad SignedData: " + st.error().message);
   }
@@ -216,9 +209,7 @@ Status Session::check_sudi(const SudiData& sudi) const {
     return make_error(Errc::Unauthenticated, fmt::format("SUDI certificate {} is not issued by a CA in the CAPF trust store",
                                                          signer::subject_name(**cert)));
   }
-  Bytes payload{static_cast<std::uint8_t>(sid_), static_cast<std::uint8_t>(sid_ >> 8),
-                static_cast<std::uint8_t>(sid_ >> 16), static_cast<std::uint8_t>(sid_ >> 24)};
-  payload.insert(payload.end(), sudi.certificate.begin(), sudi.certificate.end());
+  Bytes payload = sudi_signed_data(sid_, sudi.certificate);
   if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha1, payload, sudi.sha1_signature); !st) {
     return make_error(Errc::Unauthenticated, "bad SUDI SHA-1 signature: " + st.error().message);
   }

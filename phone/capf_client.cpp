@@ -139,9 +139,7 @@ Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
                                   : phone.authenticate_with == "mic" && phone.mic ? &*phone.mic : nullptr;
         if (id) {
           Bytes der = signer::cert_der(*id->cert);
-          Bytes data(phone.device.begin(), phone.device.end());
-          data.push_back(0);
-          data.insert(data.end(), der.begin(), der.end());
+          Bytes data = capf::auth_signed_data(phone.device, der);
           rsp.certificate_type = static_cast<std::uint8_t>(id == &*phone.lsc ? capf::CertificateType::Lsc : capf::CertificateType::Mic);
           rsp.certificate = der;
           CUCM_TRY(rsp.signed_data, signer::capf_sign(*id->key, signer::HashAlg::Sha1, data));
@@ -149,12 +147,9 @@ Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
           rsp.sha2_hash_code = 3;
           if (opts.tamper_signature) rsp.signed_data->back() ^= 1;
           if (opts.sudi && signer::key_kind(*opts.sudi->key) == signer::KeyKind::Rsa) {
-            // PROTOCOLS §3.5: signed payload = SID as u32 little-endian, then the SUDI's DER.
             capf::SudiData sudi;
             sudi.certificate = signer::cert_der(*opts.sudi->cert);
-            Bytes payload{static_cast<std::uint8_t>(req.sid), static_cast<std::uint8_t>(req.sid >> 8),
-                          static_cast<std::uint8_t>(req.sid >> 16), static_cast<std::uint8_t>(req.sid >> 24)};
-            payload.insert(payload.end(), sudi.certificate.begin(), sudi.certificate.end());
+            Bytes payload = capf::sudi_signed_data(req.sid, sudi.certificate);
             CUCM_TRY(sudi.sha1_signature, signer::capf_sign(*opts.sudi->key, signer::HashAlg::Sha1, payload));
             CUCM_TRY(sudi.sha512_signature, signer::capf_sign(*opts.sudi->key, signer::HashAlg::Sha512, payload));
             if (opts.tamper_sudi) sudi.sha512_signature.back() ^= 1;

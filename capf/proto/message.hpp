@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -92,5 +93,11 @@ Result<Message> parse_message(ByteView bytes);
 // 18, 11, 13, 16, 9, 20. InvalidArgument when the body would exceed 65535 bytes, the command is
 // unknown, or only one of sha2_hash_code / sha2_signed_data is set.
 Result<Bytes> build_message(const Message& m);
+
+// What the phone signs for certificate authentication (§3.5): the device name, a 00 byte, then
+// the certificate's DER (SignedData with SHA-1, Sha2SignedData with SHA-512).
+Bytes auth_signed_data(std::string_view device, ByteView certificate_der);
+// What a SUDI signs (§3.5): the connection's SID as u32 little-endian, then the SUDI's DER.
+Bytes sudi_signed_data(std::uint32_t sid, ByteView sudi_der);
 
 }  // namespace cucm::capf

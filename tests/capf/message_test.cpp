@@ -386,5 +386,13 @@ TEST(CapfMessage, Names) {
   EXPECT_STREQ(element_name(21), "unknown");
 }
 
+TEST(CapfSignedData, AuthAndSudiPayloadsAsPhonesSignThem) {
+  // §3.5: device name, 00, certificate DER; and the SID little-endian (SID 1 -> 01 00 00 00), DER.
+  EXPECT_EQ(to_hex(auth_signed_data("SEP001122334455", hex("3003020105"))),
+            "534550303031313232333334343535" "00" "3003020105");
+  EXPECT_EQ(to_hex(sudi_signed_data(1, hex("3003020105"))), "01000000" "3003020105");
+  EXPECT_EQ(to_hex(sudi_signed_data(0x0A0B0C0D, {})), "0d0c0b0a");
+}
+
 }  // namespace
 }  // namespace cucm::capf
