@@ -185,7 +185,10 @@ TEST_F(Cli, BadInputGetsExitCode1AndOneClearLine) {
   EXPECT_EQ(v.rc, 1);
   EXPECT_NE(v.out.find("BAD signature"), std::string::npos) << v.out;
 
-  Bytes itl = *read_file(kFixtureItl);
+  auto fixture = read_file(kFixtureItl);
+  ASSERT_TRUE(fixture) << fixture.error().message;
+  Bytes itl = *fixture;
+  ASSERT_GT(itl.size(), 0x1000u);
   itl[0x1000] ^= 1;
   write("bad.tlv", itl);
   auto iv = run(emu("tlv verify " + path("bad.tlv")));
