@@ -7,6 +7,8 @@ usage: boot_storm_report.py <openssl speed before> <openssl speed after> <result
 import re
 import sys
 
+from openssl_speed import rsa2048
+
 # Server RSA operations per boot of an encrypted-config phone that has only a MIC (fleet's phones):
 # private: ITL<MAC>.tlv, partial .cnf.xml.sgn twice (before and after CAPF records the MIC), the
 # CAPF TLS handshake, .cnf.xml.enc.sgn; public: the AES key wrap in .enc.sgn. The CTL request is
@@ -31,13 +33,6 @@ OTHER = [
 ]
 
 
-def speed(path):
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*rsa\s+2048\s+bits\s+\S+\s+\S+\s+([0-9.]+)\s+([0-9.]+)", line)
-            if m:
-                return float(m.group(1)), float(m.group(2))
-    sys.exit(f"boot_storm_report: no 'rsa 2048 bits' line in {path}")
 
 
 def parse_results(path):
@@ -104,7 +99,7 @@ def perf_shares(path):
 
 
 def main():
-    (sb, vb), (sa, va) = speed(sys.argv[1]), speed(sys.argv[2])
+    (sb, vb), (sa, va) = rsa2048(sys.argv[1], "boot_storm_report"), rsa2048(sys.argv[2], "boot_storm_report")
     sign, verify = (sb + sa) / 2, (vb + va) / 2
     runs = parse_results(sys.argv[3])
     t_priv, t_pub = 1e6 / sign, 1e6 / verify

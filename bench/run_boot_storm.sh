@@ -28,6 +28,8 @@ counts=("$@")
 if [[ ${#counts[@]} -eq 0 ]]; then counts=(1000 10000); fi
 emu=$build_dir/app/cucm-emu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 
 concurrency=${BOOT_STORM_CONCURRENCY:-100}
 threads=${BOOT_STORM_THREADS:-1}
@@ -40,12 +42,7 @@ if [[ ! -x $emu ]]; then
   echo "run_boot_storm: $emu not found (cmake --build $build_dir --target cucm-emu)" >&2
   exit 2
 fi
-for tool in openssl python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run_boot_storm: $tool not found on PATH" >&2
-    exit 2
-  fi
-done
+bench_need_tools run_boot_storm openssl python3
 for n in "${counts[@]}"; do
   if ! [[ $n =~ ^[0-9]+$ ]] || (( n < 1 || n > 100000 )); then
     echo "run_boot_storm: N must be 1..100000, got '$n'" >&2
@@ -235,10 +232,7 @@ openssl speed -seconds 3 rsa2048 >"$work/speed_after.out" 2>/dev/null
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
-echo "openssl:  $(openssl version)"
+bench_machine
 echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
 echo "storm:    concurrency $concurrency, fleet profile $profile, serve --threads $threads, phone state in $(df --output=fstype "$state_root" | tail -n 1)"
 

@@ -14,21 +14,16 @@
 #   CAPF_BENCH_SESSIONS="1:600 8:1500 32:3000"   measured sessions per concurrency (default 1500)
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+
 build_dir=${1:-build}
 if [[ $# -gt 0 ]]; then shift; fi
 bench=$build_dir/bench/capf_bench
 
-if [[ ! -x $bench ]]; then
-  echo "run_capf_bench: $bench not found (configure with -DCUCM_BENCH=ON, then" \
-       "cmake --build $build_dir --target capf_bench)" >&2
-  exit 2
-fi
-for tool in openssl python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run_capf_bench: $tool not found on PATH" >&2
-    exit 2
-  fi
-done
+bench_need_binary run_capf_bench "$bench" capf_bench
+bench_need_tools run_capf_bench openssl python3
 
 runs=${CAPF_BENCH_RUNS:-3}
 concurrency=${CAPF_BENCH_CONCURRENCY:-"1 8 32"}
@@ -46,17 +41,7 @@ sessions_for() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run <label> <cmd...>: stdout to $tmp/<label>.out, stderr to $tmp/<label>.err (shown on failure).
-run() {
-  local label=$1
-  shift
-  echo "== $*"
-  if ! "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"; then
-    echo "run_capf_bench: '$1' failed:" >&2
-    cat "$tmp/$label.err" >&2
-    exit 2
-  fi
-}
+run() { bench_run run_capf_bench "$tmp" "$@"; }  # run <label> <cmd...>
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # openssl speed runs before and after, so drift from other load shows as a gap between the two.
@@ -77,33 +62,23 @@ run speed_after openssl speed -seconds 3 rsa2048
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
-echo "openssl:  $(openssl version)"
+bench_machine
 echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
 
-python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/results.jsonl" <<'PY'
+PYTHONPATH="$here" python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/results.jsonl" <<'PY'
 import json
-import re
 import statistics
 import sys
+
+from openssl_speed import rsa2048
 
 REFERENCE = {1: 12.0, 8: 50.0, 32: 45.0}  # usecallmanager capfd, installs/s (issue 6)
 TARGET_RATIO, TARGET_X_REF, TARGET_P99_MS = 0.6, 20.0, 100.0
 
 
-def speed(path):
-    # "rsa 2048 bits 0.000244s 0.000016s   4096.7  61875.3": sign/s then verify/s.
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*rsa\s+2048\s+bits\s+\S+\s+\S+\s+([0-9.]+)\s+([0-9.]+)", line)
-            if m:
-                return float(m.group(1)), float(m.group(2))
-    sys.exit(f"run_capf_bench: no 'rsa 2048 bits' line in the openssl speed output ({path})")
 
 
-(sb, vb), (sa, va) = speed(sys.argv[1]), speed(sys.argv[2])
+(sb, vb), (sa, va) = rsa2048(sys.argv[1], "run_capf_bench"), rsa2048(sys.argv[2], "run_capf_bench")
 sign = (sb + sa) / 2
 per_core = sign / 2  # one TLS handshake signature + one LSC signature per session
 print(f"openssl speed rsa2048 sign/s: {sb:.1f} before, {sa:.1f} after, mean {sign:.1f} "

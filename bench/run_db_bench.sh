@@ -8,21 +8,16 @@
 #   cmake --build <build-dir> --target db_bench
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+
 build_dir=${1:-build}
 if [[ $# -gt 0 ]]; then shift; fi
 bench=$build_dir/bench/db_bench
 
-if [[ ! -x $bench ]]; then
-  echo "run_db_bench: $bench not found (configure with -DCUCM_BENCH=ON, then" \
-       "cmake --build $build_dir --target db_bench)" >&2
-  exit 2
-fi
-for tool in openssl python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "run_db_bench: $tool not found on PATH" >&2
-    exit 2
-  fi
-done
+bench_need_binary run_db_bench "$bench" db_bench
+bench_need_tools run_db_bench openssl python3
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,31 +29,19 @@ speed_cmd=(openssl speed -seconds 3 rsa2048)
 bench_cmd=("$bench" --benchmark_min_time=0.5 --benchmark_repetitions=3
            --benchmark_report_aggregates_only=true --benchmark_format=json "$@")
 
-# run <label> <cmd...>: stdout to $tmp/<label>.out; stderr shown only if the command fails.
-run() {
-  local label=$1
-  shift
-  echo "== $*"
-  if ! "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"; then
-    echo "run_db_bench: '$1' failed:" >&2
-    cat "$tmp/$label.err" >&2
-    exit 2
-  fi
-}
+run() { bench_run run_db_bench "$tmp" "$@"; }  # run <label> <cmd...>
 run speed_before "${speed_cmd[@]}"
 run bench "${bench_cmd[@]}"
 run speed_after "${speed_cmd[@]}"
 echo
 
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
-echo "openssl:  $(openssl version)"
+bench_machine
 
-python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/bench.out" <<'PY'
+PYTHONPATH="$here" python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/bench.out" <<'PY'
 import json
-import re
 import sys
+
+from openssl_speed import rsa2048
 
 # Per variant: the signer benchmark that bounds it and how many RSA private (sign) and public
 # (wrap) operations one file costs.
@@ -78,17 +61,9 @@ PARTS = {
 }
 
 
-def speed(path):
-    # "rsa 2048 bits 0.000244s 0.000016s   4096.7  61875.3": sign/s, then verify/s.
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*rsa\s+2048\s+bits\s+\S+\s+\S+\s+([0-9.]+)\s+([0-9.]+)", line)
-            if m:
-                return float(m.group(1)), float(m.group(2))
-    sys.exit(f"run_db_bench: no 'rsa 2048 bits' line in the openssl speed output ({path})")
 
 
-(sign_b, verify_b), (sign_a, verify_a) = speed(sys.argv[1]), speed(sys.argv[2])
+(sign_b, verify_b), (sign_a, verify_a) = rsa2048(sys.argv[1], "run_db_bench"), rsa2048(sys.argv[2], "run_db_bench")
 limit, verify = (sign_b + sign_a) / 2, (verify_b + verify_a) / 2
 
 with open(sys.argv[3]) as f:
