@@ -21,29 +21,44 @@ Error errno_error(std::string_view what, const std::filesystem::path& path) {
   return make_error(code, fmt::format("{} {}: {}", what, path.string(), std::strerror(e)));
 }
 
-struct Fd {
-  int fd = -1;
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
-
 }  // namespace
 
-Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return errno_error("cannot open", path);
+FileHandle& FileHandle::operator=(FileHandle&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+FileHandle::~FileHandle() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<OpenedFile> open_regular_file(const std::filesystem::path& path) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. It changes
+  // nothing for a regular file.
+  FileHandle f(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!f) return errno_error("cannot open", path);
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return errno_error("cannot stat", path);
+  if (::fstat(f.get(), &st) != 0) return errno_error("cannot stat", path);
   if (!S_ISREG(st.st_mode)) {
     return make_error(Errc::InvalidArgument, fmt::format("{} is not a regular file", path.string()));
   }
-  if (static_cast<std::size_t>(st.st_size) > max_size) {
+  return OpenedFile{std::move(f), static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_dev),
+                    static_cast<std::uint64_t>(st.st_ino), st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec};
+}
+
+Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size) {
+  CUCM_TRY(OpenedFile f, open_regular_file(path));
+  if (f.size > max_size) {
     return make_error(Errc::ResourceExhausted, fmt::format("{} is {} bytes, over the {} byte limit",
-                                                           path.string(), st.st_size, max_size));
+                                                           path.string(), f.size, max_size));
   }
-  Bytes out(static_cast<std::size_t>(st.st_size));
+  Bytes out(static_cast<std::size_t>(f.size));
   std::size_t got = 0;
   while (got < out.size()) {
-    ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
+    ssize_t n = ::read(f.handle.get(), out.data() + got, out.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno_error("cannot read", path);
     if (n == 0) break;  // the file shrank while we read it
@@ -65,28 +80,28 @@ Status write_file_atomic(const std::filesystem::path& path, ByteView data, unsig
     return err;
   };
   {
-    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)};
-    if (f.fd < 0) return errno_error("cannot create", tmp);
-    if (::fchmod(f.fd, mode) != 0) return fail("cannot chmod", tmp);
+    FileHandle f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+    if (!f) return errno_error("cannot create", tmp);
+    if (::fchmod(f.get(), mode) != 0) return fail("cannot chmod", tmp);
     std::size_t put = 0;
     while (put < data.size()) {
-      ssize_t n = ::write(f.fd, data.data() + put, data.size() - put);
+      ssize_t n = ::write(f.get(), data.data() + put, data.size() - put);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return fail("cannot write", tmp);
       put += static_cast<std::size_t>(n);
     }
-    if (sync == Sync::Yes && ::fsync(f.fd) != 0) return fail("cannot fsync", tmp);
+    if (sync == Sync::Yes && ::fsync(f.get()) != 0) return fail("cannot fsync", tmp);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into", path);
   return Ok{};
 }
 
 Status append_file(const std::filesystem::path& path, ByteView data, unsigned mode) {
-  Fd f{::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)};
-  if (f.fd < 0) return errno_error("cannot open for appending", path);
+  FileHandle f(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode));
+  if (!f) return errno_error("cannot open for appending", path);
   ssize_t n = 0;
   do {
-    n = ::write(f.fd, data.data(), data.size());
+    n = ::write(f.get(), data.data(), data.size());
   } while (n < 0 && errno == EINTR);
   if (n < 0) return errno_error("cannot append to", path);
   if (static_cast<std::size_t>(n) != data.size()) {

@@ -1,8 +1,10 @@
 // Whole-file reads with a size cap, and atomic writes with a chosen mode.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -12,7 +14,37 @@ namespace cucm {
 // 64 MiB: larger than any trust list, config or firmware file we build or parse.
 inline constexpr std::size_t kMaxInputFile = 64u << 20;
 
-// NotFound, PermissionDenied, ResourceExhausted (over max_size) or Unavailable.
+// An owned file descriptor, closed on destruction.
+class FileHandle {
+ public:
+  FileHandle() = default;
+  explicit FileHandle(int fd) : fd_(fd) {}
+  FileHandle(FileHandle&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  FileHandle& operator=(FileHandle&& o) noexcept;
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+  ~FileHandle();
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+struct OpenedFile {
+  FileHandle handle;
+  std::uint64_t size = 0;
+  // What identifies this version of the file: compared with a later stat() of the same path.
+  std::uint64_t device = 0, inode = 0;
+  std::int64_t mtime_ns = 0;
+};
+
+// Opens a regular file for reading. A FIFO, device or directory is refused (InvalidArgument)
+// without blocking on it. NotFound, PermissionDenied or Unavailable otherwise.
+Result<OpenedFile> open_regular_file(const std::filesystem::path& path);
+
+// NotFound, PermissionDenied, InvalidArgument (not a regular file), ResourceExhausted (over
+// max_size) or Unavailable.
 Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size = kMaxInputFile);
 
 enum class Sync { Yes, No };

@@ -1,4 +1,5 @@
 // File helpers: size caps, modes and clear errors.
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -46,6 +47,44 @@ TEST(FileIo, DirectoryIsRejected) {
   auto r = read_file(temp_dir());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::InvalidArgument);
+}
+
+TEST(FileIo, OpenRegularFileGivesSizeAndIdentity) {
+  auto p = temp_dir() / "load.bin";
+  ASSERT_TRUE(write_file_atomic(p, Bytes(1234, 7)));
+  auto f = open_regular_file(p);
+  ASSERT_TRUE(f) << f.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat(p.c_str(), &st), 0);
+  EXPECT_EQ(f->size, 1234u);
+  EXPECT_EQ(f->inode, static_cast<std::uint64_t>(st.st_ino));
+  EXPECT_EQ(f->mtime_ns, st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec);
+  EXPECT_TRUE(f->handle);
+}
+
+// A FIFO in a served directory must not hang the server thread that opens it.
+TEST(FileIo, FifoIsRefusedWithoutBlocking) {
+  auto p = temp_dir() / "fifo";
+  fs::remove(p);
+  ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+  auto f = open_regular_file(p);
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().code, Errc::InvalidArgument);
+  EXPECT_FALSE(read_file(p));
+  fs::remove(p);
+}
+
+TEST(FileIo, FileHandleClosesOnceAndMoves) {
+  auto p = temp_dir() / "h.bin";
+  ASSERT_TRUE(write_file_atomic(p, Bytes(3, 1)));
+  auto f = open_regular_file(p);
+  ASSERT_TRUE(f);
+  int fd = f->handle.get();
+  FileHandle moved = std::move(f->handle);
+  EXPECT_FALSE(f->handle);  // NOLINT(bugprone-use-after-move): the moved-from state is the point
+  EXPECT_EQ(moved.get(), fd);
+  moved = FileHandle();
+  EXPECT_EQ(::fcntl(fd, F_GETFD), -1);  // closed
 }
 
 }  // namespace
