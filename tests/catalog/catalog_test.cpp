@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -250,6 +251,40 @@ TEST_F(CatalogTest, CacheMemoryIsBounded) {
   ASSERT_TRUE(cache.fetch("SCCP42.9-4-2SR3-1S.loads"));
   ASSERT_TRUE(write_file_atomic(db_dir_ / "static" / "SCCP42.9-4-2SR3-1S.loads", to_bytes("firmware v2")));
   EXPECT_EQ(*cache.fetch("SCCP42.9-4-2SR3-1S.loads")->bytes, to_bytes("firmware v2"));
+}
+
+// HTTP streams static files from descriptors kept open and checked against the path at most once
+// a second: a replaced file is served from its new version after that, a removed one is gone.
+TEST_F(CatalogTest, StaticFilesStayOpenAndAreRecheckedEverySecond) {
+  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 1 << 20);
+  auto path = db_dir_ / "static" / "ring.raw";
+  ASSERT_TRUE(write_file_atomic(path, to_bytes("ring v1")));
+  auto a = cache.open_static("ring.raw");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->size, 7u);
+  auto b = cache.open_static("ring.raw");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(a->handle, b->handle);  // one descriptor for both requests
+  ASSERT_TRUE(write_file_atomic(path, to_bytes("ring version 2")));  // a new inode under the name
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  auto c = cache.open_static("ring.raw");
+  ASSERT_TRUE(c);
+  EXPECT_NE(c->handle, a->handle);
+  EXPECT_EQ(c->size, 14u);
+  std::array<char, 32> buf{};
+  EXPECT_EQ(::pread(c->handle->get(), buf.data(), buf.size(), 0), 14);
+  EXPECT_EQ(std::string(buf.data(), 14), "ring version 2");
+  EXPECT_EQ(::pread(a->handle->get(), buf.data(), buf.size(), 0), 7);  // in-flight sends keep theirs
+  fs::remove(path);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  auto gone = cache.open_static("ring.raw");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, Errc::NotFound);
+  for (const char* bad : {"../cucm.db", "a/b", "ITLFile\\x", ".."}) {
+    auto r = cache.open_static(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::NotFound) << bad;
+  }
 }
 
 }  // namespace

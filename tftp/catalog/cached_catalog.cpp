@@ -86,6 +86,30 @@ Result<CachedFile> CachedCatalog::fetch(std::string_view name_in) {
   return out;
 }
 
+Result<StaticFile> CachedCatalog::open_static(std::string_view name_in) {
+  std::string name(name_in);
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(static_mutex_);
+  if (auto it = open_static_.find(name); it != open_static_.end()) {
+    OpenStatic& o = it->second;
+    if (now - o.checked < kStaticRecheck) return o.file;
+    struct stat st {};
+    std::string path = (opts_.static_dir / name).string();
+    if (::stat(path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == o.device &&
+        static_cast<std::uint64_t>(st.st_ino) == o.inode && static_cast<std::uint64_t>(st.st_size) == o.file.size &&
+        st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec == o.mtime_ns) {
+      o.checked = now;
+      return o.file;
+    }
+    open_static_.erase(it);  // replaced, changed or gone: open it again below
+  }
+  CUCM_TRY(OpenedFile f, catalog_.open_static(name));
+  if (open_static_.size() >= kMaxOpenStatic) open_static_.clear();  // in-flight sends keep their handles
+  StaticFile file{std::make_shared<const FileHandle>(std::move(f.handle)), f.size};
+  open_static_.emplace(std::move(name), OpenStatic{file, f.device, f.inode, f.mtime_ns, now});
+  return file;
+}
+
 CacheStats CachedCatalog::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;

@@ -22,6 +22,12 @@ struct CachedFile {
   bool cache_hit = false;
 };
 
+// A static file kept open for streaming; shared by every request that sends it.
+struct StaticFile {
+  std::shared_ptr<const FileHandle> handle;
+  std::uint64_t size = 0;
+};
+
 struct CacheStats {
   std::uint64_t hits = 0, misses = 0, evictions = 0;
   std::size_t entries = 0, bytes = 0;
@@ -36,6 +42,10 @@ class CachedCatalog {
   // As Catalog::fetch. The version key of a file is the cluster epoch plus, for per-device names,
   // the device's config_version, plus size and mtime for static files.
   Result<CachedFile> fetch(std::string_view name);
+  // As Catalog::open_static, with the file kept open and its path checked with stat() at most
+  // once a second (as nginx's open_file_cache_valid), instead of an open and a close per request:
+  // a file replaced or removed is still served for up to a second.
+  Result<StaticFile> open_static(std::string_view name);
   CacheStats stats() const;
 
  private:
@@ -48,6 +58,17 @@ class CachedCatalog {
     CachedFile file;
     std::list<std::string>::iterator lru;
   };
+  struct OpenStatic {
+    StaticFile file;
+    std::uint64_t device = 0, inode = 0;
+    std::int64_t mtime_ns = 0;
+    std::chrono::steady_clock::time_point checked;
+  };
+  static constexpr std::chrono::milliseconds kStaticRecheck{1000};
+  static constexpr std::size_t kMaxOpenStatic = 256;  // names kept open; the map is cleared when full
+  std::mutex static_mutex_;  // guards open_static_ only
+  std::unordered_map<std::string, OpenStatic> open_static_;
+
   mutable std::mutex mutex_;  // guards the database connection and the cache
   Catalog catalog_;
   const db::Database& db_;

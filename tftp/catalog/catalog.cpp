@@ -81,6 +81,15 @@ Result<Bytes> Catalog::static_file(std::string_view name) const {
   return bytes;
 }
 
+Result<OpenedFile> Catalog::open_static(std::string_view name) const {
+  if (opts_.static_dir.empty() || !safe_static_name(name)) {
+    return make_error(Errc::NotFound, fmt::format("{}: not found", name));
+  }
+  auto file = open_regular_file(opts_.static_dir / std::string(name));
+  if (!file) return make_error(Errc::NotFound, fmt::format("{}: not found in the static directory", name));
+  return file;
+}
+
 Result<std::string> Catalog::full_config(std::string_view name) const {
   CUCM_TRY(auto d, db::DeviceStore(db_).get(name));
   CUCM_TRY(auto p, db::ProfileStore(db_).get(d.profile));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/bytes.hpp"
+#include "core/file_io.hpp"
 #include "core/result.hpp"
 #include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
@@ -40,6 +41,10 @@ class Catalog {
   Result<Served> fetch(std::string_view name) const;
   // The full config of a known device, unsigned (what .enc.sgn encrypts).
   Result<std::string> full_config(std::string_view device) const;
+  // A static file opened for streaming (HTTP sends it with sendfile, of any size), for names
+  // classify() calls FileKind::Other. NotFound when there is no such regular file; the bytes are
+  // those fetch() would return.
+  Result<OpenedFile> open_static(std::string_view name) const;
 
  private:
   Result<Bytes> trust_list(bool ctl, const std::string& filename) const;
