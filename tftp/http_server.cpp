@@ -1,7 +1,11 @@
-// HTTP sessions: one per connection on its own strand, a deadline before every operation.
+// HTTP sessions: one per connection on its own strand, a deadline on every read and write.
 #include "tftp/http_server.hpp"
 
-#include <charconv>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
 #include <optional>
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -11,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "tftp/http_response.hpp"
 #include "tftp/request_name.hpp"
 
 namespace cucm::tftp {
@@ -29,104 +34,90 @@ struct HttpServer::Shared {
 
 namespace {
 
-struct ByteRange {
-  std::size_t first, last;  // inclusive
-};
-
-// "bytes=a-b", "bytes=a-", "bytes=-n" (one range). nullopt: unsatisfiable or not understood.
-std::optional<ByteRange> parse_range(std::string_view h, std::size_t size) {
-  if (!h.starts_with("bytes=") || size == 0 || h.find(',') != std::string_view::npos) return std::nullopt;
-  h.remove_prefix(6);
-  auto dash = h.find('-');
-  if (dash == std::string_view::npos) return std::nullopt;
-  auto num = [](std::string_view s) -> std::optional<std::size_t> {
-    std::size_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-  };
-  auto a = num(h.substr(0, dash)), b = num(h.substr(dash + 1));
-  if (!a && b) {  // suffix: the last n bytes
-    if (*b == 0) return std::nullopt;
-    return ByteRange{size - std::min(*b, size), size - 1};
-  }
-  if (!a || *a >= size) return std::nullopt;
-  std::size_t last = b ? std::min(*b, size - 1) : size - 1;
-  if (b && *b < *a) return std::nullopt;
-  return ByteRange{*a, last};
-}
+using Strand = asio::strand<asio::io_context::executor_type>;
+using Socket = asio::basic_stream_socket<tcp, Strand>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Strand>;
+using Clock = std::chrono::steady_clock;
 
 std::string peer_text(const tcp::endpoint& ep) {
   return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
                               : fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
+// One connection. Beast parses the requests; responses are rendered by render_head and leave as
+// one gathered write (head + bytes in memory) or as the head followed by sendfile (static files).
+// Deadlines: every read and write moves `deadline_` forward, and one watchdog timer, re-armed only
+// when it fires early, closes the socket once the deadline has passed. That is one timer wait per
+// timeout period instead of two per request.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {
+  // TCP_NODELAY comes from the listening socket (Linux copies it into accepted sockets), and the
+  // peer from accept itself: two system calls fewer per connection.
+  Session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)), peer_(peer_text(peer)) {
     boost::system::error_code ec;
-    peer_ = peer_text(stream_.socket().remote_endpoint(ec));
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.native_non_blocking(true, ec);  // sendfile and send below must never block the thread
   }
 
   void run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->touch();
+      self->watch();
+      self->read();
+    });
   }
 
   ~Session() { --shared_->stats->active; }
 
  private:
+  void touch() { deadline_ = Clock::now() + shared_->cfg.io_timeout; }
+
+  void watch() {
+    timer_.expires_at(deadline_);
+    timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->socket_.is_open()) return;
+      if (Clock::now() < self->deadline_) return self->watch();  // activity since: wait the rest
+      self->shared_->log->debug("http {}: no progress for {} ms, closing", self->peer_,
+                                self->shared_->cfg.io_timeout.count());
+      boost::system::error_code ignored;
+      self->socket_.close(ignored);  // the pending read or write ends with operation_aborted
+    });
+  }
+
   void read() {
     parser_.emplace();
     parser_->header_limit(8 * 1024);
     parser_->body_limit(1024);  // GET and HEAD carry no body
-    stream_.expires_after(shared_->cfg.io_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+    touch();
+    http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+          ec == asio::error::connection_reset || !self->socket_.is_open()) {
         return self->close();
       }
       if (ec) {
         ++self->shared_->stats->bad;
         self->shared_->log->debug("http {}: {}", self->peer_, ec.message());
-        return self->send_status(http::status::bad_request, false, "malformed request\n");
+        ResponseHead head;
+        head.status = 400;
+        head.keep_alive = false;
+        return self->send_text(head, "malformed request\n");
       }
-      self->handle(self->parser_->release());
+      self->handle(self->parser_->get());
     });
   }
 
-  void send_status(http::status status, bool keep_alive, std::string text) {
-    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-    res->set(http::field::server, "cucm-emu");
-    res->set(http::field::content_type, "text/plain");
-    res->set(http::field::cache_control, "no-store");
-    res->keep_alive(keep_alive);
-    res->body() = std::move(text);
-    res->prepare_payload();
-    write(res, keep_alive);
-  }
-
-  template <class Response>
-  void write(std::shared_ptr<Response> res, bool keep_alive) {
-    stream_.expires_after(shared_->cfg.io_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t n) {
-      self->shared_->stats->bytes += n;
-      self->body_.reset();
-      if (ec || !keep_alive) return self->close();
-      self->read();
-    });
-  }
-
-  void handle(http::request<http::empty_body> req) {
+  void handle(const http::request<http::empty_body>& req) {
     ++shared_->stats->requests;
-    bool keep = req.keep_alive();
+    ResponseHead head;
+    head.version = req.version() == 10 ? 10u : 11u;
+    head.keep_alive = req.keep_alive();
+    head_only_ = req.method() == http::verb::head;
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       ++shared_->stats->bad;
-      auto res = std::make_shared<http::response<http::string_body>>(http::status::method_not_allowed, req.version());
-      res->set(http::field::allow, "GET, HEAD");
-      res->keep_alive(keep);
-      res->prepare_payload();
-      return write(res, keep);
+      head.status = 405;
+      head.allow = "GET, HEAD";
+      return send_text(head, "");
     }
     std::string_view target(req.target().data(), req.target().size());
     if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
@@ -134,59 +125,138 @@ class Session : public std::enable_shared_from_this<Session> {
       ++shared_->stats->bad;
       shared_->log->warn("http {}: refused unsafe path '{}'", peer_, std::string(req.target()));
       event("", "GET (unsafe path)", "refused: forbidden");
-      return send_status(http::status::forbidden, keep, "forbidden\n");
+      head.status = 403;
+      return send_text(head, "forbidden\n");
     }
     std::string name(target.substr(1));
+    auto range_header = req.find(http::field::range);
+    std::optional<std::string_view> range;
+    if (range_header != req.end()) range = std::string_view(range_header->value().data(), range_header->value().size());
+    auto kind = catalog::classify(name);
+    if (kind.kind == catalog::FileKind::Other) return respond_static(head, name, range);
     auto file = shared_->catalog.fetch(name);
-    if (!file) {
-      bool missing = file.error().code == Errc::NotFound;
-      ++(missing ? shared_->stats->not_found : shared_->stats->bad);
-      event(catalog::classify(name).device, "GET " + name, (missing ? "not found: " : "error: ") + file.error().message);
-      if (!missing) shared_->log->error("http {}: {}", peer_, file.error().message);
-      return send_status(missing ? http::status::not_found : http::status::internal_server_error, keep,
-                         missing ? "not found\n" : "server error\n");
-    }
+    if (!file) return not_served(head, name, kind.device, file.error());
     ++shared_->stats->ok;
-    respond(req, name, std::move(*file), keep);
+    body_ = std::move(file->bytes);  // kept alive until the write completes
+    head.content_type = "*/*";       // as CUCM answers phones (seed 004)
+    head.content_length = body_->size();
+    event(file->device, fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(file->variant), body_->size()),
+          "ok");
+    const char* base = reinterpret_cast<const char*>(body_->data());  // NOLINT: bytes as chars for Asio
+    send(head, std::string_view(base, body_->size()));
   }
 
-  void respond(const http::request<http::empty_body>& req, const std::string& name, catalog::CachedFile file, bool keep) {
-    body_ = file.bytes;  // kept alive until the write completes
-    std::size_t size = body_->size(), first = 0, count = size;
-    auto status = http::status::ok;
-    bool is_static = file.variant == catalog::Variant::Static;
+  // Static files (firmware loads, ring lists): streamed from the file with sendfile, so their size
+  // is not bounded by memory and the bytes are not copied through this process.
+  void respond_static(ResponseHead head, const std::string& name, std::optional<std::string_view> range) {
+    auto opened = shared_->catalog.open_static(name);
+    if (!opened) return not_served(head, name, "", opened.error());
+    std::uint64_t size = opened->size, first = 0, count = size;
+    head.accept_ranges = true;
     std::string content_range;
-    if (is_static && req.find(http::field::range) != req.end()) {
-      auto h = req[http::field::range];
-      auto r = parse_range(std::string_view(h.data(), h.size()), size);
+    if (range) {
+      auto r = parse_range(*range, size);
       if (!r) {
-        auto res = std::make_shared<http::response<http::empty_body>>(http::status::range_not_satisfiable, req.version());
-        res->set(http::field::content_range, fmt::format("bytes */{}", size));
-        res->keep_alive(keep);
-        res->prepare_payload();
-        return write(res, keep);
+        ++shared_->stats->ok;
+        content_range = fmt::format("bytes */{}", size);
+        head.status = 416;
+        head.content_range = content_range;
+        return send_text(head, "");
       }
       first = r->first;
       count = r->last - r->first + 1;
-      status = http::status::partial_content;
+      head.status = 206;
       content_range = fmt::format("bytes {}-{}/{}", r->first, r->last, size);
+      head.content_range = content_range;
     }
-    auto res = std::make_shared<http::response<http::span_body<const char>>>(status, req.version());
-    res->set(http::field::server, "cucm-emu");
-    res->set(http::field::content_type, "*/*");  // as CUCM answers phones (seed 004)
-    res->set(http::field::cache_control, "no-store");
-    if (is_static) res->set(http::field::accept_ranges, "bytes");
-    if (!content_range.empty()) res->set(http::field::content_range, content_range);
-    res->keep_alive(keep);
-    const char* base = reinterpret_cast<const char*>(body_->data());  // NOLINT: bytes as chars for Beast
-    res->body() = beast::span<const char>(base + first, count);
-    res->prepare_payload();
-    if (req.method() == http::verb::head) {
-      res->body() = beast::span<const char>();
-      res->content_length(count);
+    ++shared_->stats->ok;
+    head.content_type = "*/*";
+    head.content_length = count;
+    event("", fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(catalog::Variant::Static), count),
+          "ok");
+    file_ = std::move(opened->handle);
+    file_offset_ = static_cast<off_t>(first);
+    file_left_ = head_only_ ? 0 : count;
+    out_.clear();
+    render_head(head, out_);
+    keep_alive_ = head.keep_alive;
+    head_sent_ = 0;
+    send_file();
+  }
+
+  void not_served(ResponseHead head, const std::string& name, const std::string& device, const Error& err) {
+    bool missing = err.code == Errc::NotFound;
+    ++(missing ? shared_->stats->not_found : shared_->stats->bad);
+    event(device, "GET " + name, (missing ? "not found: " : "error: ") + err.message);
+    if (!missing) shared_->log->error("http {}: {}", peer_, err.message);
+    head.status = missing ? 404 : 500;
+    send_text(head, missing ? "not found\n" : "server error\n");
+  }
+
+  void send_text(ResponseHead head, std::string_view text) {
+    head.content_type = "text/plain";
+    text_ = text;
+    send(head, text_);
+  }
+
+  // The head and an in-memory body in one gathered write. `body` must outlive the write (it
+  // points into body_ or text_).
+  void send(const ResponseHead& head, std::string_view body) {
+    out_.clear();
+    render_head(head, out_);
+    keep_alive_ = head.keep_alive;
+    if (head_only_) body = {};
+    touch();
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(body.data(), body.size())};
+    asio::async_write(socket_, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+      self->shared_->stats->bytes += n;
+      self->written(ec);
+    });
+  }
+
+  // The head, then the file from file_offset_: non-blocking send and sendfile until done, and an
+  // async wait for writability whenever the socket buffer is full.
+  void send_file() {
+    int sock = socket_.native_handle();
+    while (head_sent_ < out_.size()) {
+      int more = file_left_ > 0 ? MSG_MORE : 0;  // the head and the first bytes in one segment
+      ssize_t n = ::send(sock, out_.data() + head_sent_, out_.size() - head_sent_, MSG_NOSIGNAL | more);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
+      if (n < 0) return written(boost::system::error_code(errno, boost::system::system_category()));
+      head_sent_ += static_cast<std::size_t>(n);
+      shared_->stats->bytes += static_cast<std::uint64_t>(n);
+      touch();
     }
-    event(file.device, fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(file.variant), count), "ok");
-    write(res, keep);
+    while (file_left_ > 0) {
+      std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(file_left_, kSendfileChunk));
+      ssize_t n = ::sendfile(sock, file_->get(), &file_offset_, chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
+      if (n < 0) return written(boost::system::error_code(errno, boost::system::system_category()));
+      if (n == 0) {  // the file shrank under us: the promised length cannot be sent
+        shared_->log->warn("http {}: static file shrank while being sent; closing", peer_);
+        return written(asio::error::eof);
+      }
+      file_left_ -= static_cast<std::uint64_t>(n);
+      shared_->stats->bytes += static_cast<std::uint64_t>(n);
+      touch();
+    }
+    written({});
+  }
+
+  void wait_writable() {
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return self->written(ec);
+      self->send_file();
+    });
+  }
+
+  void written(boost::system::error_code ec) {
+    body_.reset();
+    file_.reset();
+    if (ec || !keep_alive_) return close();
+    read();
   }
 
   void event(const std::string& device, std::string what, std::string result) {
@@ -201,16 +271,29 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    timer_.cancel();
   }
 
-  beast::tcp_stream stream_;
+  static constexpr std::size_t kSendfileChunk = 1u << 20;  // bytes per sendfile call
+
+  Socket socket_;
+  Timer timer_;
+  Clock::time_point deadline_{};
   beast::flat_buffer buffer_{16 * 1024};
   std::optional<http::request_parser<http::empty_body>> parser_;
   std::shared_ptr<HttpServer::Shared> shared_;
-  std::shared_ptr<const Bytes> body_;
   std::string peer_;
+  std::string out_;  // the rendered head
+  std::string text_;  // a short text body (errors)
+  std::shared_ptr<const Bytes> body_;
+  std::shared_ptr<const FileHandle> file_;  // shared with other sends of the same file
+  off_t file_offset_ = 0;
+  std::uint64_t file_left_ = 0;
+  std::size_t head_sent_ = 0;
+  bool keep_alive_ = true;
+  bool head_only_ = false;
 };
 
 }  // namespace
@@ -230,6 +313,7 @@ Status HttpServer::start() {
   tcp::endpoint ep(addr, cfg_.port);
   acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.set_option(tcp::no_delay(true), ec);  // inherited by every accepted socket
   if (!ec && addr.is_v6()) acceptor_.set_option(asio::ip::v6_only(false), ec);
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(cfg_.backlog, ec);
@@ -257,7 +341,7 @@ tcp::endpoint HttpServer::local_endpoint() const {
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(asio::make_strand(io_), peer_, [this](boost::system::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       if (stats_->active >= cfg_.max_connections) {
@@ -265,7 +349,7 @@ void HttpServer::accept() {
         socket.close(ec);  // over the cap: closed at once, never queued
       } else {
         ++stats_->active;
-        std::make_shared<Session>(std::move(socket), shared_)->run();
+        std::make_shared<Session>(std::move(socket), peer_, shared_)->run();
       }
     }
     if (acceptor_.is_open()) accept();

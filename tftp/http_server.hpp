@@ -47,6 +47,7 @@ class HttpServer {
   boost::asio::io_context& io_;
   HttpConfig cfg_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::endpoint peer_;  // of the connection being accepted (one accept at a time)
   std::shared_ptr<Shared> shared_;
   std::shared_ptr<HttpStats> stats_;
 };

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -48,6 +49,7 @@ Run run(const std::string& cmd) {
 }
 
 constexpr const char* kPhone = "SEPA45630BBFA40";
+constexpr std::uint64_t kBigFile = (64u << 20) + 4096 * 1000;  // past the whole-file read cap
 
 class Servers : public ::testing::Test {
  protected:
@@ -82,6 +84,9 @@ class Servers : public ::testing::Test {
     ASSERT_TRUE(write_file_atomic(dir_ / "static" / "load.bin", load));
     ASSERT_TRUE(write_file_atomic(dir_ / "static" / "exact512.bin", Bytes(1024, 'x')));
     ASSERT_TRUE(write_file_atomic(dir_ / "static" / "loss.bin", Bytes(load.begin(), load.begin() + 150'000)));
+    // Sparse, so it costs no disk: over the 64 MiB that whole-file reads accept.
+    { std::ofstream(dir_ / "static" / "big.bin"); }
+    fs::resize_file(dir_ / "static" / "big.bin", kBigFile);
     cat_ = new catalog::CachedCatalog(*db_, *pki_, {dir_ / "static", signer::HashAlg::Sha1}, 64 << 20);
     auto ev = db::EventWriter::start(dir_);
     ASSERT_TRUE(ev);
@@ -288,6 +293,32 @@ TEST_F(Servers, HttpHeadersKeepAliveRangesAndErrors) {
   // Two requests, one connection.
   auto ka = run("curl -sv -o /dev/null -o /dev/null " + http_url("ITLFile.tlv") + " " + http_url("XMLDefault.cnf.xml"));
   EXPECT_NE(ka.out.find("Re-using existing connection"), std::string::npos) << ka.out;
+}
+
+// Static files are streamed (sendfile), so their size is not bounded by memory, and a client that
+// stops reading one is cut off after the deadline while others are served.
+TEST_F(Servers, HttpStreamsLargeStaticFilesAndCutsOffStalledReaders) {
+  EXPECT_EQ(run("curl -sS -o /dev/null -w '%{http_code} %{size_download}' " + http_url("big.bin")).out,
+            "200 " + std::to_string(kBigFile));
+  auto tail = out("tail.bin");
+  EXPECT_EQ(run("curl -sS -r " + std::to_string(kBigFile - 10) + "- -o " + tail.string() + " -w '%{http_code}' " +
+                http_url("big.bin")).out, "206");
+  EXPECT_EQ(*read_file(tail), Bytes(10, 0));
+
+  asio::io_context io;
+  asio::ip::tcp::socket stalled(io);
+  stalled.connect(http_->local_endpoint());
+  asio::write(stalled, asio::buffer(std::string("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")));
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "200");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // three deadlines without reading
+  // What was already in the socket buffers arrives, then the end: not the whole file.
+  std::size_t got = 0;
+  boost::system::error_code ec;
+  std::vector<char> buf(1 << 20);
+  auto t0 = std::chrono::steady_clock::now();
+  while (!ec && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) got += stalled.read_some(asio::buffer(buf), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_LT(got, kBigFile);
 }
 
 TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
