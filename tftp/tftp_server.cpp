@@ -89,10 +89,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!step.send.empty()) arm_timer();
   }
 
+  // The retransmission deadline moves with every send; the timer itself is armed only when none
+  // is pending, and waits again if it fires before the deadline. Re-arming per block cost one
+  // timerfd_settime per packet whenever this transfer's timer was the earliest (a lone client).
   void arm_timer() {
-    timer_.expires_after(transfer_.options().timeout);
+    retransmit_at_ = Clock::now() + transfer_.options().timeout;
+    if (!timer_pending_) wait_timer();
+  }
+
+  void wait_timer() {
+    timer_pending_ = true;
+    timer_.expires_at(retransmit_at_);
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->timer_pending_ = false;
       if (ec || self->finished_) return;
+      if (Clock::now() < self->retransmit_at_) return self->wait_timer();  // sent since: wait the rest
       self->apply(self->transfer_.on_timeout());
     });
   }
@@ -153,6 +164,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string name_;
   catalog::CachedFile file_;
   Clock::time_point started_;
+  Clock::time_point retransmit_at_{};
+  bool timer_pending_ = false;
   std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
   std::uint64_t bytes_sent_ = 0;
   bool finished_ = false;
