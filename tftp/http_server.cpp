@@ -86,6 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read() {
+    head_only_ = false;
     parser_.emplace();
     parser_->header_limit(8 * 1024);
     parser_->body_limit(1024);  // GET and HEAD carry no body
