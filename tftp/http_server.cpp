@@ -2,6 +2,7 @@
 #include "tftp/http_server.hpp"
 
 #include <sys/sendfile.h>
+#include <csignal>
 #include <sys/socket.h>
 
 #include <array>
@@ -308,6 +309,9 @@ HttpServer::HttpServer(asio::io_context& io, HttpConfig cfg, catalog::CachedCata
 HttpServer::~HttpServer() = default;
 
 Status HttpServer::start() {
+  // sendfile has no MSG_NOSIGNAL: a client that resets the connection mid-file would otherwise
+  // kill the whole process with SIGPIPE. The error comes back as EPIPE instead.
+  ::signal(SIGPIPE, SIG_IGN);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(cfg_.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("http: bad listen address '{}'", cfg_.address));

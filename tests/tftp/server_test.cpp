@@ -321,6 +321,23 @@ TEST_F(Servers, HttpStreamsLargeStaticFilesAndCutsOffStalledReaders) {
   EXPECT_LT(got, kBigFile);
 }
 
+// A client that resets the connection in the middle of a file: sendfile gets EPIPE (not a
+// SIGPIPE that would end the process), and the next client is served.
+TEST_F(Servers, HttpClientResettingMidFileLeavesTheServerUp) {
+  for (int i = 0; i < 20; ++i) {
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect(http_->local_endpoint());
+    asio::write(s, asio::buffer(std::string("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")));
+    std::array<char, 1000> some{};
+    boost::system::error_code ec;
+    s.read_some(asio::buffer(some), ec);
+    s.set_option(asio::socket_base::linger(true, 0));  // close sends RST
+    s.close();
+  }
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "200");
+}
+
 TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
   asio::io_context io;
   asio::ip::tcp::socket silent(io), garbage(io);
