@@ -2,11 +2,11 @@
 #include "tftp/http_server.hpp"
 
 #include <sys/sendfile.h>
-#include <csignal>
 #include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <optional>
 
 #include <boost/asio/ip/v6_only.hpp>

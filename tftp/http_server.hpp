@@ -1,6 +1,7 @@
 // The HTTP file server on TCP 6970 (Boost.Beast): GET and HEAD of the same names TFTP serves,
 // with the headers of the seed's capture, keep-alive, byte ranges for static files, a deadline on
-// every read and write, and a cap on connections.
+// every read and write, and a cap on connections. start() ignores SIGPIPE for the whole process:
+// static files go out with sendfile, which cannot be told not to raise it.
 #pragma once
 
 #include <atomic>
