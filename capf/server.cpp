@@ -120,6 +120,7 @@ CapfServer::CapfServer(asio::io_context& io, Context& ctx)
       ctx_(ctx),
       tls_(asio::ssl::context::tls_server),
       acceptor_(asio::make_strand(io)),
+      accept_pause_(acceptor_.get_executor()),
       stats_(std::make_shared<CapfStats>()),
       next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)) {}
 
@@ -159,6 +160,7 @@ void CapfServer::stop() {
   asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    accept_pause_.cancel();
   });
 }
 
@@ -167,20 +169,30 @@ tcp::endpoint CapfServer::local_endpoint() const {
   return acceptor_.local_endpoint(ec);
 }
 
+constexpr std::chrono::milliseconds kAcceptPause{100};
+
 void CapfServer::accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      std::uint32_t sid = (*next_sid_)++;  // used up even when refused (§3.1)
-      if (stats_->active >= ctx_.cfg.max_sessions) {
-        ++stats_->refused;
-        socket.close(ec);
-      } else {
-        ++stats_->active;
-        ++stats_->sessions;
-        std::string peer = peer_text(socket.remote_endpoint(ec));
-        std::make_shared<Connection>(std::move(socket), std::move(peer), tls_, ctx_, sid, stats_)->run();
-      }
+    if (ec) {  // out of file descriptors: retrying at once would spin on the still-readable socket
+      ++stats_->accept_errors;
+      log::get("capf")->warn("capf: cannot accept a connection: {} (the open-file limit, ulimit -n); pausing accepts "
+                             "for {} ms", ec.message(), kAcceptPause.count());
+      accept_pause_.expires_after(kAcceptPause);
+      accept_pause_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    std::uint32_t sid = (*next_sid_)++;  // used up even when refused (§3.1)
+    if (stats_->active >= ctx_.cfg.max_sessions) {
+      ++stats_->refused;
+      socket.close(ec);
+    } else {
+      ++stats_->active;
+      ++stats_->sessions;
+      std::string peer = peer_text(socket.remote_endpoint(ec));
+      std::make_shared<Connection>(std::move(socket), std::move(peer), tls_, ctx_, sid, stats_)->run();
     }
     if (acceptor_.is_open()) accept();
   });

@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "capf/context.hpp"
@@ -16,6 +17,7 @@ namespace cucm::capf {
 
 struct CapfStats {
   std::atomic<std::uint64_t> sessions{0}, refused{0}, handshake_failed{0}, active{0};
+  std::atomic<std::uint64_t> accept_errors{0};  // accepts that failed (out of file descriptors)
 };
 
 class CapfServer {
@@ -34,6 +36,9 @@ class CapfServer {
   Context& ctx_;
   boost::asio::ssl::context tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // After a failed accept (out of file descriptors): wait before the next, instead of spinning on
+  // a listening socket that stays readable.
+  boost::asio::steady_timer accept_pause_;
   std::shared_ptr<CapfStats> stats_;
   std::shared_ptr<std::atomic<std::uint32_t>> next_sid_;
 };

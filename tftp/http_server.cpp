@@ -301,7 +301,11 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, HttpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events)
-    : io_(io), cfg_(std::move(cfg)), acceptor_(asio::make_strand(io)), stats_(std::make_shared<HttpStats>()) {
+    : io_(io),
+      cfg_(std::move(cfg)),
+      acceptor_(asio::make_strand(io)),
+      accept_pause_(acceptor_.get_executor()),
+      stats_(std::make_shared<HttpStats>()) {
   shared_ = std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_});
 }
 
@@ -337,6 +341,7 @@ void HttpServer::stop() {
   asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    accept_pause_.cancel();
   });
 }
 
@@ -345,17 +350,29 @@ tcp::endpoint HttpServer::local_endpoint() const {
   return acceptor_.local_endpoint(ec);
 }
 
+constexpr std::chrono::milliseconds kAcceptPause{100};
+
 void HttpServer::accept() {
   acceptor_.async_accept(asio::make_strand(io_), peer_, [this](boost::system::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (stats_->active >= cfg_.max_connections) {
-        ++stats_->refused;
-        socket.close(ec);  // over the cap: closed at once, never queued
-      } else {
-        ++stats_->active;
-        std::make_shared<Session>(std::move(socket), peer_, shared_)->run();
-      }
+    if (ec) {
+      // EMFILE, ENFILE, ENOBUFS: the connection stays queued and the socket readable, so an
+      // immediate retry would spin a core. Pause, and say what to raise.
+      ++stats_->accept_errors;
+      shared_->log->warn("http: cannot accept a connection: {} (the open-file limit, ulimit -n, or --max-connections); "
+                         "pausing accepts for {} ms", ec.message(), kAcceptPause.count());
+      accept_pause_.expires_after(kAcceptPause);
+      accept_pause_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    if (stats_->active >= cfg_.max_connections) {
+      ++stats_->refused;
+      socket.close(ec);  // over the cap: closed at once, never queued
+    } else {
+      ++stats_->active;
+      std::make_shared<Session>(std::move(socket), peer_, shared_)->run();
     }
     if (acceptor_.is_open()) accept();
   });

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
@@ -29,6 +30,7 @@ struct HttpConfig {
 
 struct HttpStats {
   std::atomic<std::uint64_t> requests{0}, ok{0}, not_found{0}, bad{0}, refused{0}, bytes{0}, active{0};
+  std::atomic<std::uint64_t> accept_errors{0};  // accepts that failed (out of file descriptors)
 };
 
 class HttpServer {
@@ -48,6 +50,9 @@ class HttpServer {
   boost::asio::io_context& io_;
   HttpConfig cfg_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // After a failed accept (out of file descriptors): wait before the next, instead of spinning on
+  // a listening socket that stays readable.
+  boost::asio::steady_timer accept_pause_;
   boost::asio::ip::tcp::endpoint peer_;  // of the connection being accepted (one accept at a time)
   std::shared_ptr<Shared> shared_;
   std::shared_ptr<HttpStats> stats_;

@@ -1,6 +1,7 @@
 // The TFTP and HTTP servers on ephemeral loopback ports, driven by our client and by real
 // third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
 // concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -336,6 +338,50 @@ TEST_F(Servers, HttpClientResettingMidFileLeavesTheServerUp) {
     s.close();
   }
   EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "200");
+}
+
+// Out of file descriptors, the acceptor pauses instead of spinning on a listening socket that
+// stays readable, and serves the queued connections once descriptors are free again.
+TEST_F(Servers, HttpOutOfDescriptorsPausesAcceptsAndRecovers) {
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> clients;
+  for (int i = 0; i < 12; ++i) {
+    clients.emplace_back(io);
+    clients.back().open(asio::ip::tcp::v4());  // the descriptors exist before the limit drops
+  }
+  std::size_t open_fds = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++open_fds;
+  struct rlimit old_limit {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old_limit), 0);
+  struct rlimit low = old_limit;
+  low.rlim_cur = open_fds + 4;  // room for about four accepted connections
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  for (auto& c : clients) c.connect(http_->local_endpoint());  // queued in the backlog; no new descriptor
+  auto errors_before = http_->stats().accept_errors.load();
+  struct rusage r0 {}, r1 {};
+  ::getrusage(RUSAGE_SELF, &r0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::getrusage(RUSAGE_SELF, &r1);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old_limit), 0);
+  auto seconds = [](const struct rusage& r) {
+    return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+           static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+  };
+  EXPECT_GT(http_->stats().accept_errors.load(), errors_before);  // it did run out
+  EXPECT_LT(seconds(r1) - seconds(r0), 0.25);  // a spinning acceptor burns the whole 0.5 s
+
+  // Every queued connection is served once descriptors are back.
+  std::string request = "GET /ITLFile.tlv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::vector<std::array<char, 64>> replies(clients.size());
+  int ok = 0;
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    asio::write(clients[i], asio::buffer(request));
+    clients[i].async_read_some(asio::buffer(replies[i]), [&, i](boost::system::error_code ec, std::size_t n) {
+      if (!ec && std::string_view(replies[i].data(), n).starts_with("HTTP/1.1 200")) ++ok;
+    });
+  }
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(ok, static_cast<int>(clients.size()));
 }
 
 TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
