@@ -1,4 +1,7 @@
 // cucm-emu serve: every phone-facing service in one process: TFTP, HTTP and CAPF.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -34,12 +37,30 @@ struct ServeArgs {
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
 };
 
+// Every HTTP connection, TFTP transfer and CAPF session holds a file descriptor (HTTP also keeps up
+// to 256 static files open). Debian's default soft limit, 1024, is below the default
+// --max-connections alone, so the soft limit is raised as far as the hard limit allows.
+void raise_open_file_limit(const ServeArgs& a, spdlog::logger& log) {
+  rlim_t wanted = static_cast<rlim_t>(a.max_connections + a.max_transfers + a.capf_max_sessions + 512);
+  struct rlimit lim {};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
+  rlimit raised = lim;
+  raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, lim.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  if (lim.rlim_cur < wanted) {
+    log.warn("open-file limit {} is below the {} that --max-connections, --max-transfers and --capf-max-sessions "
+             "can use: raise the hard limit (ulimit -Hn) or lower them; past it, new connections wait",
+             static_cast<unsigned long long>(lim.rlim_cur), static_cast<unsigned long long>(wanted));
+  }
+}
+
 Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
   for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
   auto log = log::get("serve");
+  raise_open_file_limit(a, *log);
   CUCM_TRY(auto pki, cluster_pki(g));
   CUCM_TRY(auto db, cluster_db(g));
   CUCM_TRY(auto events, db::EventWriter::start(g.data_dir));
