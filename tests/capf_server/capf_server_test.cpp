@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +23,7 @@
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
+#include "tests/support/descriptor_shortage.hpp"
 
 namespace cucm::capf {
 namespace {
@@ -380,6 +382,28 @@ TEST_F(CapfTest, SilentAndGarbageClientsDoNotBlockOthers) {
   silent.read_some(asio::buffer(buf), ec);  // the server drops it after its 4 s deadline
   EXPECT_TRUE(ec);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+}
+
+// Out of file descriptors, the acceptor pauses instead of spinning, and phones are served again
+// once descriptors are back.
+TEST_F(CapfTest, OutOfDescriptorsPausesAcceptsAndRecovers) {
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> clients;
+  for (int i = 0; i < 12; ++i) {
+    clients.emplace_back(io);
+    clients.back().open(asio::ip::tcp::v4());
+  }
+  auto errors_before = server_->stats().accept_errors.load();
+  auto shortage = test::run_out_of_descriptors(clients, server_->local_endpoint(), 4, std::chrono::milliseconds(500));
+  ASSERT_TRUE(shortage.ok);
+  EXPECT_GT(server_->stats().accept_errors.load(), errors_before);
+  EXPECT_LT(shortage.cpu_seconds, 0.25);
+  clients.clear();  // the queued connections go away unanswered
+  auto name = add_device(kNullProfile, "install");
+  CapfPhone p{name, make_mic(name), std::nullopt, "", "", {}};
+  auto r = phone::run_capf(p, opts());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->lsc_installed);
 }
 
 TEST_F(CapfTest, OpensslSClientSeesTheCapfCertificate) {

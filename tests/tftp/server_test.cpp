@@ -1,7 +1,6 @@
 // The TFTP and HTTP servers on ephemeral loopback ports, driven by our client and by real
 // third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
 // concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +28,7 @@
 #include "tftp/http_server.hpp"
 #include "tftp/packet.hpp"
 #include "tftp/tftp_server.hpp"
+#include "tests/support/descriptor_shortage.hpp"
 
 namespace cucm::tftp {
 namespace {
@@ -349,26 +349,11 @@ TEST_F(Servers, HttpOutOfDescriptorsPausesAcceptsAndRecovers) {
     clients.emplace_back(io);
     clients.back().open(asio::ip::tcp::v4());  // the descriptors exist before the limit drops
   }
-  std::size_t open_fds = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++open_fds;
-  struct rlimit old_limit {};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old_limit), 0);
-  struct rlimit low = old_limit;
-  low.rlim_cur = open_fds + 4;  // room for about four accepted connections
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-  for (auto& c : clients) c.connect(http_->local_endpoint());  // queued in the backlog; no new descriptor
   auto errors_before = http_->stats().accept_errors.load();
-  struct rusage r0 {}, r1 {};
-  ::getrusage(RUSAGE_SELF, &r0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  ::getrusage(RUSAGE_SELF, &r1);
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old_limit), 0);
-  auto seconds = [](const struct rusage& r) {
-    return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-           static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
-  };
+  auto shortage = test::run_out_of_descriptors(clients, http_->local_endpoint(), 4, std::chrono::milliseconds(500));
+  ASSERT_TRUE(shortage.ok);
   EXPECT_GT(http_->stats().accept_errors.load(), errors_before);  // it did run out
-  EXPECT_LT(seconds(r1) - seconds(r0), 0.25);  // a spinning acceptor burns the whole 0.5 s
+  EXPECT_LT(shortage.cpu_seconds, 0.25);  // a spinning acceptor burns the whole 0.5 s
 
   // Every queued connection is served once descriptors are back.
   std::string request = "GET /ITLFile.tlv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
