@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 namespace cucm::test {
@@ -32,6 +33,16 @@ struct ShortageResult {
   double cpu_seconds = 0;  // the whole process's user + system time during `wait`
   bool ok = false;         // the limit could be lowered and restored
 };
+
+// `n` TCP sockets opened but not connected: their descriptors exist before the limit drops.
+inline std::vector<boost::asio::ip::tcp::socket> open_clients(boost::asio::io_context& io, int n) {
+  std::vector<boost::asio::ip::tcp::socket> clients;
+  for (int i = 0; i < n; ++i) {
+    clients.emplace_back(io);
+    clients.back().open(boost::asio::ip::tcp::v4());
+  }
+  return clients;
+}
 
 // `clients` must already be open (their descriptors exist before the limit drops). Lowers
 // RLIMIT_NOFILE to leave room for `room` more descriptors, connects every client to `server`

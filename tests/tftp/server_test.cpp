@@ -345,11 +345,7 @@ TEST_F(Servers, HttpClientResettingMidFileLeavesTheServerUp) {
 TEST_F(Servers, HttpOutOfDescriptorsPausesAcceptsAndRecovers) {
   if (test::kSanitized) GTEST_SKIP() << "sanitizer runtimes need descriptors of their own";
   asio::io_context io;
-  std::vector<asio::ip::tcp::socket> clients;
-  for (int i = 0; i < 12; ++i) {
-    clients.emplace_back(io);
-    clients.back().open(asio::ip::tcp::v4());  // the descriptors exist before the limit drops
-  }
+  auto clients = test::open_clients(io, 12);
   auto errors_before = http_->stats().accept_errors.load();
   auto shortage = test::run_out_of_descriptors(clients, http_->local_endpoint(), 2, std::chrono::milliseconds(500));
   ASSERT_TRUE(shortage.ok);
