@@ -1,0 +1,97 @@
+#include "core/tcp_listener.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+
+#include "core/log.hpp"
+
+namespace cucm::core {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct TcpListener::Slot {
+  explicit Slot(asio::io_context& io) : loop(io), acceptor(asio::make_strand(io)), pause(acceptor.get_executor()) {}
+  asio::io_context& loop;
+  asio::basic_socket_acceptor<tcp, Strand> acceptor;
+  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Strand> pause;
+  tcp::endpoint peer;  // of the connection being accepted (one accept at a time per slot)
+};
+
+TcpListener::TcpListener(std::vector<asio::io_context*> loops, Options options) : options_(std::move(options)) {
+  for (auto* loop : loops) slots_.push_back(std::make_unique<Slot>(*loop));
+}
+
+TcpListener::~TcpListener() = default;
+
+boost::system::error_code TcpListener::open(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  auto& first = slots_.front()->acceptor;
+  first.open(endpoint.protocol(), ec);
+  if (!ec) first.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && options_.no_delay) first.set_option(tcp::no_delay(true), ec);
+  if (!ec && endpoint.address().is_v6()) first.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) first.bind(endpoint, ec);
+  if (!ec) first.listen(options_.backlog, ec);
+  for (std::size_t i = 1; !ec && i < slots_.size(); ++i) {
+    int fd = ::fcntl(first.native_handle(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+      ec.assign(errno, boost::system::system_category());
+      break;
+    }
+    slots_[i]->acceptor.assign(endpoint.protocol(), fd, ec);
+    if (ec) ::close(fd);
+  }
+  if (ec) {
+    boost::system::error_code ignored;
+    for (auto& slot : slots_) slot->acceptor.close(ignored);
+  }
+  return ec;
+}
+
+void TcpListener::start(OnAccept on_accept) {
+  on_accept_ = std::move(on_accept);
+  for (auto& slot : slots_) {
+    asio::post(slot->acceptor.get_executor(), [this, s = slot.get()] { accept(*s); });
+  }
+}
+
+void TcpListener::stop() {
+  for (auto& slot : slots_) {
+    asio::post(slot->acceptor.get_executor(), [s = slot.get()] {
+      boost::system::error_code ec;
+      s->acceptor.close(ec);
+      s->pause.cancel();
+    });
+  }
+}
+
+tcp::endpoint TcpListener::local_endpoint() const {
+  boost::system::error_code ec;
+  return slots_.front()->acceptor.local_endpoint(ec);
+}
+
+void TcpListener::accept(Slot& slot) {
+  if (!slot.acceptor.is_open()) return;
+  slot.acceptor.async_accept(asio::make_strand(slot.loop), slot.peer,
+                             [this, &slot](boost::system::error_code ec, Socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      if (options_.accept_errors) ++*options_.accept_errors;
+      log::get(options_.service)
+          ->warn("{}: cannot accept a connection: {} ({}); pausing accepts for {} ms", options_.service, ec.message(),
+                 options_.limit_hint, kAcceptPause.count());
+      slot.pause.expires_after(kAcceptPause);
+      slot.pause.async_wait([this, &slot](boost::system::error_code wait_ec) {
+        if (!wait_ec) accept(slot);
+      });
+      return;
+    }
+    on_accept_(std::move(socket), slot.peer);
+    accept(slot);
+  });
+}
+
+}  // namespace cucm::core

@@ -1,0 +1,67 @@
+// A TCP listening socket served by every loop of a server.
+//
+// The socket is bound once; each loop gets an acceptor on a duplicate of its descriptor, so
+// whichever loop is idle takes the next connection and keeps it (nginx's workers share their
+// listening sockets the same way). No SO_REUSEPORT: a second server started on the same port
+// must fail to bind, not silently take half the connections.
+//
+// A failed accept (out of file descriptors) leaves the connection queued and the socket readable;
+// retrying at once would spin a core, so that loop pauses its accepts for kAcceptPause and the
+// warning names what to raise.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+namespace cucm::core {
+
+class TcpListener {
+ public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  // An accepted connection, on a strand of the loop that accepted it.
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+  using OnAccept = std::function<void(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer)>;
+
+  struct Options {
+    std::string service;           // "http", "capf": prefixes the warnings
+    std::string limit_hint;        // what to raise when accepts fail, e.g. "ulimit -n"
+    int backlog = 1024;
+    bool no_delay = false;         // set on the listening socket: Linux copies it into every accepted one
+    std::atomic<std::uint64_t>* accept_errors = nullptr;  // counted here when not null
+  };
+
+  static constexpr std::chrono::milliseconds kAcceptPause{100};
+
+  TcpListener(std::vector<boost::asio::io_context*> loops, Options options);
+  ~TcpListener();
+  TcpListener(const TcpListener&) = delete;
+  TcpListener& operator=(const TcpListener&) = delete;
+
+  // Opens, binds and listens; the error is the one bind or listen gave (the caller words it).
+  boost::system::error_code open(const boost::asio::ip::tcp::endpoint& endpoint);
+  // Starts accepting on every loop; `on_accept` runs on the accepting loop's strand.
+  void start(OnAccept on_accept);
+  // Closes every acceptor, each on its own loop. Let the loops finish before destroying.
+  void stop();
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+ private:
+  struct Slot;
+  void accept(Slot& slot);
+
+  Options options_;
+  OnAccept on_accept_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace cucm::core
