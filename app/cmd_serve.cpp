@@ -14,6 +14,7 @@
 
 #include "app/common.hpp"
 #include "core/log.hpp"
+#include "core/loop_pool.hpp"
 #include "capf/server.hpp"
 #include "db/event_writer.hpp"
 #include "db/schema.hpp"
@@ -70,7 +71,9 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   co.hash = hash;
   catalog::CachedCatalog cat(db, pki, co, a.cache_mb << 20);
 
-  boost::asio::io_context io(a.threads);
+  // One event loop per thread; each server spreads its connections or transfers over them.
+  core::LoopPool loops(static_cast<std::size_t>(a.threads));
+  boost::asio::io_context& io = loops.at(0);  // signals and the exit timer
   std::unique_ptr<tftp::TftpServer> tftp_server;
   std::unique_ptr<tftp::HttpServer> http_server;
   if (!a.no_tftp) {
@@ -81,7 +84,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     tc.client_rate = a.client_rate;
     tc.limits.max_blksize = a.max_blksize;
     tc.limits.max_retries = a.retries;
-    tftp_server = std::make_unique<tftp::TftpServer>(io, tc, cat, events.get());
+    tftp_server = std::make_unique<tftp::TftpServer>(loops.contexts(), tc, cat, events.get());
     CUCM_CHECK(tftp_server->start());
     auto ep = tftp_server->local_endpoint();
     std::cout << fmt::format("tftp: listening on {}:{}/udp\n", ep.address().to_string(), ep.port());
@@ -92,7 +95,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     hc.port = static_cast<std::uint16_t>(a.http_port);
     hc.io_timeout = std::chrono::milliseconds(a.timeout_ms);
     hc.max_connections = a.max_connections;
-    http_server = std::make_unique<tftp::HttpServer>(io, hc, cat, events.get());
+    http_server = std::make_unique<tftp::HttpServer>(loops.contexts(), hc, cat, events.get());
     CUCM_CHECK(http_server->start());
     auto ep = http_server->local_endpoint();
     std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep.address().to_string(), ep.port());
@@ -111,7 +114,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     CUCM_TRY(auto capf_db, cluster_db(g));  // CAPF writes through a connection of its own
     CUCM_TRY(auto trust, capf::load_trust_store(g.data_dir / "capf" / "trust"));
     capf_ctx.reset(new capf::Context{cc, pki, std::move(trust), {}, std::move(capf_db), events.get()});
-    capf_server = std::make_unique<capf::CapfServer>(io, *capf_ctx);
+    capf_server = std::make_unique<capf::CapfServer>(loops.contexts(), *capf_ctx);
     CUCM_CHECK(capf_server->start());
     auto ep = capf_server->local_endpoint();
     std::cout << fmt::format("capf: listening on {}:{}/tcp (TLS {}+, {} trusted CA(s) for existing certificates)\n",
@@ -126,7 +129,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     if (tftp_server) tftp_server->stop();
     if (http_server) http_server->stop();
     if (capf_server) capf_server->stop();
-    io.stop();
+    loops.stop();
   };
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -140,10 +143,8 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
       if (!ec) stop();
     });
   }
-  std::vector<std::thread> workers;
-  for (int i = 1; i < a.threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : workers) t.join();
+  loops.start("cucm-io");
+  loops.join();
 
   auto c = cat.stats();
   if (tftp_server) {
@@ -186,7 +187,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--lsc-days", a->lsc_days, "Validity of issued LSCs")->capture_default_str();
   s->add_option("--static-dir", a->static_dir, "Firmware loads and other static files (default DATA/static)");
   s->add_option("--digest", a->digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();
-  s->add_option("--threads", a->threads, "I/O threads")->capture_default_str();
+  s->add_option("--threads", a->threads, "I/O threads, one event loop each")->capture_default_str();
   s->add_option("--cache-mb", a->cache_mb, "Memory for built files (MiB)")->capture_default_str();
   s->add_option("--max-transfers", a->max_transfers, "Concurrent TFTP transfers; more are refused")->capture_default_str();
   s->add_option("--client-rate", a->client_rate, "New TFTP transfers per second per client")->capture_default_str();

@@ -22,11 +22,11 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "capf/server.hpp"
+#include "core/loop_pool.hpp"
 #include "db/device_store.hpp"
 #include "db/event_writer.hpp"
 #include "db/schema.hpp"
@@ -248,15 +248,12 @@ int run(const Args& a) {
     events = std::move(*ev);
   }
   capf::Context ctx{cfg, *pki, {}, {}, std::move(*db), events.get()};
-  boost::asio::io_context io(a.server_threads);
-  capf::CapfServer server(io, ctx);
+  core::LoopPool loops(static_cast<std::size_t>(a.server_threads));  // as `cucm-emu serve --threads N`
+  capf::CapfServer server(loops.contexts(), ctx);
   if (auto st = server.start(); !st) return fail("capf server", st.error());
   std::uint16_t port = server.local_endpoint().port();
-  std::vector<std::thread> io_threads;
-  for (int i = 0; i < a.server_threads; ++i) io_threads.emplace_back([&io] {
-      pthread_setname_np(pthread_self(), "capf-server");
-      io.run();
-    });
+  loops.start("capf-server");
+  auto& io_threads = loops.threads();
   double setup_s = std::chrono::duration<double>(Clock::now() - t_setup).count();
   const X509* capf_cert = pki->identity(signer::PkiRole::Capf).cert.get();
 
@@ -279,8 +276,8 @@ int run(const Args& a) {
   auto hs_failed = server.stats().handshake_failed.load() - hs0;
 
   server.stop();
-  io.stop();
-  for (auto& t : io_threads) t.join();
+  loops.stop();
+  loops.join();
 
   // Every confirmed install must have been recorded: count the devices CAPF finished.
   long long recorded = -1;
@@ -343,7 +340,7 @@ int main(int argc, char** argv) {
   CLI::App app{"CAPF install/upgrade sessions per second against an in-process CAPF server on 127.0.0.1"};
   app.add_option("-c,--concurrency", a.concurrency, "Client threads, each running sessions back to back")
       ->check(CLI::Range(1, 1024))->capture_default_str();
-  app.add_option("--server-threads", a.server_threads, "io_context threads of the CAPF server")
+  app.add_option("--server-threads", a.server_threads, "Event loops (threads) of the CAPF server")
       ->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("-n,--sessions", a.sessions, "Measured sessions (one device each, install scheduled)")
       ->check(CLI::Range(1, 1'000'000))->capture_default_str();

@@ -27,9 +27,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, std::uint32_t sid,
              std::shared_ptr<CapfStats> stats)
       : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), session_(sid, ctx, peer), peer_(std::move(peer)) {
-    boost::system::error_code ec;
-    // No Nagle: a message must not wait for a delayed ACK (the reference stalled ~40 ms here).
-    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
   }
   ~Connection() { --stats_->active; }
 
@@ -116,15 +113,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 CapfServer::CapfServer(asio::io_context& io, Context& ctx)
-    : io_(io),
-      ctx_(ctx),
-      tls_(asio::ssl::context::tls_server),
-      acceptor_(asio::make_strand(io)),
-      accept_pause_(acceptor_.get_executor()),
-      stats_(std::make_shared<CapfStats>()),
-      next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)) {}
+    : CapfServer(std::vector<asio::io_context*>{&io}, ctx) {}
 
-// Call stop() and let the io_context finish before destroying a server: handlers capture it.
+CapfServer::CapfServer(std::vector<asio::io_context*> loops, Context& ctx)
+    : ctx_(ctx),
+      tls_(asio::ssl::context::tls_server),
+      stats_(std::make_shared<CapfStats>()),
+      next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)),
+      listener_(std::move(loops), {.service = "capf",
+                                   .limit_hint = "the open-file limit, ulimit -n",
+                                   // A deep backlog: a boot storm must not find the listen queue
+                                   // full (the reference used 5).
+                                   .backlog = 1024,
+                                   // No Nagle: a message must not wait for a delayed ACK (the
+                                   // reference stalled ~40 ms there). Inherited by accepted sockets.
+                                   .no_delay = true,
+                                   .accept_errors = &stats_->accept_errors}) {}
+
+// Call stop() and let the loops finish before destroying a server: handlers capture it.
 CapfServer::~CapfServer() = default;
 
 Status CapfServer::start() {
@@ -141,61 +147,34 @@ Status CapfServer::start() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(ctx_.cfg.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("capf: bad listen address '{}'", ctx_.cfg.address));
-  tcp::endpoint ep(addr, ctx_.cfg.port);
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  // A deep backlog: a boot storm must not find the listen queue full (the reference used 5).
-  if (!ec) acceptor_.listen(1024, ec);
+  ec = listener_.open(tcp::endpoint(addr, ctx_.cfg.port));
   if (ec) {
     return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
                       fmt::format("capf: cannot listen on TCP {}:{}: {} (choose another port with --capf-port)",
                                   ctx_.cfg.address, ctx_.cfg.port, ec.message()));
   }
-  accept();
+  listener_.start([this](core::TcpListener::Socket&& socket, const tcp::endpoint& peer) {
+    on_accept(std::move(socket), peer);
+  });
   return Ok{};
 }
 
-void CapfServer::stop() {
-  asio::post(acceptor_.get_executor(), [this] {
+void CapfServer::stop() { listener_.stop(); }
+
+tcp::endpoint CapfServer::local_endpoint() const { return listener_.local_endpoint(); }
+
+void CapfServer::on_accept(core::TcpListener::Socket&& socket, const tcp::endpoint& peer) {
+  std::uint32_t sid = (*next_sid_)++;  // used up even when refused (§3.1)
+  // Counted before the check: two loops accepting at once cannot both take the last place.
+  if (++stats_->active > ctx_.cfg.max_sessions) {
+    --stats_->active;
+    ++stats_->refused;
     boost::system::error_code ec;
-    acceptor_.close(ec);
-    accept_pause_.cancel();
-  });
-}
-
-tcp::endpoint CapfServer::local_endpoint() const {
-  boost::system::error_code ec;
-  return acceptor_.local_endpoint(ec);
-}
-
-constexpr std::chrono::milliseconds kAcceptPause{100};
-
-void CapfServer::accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (ec) {  // out of file descriptors: retrying at once would spin on the still-readable socket
-      ++stats_->accept_errors;
-      log::get("capf")->warn("capf: cannot accept a connection: {} (the open-file limit, ulimit -n); pausing accepts "
-                             "for {} ms", ec.message(), kAcceptPause.count());
-      accept_pause_.expires_after(kAcceptPause);
-      accept_pause_.async_wait([this](boost::system::error_code wait_ec) {
-        if (!wait_ec && acceptor_.is_open()) accept();
-      });
-      return;
-    }
-    std::uint32_t sid = (*next_sid_)++;  // used up even when refused (§3.1)
-    if (stats_->active >= ctx_.cfg.max_sessions) {
-      ++stats_->refused;
-      socket.close(ec);
-    } else {
-      ++stats_->active;
-      ++stats_->sessions;
-      std::string peer = peer_text(socket.remote_endpoint(ec));
-      std::make_shared<Connection>(std::move(socket), std::move(peer), tls_, ctx_, sid, stats_)->run();
-    }
-    if (acceptor_.is_open()) accept();
-  });
+    socket.close(ec);
+    return;
+  }
+  ++stats_->sessions;
+  std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, sid, stats_)->run();
 }
 
 }  // namespace cucm::capf

@@ -4,14 +4,15 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "capf/context.hpp"
 #include "core/result.hpp"
+#include "core/tcp_listener.hpp"
 
 namespace cucm::capf {
 
@@ -24,6 +25,8 @@ class CapfServer {
  public:
   // `ctx` must outlive the server and every session.
   CapfServer(boost::asio::io_context& io, Context& ctx);
+  // Accepts on every loop (core::LoopPool); a session stays on the loop that accepted it.
+  CapfServer(std::vector<boost::asio::io_context*> loops, Context& ctx);
   ~CapfServer();
   Status start();  // TLS context, bind, listen
   void stop();
@@ -31,16 +34,13 @@ class CapfServer {
   const CapfStats& stats() const { return *stats_; }
 
  private:
-  void accept();
-  boost::asio::io_context& io_;
+  void on_accept(core::TcpListener::Socket&& socket, const boost::asio::ip::tcp::endpoint& peer);
+
   Context& ctx_;
   boost::asio::ssl::context tls_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  // After a failed accept (out of file descriptors): wait before the next, instead of spinning on
-  // a listening socket that stays readable.
-  boost::asio::steady_timer accept_pause_;
   std::shared_ptr<CapfStats> stats_;
   std::shared_ptr<std::atomic<std::uint32_t>> next_sid_;
+  core::TcpListener listener_;
 };
 
 }  // namespace cucm::capf

@@ -278,6 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
     timer_.cancel();
   }
 
+
   static constexpr std::size_t kSendfileChunk = 1u << 20;  // bytes per sendfile call
 
   Socket socket_;
@@ -301,15 +302,20 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, HttpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events)
-    : io_(io),
-      cfg_(std::move(cfg)),
-      acceptor_(asio::make_strand(io)),
-      accept_pause_(acceptor_.get_executor()),
-      stats_(std::make_shared<HttpStats>()) {
-  shared_ = std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_});
-}
+    : HttpServer(std::vector<asio::io_context*>{&io}, std::move(cfg), catalog, events) {}
 
-// Call stop() and let the io_context finish before destroying a server: handlers capture it.
+HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, catalog::CachedCatalog& catalog,
+                       db::EventWriter* events)
+    : cfg_(std::move(cfg)),
+      stats_(std::make_shared<HttpStats>()),
+      shared_(std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_})),
+      listener_(std::move(loops), {.service = "http",
+                                   .limit_hint = "the open-file limit, ulimit -n, or --max-connections",
+                                   .backlog = cfg_.backlog,
+                                   .no_delay = true,  // inherited by every accepted socket
+                                   .accept_errors = &stats_->accept_errors}) {}
+
+// Call stop() and let the loops finish before destroying a server: handlers capture it.
 HttpServer::~HttpServer() = default;
 
 Status HttpServer::start() {
@@ -319,13 +325,7 @@ Status HttpServer::start() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(cfg_.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("http: bad listen address '{}'", cfg_.address));
-  tcp::endpoint ep(addr, cfg_.port);
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.set_option(tcp::no_delay(true), ec);  // inherited by every accepted socket
-  if (!ec && addr.is_v6()) acceptor_.set_option(asio::ip::v6_only(false), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(cfg_.backlog, ec);
+  ec = listener_.open(tcp::endpoint(addr, cfg_.port));
   if (ec) {
     std::string hint = ec == boost::system::errc::permission_denied
                            ? ": ports below 1024 need root or CAP_NET_BIND_SERVICE, or choose another with --http-port"
@@ -333,49 +333,26 @@ Status HttpServer::start() {
     return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
                       fmt::format("http: cannot listen on TCP {}:{}: {}{}", cfg_.address, cfg_.port, ec.message(), hint));
   }
-  accept();
+  listener_.start([this](core::TcpListener::Socket&& socket, const tcp::endpoint& peer) {
+    on_accept(std::move(socket), peer);
+  });
   return Ok{};
 }
 
-void HttpServer::stop() {
-  asio::post(acceptor_.get_executor(), [this] {
+void HttpServer::stop() { listener_.stop(); }
+
+tcp::endpoint HttpServer::local_endpoint() const { return listener_.local_endpoint(); }
+
+void HttpServer::on_accept(Socket&& socket, const tcp::endpoint& peer) {
+  // Counted before the check: two loops accepting at once cannot both take the last place.
+  if (++stats_->active > cfg_.max_connections) {
+    --stats_->active;
+    ++stats_->refused;
     boost::system::error_code ec;
-    acceptor_.close(ec);
-    accept_pause_.cancel();
-  });
-}
-
-tcp::endpoint HttpServer::local_endpoint() const {
-  boost::system::error_code ec;
-  return acceptor_.local_endpoint(ec);
-}
-
-constexpr std::chrono::milliseconds kAcceptPause{100};
-
-void HttpServer::accept() {
-  acceptor_.async_accept(asio::make_strand(io_), peer_, [this](boost::system::error_code ec, Socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (ec) {
-      // EMFILE, ENFILE, ENOBUFS: the connection stays queued and the socket readable, so an
-      // immediate retry would spin a core. Pause, and say what to raise.
-      ++stats_->accept_errors;
-      shared_->log->warn("http: cannot accept a connection: {} (the open-file limit, ulimit -n, or --max-connections); "
-                         "pausing accepts for {} ms", ec.message(), kAcceptPause.count());
-      accept_pause_.expires_after(kAcceptPause);
-      accept_pause_.async_wait([this](boost::system::error_code wait_ec) {
-        if (!wait_ec && acceptor_.is_open()) accept();
-      });
-      return;
-    }
-    if (stats_->active >= cfg_.max_connections) {
-      ++stats_->refused;
-      socket.close(ec);  // over the cap: closed at once, never queued
-    } else {
-      ++stats_->active;
-      std::make_shared<Session>(std::move(socket), peer_, shared_)->run();
-    }
-    if (acceptor_.is_open()) accept();
-  });
+    socket.close(ec);  // over the cap: closed at once, never queued
+    return;
+  }
+  std::make_shared<Session>(std::move(socket), peer, shared_)->run();
 }
 
 }  // namespace cucm::tftp

@@ -9,12 +9,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "core/result.hpp"
+#include "core/tcp_listener.hpp"
 #include "db/event_writer.hpp"
 #include "tftp/catalog/cached_catalog.hpp"
 
@@ -36,6 +37,9 @@ struct HttpStats {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, HttpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events);
+  // Accepts on every loop (core::LoopPool); a connection stays on the loop that accepted it.
+  HttpServer(std::vector<boost::asio::io_context*> loops, HttpConfig cfg, catalog::CachedCatalog& catalog,
+             db::EventWriter* events);
   ~HttpServer();
   Status start();
   void stop();
@@ -45,17 +49,12 @@ class HttpServer {
   struct Shared;
 
  private:
-  void accept();
+  void on_accept(core::TcpListener::Socket&& socket, const boost::asio::ip::tcp::endpoint& peer);
 
-  boost::asio::io_context& io_;
   HttpConfig cfg_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  // After a failed accept (out of file descriptors): wait before the next, instead of spinning on
-  // a listening socket that stays readable.
-  boost::asio::steady_timer accept_pause_;
-  boost::asio::ip::tcp::endpoint peer_;  // of the connection being accepted (one accept at a time)
-  std::shared_ptr<Shared> shared_;
   std::shared_ptr<HttpStats> stats_;
+  std::shared_ptr<Shared> shared_;
+  core::TcpListener listener_;
 };
 
 }  // namespace cucm::tftp

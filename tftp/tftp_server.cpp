@@ -174,16 +174,20 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 TftpServer::TftpServer(asio::io_context& io, TftpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events)
-    : io_(io),
+    : TftpServer(std::vector<asio::io_context*>{&io}, std::move(cfg), catalog, events) {}
+
+TftpServer::TftpServer(std::vector<asio::io_context*> loops, TftpConfig cfg, catalog::CachedCatalog& catalog,
+                       db::EventWriter* events)
+    : loops_(std::move(loops)),
       cfg_(std::move(cfg)),
-      strand_(asio::make_strand(io)),
+      strand_(asio::make_strand(loops_.first())),
       socket_(strand_),
       stats_(std::make_shared<TftpStats>()),
       last_prune_(Clock::now()) {
   shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {}});
 }
 
-// Call stop() and let the io_context finish before destroying a server: handlers capture it.
+// Call stop() and let the loops finish before destroying a server: handlers capture it.
 TftpServer::~TftpServer() = default;
 
 Status TftpServer::start() {
@@ -290,7 +294,7 @@ void TftpServer::on_request(std::size_t n) {
   if (req.mode == "netascii") data = std::make_shared<const Bytes>(to_netascii(*data));
   auto opts = negotiate(req, data->size(), cfg_.limits);
   Transfer transfer(data, std::move(opts), cfg_.limits.max_retries);
-  auto session = std::make_shared<Session>(io_, shared_, sender_, std::move(transfer), req.filename, std::move(*file));
+  auto session = std::make_shared<Session>(loops_.next(), shared_, sender_, std::move(transfer), req.filename, std::move(*file));
   boost::system::error_code ec;
   if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
     shared_->log->error("{}", st.error().message);

@@ -8,11 +8,13 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/loop_pool.hpp"
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
 #include "tftp/catalog/cached_catalog.hpp"
@@ -36,6 +38,9 @@ struct TftpStats {
 class TftpServer {
  public:
   TftpServer(boost::asio::io_context& io, TftpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events);
+  // Listens on the first loop and hands transfers to the loops in turn (core::LoopPool).
+  TftpServer(std::vector<boost::asio::io_context*> loops, TftpConfig cfg, catalog::CachedCatalog& catalog,
+             db::EventWriter* events);
   ~TftpServer();
 
   // Binds and starts receiving. PermissionDenied/Unavailable with a message naming the flag to
@@ -52,7 +57,7 @@ class TftpServer {
   void on_request(std::size_t n);
   bool admit(const boost::asio::ip::address& client);
 
-  boost::asio::io_context& io_;
+  core::LoopRing loops_;
   TftpConfig cfg_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::udp::socket socket_;

@@ -16,6 +16,7 @@
 #include "capf/server.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
+#include "core/loop_pool.hpp"
 #include "db/device_store.hpp"
 #include "db/profile_store.hpp"
 #include "db/schema.hpp"
@@ -74,18 +75,18 @@ class CapfTest : public ::testing::Test {
     copy("EC only", [](db::SecurityProfile& p) { p.key_order = "ec"; p.ec_key_size = 384; });
     copy("LSC first", [](db::SecurityProfile& p) { p.capf_auth_mode = "lsc-first"; });
     copy("MIC first", [](db::SecurityProfile& p) { p.capf_auth_mode = "mic-first"; });
-    io_ = new asio::io_context();
-    server_ = new CapfServer(*io_, *ctx_);
+    // Two loops, as `serve --threads 2` runs: connections and transfers land on both.
+    loops_ = new core::LoopPool(2);
+    server_ = new CapfServer(loops_->contexts(), *ctx_);
     ASSERT_TRUE(server_->start());
-    thread_ = new std::thread([] { io_->run(); });
+    loops_->start("test-loop");
   }
   static void TearDownTestSuite() {
     server_->stop();
-    io_->stop();
-    thread_->join();
-    delete thread_;
+    loops_->stop();
+    loops_->join();
     delete server_;
-    delete io_;
+    delete loops_;
     delete ctx_;
     delete pki_;
     EVP_PKEY_free(mfg_key_);
@@ -140,9 +141,8 @@ class CapfTest : public ::testing::Test {
   static inline EVP_PKEY* mfg_key_ = nullptr;
   static inline X509* mfg_ = nullptr;
   static inline Context* ctx_ = nullptr;
-  static inline asio::io_context* io_ = nullptr;
+  static inline core::LoopPool* loops_ = nullptr;
   static inline CapfServer* server_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
   static inline std::atomic<int> counter_{0};
 };
 

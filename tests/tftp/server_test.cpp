@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "core/file_io.hpp"
+#include "core/loop_pool.hpp"
 #include "db/device_store.hpp"
 #include "db/schema.hpp"
 #include "signer/cert.hpp"
@@ -94,32 +95,32 @@ class Servers : public ::testing::Test {
     ASSERT_TRUE(ev);
     events_ = ev->release();
 
-    io_ = new asio::io_context();
+    // Two loops, as `serve --threads 2` runs: connections and transfers land on both.
+    loops_ = new core::LoopPool(2);
     TftpConfig tc;
     tc.address = "127.0.0.1";
     tc.port = 0;
     tc.client_rate = 5000;
     tc.limits.default_timeout = std::chrono::milliseconds(200);
     tc.limits.max_retries = 10;
-    tftp_ = new TftpServer(*io_, tc, *cat_, events_);
+    tftp_ = new TftpServer(loops_->contexts(), tc, *cat_, events_);
     ASSERT_TRUE(tftp_->start());
     HttpConfig hc;
     hc.address = "127.0.0.1";
     hc.port = 0;
     hc.io_timeout = std::chrono::milliseconds(500);
-    http_ = new HttpServer(*io_, hc, *cat_, events_);
+    http_ = new HttpServer(loops_->contexts(), hc, *cat_, events_);
     ASSERT_TRUE(http_->start());
-    thread_ = new std::thread([] { io_->run(); });
+    loops_->start("test-loop");
   }
   static void TearDownTestSuite() {
     tftp_->stop();
     http_->stop();
-    io_->stop();
-    thread_->join();
-    delete thread_;
+    loops_->stop();
+    loops_->join();
     delete tftp_;
     delete http_;
-    delete io_;
+    delete loops_;
     delete events_;
     delete cat_;
     delete db_;
@@ -148,10 +149,9 @@ class Servers : public ::testing::Test {
   static inline db::Database* db_ = nullptr;
   static inline catalog::CachedCatalog* cat_ = nullptr;
   static inline db::EventWriter* events_ = nullptr;
-  static inline asio::io_context* io_ = nullptr;
+  static inline core::LoopPool* loops_ = nullptr;
   static inline TftpServer* tftp_ = nullptr;
   static inline HttpServer* http_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
 };
 
 const char* const kNames[] = {"ITLFile.tlv", "ITLSEPA45630BBFA40.tlv", "SEPA45630BBFA40.cnf.xml.sgn",
