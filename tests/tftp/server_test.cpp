@@ -323,6 +323,28 @@ TEST_F(Servers, HttpStreamsLargeStaticFilesAndCutsOffStalledReaders) {
   EXPECT_LT(got, kBigFile);
 }
 
+// "Connection: close": the server closes as soon as the response is queued, and the client still
+// reads all of it and then a clean end (FIN), not a reset, even when it reads slowly.
+TEST_F(Servers, HttpConnectionCloseDeliversTheWholeResponseThenEof) {
+  for (std::string name : {"load.bin", "SEPA45630BBFA40.cnf.xml.sgn"}) {
+    asio::io_context io;
+    asio::ip::tcp::socket s(io);
+    s.connect(http_->local_endpoint());
+    asio::write(s, asio::buffer("GET /" + name + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the server has long closed its end
+    std::string got;
+    boost::system::error_code ec;
+    std::array<char, 4096> buf{};
+    while (!ec) got.append(buf.data(), s.read_some(asio::buffer(buf), ec));
+    EXPECT_EQ(ec, asio::error::eof) << name << ": " << ec.message();
+    auto body_at = got.find("\r\n\r\n");
+    ASSERT_NE(body_at, std::string::npos) << name;
+    EXPECT_NE(got.find("Connection: close"), std::string::npos) << got.substr(0, body_at);
+    Bytes want = expected(name);
+    EXPECT_EQ(got.substr(body_at + 4), std::string(want.begin(), want.end())) << name;
+  }
+}
+
 // A client that resets the connection in the middle of a file: sendfile gets EPIPE (not a
 // SIGPIPE that would end the process), and the next client is served.
 TEST_F(Servers, HttpClientResettingMidFileLeavesTheServerUp) {
