@@ -85,6 +85,11 @@ class Session : public std::enable_shared_from_this<Session> {
       if (pkt.size() > 4 && pkt[1] == 3) bytes_sent_ += pkt.size() - 4;
     }
     if (step.done) return finish("ok");
+    if (step.failed && !step.error.empty()) {
+      send(build_error(ErrorCode::Undefined, step.error), peer_);
+      shared_->log->warn("tftp {} {}: {}", peer_text(peer_), name_, step.error);
+      return finish("error: " + step.error);
+    }
     if (step.failed) return finish(fmt::format("timeout after {} retries", transfer_.retries() - 1));
     if (!step.send.empty()) arm_timer();
   }
@@ -150,7 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
                         catalog::variant_name(file_.variant), bytes_sent_, ms, transfer_.retransmitted(), result);
     shared_->event(peer_text(peer_), file_.device,
                    fmt::format("RRQ {} variant={} bytes={} duration_ms={}", name_, catalog::variant_name(file_.variant),
-                               file_.bytes->size(), ms),
+                               transfer_.size(), ms),
                    result);
   }
 
@@ -280,6 +285,13 @@ void TftpServer::on_request(std::size_t n) {
     shared_->log->debug("tftp {}: {} shed (active {}, limit {})", peer, req.filename, stats_->active.load(), cfg_.max_transfers);
     return reply(ErrorCode::Undefined, "Server busy, try again later");
   }
+  auto kind = catalog::classify(req.filename);
+  if (kind.kind == catalog::FileKind::Other && req.mode == "octet") {
+    if (auto st = shared_->catalog.open_static(req.filename); st && st->size > kStreamAbove) {
+      return start_transfer(req, TransferData(std::move(st->handle), st->size),
+                            catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false});
+    }
+  }
   auto file = shared_->catalog.fetch(req.filename);
   if (!file) {
     bool missing = file.error().code == Errc::NotFound;
@@ -292,13 +304,18 @@ void TftpServer::on_request(std::size_t n) {
   }
   std::shared_ptr<const Bytes> data = file->bytes;
   if (req.mode == "netascii") data = std::make_shared<const Bytes>(to_netascii(*data));
-  auto opts = negotiate(req, data->size(), cfg_.limits);
-  Transfer transfer(data, std::move(opts), cfg_.limits.max_retries);
-  auto session = std::make_shared<Session>(loops_.next(), shared_, sender_, std::move(transfer), req.filename, std::move(*file));
+  start_transfer(req, TransferData(std::move(data)), std::move(*file));
+}
+
+void TftpServer::start_transfer(const Request& req, TransferData data, catalog::CachedFile file) {
+  auto opts = negotiate(req, data.size(), cfg_.limits);
+  Transfer transfer(std::move(data), std::move(opts), cfg_.limits.max_retries);
+  auto session = std::make_shared<Session>(loops_.next(), shared_, sender_, std::move(transfer), req.filename, std::move(file));
   boost::system::error_code ec;
   if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
     shared_->log->error("{}", st.error().message);
-    return reply(ErrorCode::Undefined, "Server error");
+    socket_.send_to(asio::buffer(build_error(ErrorCode::Undefined, "Server error")), sender_, 0, ec);
+    return;
   }
   ++stats_->started;
   ++stats_->active;

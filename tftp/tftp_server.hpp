@@ -56,6 +56,12 @@ class TftpServer {
   void receive();
   void on_request(std::size_t n);
   bool admit(const boost::asio::ip::address& client);
+  void start_transfer(const Request& req, TransferData data, catalog::CachedFile file);
+
+  // Static files larger than this are read block by block from a descriptor the catalog keeps
+  // open (no size cap, a block of memory per transfer); smaller ones come from the memory cache,
+  // which costs no read per block.
+  static constexpr std::uint64_t kStreamAbove = 16u << 20;
 
   core::LoopRing loops_;
   TftpConfig cfg_;

@@ -1,7 +1,10 @@
 // Transfer state machine.
 #include "tftp/transfer.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <optional>
 
@@ -50,25 +53,63 @@ Bytes to_netascii(ByteView data) {
   return out;
 }
 
+TransferData::TransferData(std::shared_ptr<const Bytes> bytes) : bytes_(std::move(bytes)), size_(bytes_->size()) {}
+
+TransferData::TransferData(std::shared_ptr<const FileHandle> file, std::uint64_t size)
+    : file_(std::move(file)), size_(size) {}
+
+bool TransferData::append(std::uint64_t offset, std::size_t n, Bytes& out) const {
+  if (offset > size_ || n > size_ - offset) return false;
+  if (bytes_) {
+    auto begin = bytes_->begin() + static_cast<std::ptrdiff_t>(offset);
+    out.insert(out.end(), begin, begin + static_cast<std::ptrdiff_t>(n));
+    return true;
+  }
+  std::size_t at = out.size();
+  out.resize(at + n);
+  std::size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(file_->get(), out.data() + at + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;  // an error, or the end came early: the file shrank
+    got += static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
 Transfer::Transfer(std::shared_ptr<const Bytes> data, TransferOptions opts, int max_retries)
+    : Transfer(TransferData(std::move(data)), std::move(opts), max_retries) {}
+
+Transfer::Transfer(TransferData data, TransferOptions opts, int max_retries)
     : data_(std::move(data)),
       opts_(std::move(opts)),
       max_retries_(max_retries),
-      total_blocks_(data_->size() / opts_.blksize + 1),
+      total_blocks_(data_.size() / opts_.blksize + 1),
       oack_pending_(!opts_.oack.empty()) {}
 
-Bytes Transfer::data_packet(std::uint64_t block) const {
-  std::size_t begin = static_cast<std::size_t>(block - 1) * opts_.blksize;
-  std::size_t len = std::min(opts_.blksize, data_->size() - begin);
+bool Transfer::data_packet(std::uint64_t block, Bytes& out) const {
+  std::uint64_t begin = (block - 1) * opts_.blksize;
+  std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(opts_.blksize, data_.size() - begin));
   // Block numbers wrap to 0 after 65535 (PROTOCOLS §8.2 [EMU]).
-  return build_data(static_cast<std::uint16_t>(block & 0xffff), ByteView(*data_).subspan(begin, len));
+  auto wire = static_cast<std::uint16_t>(block & 0xffff);
+  out.clear();
+  out.reserve(4 + len);
+  out.insert(out.end(), {0, 3, static_cast<std::uint8_t>(wire >> 8), static_cast<std::uint8_t>(wire & 0xff)});
+  return data_.append(begin, len, out);
 }
 
 void Transfer::send_window(Step& s, std::uint64_t from) {
   std::uint64_t last = std::min<std::uint64_t>(acked_ + opts_.windowsize, total_blocks_);
   for (std::uint64_t b = from; b <= last; ++b) {
     if (b <= highest_sent_) ++retransmitted_;
-    s.send.push_back(data_packet(b));
+    Bytes packet;
+    if (!data_packet(b, packet)) {
+      s.send.clear();
+      s.failed = true;
+      s.error = "the file changed on the server during the transfer";
+      return;
+    }
+    s.send.push_back(std::move(packet));
   }
   highest_sent_ = std::max(highest_sent_, last);
 }

@@ -1,6 +1,7 @@
 // One TFTP read transfer as a state machine (RFC 1350, 2347-2349, 7440): option negotiation,
 // windows, block-number rollover, retransmission on timeout, and no resend on duplicate ACKs
-// (the Sorcerer's Apprentice bug). Bytes in, packets out; the server moves them.
+// (the Sorcerer's Apprentice bug). Bytes in, packets out; the server moves them. A large static
+// file is the one exception to "no I/O": its blocks are read with pread as they are sent.
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/file_io.hpp"
 #include "core/result.hpp"
 #include "tftp/packet.hpp"
 
@@ -37,34 +39,54 @@ TransferOptions negotiate(const Request& req, std::size_t file_size, const Trans
 // LF -> CR LF and CR -> CR NUL (RFC 1350 netascii).
 Bytes to_netascii(ByteView data);
 
+// What a transfer sends: bytes in memory (catalog artefacts, small static files, netascii), or
+// an open file read one block at a time, so a firmware load of any size costs a block of memory.
+class TransferData {
+ public:
+  explicit TransferData(std::shared_ptr<const Bytes> bytes);
+  TransferData(std::shared_ptr<const FileHandle> file, std::uint64_t size);
+  std::uint64_t size() const { return size_; }
+  // Appends bytes [offset, offset + n) to `out`; false when the file no longer holds them (it
+  // was truncated after the transfer began).
+  bool append(std::uint64_t offset, std::size_t n, Bytes& out) const;
+
+ private:
+  std::shared_ptr<const Bytes> bytes_;
+  std::shared_ptr<const FileHandle> file_;
+  std::uint64_t size_;
+};
+
 class Transfer {
  public:
   Transfer(std::shared_ptr<const Bytes> data, TransferOptions opts, int max_retries);
+  Transfer(TransferData data, TransferOptions opts, int max_retries);
 
   struct Step {
     std::vector<Bytes> send;
     bool done = false;    // every block acknowledged
-    bool failed = false;  // retries exhausted
+    bool failed = false;  // retries exhausted, or `error` says why
+    std::string error;    // set when the transfer cannot go on for another reason than timeouts
   };
 
   Step start();                       // OACK, or the first window of DATA
   Step on_ack(std::uint16_t block);   // stale and duplicate ACKs send nothing
   Step on_timeout();                  // resend the unacknowledged window (or the OACK)
 
-  std::size_t total_blocks() const { return total_blocks_; }
+  std::uint64_t total_blocks() const { return total_blocks_; }
+  std::uint64_t size() const { return data_.size(); }
   std::uint64_t acked() const { return acked_; }
   int retries() const { return retries_; }
   std::uint64_t retransmitted() const { return retransmitted_; }
   const TransferOptions& options() const { return opts_; }
 
  private:
-  Bytes data_packet(std::uint64_t block) const;
+  bool data_packet(std::uint64_t block, Bytes& out) const;
   void send_window(Step& s, std::uint64_t from);
 
-  std::shared_ptr<const Bytes> data_;
+  TransferData data_;
   TransferOptions opts_;
   int max_retries_;
-  std::size_t total_blocks_;     // last block is short (possibly empty)
+  std::uint64_t total_blocks_;   // last block is short (possibly empty)
   bool oack_pending_;
   std::uint64_t acked_ = 0;      // highest block acknowledged, counted from 1 without wrapping
   std::uint64_t highest_sent_ = 0;

@@ -196,6 +196,19 @@ TEST_F(Servers, OurClientWithOptionsWindowsAndNetascii) {
   EXPECT_NE(text.find("\r\n"), std::string::npos);
 }
 
+// A static file over the size the memory cache takes (and over the 64 MiB whole-file reads
+// accept) streams from its descriptor block by block.
+TEST_F(Servers, TftpStreamsAStaticFileLargerThanMemoryReads) {
+  GetOptions o;
+  o.blksize = 65464;
+  o.ask_tsize = true;
+  auto r = tftp_get(tftp_ep(), "big.bin", o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->tsize, kBigFile);
+  ASSERT_EQ(r->data.size(), kBigFile);
+  EXPECT_EQ(std::count(r->data.begin(), r->data.end(), 0), static_cast<std::ptrdiff_t>(kBigFile));  // sparse: zeros
+}
+
 TEST_F(Servers, FivePercentLossStillCompletes) {
   for (std::uint16_t window : {std::uint16_t{0}, std::uint16_t{4}}) {
     GetOptions o;

@@ -2,6 +2,11 @@
 // duplicate ACK, option negotiation, windows, and block-number rollover past 65535.
 #include "tftp/transfer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 namespace cucm::tftp {
@@ -155,6 +160,33 @@ TEST(Transfer, BlockNumbersRollOverPast65535) {
   }
   EXPECT_EQ(n, 65'601u);
   EXPECT_EQ(got, *data);
+}
+
+// A large static file is read block by block from its descriptor: the same packets as from memory,
+// across the rollover; a file cut short mid-transfer fails the transfer with a reason, not a crash.
+TEST(Transfer, FromAnOpenFileReadsEachBlockAndFailsWhenTheFileShrinks) {
+  std::size_t size = 512 * 65'540 + 3;
+  auto data = file_of(size);
+  auto path = std::filesystem::temp_directory_path() / ("cucm-transfer-" + std::to_string(::getpid()) + ".bin");
+  ASSERT_TRUE(write_file_atomic(path, *data));
+  auto open = [&] {
+    auto f = open_regular_file(path);
+    EXPECT_TRUE(f);
+    return TransferData(std::make_shared<const FileHandle>(std::move(f->handle)), f->size);
+  };
+  Transfer t(open(), negotiate({Opcode::Rrq, "f", "octet", {}}, size, {}), 5);
+  EXPECT_EQ(t.size(), size);
+  EXPECT_EQ(receive_all(t, t.start()), *data);
+
+  Transfer cut(open(), negotiate({Opcode::Rrq, "f", "octet", {}}, size, {}), 5);
+  auto s = cut.start();
+  ASSERT_EQ(s.send.size(), 1u);
+  ASSERT_EQ(::truncate(path.c_str(), 1000), 0);
+  s = cut.on_ack(1);  // block 2 (bytes 512..1023) is cut short
+  EXPECT_TRUE(s.failed);
+  EXPECT_TRUE(s.send.empty());
+  EXPECT_NE(s.error.find("changed"), std::string::npos) << s.error;
+  std::filesystem::remove(path);
 }
 
 TEST(Transfer, Netascii) {
