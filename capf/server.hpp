@@ -1,5 +1,5 @@
 // The CAPF server on TLS port 3804: the CAPF certificate as server certificate, one session per
-// connection on its own strand, a deadline on every handshake, read and write, a cap on sessions.
+// connection on the loop that accepted it, a deadline on every handshake, read and write, a cap on sessions.
 #pragma once
 
 #include <atomic>
@@ -26,6 +26,7 @@ class CapfServer {
   // `ctx` must outlive the server and every session.
   CapfServer(boost::asio::io_context& io, Context& ctx);
   // Accepts on every loop (core::LoopPool); a session stays on the loop that accepted it.
+  // Each io_context must be run by exactly one thread: sessions have no strand.
   CapfServer(std::vector<boost::asio::io_context*> loops, Context& ctx);
   ~CapfServer();
   Status start();  // TLS context, bind, listen

@@ -13,10 +13,9 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 struct TcpListener::Slot {
-  explicit Slot(asio::io_context& io) : loop(io), acceptor(asio::make_strand(io)), pause(acceptor.get_executor()) {}
-  asio::io_context& loop;
-  asio::basic_socket_acceptor<tcp, Strand> acceptor;
-  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Strand> pause;
+  explicit Slot(asio::io_context& io) : acceptor(io.get_executor()), pause(io.get_executor()) {}
+  asio::basic_socket_acceptor<tcp, Executor> acceptor;
+  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor> pause;
   tcp::endpoint peer;  // of the connection being accepted (one accept at a time per slot)
 };
 
@@ -75,8 +74,7 @@ tcp::endpoint TcpListener::local_endpoint() const {
 
 void TcpListener::accept(Slot& slot) {
   if (!slot.acceptor.is_open()) return;
-  slot.acceptor.async_accept(asio::make_strand(slot.loop), slot.peer,
-                             [this, &slot](boost::system::error_code ec, Socket socket) {
+  slot.acceptor.async_accept(slot.peer, [this, &slot](boost::system::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
       if (options_.accept_errors) ++*options_.accept_errors;

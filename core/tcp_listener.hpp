@@ -21,15 +21,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 namespace cucm::core {
 
 class TcpListener {
  public:
-  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-  // An accepted connection, on a strand of the loop that accepted it.
-  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+  // Each loop is run by one thread, so a connection's handlers need no strand: they all run on
+  // the thread of the loop that accepted it.
+  using Executor = boost::asio::io_context::executor_type;
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
   using OnAccept = std::function<void(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer)>;
 
   struct Options {
@@ -42,6 +42,7 @@ class TcpListener {
 
   static constexpr std::chrono::milliseconds kAcceptPause{100};
 
+  // Every loop must be run by exactly one thread (core::LoopPool).
   TcpListener(std::vector<boost::asio::io_context*> loops, Options options);
   ~TcpListener();
   TcpListener(const TcpListener&) = delete;
@@ -49,7 +50,7 @@ class TcpListener {
 
   // Opens, binds and listens; the error is the one bind or listen gave (the caller words it).
   boost::system::error_code open(const boost::asio::ip::tcp::endpoint& endpoint);
-  // Starts accepting on every loop; `on_accept` runs on the accepting loop's strand.
+  // Starts accepting on every loop; `on_accept` runs on the loop that accepted.
   void start(OnAccept on_accept);
   // Closes every acceptor, each on its own loop. Let the loops finish before destroying.
   void stop();

@@ -1,4 +1,4 @@
-// HTTP sessions: one per connection on its own strand, a deadline on every read and write.
+// HTTP sessions: one per connection on the loop that accepted it, a deadline on every read and write.
 #include "tftp/http_server.hpp"
 
 #include <sys/sendfile.h>
@@ -10,7 +10,6 @@
 #include <optional>
 
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
@@ -35,9 +34,9 @@ struct HttpServer::Shared {
 
 namespace {
 
-using Strand = asio::strand<asio::io_context::executor_type>;
-using Socket = asio::basic_stream_socket<tcp, Strand>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Strand>;
+using Executor = asio::io_context::executor_type;  // one thread per loop: no strand needed
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
 using Clock = std::chrono::steady_clock;
 
 std::string peer_text(const tcp::endpoint& ep) {
@@ -60,12 +59,11 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.native_non_blocking(true, ec);  // sendfile and send below must never block the thread
   }
 
+  // Called on the loop that accepted the connection, the only thread its handlers run on.
   void run() {
-    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-      self->touch();
-      self->watch();
-      self->read();
-    });
+    touch();
+    watch();
+    read();
   }
 
   ~Session() { --shared_->stats->active; }

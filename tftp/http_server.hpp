@@ -38,6 +38,7 @@ class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, HttpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events);
   // Accepts on every loop (core::LoopPool); a connection stays on the loop that accepted it.
+  // Each io_context must be run by exactly one thread: sessions have no strand.
   HttpServer(std::vector<boost::asio::io_context*> loops, HttpConfig cfg, catalog::CachedCatalog& catalog,
              db::EventWriter* events);
   ~HttpServer();

@@ -1,5 +1,5 @@
 // TFTP listener and per-transfer sessions on Asio. Each session owns a UDP socket bound to a
-// fresh port and a timer, both on one strand; sends are non-blocking (a full socket buffer is
+// fresh port and a timer, both on one loop (run by one thread); sends are non-blocking (a full socket buffer is
 // treated as a lost packet and recovered by the retransmission timer).
 #include "tftp/tftp_server.hpp"
 
@@ -47,9 +47,9 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
           std::string name, catalog::CachedFile file)
-      : strand_(asio::make_strand(io)),
-        socket_(strand_),
-        timer_(strand_),
+      : executor_(io.get_executor()),
+        socket_(executor_),
+        timer_(executor_),
         shared_(std::move(shared)),
         peer_(std::move(peer)),
         transfer_(std::move(transfer)),
@@ -67,7 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void start() {
-    asio::post(strand_, [self = shared_from_this()] {
+    asio::post(executor_, [self = shared_from_this()] {
       self->apply(self->transfer_.start());
       self->receive();
     });
@@ -159,7 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
                    result);
   }
 
-  asio::strand<asio::io_context::executor_type> strand_;
+  asio::io_context::executor_type executor_;
   udp::socket socket_;
   asio::steady_timer timer_;
   std::shared_ptr<TftpServer::Shared> shared_;
@@ -185,8 +185,8 @@ TftpServer::TftpServer(std::vector<asio::io_context*> loops, TftpConfig cfg, cat
                        db::EventWriter* events)
     : loops_(std::move(loops)),
       cfg_(std::move(cfg)),
-      strand_(asio::make_strand(loops_.first())),
-      socket_(strand_),
+      executor_(loops_.first().get_executor()),
+      socket_(executor_),
       stats_(std::make_shared<TftpStats>()),
       last_prune_(Clock::now()) {
   shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {}});
@@ -214,13 +214,13 @@ Status TftpServer::start() {
   }
   asio::socket_base::receive_buffer_size big(4 << 20);
   socket_.set_option(big, ec);  // a boot storm arrives in bursts; best effort
-  asio::post(strand_, [this] { receive(); });
+  asio::post(executor_, [this] { receive(); });
   return Ok{};
 }
 
 void TftpServer::stop() {
   shared_->stopping = true;
-  asio::post(strand_, [this] {
+  asio::post(executor_, [this] {
     boost::system::error_code ec;
     socket_.close(ec);
   });

@@ -12,7 +12,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "core/loop_pool.hpp"
 #include "core/result.hpp"
@@ -39,6 +38,7 @@ class TftpServer {
  public:
   TftpServer(boost::asio::io_context& io, TftpConfig cfg, catalog::CachedCatalog& catalog, db::EventWriter* events);
   // Listens on the first loop and hands transfers to the loops in turn (core::LoopPool).
+  // Each io_context must be run by exactly one thread: transfers have no strand.
   TftpServer(std::vector<boost::asio::io_context*> loops, TftpConfig cfg, catalog::CachedCatalog& catalog,
              db::EventWriter* events);
   ~TftpServer();
@@ -65,7 +65,7 @@ class TftpServer {
 
   core::LoopRing loops_;
   TftpConfig cfg_;
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::io_context::executor_type executor_;  // the first loop's (one thread: no strand)
   boost::asio::ip::udp::socket socket_;
   std::array<std::uint8_t, 2048> rx_{};
   boost::asio::ip::udp::endpoint sender_;

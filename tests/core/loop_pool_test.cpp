@@ -99,7 +99,7 @@ class ListenerTest : public ::testing::Test {
       EXPECT_TRUE(peer.address().is_loopback());
       unsigned char index = 0xff;
       for (std::size_t i = 0; i < pool_->size(); ++i) {
-        if (&socket.get_executor().get_inner_executor().context() == &pool_->at(i)) index = static_cast<unsigned char>(i);
+        if (&socket.get_executor().context() == &pool_->at(i)) index = static_cast<unsigned char>(i);
       }
       boost::system::error_code ec;
       asio::write(socket, asio::buffer(&index, 1), ec);
