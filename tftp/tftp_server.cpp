@@ -1,6 +1,6 @@
 // TFTP listener and per-transfer sessions on Asio. Each session owns a UDP socket bound to a
-// fresh port and a timer, both on one loop (run by one thread); sends are non-blocking (a full socket buffer is
-// treated as a lost packet and recovered by the retransmission timer).
+// fresh port and a timer, both on one loop (run by one thread); sends are non-blocking (a full
+// socket buffer is treated as a lost packet and recovered by the retransmission timer).
 #include "tftp/tftp_server.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
