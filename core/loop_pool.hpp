@@ -43,7 +43,7 @@ class LoopPool {
   std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
   // A loop with nothing to do yet (no transfer handed to it) must not return from run().
   std::vector<WorkGuard> guards_;
-  std::mutex stop_mutex_;  // stop() may come from a signal handler and the destructor
+  std::mutex stop_mutex_;  // stop() may come from a loop's handler and from the destructor
   std::vector<std::thread> threads_;
 };
 
@@ -55,7 +55,6 @@ class LoopRing {
     return *loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
   }
   boost::asio::io_context& first() const { return *loops_.front(); }
-  const std::vector<boost::asio::io_context*>& all() const { return loops_; }
 
  private:
   std::vector<boost::asio::io_context*> loops_;

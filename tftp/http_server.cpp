@@ -271,8 +271,8 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_->events->post(std::move(e));
   }
 
-  // Sends FIN and leaves the descriptor to the destructor: the client reads the rest of the
-  // response and its own data, if any was unread, does not turn into a reset.
+  // Sends FIN after what was written; the descriptor is closed when the last handler lets go of
+  // the session (the watchdog's, cancelled here).
   void close() {
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_send, ec);

@@ -95,13 +95,18 @@ Result<Packet> parse_packet(ByteView datagram) {
   return make_error(Errc::InvalidArgument, fmt::format("tftp: opcode at offset 0: unknown value {}", op));
 }
 
-Bytes build_data(std::uint16_t block, ByteView payload) {
+Bytes build_data_head(std::uint16_t block, std::size_t payload_size) {
   Bytes out;
-  out.reserve(4 + payload.size());
+  out.reserve(4 + payload_size);
   out.push_back(0);
   out.push_back(static_cast<std::uint8_t>(Opcode::Data));
   out.push_back(static_cast<std::uint8_t>(block >> 8));
   out.push_back(static_cast<std::uint8_t>(block));
+  return out;
+}
+
+Bytes build_data(std::uint16_t block, ByteView payload) {
+  Bytes out = build_data_head(block, payload.size());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }

@@ -47,6 +47,8 @@ struct Packet {
 Result<Packet> parse_packet(ByteView datagram);
 
 Bytes build_data(std::uint16_t block, ByteView payload);
+// A DATA packet's 4-byte head, with room reserved for `payload_size` bytes to be appended.
+Bytes build_data_head(std::uint16_t block, std::size_t payload_size);
 Bytes build_ack(std::uint16_t block);
 Bytes build_error(ErrorCode code, std::string_view message);
 Bytes build_oack(const std::vector<std::pair<std::string, std::string>>& options);

@@ -297,7 +297,7 @@ void TftpServer::on_request(std::size_t n) {
     bool missing = file.error().code == Errc::NotFound;
     (missing ? stats_->not_found : stats_->failed)++;
     shared_->log->debug("tftp {}: {}", peer, file.error().message);
-    shared_->event(peer, catalog::classify(req.filename).device, "RRQ " + req.filename,
+    shared_->event(peer, kind.device, "RRQ " + req.filename,
                    missing ? "not found: " + file.error().message : "error: " + file.error().message);
     if (!missing) shared_->log->error("tftp {}: {}", peer, file.error().message);
     return reply(missing ? ErrorCode::FileNotFound : ErrorCode::Undefined, missing ? "File not found" : "Server error");

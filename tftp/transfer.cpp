@@ -91,10 +91,7 @@ bool Transfer::data_packet(std::uint64_t block, Bytes& out) const {
   std::uint64_t begin = (block - 1) * opts_.blksize;
   std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(opts_.blksize, data_.size() - begin));
   // Block numbers wrap to 0 after 65535 (PROTOCOLS §8.2 [EMU]).
-  auto wire = static_cast<std::uint16_t>(block & 0xffff);
-  out.clear();
-  out.reserve(4 + len);
-  out.insert(out.end(), {0, 3, static_cast<std::uint8_t>(wire >> 8), static_cast<std::uint8_t>(wire & 0xff)});
+  out = build_data_head(static_cast<std::uint16_t>(block & 0xffff), len);
   return data_.append(begin, len, out);
 }
 
