@@ -22,6 +22,7 @@
 #include "core/result.hpp"
 #include "db/csv.hpp"
 #include "db/device_store.hpp"
+#include "db/event_writer.hpp"
 #include "db/profile_store.hpp"
 #include "db/schema.hpp"
 #include "db/settings_store.hpp"
@@ -252,6 +253,49 @@ void BM_CsvImport10k(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kDevices));
 }
 BENCHMARK(BM_CsvImport10k)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The event log as the servers feed it: 20,000 events (one per request served) posted to an
+// EventWriter, then its destructor, which writes what is still queued. Wall-clock time, so the
+// writer thread's work is what is measured; the posting itself is a small part of it.
+void BM_EventLog20k(benchmark::State& state) {
+  const Fixture* f = fixture(state);
+  if (!f) return;
+  constexpr int kEvents = 20'000;
+  fs::path dir = f->dir / "events";
+  std::error_code ec;
+  for (auto _ : state) {
+    state.PauseTiming();
+    fs::remove_all(dir, ec);
+    if (!db::open_cluster_db(dir)) {
+      state.SkipWithError("bench: cannot create the event database");
+      break;
+    }
+    auto writer = db::EventWriter::start(dir, kEvents);
+    if (!writer) {
+      state.SkipWithError(writer.error().message.c_str());
+      break;
+    }
+    state.ResumeTiming();
+    for (int i = 0; i < kEvents; ++i) {
+      db::Event e;
+      e.source = fmt::format("127.0.0.1:{}", 40000 + i % 20000);
+      e.service = "http";
+      e.device = "SEP0011223344AA";
+      e.what = "GET SEP0011223344AA.cnf.xml.sgn variant=full-signed bytes=10240";
+      e.result = "ok";
+      (*writer)->post(std::move(e));
+    }
+    bool dropped = (*writer)->dropped() != 0;
+    writer->reset();
+    if (dropped) {
+      state.SkipWithError("bench: events dropped");
+      break;
+    }
+  }
+  fs::remove_all(dir, ec);
+  state.SetItemsProcessed(state.iterations() * kEvents);
+}
+BENCHMARK(BM_EventLog20k)->Iterations(5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The part of an import that touches no database: read, parse_csv, devices_from_csv.
 void BM_CsvParse10k(benchmark::State& state) {

@@ -1,12 +1,58 @@
 // Batched event writes: one transaction per batch, at most every 200 ms.
 #include "db/event_writer.hpp"
 
-#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
 
 #include "core/log.hpp"
 #include "db/schema.hpp"
 
 namespace cucm::db {
+namespace {
+
+// Formats times as the event table's default does (strftime('%Y-%m-%d %H:%M:%f'), UTC): the
+// date-and-second part is made once per second, the milliseconds appended.
+class EventTimeFormat {
+ public:
+  std::string_view operator()(std::chrono::system_clock::time_point at) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+    auto second = static_cast<std::time_t>(ms / 1000);
+    int milli = static_cast<int>(ms % 1000);
+    if (second != second_ || text_.empty()) {
+      std::tm tm{};
+      gmtime_r(&second, &tm);
+      text_ = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+      prefix_ = text_.size();
+      second_ = second;
+    }
+    text_.resize(prefix_);
+    fmt::format_to(std::back_inserter(text_), "{:03}", milli);
+    return text_;
+  }
+
+ private:
+  std::time_t second_ = 0;
+  std::string text_;
+  std::size_t prefix_ = 0;
+};
+
+// INSERT of `rows` events in one statement: SQLite's cost per statement run (step, reset,
+// halt) is then shared by the rows.
+constexpr int kColumns = 6;
+constexpr int kRowsPerInsert = 32;
+
+std::string insert_sql(int rows) {
+  std::string sql = "INSERT INTO event (time, source, service, device, what, result) VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    int p = r * kColumns;
+    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{})", r ? ", " : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
+  }
+  return sql;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<EventWriter>> EventWriter::start(const std::filesystem::path& data_dir, std::size_t max_queue) {
   CUCM_TRY(Database db, open_cluster_db(data_dir));
@@ -25,6 +71,7 @@ EventWriter::~EventWriter() {
 }
 
 void EventWriter::post(Event e) {
+  auto at = std::chrono::system_clock::now();  // before the lock: the time of the request
   bool batch_full = false;
   {
     std::lock_guard lock(mutex_);
@@ -32,7 +79,7 @@ void EventWriter::post(Event e) {
       ++dropped_;
       return;
     }
-    queue_.push_back(std::move(e));
+    queue_.push_back(Posted{std::move(e), at});
     batch_full = queue_.size() == kBatch;
   }
   // Wake the writer once per batch, not per event: a wake-up per event was a context switch per
@@ -40,17 +87,35 @@ void EventWriter::post(Event e) {
   if (batch_full) wake_.notify_one();
 }
 
-Status EventWriter::write_batch(std::deque<Event>& batch) {
+Status EventWriter::write_batch(std::deque<Posted>& batch) {
+  static thread_local EventTimeFormat format_time;  // only the writer thread calls this
+  static const std::string insert_many = insert_sql(kRowsPerInsert), insert_one = insert_sql(1);
+  auto bind_row = [](Statement& stmt, int row, const Posted& p) {
+    int at = row * kColumns;
+    stmt.bind(at + 1, p.event.time.empty() ? format_time(p.at) : std::string_view(p.event.time))
+        .bind(at + 2, std::string_view(p.event.source))
+        .bind(at + 3, std::string_view(p.event.service))
+        .bind(at + 4, std::string_view(p.event.device))
+        .bind(at + 5, std::string_view(p.event.what))
+        .bind(at + 6, std::string_view(p.event.result));
+  };
   CUCM_TRY(auto tx, Transaction::begin(db_));
-  CUCM_TRY(auto stmt, db_.prepare("INSERT INTO event (source, service, device, what, result) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  for (const auto& e : batch) {
-    stmt.reset();
-    stmt.bind(1, std::string_view(e.source))
-        .bind(2, std::string_view(e.service))
-        .bind(3, std::string_view(e.device))
-        .bind(4, std::string_view(e.what))
-        .bind(5, std::string_view(e.result));
-    CUCM_CHECK(stmt.run());
+  std::size_t i = 0;
+  if (batch.size() >= kRowsPerInsert) {
+    CUCM_TRY(auto many, db_.prepare(insert_many));
+    for (; i + kRowsPerInsert <= batch.size(); i += kRowsPerInsert) {
+      many.reset();
+      for (int r = 0; r < kRowsPerInsert; ++r) bind_row(many, r, batch[i + static_cast<std::size_t>(r)]);
+      CUCM_CHECK(many.run());
+    }
+  }
+  if (i < batch.size()) {
+    CUCM_TRY(auto one, db_.prepare(insert_one));
+    for (; i < batch.size(); ++i) {
+      one.reset();
+      bind_row(one, 0, batch[i]);
+      CUCM_CHECK(one.run());
+    }
   }
   return tx.commit();
 }
@@ -58,7 +123,7 @@ Status EventWriter::write_batch(std::deque<Event>& batch) {
 void EventWriter::run() {
   auto log = log::get("events");
   while (true) {
-    std::deque<Event> batch;
+    std::deque<Posted> batch;
     bool stop = false;
     {
       std::unique_lock lock(mutex_);

@@ -133,6 +133,10 @@ int on_commit(void*) {
 std::uint64_t local_commit_count() { return g_commits.load(std::memory_order_acquire); }
 
 Result<Database> Database::open(const std::filesystem::path& path, bool read_only) {
+  // By default SQLite counts every allocation under a global mutex, for statistics nothing here
+  // reads (about a tenth of the event writer's time). It can only be turned off before SQLite
+  // initialises, that is before the first open; later it returns SQLITE_MISUSE and changes nothing.
+  [[maybe_unused]] static const int no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   sqlite3* raw = nullptr;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
