@@ -247,9 +247,11 @@ TEST_F(CatalogTest, CacheMemoryIsBounded) {
   auto s = cache.stats();
   EXPECT_LE(s.bytes, 7200u);
   EXPECT_GE(s.evictions, 1u);
-  // Static files are keyed by size and mtime: a rewritten file is served fresh.
+  // Static files are keyed by size, inode and mtime as the descriptor cache sees them (checked at
+  // most once a second): a rewritten file is served fresh after that.
   ASSERT_TRUE(cache.fetch("SCCP42.9-4-2SR3-1S.loads"));
   ASSERT_TRUE(write_file_atomic(db_dir_ / "static" / "SCCP42.9-4-2SR3-1S.loads", to_bytes("firmware v2")));
+  std::this_thread::sleep_for(CachedCatalog::kStaticRecheck + std::chrono::milliseconds(50));
   EXPECT_EQ(*cache.fetch("SCCP42.9-4-2SR3-1S.loads")->bytes, to_bytes("firmware v2"));
 }
 

@@ -39,11 +39,9 @@ Result<std::string> CachedCatalog::db_version(const std::string& device) {
 Result<std::string> CachedCatalog::version_key(const std::string& name, const RequestedFile& file) {
   CUCM_TRY(std::string key, db_version(file.device));
   if (file.kind == FileKind::Other && !opts_.static_dir.empty()) {
-    struct stat st {};
-    std::string path = (opts_.static_dir / name).string();
-    if (::stat(path.c_str(), &st) == 0) {
-      key += fmt::format("/{}/{}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-    }
+    // Through the descriptor cache: no stat() per request. A file that cannot be opened gets no
+    // suffix, and Catalog::fetch then says why.
+    if (auto f = open_static(name)) key += fmt::format("/{}/{}/{}", f->size, f->inode, f->mtime_ns);
   }
   return key;
 }
@@ -96,8 +94,8 @@ Result<StaticFile> CachedCatalog::open_static(std::string_view name_in) {
     struct stat st {};
     std::string path = (opts_.static_dir / name).string();
     if (::stat(path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == o.device &&
-        static_cast<std::uint64_t>(st.st_ino) == o.inode && static_cast<std::uint64_t>(st.st_size) == o.file.size &&
-        st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec == o.mtime_ns) {
+        static_cast<std::uint64_t>(st.st_ino) == o.file.inode && static_cast<std::uint64_t>(st.st_size) == o.file.size &&
+        st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec == o.file.mtime_ns) {
       o.checked = now;
       return o.file;
     }
@@ -105,8 +103,8 @@ Result<StaticFile> CachedCatalog::open_static(std::string_view name_in) {
   }
   CUCM_TRY(OpenedFile f, catalog_.open_static(name));
   if (open_static_.size() >= kMaxOpenStatic) open_static_.clear();  // in-flight sends keep their handles
-  StaticFile file{std::make_shared<const FileHandle>(std::move(f.handle)), f.size};
-  open_static_.emplace(std::move(name), OpenStatic{file, f.device, f.inode, f.mtime_ns, now});
+  StaticFile file{std::make_shared<const FileHandle>(std::move(f.handle)), f.size, f.inode, f.mtime_ns};
+  open_static_.emplace(std::move(name), OpenStatic{file, f.device, now});
   return file;
 }
 

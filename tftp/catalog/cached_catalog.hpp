@@ -26,6 +26,8 @@ struct CachedFile {
 struct StaticFile {
   std::shared_ptr<const FileHandle> handle;
   std::uint64_t size = 0;
+  std::uint64_t inode = 0;
+  std::int64_t mtime_ns = 0;
 };
 
 struct CacheStats {
@@ -40,13 +42,16 @@ class CachedCatalog {
   CachedCatalog(const db::Database& db, const signer::ClusterPki& pki, CatalogOptions opts, std::size_t max_bytes);
 
   // As Catalog::fetch. The version key of a file is the cluster epoch plus, for per-device names,
-  // the device's config_version, plus size and mtime for static files.
+  // the device's config_version, plus size, inode and mtime for static files (as open_static
+  // sees them, so a static file replaced is served from memory for up to a second, as by HTTP).
   Result<CachedFile> fetch(std::string_view name);
   // As Catalog::open_static, with the file kept open and its path checked with stat() at most
   // once a second (as nginx's open_file_cache_valid), instead of an open and a close per request:
   // a file replaced or removed is still served for up to a second.
   Result<StaticFile> open_static(std::string_view name);
   CacheStats stats() const;
+
+  static constexpr std::chrono::milliseconds kStaticRecheck{1000};
 
  private:
   Result<std::string> version_key(const std::string& name, const RequestedFile& file);
@@ -60,13 +65,11 @@ class CachedCatalog {
   };
   struct OpenStatic {
     StaticFile file;
-    std::uint64_t device = 0, inode = 0;
-    std::int64_t mtime_ns = 0;
+    std::uint64_t device = 0;
     std::chrono::steady_clock::time_point checked;
   };
-  static constexpr std::chrono::milliseconds kStaticRecheck{1000};
   static constexpr std::size_t kMaxOpenStatic = 256;  // names kept open; the map is cleared when full
-  std::mutex static_mutex_;  // guards open_static_ only
+  std::mutex static_mutex_;  // guards open_static_ only; taken after mutex_ when both are
   std::unordered_map<std::string, OpenStatic> open_static_;
 
   mutable std::mutex mutex_;  // guards the database connection and the cache
