@@ -4,6 +4,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -24,20 +25,98 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 
-struct HttpServer::Shared {
-  catalog::CachedCatalog& catalog;
-  db::EventWriter* events;
-  std::shared_ptr<HttpStats> stats;
-  std::shared_ptr<spdlog::logger> log;
-  HttpConfig cfg;
-};
-
 namespace {
 
 using Executor = asio::io_context::executor_type;  // one thread per loop: no strand needed
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
 using Clock = std::chrono::steady_clock;
+
+// A connection whose deadline a DeadlineSweep watches: a node of the sweep's list.
+class Watched {
+ public:
+  Clock::time_point deadline{};
+  virtual ~Watched() = default;
+  virtual void expire() = 0;  // the deadline has passed: close
+
+ private:
+  friend class DeadlineSweep;
+  Watched* prev_ = nullptr;
+  Watched* next_ = nullptr;
+};
+
+// The deadlines of one loop's connections, checked by one timer every `period` while there are
+// connections. A timer per connection cost a heap insert, a cancel and one more handler run per
+// connection, and a timerfd_settime whenever the earliest deadline changed. A connection is
+// closed between its deadline and one period after it. Used only on its loop's thread (and, once
+// the loops have stopped, by the destructors of the sessions left).
+class DeadlineSweep {
+ public:
+  DeadlineSweep(asio::io_context& loop, std::chrono::milliseconds period)
+      : loop_(loop), timer_(loop.get_executor()), period_(period) {}
+
+  asio::io_context& loop() const { return loop_; }
+
+  void add(Watched& w) {
+    w.next_ = head_;
+    if (head_) head_->prev_ = &w;
+    head_ = &w;
+  }
+
+  void remove(Watched& w) {
+    (w.prev_ ? w.prev_->next_ : head_) = w.next_;
+    if (w.next_) w.next_->prev_ = w.prev_;
+    w.prev_ = w.next_ = nullptr;
+  }
+
+  // Arms the timer if it is not armed. `owner` keeps the sweep alive while a wait is pending.
+  void start(const std::shared_ptr<void>& owner) {
+    if (armed_) return;
+    armed_ = true;
+    timer_.expires_after(period_);
+    timer_.async_wait([this, weak = std::weak_ptr<void>(owner)](boost::system::error_code ec) {
+      auto keep = weak.lock();
+      if (ec || !keep) return;
+      armed_ = false;
+      auto now = Clock::now();
+      for (Watched* w = head_; w; w = w->next_) {
+        if (w->deadline <= now) w->expire();  // closes the socket; the session ends in its handlers
+      }
+      if (head_) start(keep);
+    });
+  }
+
+ private:
+  asio::io_context& loop_;
+  Timer timer_;
+  std::chrono::milliseconds period_;
+  Watched* head_ = nullptr;
+  bool armed_ = false;
+};
+
+std::chrono::milliseconds sweep_period(std::chrono::milliseconds io_timeout) {
+  return std::clamp(io_timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+
+}  // namespace
+
+struct HttpServer::Shared {
+  catalog::CachedCatalog& catalog;
+  db::EventWriter* events;
+  std::shared_ptr<HttpStats> stats;
+  std::shared_ptr<spdlog::logger> log;
+  HttpConfig cfg;
+  std::vector<std::unique_ptr<DeadlineSweep>> sweeps;  // one per loop
+
+  DeadlineSweep& sweep_of(const asio::io_context& loop) {
+    for (auto& sweep : sweeps) {
+      if (&sweep->loop() == &loop) return *sweep;
+    }
+    return *sweeps.front();  // not reached: every session runs on one of the server's loops
+  }
+};
+
+namespace {
 
 std::string peer_text(const tcp::endpoint& ep) {
   return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
@@ -46,15 +125,17 @@ std::string peer_text(const tcp::endpoint& ep) {
 
 // One connection. Beast parses the requests; responses are rendered by render_head and leave as
 // one gathered write (head + bytes in memory) or as the head followed by sendfile (static files).
-// Deadlines: every read and write moves `deadline_` forward, and one watchdog timer, re-armed only
-// when it fires early, closes the socket once the deadline has passed. That is one timer wait per
-// timeout period instead of two per request.
-class Session : public std::enable_shared_from_this<Session> {
+// Deadlines: every read and write moves `deadline` forward, and the loop's DeadlineSweep closes
+// the socket once it has passed.
+class Session final : public std::enable_shared_from_this<Session>, public Watched {
  public:
   // TCP_NODELAY comes from the listening socket (Linux copies it into accepted sockets), and the
   // peer from accept itself: two system calls fewer per connection.
   Session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)), peer_(peer_text(peer)) {
+      : socket_(std::move(socket)),
+        shared_(std::move(shared)),
+        sweep_(shared_->sweep_of(socket_.get_executor().context())),
+        peer_(peer_text(peer)) {
     boost::system::error_code ec;
     socket_.native_non_blocking(true, ec);  // sendfile and send below must never block the thread
   }
@@ -62,27 +143,25 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on the loop that accepted the connection, the only thread its handlers run on.
   void run() {
     touch();
-    watch();
+    sweep_.add(*this);
+    sweep_.start(shared_);
     read();
   }
 
-  ~Session() { --shared_->stats->active; }
+  ~Session() {
+    sweep_.remove(*this);
+    --shared_->stats->active;
+  }
+
+  void expire() override {
+    if (!socket_.is_open()) return;
+    shared_->log->debug("http {}: no progress for {} ms, closing", peer_, shared_->cfg.io_timeout.count());
+    boost::system::error_code ignored;
+    socket_.close(ignored);  // the pending read or write ends with operation_aborted
+  }
 
  private:
-  void touch() { deadline_ = Clock::now() + shared_->cfg.io_timeout; }
-
-  void watch() {
-    timer_.expires_at(deadline_);
-    timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self || !self->socket_.is_open()) return;
-      if (Clock::now() < self->deadline_) return self->watch();  // activity since: wait the rest
-      self->shared_->log->debug("http {}: no progress for {} ms, closing", self->peer_,
-                                self->shared_->cfg.io_timeout.count());
-      boost::system::error_code ignored;
-      self->socket_.close(ignored);  // the pending read or write ends with operation_aborted
-    });
-  }
+  void touch() { deadline = Clock::now() + shared_->cfg.io_timeout; }
 
   void read() {
     head_only_ = false;
@@ -272,11 +351,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Sends FIN after what was written; the descriptor is closed when the last handler lets go of
-  // the session (the watchdog's, cancelled here).
+  // the session.
   void close() {
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_send, ec);
-    timer_.cancel();
   }
 
   // The response went out and the client asked for nothing more (Connection: close, nothing read
@@ -285,17 +363,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void close_now() {
     boost::system::error_code ec;
     socket_.close(ec);
-    timer_.cancel();
   }
 
   static constexpr std::size_t kSendfileChunk = 1u << 20;  // bytes per sendfile call
 
   Socket socket_;
-  Timer timer_;
-  Clock::time_point deadline_{};
+  std::shared_ptr<HttpServer::Shared> shared_;
+  DeadlineSweep& sweep_;
   beast::flat_buffer buffer_{16 * 1024};
   std::optional<http::request_parser<http::empty_body>> parser_;
-  std::shared_ptr<HttpServer::Shared> shared_;
   std::string peer_;
   std::string out_;  // the rendered head
   std::string text_;  // a short text body (errors)
@@ -317,12 +393,14 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
                        db::EventWriter* events)
     : cfg_(std::move(cfg)),
       stats_(std::make_shared<HttpStats>()),
-      shared_(std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_})),
-      listener_(std::move(loops), {.service = "http",
+      shared_(std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_, {}})),
+      listener_(loops, {.service = "http",
                                    .limit_hint = "the open-file limit, ulimit -n, or --max-connections",
                                    .backlog = cfg_.backlog,
                                    .no_delay = true,  // inherited by every accepted socket
-                                   .accept_errors = &stats_->accept_errors}) {}
+                                   .accept_errors = &stats_->accept_errors}) {
+  for (auto* loop : loops) shared_->sweeps.push_back(std::make_unique<DeadlineSweep>(*loop, sweep_period(cfg_.io_timeout)));
+}
 
 // Call stop() and let the loops finish before destroying a server: handlers capture it.
 HttpServer::~HttpServer() = default;

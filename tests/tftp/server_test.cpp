@@ -427,6 +427,35 @@ TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
 
+// Deadlines move with activity: a keep-alive connection asking every 150 ms stays open for
+// three times the 500 ms timeout, then is closed once it falls silent, not before the timeout.
+TEST_F(Servers, HttpKeepAliveStaysOpenWhileActiveAndClosesWhenSilent) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect(http_->local_endpoint());
+  const std::string request = "HEAD /ITLFile.tlv HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::array<char, 2048> buf{};
+  boost::system::error_code ec;
+  auto start = std::chrono::steady_clock::now();
+  int answered = 0;
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500)) {
+    asio::write(s, asio::buffer(request), ec);
+    ASSERT_FALSE(ec) << "request " << answered << ": " << ec.message();
+    std::size_t n = s.read_some(asio::buffer(buf), ec);  // a HEAD answer fits one read on loopback
+    ASSERT_FALSE(ec) << "after " << answered << " answers: " << ec.message();
+    ASSERT_NE(std::string_view(buf.data(), n).find("200 OK"), std::string_view::npos);
+    ++answered;
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  EXPECT_GE(answered, 5);
+  auto silent = std::chrono::steady_clock::now();
+  s.read_some(asio::buffer(buf), ec);
+  auto waited = std::chrono::steady_clock::now() - silent;
+  EXPECT_EQ(ec, asio::error::eof);
+  EXPECT_GE(waited, std::chrono::milliseconds(300));  // 500 ms from the last answer, less the 150 ms slept
+  EXPECT_LT(waited, std::chrono::seconds(3));
+}
+
 TEST_F(Servers, RequestsAreLoggedAsEvents) {
   ASSERT_TRUE(tftp_get(tftp_ep(), "ITLSEPA45630BBFA40.tlv", {}));
   // The writer flushes at least every 200 ms.
