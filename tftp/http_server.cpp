@@ -49,8 +49,9 @@ class Watched {
 // connections. A timer per connection cost a heap insert, a cancel and one more handler run per
 // connection, and a timerfd_settime whenever the earliest deadline changed. A connection is
 // closed between its deadline and one period after it. Used only on its loop's thread (and, once
-// the loops have stopped, by the destructors of the sessions left).
-class DeadlineSweep {
+// the loops have stopped, by the destructors of the sessions left). Its sessions share it: the
+// last one to go destroys it, and so its timer, on its own loop (see ~HttpServer).
+class DeadlineSweep : public std::enable_shared_from_this<DeadlineSweep> {
  public:
   DeadlineSweep(asio::io_context& loop, std::chrono::milliseconds period)
       : loop_(loop), timer_(loop.get_executor()), period_(period) {}
@@ -69,20 +70,20 @@ class DeadlineSweep {
     w.prev_ = w.next_ = nullptr;
   }
 
-  // Arms the timer if it is not armed. `owner` keeps the sweep alive while a wait is pending.
-  void start(const std::shared_ptr<void>& owner) {
+  // Arms the timer if it is not armed.
+  void start() {
     if (armed_) return;
     armed_ = true;
     timer_.expires_after(period_);
-    timer_.async_wait([this, weak = std::weak_ptr<void>(owner)](boost::system::error_code ec) {
-      auto keep = weak.lock();
-      if (ec || !keep) return;
-      armed_ = false;
+    timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      self->armed_ = false;
       auto now = Clock::now();
-      for (Watched* w = head_; w; w = w->next_) {
+      for (Watched* w = self->head_; w; w = w->next_) {
         if (w->deadline <= now) w->expire();  // closes the socket; the session ends in its handlers
       }
-      if (head_) start(keep);
+      if (self->head_) self->start();
     });
   }
 
@@ -106,13 +107,13 @@ struct HttpServer::Shared {
   std::shared_ptr<HttpStats> stats;
   std::shared_ptr<spdlog::logger> log;
   HttpConfig cfg;
-  std::vector<std::unique_ptr<DeadlineSweep>> sweeps;  // one per loop
+  std::vector<std::shared_ptr<DeadlineSweep>> sweeps;  // one per loop; emptied by ~HttpServer
 
-  DeadlineSweep& sweep_of(const asio::io_context& loop) {
-    for (auto& sweep : sweeps) {
-      if (&sweep->loop() == &loop) return *sweep;
+  std::shared_ptr<DeadlineSweep> sweep_of(const asio::io_context& loop) const {
+    for (const auto& sweep : sweeps) {
+      if (&sweep->loop() == &loop) return sweep;
     }
-    return *sweeps.front();  // not reached: every session runs on one of the server's loops
+    return sweeps.front();  // not reached: every session runs on one of the server's loops
   }
 };
 
@@ -143,13 +144,13 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
   // Called on the loop that accepted the connection, the only thread its handlers run on.
   void run() {
     touch();
-    sweep_.add(*this);
-    sweep_.start(shared_);
+    sweep_->add(*this);
+    sweep_->start();
     read();
   }
 
   ~Session() {
-    sweep_.remove(*this);
+    sweep_->remove(*this);
     --shared_->stats->active;
   }
 
@@ -369,7 +370,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
 
   Socket socket_;
   std::shared_ptr<HttpServer::Shared> shared_;
-  DeadlineSweep& sweep_;
+  std::shared_ptr<DeadlineSweep> sweep_;
   beast::flat_buffer buffer_{16 * 1024};
   std::optional<http::request_parser<http::empty_body>> parser_;
   std::string peer_;
@@ -399,11 +400,15 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
                                    .backlog = cfg_.backlog,
                                    .no_delay = true,  // inherited by every accepted socket
                                    .accept_errors = &stats_->accept_errors}) {
-  for (auto* loop : loops) shared_->sweeps.push_back(std::make_unique<DeadlineSweep>(*loop, sweep_period(cfg_.io_timeout)));
+  for (auto* loop : loops) shared_->sweeps.push_back(std::make_shared<DeadlineSweep>(*loop, sweep_period(cfg_.io_timeout)));
 }
 
 // Call stop() and let the loops finish before destroying a server: handlers capture it.
-HttpServer::~HttpServer() = default;
+// Sessions left in a stopped loop keep Shared alive, and the last of them may be destroyed with
+// any loop's io_context. So the server lets go of the sweeps here, while every io_context still
+// exists: an idle loop's sweep (and its timer) goes now, a busy one's with its last session, on
+// its own loop.
+HttpServer::~HttpServer() { shared_->sweeps.clear(); }
 
 Status HttpServer::start() {
   // sendfile has no MSG_NOSIGNAL: a client that resets the connection mid-file would otherwise
