@@ -7,7 +7,7 @@
 # after MAX_SECONDS even if this script is killed with SIGKILL.
 #
 # usage: bench/run_tftp_bench.sh [build-dir]     (build-dir defaults to build-bench)
-#   env: RUNS=3 DURATION=5 SCENARIOS="tftp10k tftp2m http dynamic" CUCM_THREADS="1 2" WRK_THREADS=2
+#   env: RUNS=3 DURATION=5 SCENARIOS="tftp10k tftp1pin tftp2m http dynamic" CUCM_THREADS="1 2" WRK_THREADS=2
 #        PORT_BASE=17000 MAX_SECONDS=3600 PEERS_DIR=/opt/cucm-bench-peers KEEP=1 (keep the temp dir)
 #        EMU_ALT=/path/to/another/cucm-emu: also runs that build as cucm-alt-tN (an A/B of a change;
 #        every scenario but "dynamic")
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build_dir=${1:-build-bench}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
-SCENARIOS=${SCENARIOS:-tftp10k tftp2m http dynamic}
+SCENARIOS=${SCENARIOS:-tftp10k tftp1pin tftp2m http dynamic}
 CUCM_THREADS=${CUCM_THREADS:-1 2}
 PORT_BASE=${PORT_BASE:-17000}
 MAX_SECONDS=${MAX_SECONDS:-3600}
@@ -291,22 +291,38 @@ done
 # --- measurements ---------------------------------------------------------------------------
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# tftp_run SCENARIO SERVER FILE REFERENCE CLIENTS BLKSIZE WINDOWSIZE RUN
+# tftp_run SCENARIO SERVER FILE REFERENCE CLIENTS BLKSIZE WINDOWSIZE RUN [PLACEMENT]
+# PLACEMENT (one client only): "cross" runs the server on CPU 0 and the load generator on CPU 1,
+# "same" both on CPU 0. Unpinned, a lone client's files/s mostly measures where the scheduler
+# happens to put the two ends: on this VM a wake-up across vCPUs costs tens of µs (an idle vCPU
+# halts and the host must resume it), so the same server does 3× more files/s when it shares the
+# client's CPU. Pinned, every server gets the same placement.
 tftp_run() {
-  local sc=$1 srv=$2 file=$3 ref=$4 c=$5 b=$6 w=$7 run=$8 out la
+  local sc=$1 srv=$2 file=$3 ref=$4 c=$5 b=$6 w=$7 run=$8 placement=${9:-} out la client_cpu=() p
+  if [[ -n $placement ]]; then
+    for p in $(tree_pids "${pid[$srv]}"); do taskset -a -p -c 0 "$p" >/dev/null 2>&1 || true; done
+    client_cpu=(taskset -c "$([[ $placement == same ]] && echo 0 || echo 1)")
+  fi
   la=$(load)
   cpu_begin "${pid[$srv]}"
-  out=$("$loadgen" --server "127.0.0.1:${tftp_port[$srv]}" --file "$file" --expect "$ref" \
+  out=$("${client_cpu[@]}" "$loadgen" --server "127.0.0.1:${tftp_port[$srv]}" --file "$file" --expect "$ref" \
     --clients "$c" --duration "$DURATION" --blksize "$b" --windowsize "$w") || true
   cpu_end "${pid[$srv]}"
+  if [[ -n $placement ]]; then
+    for p in $(tree_pids "${pid[$srv]}"); do taskset -a -p -c "0-$(($(nproc) - 1))" "$p" >/dev/null 2>&1 || true; done
+  fi
   [[ -n $out ]] || out='{"files":0,"errors":-1}'
-  python3 - "$sc" "$srv" "$run" "$la" "$cpu_perf_ms" "$cpu_proc_ms" "$out" >>"$results" <<'PY'
+  python3 - "$sc" "$srv" "$run" "$la" "$cpu_perf_ms" "$cpu_proc_ms" "$out" "$placement" >>"$results" <<'PY'
 import json, sys
-sc, srv, run, la, perf_ms, proc_ms, out = sys.argv[1:]
-print(json.dumps({"scenario": sc, "server": srv, "run": int(run), "load": float(la),
-                  "cpu_s": float(perf_ms) / 1e3, "proc_cpu_s": float(proc_ms) / 1e3, "lg": json.loads(out)}))
+sc, srv, run, la, perf_ms, proc_ms, out, placement = sys.argv[1:]
+row = {"scenario": sc, "server": srv, "run": int(run), "load": float(la),
+       "cpu_s": float(perf_ms) / 1e3, "proc_cpu_s": float(proc_ms) / 1e3, "lg": json.loads(out)}
+if placement:
+    row["placement"] = placement
+print(json.dumps(row))
 PY
-  show "$(printf '%-8s %-10s %-42s c=%-3s b=%-4s w=%s run %s' "$sc" "$srv" "$file" "$c" "$b" "$w" "$run")"
+  show "$(printf '%-8s %-10s %-42s c=%-3s b=%-4s w=%s%s run %s' "$sc" "$srv" "$file" "$c" "$b" "$w" \
+    "${placement:+ $placement}" "$run")"
 }
 
 # show LABEL: the last result in one line
@@ -363,6 +379,15 @@ for run in $(seq 1 "$RUNS"); do
     for b in 512 1428; do
       for c in 1 16 128; do
         for s in "${ts[@]}"; do tftp_run tftp10k "$s" cfg10k.bin "$static/cfg10k.bin" "$c" "$b" 0 "$run"; done
+      done
+    done
+  fi
+  if [[ " $SCENARIOS " == *" tftp1pin "* ]] && (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+    for placement in cross same; do
+      for b in 512 1428; do
+        for s in "${ts[@]}"; do
+          tftp_run tftp1pin "$s" cfg10k.bin "$static/cfg10k.bin" 1 "$b" 0 "$run" "$placement"
+        done
       done
     done
   fi

@@ -49,7 +49,9 @@ def main():
     groups = collections.defaultdict(list)
     for r in rows:
         lg = r["lg"]
-        if r["scenario"] in ("tftp10k", "tftp2m") or (r["scenario"] == "dynamic" and "blksize" in lg):
+        if r["scenario"] == "tftp1pin":
+            key = ("tftp1pin", "tftp", lg.get("file"), r.get("placement"), lg.get("blksize"), 0, r["server"])
+        elif r["scenario"] in ("tftp10k", "tftp2m") or (r["scenario"] == "dynamic" and "blksize" in lg):
             key = (r["scenario"], "tftp", lg.get("file"), lg.get("clients"), lg.get("blksize"),
                    lg.get("windowsize"), r["server"])
         else:
@@ -92,6 +94,8 @@ def main():
     # --- TFTP 10 KB ---
     if "tftp10k" in scenarios:
         tftp10k_tables(stat, servers, cucm)
+    if "tftp1pin" in scenarios:
+        tftp1pin_tables(stat, servers, cucm)
     if "tftp2m" in scenarios:
         tftp2m_tables(stat, servers, cucm)
     if "http" in scenarios:
@@ -130,6 +134,33 @@ def tftp10k_tables(stat, servers, cucm):
                 if ours1 and pst:
                     r = ratio(med(ours1["rate"]), med(pst["rate"]))
                     print(f"| files/s ≥ 1× {p} at 1 client | {s} | {b} | {r:.2f}× | {verdict(r >= 1)} |")
+    print()
+
+
+def tftp1pin_tables(stat, servers, cucm):
+    print("### TFTP, 10 KB file, 1 client, pinned (cross: server on CPU 0, client on CPU 1; same: both "
+          "on CPU 0)\n")
+    print("| placement | blksize | server | files/s | CPU ms/file | errors |")
+    print("|---|---:|---|---:|---:|---:|")
+    peers = [s for s in ("tftpd-hpa", "atftpd") if s in servers]
+    for placement in ("cross", "same"):
+        for b in (512, 1428):
+            for s in cucm + peers:
+                st = stat(("tftp1pin", "tftp", "cfg10k.bin", placement, b, 0, s))
+                if st:
+                    print(f"| {placement} | {b} | {s} | {fmt_rate(st['rate'])} | {st['cpu']:.3f} | {st['errors']} |")
+    print()
+    print("| target | instance | placement | blksize | measured | verdict |")
+    print("|---|---|---|---:|---|---|")
+    for s in cucm:
+        for placement in ("cross", "same"):
+            for b in (512, 1428):
+                ours = stat(("tftp1pin", "tftp", "cfg10k.bin", placement, b, 0, s))
+                for p in peers:
+                    pst = stat(("tftp1pin", "tftp", "cfg10k.bin", placement, b, 0, p))
+                    if ours and pst:
+                        r = ratio(med(ours["rate"]), med(pst["rate"]))
+                        print(f"| files/s ≥ 1× {p} at 1 client | {s} | {placement} | {b} | {r:.2f}× | {verdict(r >= 1)} |")
     print()
 
 
