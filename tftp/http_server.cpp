@@ -109,11 +109,13 @@ struct HttpServer::Shared {
   HttpConfig cfg;
   std::vector<std::shared_ptr<DeadlineSweep>> sweeps;  // one per loop; emptied by ~HttpServer
 
-  std::shared_ptr<DeadlineSweep> sweep_of(const asio::io_context& loop) const {
+  std::shared_ptr<DeadlineSweep> sweep_of(asio::io_context& loop) const {
     for (const auto& sweep : sweeps) {
       if (&sweep->loop() == &loop) return sweep;
     }
-    return sweeps.front();  // not reached: every session runs on one of the server's loops
+    // Not expected (sessions run on the server's loops, and only while it exists), but safe: a
+    // sweep of the session's own, rather than a timer on another loop's thread.
+    return std::make_shared<DeadlineSweep>(loop, sweep_period(cfg.io_timeout));
   }
 };
 
