@@ -47,6 +47,7 @@ struct Args {
   double max_seconds = 120;
   std::string data_dir;
   bool keep = false, no_events = false;
+  std::string phone_tls = "1.3";  // 1.3 (the highest), 1.2, or 1.0 (a 79xx: AES128-SHA, RSA key transport)
 };
 
 double thread_cpu(pthread_t t) {
@@ -94,6 +95,7 @@ struct Tally {
   std::map<std::string, int> errors;
   int refused = 0;
   double client_cpu = 0;
+  std::string tls;  // what the first completed session negotiated
 };
 
 // Runs sessions [begin, end) on `concurrency` threads; stops taking new sessions after `max_seconds`.
@@ -118,6 +120,11 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
     o.port = port;
     o.timeout = std::chrono::milliseconds(a.timeout_ms);
     o.trusted_capf = capf_cert;
+    if (a.phone_tls != "1.3") o.tls_max = a.phone_tls;
+    if (a.phone_tls == "1.0") {  // as firmware_profile("79xx") offers
+      o.tls_min = "1.0";
+      o.tls_ciphers = "AES128-SHA";
+    }
     while (true) {
       int i = next++;
       if (i >= end) break;
@@ -134,6 +141,7 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
       double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       if (r && r->lsc_installed && r->end_reason == static_cast<std::uint8_t>(capf::Reason::UpdateCertificate)) {
         mine.ok_ms.push_back(ms);
+        if (mine.tls.empty()) mine.tls = r->tls;
         continue;
       }
       std::string why = r ? fmt::format("end reason {}, lsc_installed {}", r->end_reason, r->lsc_installed) : r.error().message;
@@ -146,6 +154,7 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
     for (const auto& [k, n] : mine.errors) ph.tally.errors[k] += n;
     ph.tally.refused += mine.refused;
     ph.tally.client_cpu += mine.client_cpu;
+    if (ph.tally.tls.empty()) ph.tally.tls = mine.tls;
   };
   std::vector<std::thread> threads;
   for (int i = 0; i < a.concurrency; ++i) threads.emplace_back(worker);
@@ -240,6 +249,7 @@ int run(const Args& a) {
   cfg.io_timeout = std::chrono::milliseconds(a.timeout_ms);
   cfg.max_sessions = a.max_sessions;
   cfg.data_dir = dir;
+  cfg.tls_min = a.phone_tls == "1.0" ? "1.0" : "1.2";  // `serve --capf-tls-min 1.0` for 79xx phones
   // As `cucm-emu serve` does: sessions post their outcome to the event log (its own thread).
   std::unique_ptr<db::EventWriter> events;
   if (!a.no_events) {
@@ -322,12 +332,13 @@ int run(const Args& a) {
                    "\"mean_ms\":{:.3f},\"server_cpu_s\":{:.4f},\"server_all_cpu_s\":{:.4f},\"client_cpu_s\":{:.4f},"
                    "\"events\":{},\"listen_overflows\":{},"
                    "\"listen_drops\":{},\"server_refused\":{},\"handshake_failed\":{},\"recorded\":{},\"expected_recorded\":{},"
-                   "\"cut_short\":{},"
+                   "\"cut_short\":{},\"tls\":\"{}\","
                    "\"error_kinds\":{{{}}}}}\n",
                    a.concurrency, a.server_threads, a.sessions, ok, errors, ph.tally.refused, ph.wall, rate, pct(v, 0.5),
                    pct(v, 0.99), v.empty() ? 0.0 : v.back(), mean, scpu, server_all, ph.tally.client_cpu,
                    a.no_events ? "false" : "true", overflows, drops, refused,
-                   hs_failed, recorded, ok + warm.tally.ok_ms.size(), ph.cut_short ? "true" : "false", errs)
+                   hs_failed, recorded, ok + warm.tally.ok_ms.size(), ph.cut_short ? "true" : "false",
+                   json_escape(ph.tally.tls), errs)
             << std::flush;
   return 0;
 }
@@ -353,6 +364,11 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", a.data_dir, "Use (and keep) this data directory instead of a temporary one");
   app.add_flag("--keep", a.keep, "Keep the temporary data directory");
   app.add_flag("--no-events", a.no_events, "No event log (serve always has one)");
+  app.add_option("--phone-tls", a.phone_tls,
+                 "TLS the phones offer: 1.3 (the highest), 1.2, or 1.0 (a 79xx: AES128-SHA with RSA key transport, "
+                 "as in seed 004; the server's floor drops to 1.0)")
+      ->check(CLI::IsMember({"1.3", "1.2", "1.0"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return cucm::bench::run(a);
 }

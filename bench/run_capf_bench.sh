@@ -5,6 +5,8 @@
 # reference Python CAPF server (issue 6). A report, not a test: it exits 0 whatever the figures.
 #
 # usage: bench/run_capf_bench.sh [build-dir] [extra capf_bench flags...]
+#   e.g. `bench/run_capf_bench.sh build-bench --phone-tls 1.0`: phones as the seed's 79xx (TLS 1.0,
+#   AES128-SHA: the handshake's private operation is an RSA decryption, no key exchange)
 #   build-dir defaults to "build"; build first with
 #   cmake --build <build-dir> --target capf_bench
 # environment (optional):

@@ -18,8 +18,10 @@ namespace cucm::phone {
 using Clock = std::chrono::steady_clock;
 
 Result<FirmwareProfile> firmware_profile(const std::string& name) {
-  if (name == "79xx" || name == "7942" || name == "7965") return FirmwareProfile{"79xx", false, "1.0"};
-  if (name == "88xx" || name == "8845" || name == "8865") return FirmwareProfile{"88xx", true, "1.2"};
+  // A 79xx speaks TLS 1.0 with RSA key transport (AES128-SHA), as in seed 004's capture
+  // (PROTOCOLS §3.1), and nothing newer.
+  if (name == "79xx" || name == "7942" || name == "7965") return FirmwareProfile{"79xx", false, "1.0", "1.0", "AES128-SHA"};
+  if (name == "88xx" || name == "8845" || name == "8865") return FirmwareProfile{"88xx", true, "1.2", "", ""};
   return make_error(Errc::InvalidArgument, fmt::format("unknown phone profile '{}': 79xx or 88xx", name));
 }
 
@@ -167,6 +169,8 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   co.host = f.capf_host.empty() ? o_.server : f.capf_host;
   co.port = o_.capf_port.value_or(static_cast<std::uint16_t>(f.capf_port ? f.capf_port : 3804));
   co.tls_min = o_.profile.tls_min;
+  co.tls_max = o_.profile.tls_max;
+  co.tls_ciphers = o_.profile.tls_ciphers;
   co.timeout = o_.timeout;
   co.trusted_capf = capf_cert->get();
   auto out = phone::run_capf(p, co);
@@ -175,6 +179,7 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
     r_.failure = "CAPF: " + out.error().message;
     return false;
   }
+  step("phone", "capf", "TLS", "CAPF handshake: " + out->tls);
   for (const auto& l : out->ladder) {
     bool to_server = l.starts_with("P->S");
     step(to_server ? "phone" : "capf", to_server ? "capf" : "phone", "CAPF", l.substr(5));

@@ -13,11 +13,14 @@
 
 namespace cucm::phone {
 
-// Firmware behaviour: which transports, in which order, and which TLS floor for CAPF.
+// Firmware behaviour: which transports, in which order, and which TLS versions and suites for
+// CAPF.
 struct FirmwareProfile {
-  std::string name;        // "79xx" (SCCP, TFTP only, TLS 1.0) or "88xx" (SIP, HTTP first, TLS 1.2)
+  std::string name;        // "79xx" (SCCP, TFTP only, TLS 1.0) or "88xx" (SIP, HTTP first, TLS 1.2+)
   bool http_first = true;
   std::string tls_min = "1.2";
+  std::string tls_max;     // "" = the highest OpenSSL has
+  std::string tls_ciphers; // TLS 1.0-1.2 suites offered; "" = OpenSSL's default
 };
 Result<FirmwareProfile> firmware_profile(const std::string& name);
 

@@ -29,15 +29,17 @@ namespace {
 // One client TLS context per minimum version, shared by every session of the process: making
 // one (SSL_CTX_new loads the provider's algorithms) was 12% of a fleet's CPU per CAPF session.
 // Clients keep no session cache, so sharing it resumes nothing: each phone does a full handshake.
-Result<std::shared_ptr<asio::ssl::context>> client_context(const std::string& tls_min) {
+Result<std::shared_ptr<asio::ssl::context>> client_context(const CapfClientOptions& o) {
   static std::mutex mutex;
   // Never destroyed: freeing an SSL_CTX after OpenSSL's own exit-time cleanup is not safe.
   static auto& contexts = *new std::map<std::string, std::shared_ptr<asio::ssl::context>>();
+  std::string key = o.tls_min + '|' + o.tls_max + '|' + o.tls_ciphers;
   std::lock_guard lock(mutex);
-  if (auto it = contexts.find(tls_min); it != contexts.end()) return it->second;
+  if (auto it = contexts.find(key); it != contexts.end()) return it->second;
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-  CUCM_CHECK(signer::set_tls_min_version(*ctx->native_handle(), tls_min));
-  contexts.emplace(tls_min, ctx);
+  CUCM_CHECK(signer::set_tls_min_version(*ctx->native_handle(), o.tls_min));
+  CUCM_CHECK(signer::set_tls_max_version(*ctx->native_handle(), o.tls_max, o.tls_ciphers));
+  contexts.emplace(key, ctx);
   return ctx;
 }
 
@@ -52,7 +54,16 @@ class Link {
     if (ec) return make_error(Errc::InvalidArgument, "capf client: bad host " + opts_.host);
     CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(addr, opts_.port), done); }, "connect"));
     stream_.next_layer().set_option(tcp::no_delay(true), ec);
-    CUCM_CHECK(await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake"));
+    if (auto hs = await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake");
+        !hs) {
+      if (opts_.tls_max.empty() || hs.error().code != Errc::Unavailable) return hs;
+      // Old firmware: say what it offered, since that is the usual reason.
+      return make_error(Errc::Unavailable,
+                        fmt::format("{} (this phone offers at most TLS {}{}; a CAPF server whose floor is higher refuses "
+                                    "it: cucm-emu serve --capf-tls-min {})",
+                                    hs.error().message, opts_.tls_max,
+                                    opts_.tls_ciphers.empty() ? "" : " with " + opts_.tls_ciphers, opts_.tls_max));
+    }
     if (opts_.trusted_capf) {
       X509* peer = SSL_get0_peer_certificate(stream_.native_handle());
       if (!peer || X509_cmp(peer, opts_.trusted_capf) != 0) {
@@ -60,6 +71,11 @@ class Link {
       }
     }
     return Ok{};
+  }
+
+  std::string negotiated() {
+    SSL* ssl = stream_.native_handle();
+    return fmt::format("{} {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
   }
 
   Result<Message> read() {
@@ -128,10 +144,11 @@ bool matches(const EVP_PKEY& key, const Message& req) {
 }  // namespace
 
 Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
-  CUCM_TRY(auto tls, client_context(opts.tls_min));
+  CUCM_TRY(auto tls, client_context(opts));
   Link link(opts, std::move(tls));
   CUCM_CHECK(link.connect());
   CapfOutcome out;
+  out.tls = link.negotiated();
   signer::PkeyPtr new_key;
   auto send = [&](Message m) -> Status {
     m.sid = out.sid;

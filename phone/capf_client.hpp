@@ -33,6 +33,8 @@ struct CapfClientOptions {
   std::uint16_t port = 3804;
   std::chrono::milliseconds timeout{10'000};
   std::string tls_min = "1.2";
+  std::string tls_max;                 // "" = the highest; "1.0" for a 79xx
+  std::string tls_ciphers;             // TLS 1.0-1.2 suites offered; "" = OpenSSL's default
   const X509* trusted_capf = nullptr;  // verify the server certificate against it (from the ITL)
   bool send_in_progress = true;        // RequestInProgress before KeyGenResponse, as phones do
   // Faults for tests: stop answering (disconnect) when this command arrives.
@@ -49,6 +51,7 @@ struct CapfOutcome {
   std::vector<std::string> ladder;     // "S->P AuthRequest", "P->S AuthResponse", ...
   bool lsc_installed = false, lsc_deleted = false, certificate_fetched = false;
   std::uint32_t sid = 0;
+  std::string tls;                     // what the handshake settled on, e.g. "TLSv1 AES128-SHA"
 };
 
 // Runs one CAPF session, updating `phone` (new LSC, deleted LSC). Unavailable/DeadlineExceeded

@@ -14,4 +14,11 @@ namespace cucm::signer {
 // InvalidArgument for another value.
 Status set_tls_min_version(SSL_CTX& ctx, const std::string& tls_min);
 
+// The ceiling, for a client that plays old firmware: `tls_max` as above, or "" for the highest
+// OpenSSL has. With `ciphers` not empty, the TLS 1.0-1.2 suites are exactly that OpenSSL cipher
+// list (a 79xx offers "AES128-SHA": RSA key transport, as in seed 004's capture); at 1.0/1.1 the
+// security level drops to 0, as for the floor. InvalidArgument for an unknown version or a list
+// that names no suite OpenSSL has.
+Status set_tls_max_version(SSL_CTX& ctx, const std::string& tls_max, const std::string& ciphers);
+
 }  // namespace cucm::signer

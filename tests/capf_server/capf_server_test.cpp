@@ -403,6 +403,32 @@ TEST_F(CapfTest, OutOfDescriptorsPausesAcceptsAndRecovers) {
   EXPECT_TRUE(r->lsc_installed);
 }
 
+// A 79xx offers TLS 1.0 with AES128-SHA only (seed 004). The default floor (1.2) refuses it, the
+// phone's error says how to let it in, and the pending operation stays as it was.
+TEST_F(CapfTest, OldFirmwareBelowTheTlsFloorIsRefusedWithAHintAndNothingChanges) {
+  auto name = add_device(kNullProfile, "install");
+  CapfPhone p{name, make_mic(name), std::nullopt, "", "", {}};
+  auto o = opts();
+  o.tls_min = "1.0";
+  o.tls_max = "1.0";
+  o.tls_ciphers = "AES128-SHA";
+  auto r = phone::run_capf(p, o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::Unavailable);
+  EXPECT_NE(r.error().message.find("at most TLS 1.0 with AES128-SHA"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("--capf-tls-min 1.0"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(p.lsc);
+  auto d = device(name);
+  EXPECT_EQ(d.capf.operation, "install");
+  EXPECT_EQ(d.capf.status, "Operation Pending");
+  EXPECT_FALSE(d.cert);
+  // The same phone with a modern ceiling gets through, and says what it negotiated.
+  auto modern = phone::run_capf(p, opts());
+  ASSERT_TRUE(modern) << modern.error().message;
+  EXPECT_TRUE(modern->lsc_installed);
+  EXPECT_EQ(modern->tls.rfind("TLSv1.3 ", 0), 0u) << modern->tls;
+}
+
 TEST_F(CapfTest, OpensslSClientSeesTheCapfCertificate) {
   std::string cmd = "echo | openssl s_client -connect 127.0.0.1:" + std::to_string(server_->local_endpoint().port()) +
                     " 2>&1";

@@ -155,9 +155,13 @@ TEST(EndToEnd, InstallByAuthenticationStringOverTftpWith79xx) {
   auto state = load_state(temp("string-phone"), "SEP001122334455");
   ASSERT_TRUE(state->lsc);  // an LSC was installed and the config is encrypted for it
   EXPECT_EQ(c.md5hash("SEP001122334455"), signer::cert_md5_hex(*state->lsc->cert));
+  bool old_tls = false;
   for (const auto& s : right->ladder) {
     if (s.from == "phone" && s.to == "cucm") { EXPECT_EQ(s.proto, "TFTP"); }
+    // TLS 1.0 with RSA key transport, as the seed's 79xx (the server's floor is 1.0 here).
+    old_tls = old_tls || s.what == "CAPF handshake: TLSv1 AES128-SHA";
   }
+  EXPECT_TRUE(old_tls);
 }
 
 TEST(EndToEnd, CertHashMismatchTriggersCapf) {
