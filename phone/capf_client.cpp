@@ -26,8 +26,9 @@ using capf::Message;
 
 namespace {
 
-// One client TLS context per minimum version, shared by every session of the process: making
-// one (SSL_CTX_new loads the provider's algorithms) was 12% of a fleet's CPU per CAPF session.
+// One client TLS context per TLS setting (floor, ceiling, suites), shared by every session of the
+// process with that setting: making one (SSL_CTX_new loads the provider's algorithms) was 12% of
+// a fleet's CPU per CAPF session.
 // Clients keep no session cache, so sharing it resumes nothing: each phone does a full handshake.
 Result<std::shared_ptr<asio::ssl::context>> client_context(const CapfClientOptions& o) {
   static std::mutex mutex;
