@@ -159,8 +159,8 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   }
   if (capf_server) {
     const auto& s = capf_server->stats();
-    std::cout << fmt::format("capf: {} sessions, {} refused, {} failed handshakes\n", s.sessions.load(), s.refused.load(),
-                             s.handshake_failed.load());
+    std::cout << fmt::format("capf: {} sessions, {} refused, {} failed handshakes ({} below --capf-tls-min)\n",
+                             s.sessions.load(), s.refused.load(), s.handshake_failed.load(), s.tls_too_old.load());
   }
   std::cout << fmt::format("cache: {} hits, {} misses, {} entries, {} bytes\n", c.hits, c.misses, c.entries, c.bytes);
   return Ok{};

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "capf/session.hpp"
@@ -21,6 +22,14 @@ namespace {
 
 std::string peer_text(const tcp::endpoint& ep) { return fmt::format("{}:{}", ep.address().to_string(), ep.port()); }
 
+// True when the handshake failed because the phone offered only versions or suites below the
+// floor: the usual reason a real 79xx gets no LSC from a server left at TLS 1.2.
+bool tls_too_old(const beast::error_code& ec) {
+  if (ec.category() != asio::error::get_ssl_category()) return false;
+  int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+  return reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW || reason == SSL_R_NO_SHARED_CIPHER;
+}
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, std::uint32_t sid,
@@ -34,7 +43,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
       if (ec) {
         ++self->stats_->handshake_failed;
-        log::get("capf")->debug("capf {}: TLS handshake failed: {}", self->peer_, ec.message());
+        if (!tls_too_old(ec)) {
+          log::get("capf")->debug("capf {}: TLS handshake failed: {}", self->peer_, ec.message());
+          return;
+        }
+        // Worth a warning and an event: a lab engineer with an old phone must see why.
+        ++self->stats_->tls_too_old;
+        auto why = fmt::format("the phone offers an older TLS than --capf-tls-min {} allows ({}); 79xx firmware "
+                               "speaks TLS 1.0 with AES128-SHA: serve --capf-tls-min 1.0",
+                               self->ctx_.cfg.tls_min, ec.message());
+        log::get("capf")->warn("capf {}: TLS handshake refused: {}", self->peer_, why);
+        self->session_.on_tls_refused(why);
         return;
       }
       self->send(self->session_.start());

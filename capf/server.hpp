@@ -18,6 +18,7 @@ namespace cucm::capf {
 
 struct CapfStats {
   std::atomic<std::uint64_t> sessions{0}, refused{0}, handshake_failed{0}, active{0};
+  std::atomic<std::uint64_t> tls_too_old{0};    // of handshake_failed: the phone's TLS is below the floor
   std::atomic<std::uint64_t> accept_errors{0};  // accepts that failed (out of file descriptors)
 };
 

@@ -87,6 +87,12 @@ void Session::on_disconnect() {
   event(fmt::format("session sid={} operation={}", sid_, operation_.empty() ? "-" : operation_), outcome_);
 }
 
+void Session::on_tls_refused(const std::string& why) {
+  state_ = State::Done;
+  outcome_ = "TLS handshake refused: " + why;
+  event(fmt::format("session sid={} TLS handshake", sid_), outcome_);
+}
+
 Status Session::finish(db::CapfOutcome outcome) {
   if (outcome.at.empty()) outcome.at = utc_now();
   std::lock_guard lock(ctx_.db_mutex);

@@ -26,6 +26,7 @@ class Session {
   Out on_message(const Message& m);
   Out on_bad_bytes(const Error& e);     // framing or codec error: End{7} and close
   void on_disconnect();                 // the phone left: nothing is committed
+  void on_tls_refused(const std::string& why);  // no session: the handshake failed for `why`
   const std::string& outcome() const { return outcome_; }
 
  private:

@@ -412,11 +412,17 @@ TEST_F(CapfTest, OldFirmwareBelowTheTlsFloorIsRefusedWithAHintAndNothingChanges)
   o.tls_min = "1.0";
   o.tls_max = "1.0";
   o.tls_ciphers = "AES128-SHA";
+  auto too_old = server_->stats().tls_too_old.load();
   auto r = phone::run_capf(p, o);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::Unavailable);
   EXPECT_NE(r.error().message.find("at most TLS 1.0 with AES128-SHA"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("--capf-tls-min 1.0"), std::string::npos) << r.error().message;
+  // The server told the reason apart from other failed handshakes (a warning and an event).
+  for (int i = 0; i < 100 && server_->stats().tls_too_old.load() == too_old; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server_->stats().tls_too_old.load(), too_old + 1);
   EXPECT_FALSE(p.lsc);
   auto d = device(name);
   EXPECT_EQ(d.capf.operation, "install");
