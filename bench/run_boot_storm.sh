@@ -92,13 +92,16 @@ PY
   }
 }
 
+# A 79xx offers only TLS 1.0 (AES128-SHA) to CAPF, which the default floor refuses.
+serve_tls=()
+[[ $profile == 79xx ]] && serve_tls=(--capf-tls-min 1.0)
 # start_server <dir>: serve on free loopback ports; sets server_pid, tftp_port, http_port, capf_port.
 start_server() {
   local dir=$1 i
   "$emu" --data-dir "$dir/data" --log-level warn serve --threads "$threads" \
     --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
     --capf-address 127.0.0.1 --capf-port 0 --client-rate 1000000 --max-transfers 4000 \
-    --exit-after $((max_seconds + 300)) >"$dir/serve.log" 2>&1 &
+    --exit-after $((max_seconds + 300)) "${serve_tls[@]}" >"$dir/serve.log" 2>&1 &
   server_pid=$!
   for i in $(seq 1 300); do
     if grep -q '^serving' "$dir/serve.log" 2>/dev/null; then break; fi
