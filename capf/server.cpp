@@ -22,8 +22,9 @@ namespace {
 
 std::string peer_text(const tcp::endpoint& ep) { return fmt::format("{}:{}", ep.address().to_string(), ep.port()); }
 
-// True when the handshake failed because the phone offered only versions or suites below the
-// floor: the usual reason a real 79xx gets no LSC from a server left at TLS 1.2.
+// True when the handshake failed because the phone offered no version or suite the server allows,
+// almost always an old phone below the floor: the usual reason a real 79xx gets no LSC from a
+// server left at TLS 1.2.
 bool tls_too_old(const beast::error_code& ec) {
   if (ec.category() != asio::error::get_ssl_category()) return false;
   int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
@@ -49,8 +50,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         // Worth a warning and an event: a lab engineer with an old phone must see why.
         ++self->stats_->tls_too_old;
-        auto why = fmt::format("the phone offers an older TLS than --capf-tls-min {} allows ({}); 79xx firmware "
-                               "speaks TLS 1.0 with AES128-SHA: serve --capf-tls-min 1.0",
+        auto why = fmt::format("the phone offers no TLS version or suite that --capf-tls-min {} allows ({}); 79xx "
+                               "firmware speaks TLS 1.0 with AES128-SHA: serve --capf-tls-min 1.0",
                                self->ctx_.cfg.tls_min, ec.message());
         log::get("capf")->warn("capf {}: TLS handshake refused: {}", self->peer_, why);
         self->session_.on_tls_refused(why);
