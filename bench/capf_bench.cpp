@@ -30,6 +30,7 @@
 #include "db/device_store.hpp"
 #include "db/event_writer.hpp"
 #include "db/schema.hpp"
+#include "phone/boot.hpp"
 #include "phone/capf_client.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/keys.hpp"
@@ -120,10 +121,12 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
     o.port = port;
     o.timeout = std::chrono::milliseconds(a.timeout_ms);
     o.trusted_capf = capf_cert;
-    if (a.phone_tls != "1.3") o.tls_max = a.phone_tls;
-    if (a.phone_tls == "1.0") {  // as firmware_profile("79xx") offers
-      o.tls_min = "1.0";
-      o.tls_ciphers = "AES128-SHA";
+    if (a.phone_tls == "1.2") o.tls_max = "1.2";
+    if (a.phone_tls == "1.0") {  // what the simulator's 79xx offers
+      auto old = *phone::firmware_profile("79xx");
+      o.tls_min = old.tls_min;
+      o.tls_max = old.tls_max;
+      o.tls_ciphers = old.tls_ciphers;
     }
     while (true) {
       int i = next++;
