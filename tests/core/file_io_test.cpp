@@ -12,13 +12,21 @@ namespace cucm {
 namespace {
 namespace fs = std::filesystem;
 
-fs::path temp_dir() {
-  auto d = fs::temp_directory_path() / ("cucm-core-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
+// A directory of the test's own, removed after it.
+class FileIo : public ::testing::Test {
+ protected:
+  void SetUp() override { fs::create_directories(dir_); }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const fs::path& temp_dir() const { return dir_; }
 
-TEST(FileIo, WriteAtomicAppliesModeAndReadsBack) {
+ private:
+  fs::path dir_ = fs::temp_directory_path() / ("cucm-core-" + std::to_string(::getpid()));
+};
+
+TEST_F(FileIo, WriteAtomicAppliesModeAndReadsBack) {
   auto p = temp_dir() / "secret.key";
   Bytes data{1, 2, 3};
   ASSERT_TRUE(write_file_atomic(p, data, 0600));
@@ -28,14 +36,14 @@ TEST(FileIo, WriteAtomicAppliesModeAndReadsBack) {
   EXPECT_EQ(*read_file(p), data);
 }
 
-TEST(FileIo, MissingFileIsNotFoundWithPath) {
+TEST_F(FileIo, MissingFileIsNotFoundWithPath) {
   auto r = read_file("/nonexistent/cucm/file");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::NotFound);
   EXPECT_NE(r.error().message.find("/nonexistent/cucm/file"), std::string::npos);
 }
 
-TEST(FileIo, SizeCapIsEnforced) {
+TEST_F(FileIo, SizeCapIsEnforced) {
   auto p = temp_dir() / "big";
   ASSERT_TRUE(write_file_atomic(p, Bytes(100, 0)));
   auto r = read_file(p, 99);
@@ -43,13 +51,13 @@ TEST(FileIo, SizeCapIsEnforced) {
   EXPECT_EQ(r.error().code, Errc::ResourceExhausted);
 }
 
-TEST(FileIo, DirectoryIsRejected) {
+TEST_F(FileIo, DirectoryIsRejected) {
   auto r = read_file(temp_dir());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::InvalidArgument);
 }
 
-TEST(FileIo, OpenRegularFileGivesSizeAndIdentity) {
+TEST_F(FileIo, OpenRegularFileGivesSizeAndIdentity) {
   auto p = temp_dir() / "load.bin";
   ASSERT_TRUE(write_file_atomic(p, Bytes(1234, 7)));
   auto f = open_regular_file(p);
@@ -63,7 +71,7 @@ TEST(FileIo, OpenRegularFileGivesSizeAndIdentity) {
 }
 
 // A FIFO in a served directory must not hang the server thread that opens it.
-TEST(FileIo, FifoIsRefusedWithoutBlocking) {
+TEST_F(FileIo, FifoIsRefusedWithoutBlocking) {
   auto p = temp_dir() / "fifo";
   fs::remove(p);
   ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
@@ -74,7 +82,7 @@ TEST(FileIo, FifoIsRefusedWithoutBlocking) {
   fs::remove(p);
 }
 
-TEST(FileIo, FileHandleClosesOnceAndMoves) {
+TEST_F(FileIo, FileHandleClosesOnceAndMoves) {
   auto p = temp_dir() / "h.bin";
   ASSERT_TRUE(write_file_atomic(p, Bytes(3, 1)));
   auto f = open_regular_file(p);
