@@ -1,8 +1,10 @@
 #include "core/tcp_listener.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/detail/socket_option.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 
@@ -25,13 +27,34 @@ TcpListener::TcpListener(std::vector<asio::io_context*> loops, Options options) 
 
 TcpListener::~TcpListener() = default;
 
+namespace {
+
+using Acceptor = asio::basic_socket_acceptor<tcp, TcpListener::Executor>;
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// Opens `a` and sets what every listening socket of ours has; binding is left to the caller.
+void prepare(Acceptor& a, const tcp::endpoint& endpoint, bool no_delay, boost::system::error_code& ec) {
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && no_delay) a.set_option(tcp::no_delay(true), ec);
+  if (!ec && endpoint.address().is_v6()) a.set_option(asio::ip::v6_only(false), ec);
+}
+
+}  // namespace
+
 boost::system::error_code TcpListener::open(const tcp::endpoint& endpoint) {
+  auto ec = options_.socket_per_loop && slots_.size() > 1 ? open_per_loop(endpoint) : open_shared(endpoint);
+  if (ec) {
+    boost::system::error_code ignored;
+    for (auto& slot : slots_) slot->acceptor.close(ignored);
+  }
+  return ec;
+}
+
+boost::system::error_code TcpListener::open_shared(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
   auto& first = slots_.front()->acceptor;
-  first.open(endpoint.protocol(), ec);
-  if (!ec) first.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec && options_.no_delay) first.set_option(tcp::no_delay(true), ec);
-  if (!ec && endpoint.address().is_v6()) first.set_option(asio::ip::v6_only(false), ec);
+  prepare(first, endpoint, options_.no_delay, ec);
   if (!ec) first.bind(endpoint, ec);
   if (!ec) first.listen(options_.backlog, ec);
   for (std::size_t i = 1; !ec && i < slots_.size(); ++i) {
@@ -43,9 +66,27 @@ boost::system::error_code TcpListener::open(const tcp::endpoint& endpoint) {
     slots_[i]->acceptor.assign(endpoint.protocol(), fd, ec);
     if (ec) ::close(fd);
   }
-  if (ec) {
-    boost::system::error_code ignored;
-    for (auto& slot : slots_) slot->acceptor.close(ignored);
+  return ec;
+}
+
+boost::system::error_code TcpListener::open_per_loop(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  tcp::endpoint claimed = endpoint;
+  {
+    // The claim: an ordinary bind fails if anything listens on the address, SO_REUSEPORT group
+    // or not. It also picks the port when asked for port 0, so that every loop shares it.
+    Acceptor probe(slots_.front()->acceptor.get_executor());
+    prepare(probe, endpoint, false, ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (!ec) claimed = probe.local_endpoint(ec);
+    if (ec) return ec;
+  }  // closed: a bound socket that never listened leaves nothing behind
+  for (auto& slot : slots_) {
+    prepare(slot->acceptor, endpoint, options_.no_delay, ec);
+    if (!ec) slot->acceptor.set_option(ReusePort(true), ec);
+    if (!ec) slot->acceptor.bind(claimed, ec);
+    if (!ec) slot->acceptor.listen(options_.backlog, ec);
+    if (ec) break;
   }
   return ec;
 }

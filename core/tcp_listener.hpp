@@ -1,9 +1,16 @@
-// A TCP listening socket served by every loop of a server.
+// A TCP listening socket served by every loop of a server, in one of two ways:
 //
-// The socket is bound once; each loop gets an acceptor on a duplicate of its descriptor, so
-// whichever loop is idle takes the next connection and keeps it (nginx's workers share their
-// listening sockets the same way). No SO_REUSEPORT: a second server started on the same port
-// must fail to bind, not silently take half the connections.
+// - shared (the default): the socket is bound once and each loop gets an acceptor on a duplicate
+//   of its descriptor, so whichever loop is idle takes the next connection and keeps it (nginx's
+//   workers share their listening sockets the same way). Every connection wakes every waiting
+//   loop, and all but one of them find nothing to accept.
+// - one socket per loop (Options::socket_per_loop): each loop listens on a socket of its own
+//   bound with SO_REUSEPORT, and the kernel hands each connection to one of them by a hash of its
+//   addresses. No wasted wake-ups, but a busy loop's connections wait for it. Suits a service
+//   whose handlers never hold a loop long (HTTP), not one whose sessions are CPU-heavy (CAPF).
+//   The address is first claimed by an ordinary bind without SO_REUSEPORT, so a second server on
+//   the same port (another cucm-emu too) still fails to bind instead of silently taking half the
+//   connections. Only a program that itself sets SO_REUSEPORT, as the same user, could join.
 //
 // A failed accept (out of file descriptors) leaves the connection queued and the socket readable;
 // retrying at once would spin a core, so that loop pauses its accepts for kAcceptPause and the
@@ -37,6 +44,7 @@ class TcpListener {
     std::string limit_hint;        // what to raise when accepts fail, e.g. "ulimit -n"
     int backlog = 1024;
     bool no_delay = false;         // set on the listening socket: Linux copies it into every accepted one
+    bool socket_per_loop = false;  // SO_REUSEPORT, a socket per loop (see above); ignored with one loop
     std::atomic<std::uint64_t>* accept_errors = nullptr;  // counted here when not null
   };
 
@@ -58,6 +66,8 @@ class TcpListener {
 
  private:
   struct Slot;
+  boost::system::error_code open_shared(const boost::asio::ip::tcp::endpoint& endpoint);
+  boost::system::error_code open_per_loop(const boost::asio::ip::tcp::endpoint& endpoint);
   void accept(Slot& slot);
 
   Options options_;

@@ -414,6 +414,9 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
                                    .limit_hint = "the open-file limit, ulimit -n, or --max-connections",
                                    .backlog = cfg_.backlog,
                                    .no_delay = true,  // inherited by every accepted socket
+                                   // A request holds its loop for microseconds: a socket per loop
+                                   // saves the wake-ups of loops that find nothing to accept.
+                                   .socket_per_loop = true,
                                    .accept_errors = &stats_->accept_errors}) {
   for (auto* loop : loops) shared_->sweeps.push_back(std::make_shared<DeadlineSweep>(*loop, sweep_period(cfg_.io_timeout)));
 }

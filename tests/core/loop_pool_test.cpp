@@ -1,10 +1,12 @@
 // Event loops and the listener they share: every loop accepts, a connection stays on the loop
-// that accepted it, a taken port is an error, and stop() closes the port.
+// that accepted it, a taken port is an error, and stop() closes the port; with one listening
+// socket per loop (SO_REUSEPORT) as with one shared socket.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -46,9 +48,10 @@ int read_byte(int fd) {
   return ::recv(fd, &b, 1, 0) == 1 ? b : -1;
 }
 
-TcpListener::Options test_options() {
+TcpListener::Options test_options(bool per_loop = false) {
   TcpListener::Options o;
   o.service = "test";
+  o.socket_per_loop = per_loop;
   return o;
 }
 
@@ -89,9 +92,9 @@ TEST(LoopRing, HandsOutLoopsInTurn) {
 class ListenerTest : public ::testing::Test {
  protected:
   // Answers each connection with the index of the loop that accepted it, then closes it.
-  void listen(std::size_t loops) {
+  void listen(std::size_t loops, bool per_loop = false) {
     pool_ = std::make_unique<LoopPool>(loops);
-    listener_ = std::make_unique<TcpListener>(pool_->contexts(), test_options());
+    listener_ = std::make_unique<TcpListener>(pool_->contexts(), test_options(per_loop));
     ASSERT_FALSE(listener_->open(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)));
     port_ = listener_->local_endpoint().port();
     ASSERT_NE(port_, 0);
@@ -148,41 +151,91 @@ TEST_F(ListenerTest, AnIdleLoopTakesTheConnectionWhileAnotherIsBusy) {
   }
 }
 
-TEST_F(ListenerTest, ManyConnectionsAllAnswered) {
-  listen(2);
-  for (int n = 0; n < 200; ++n) {
-    int fd = connect_to(port_);
-    ASSERT_GE(fd, 0);
+// Counts, over `n` connections, how many each of two loops answered.
+std::array<int, 2> answer_counts(std::uint16_t port, int n) {
+  std::array<int, 2> by_loop{};
+  for (int i = 0; i < n; ++i) {
+    int fd = connect_to(port);
+    EXPECT_GE(fd, 0);
+    if (fd < 0) break;
     int loop = read_byte(fd);
     EXPECT_TRUE(loop == 0 || loop == 1) << loop;
+    if (loop == 0 || loop == 1) ++by_loop[static_cast<std::size_t>(loop)];
     ::close(fd);
   }
+  return by_loop;
+}
+
+TEST_F(ListenerTest, ManyConnectionsAllAnswered) {
+  listen(2);
+  auto by_loop = answer_counts(port_, 200);
+  EXPECT_EQ(by_loop[0] + by_loop[1], 200);
+}
+
+TEST_F(ListenerTest, ASocketPerLoopSpreadsConnectionsOverEveryLoop) {
+  listen(2, true);
+  // The kernel picks a socket by a hash of the client's port: 200 connections all landing on
+  // one loop would mean one socket is not listening.
+  auto by_loop = answer_counts(port_, 200);
+  EXPECT_EQ(by_loop[0] + by_loop[1], 200);
+  EXPECT_GT(by_loop[0], 0);
+  EXPECT_GT(by_loop[1], 0);
 }
 
 TEST_F(ListenerTest, ATakenPortIsAnErrorNotAShare) {
-  listen(2);
-  LoopPool other(2);
-  TcpListener second(other.contexts(), test_options());
-  auto ec = second.open(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  for (bool first_per_loop : {false, true}) {
+    listen(2, first_per_loop);
+    for (bool second_per_loop : {false, true}) {
+      LoopPool other(2);
+      TcpListener second(other.contexts(), test_options(second_per_loop));
+      auto ec = second.open(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+      EXPECT_EQ(ec, boost::system::errc::address_in_use)
+          << ec.message() << " (first per loop " << first_per_loop << ", second " << second_per_loop << ")";
+    }
+    TearDown();
+  }
+}
+
+TEST_F(ListenerTest, ASocketPerLoopStillRefusesAPortAnotherProgramListensOn) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 8), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  LoopPool pool(2);
+  TcpListener listener(pool.contexts(), test_options(true));
+  auto ec = listener.open(tcp::endpoint(asio::ip::make_address("127.0.0.1"), ntohs(a.sin_port)));
   EXPECT_EQ(ec, boost::system::errc::address_in_use) << ec.message();
+  ::close(fd);
 }
 
 TEST_F(ListenerTest, StopClosesThePortOnEveryLoop) {
-  listen(2);
-  int fd = connect_to(port_);
-  ASSERT_GE(fd, 0);
-  EXPECT_GE(read_byte(fd), 0);
-  ::close(fd);
-  listener_->stop();
-  // The closes run on the loops: wait until the port refuses.
-  bool refused = false;
-  for (int i = 0; i < 100 && !refused; ++i) {
-    int c = connect_to(port_);
-    refused = c < 0;
-    if (c >= 0) ::close(c);
-    if (!refused) std::this_thread::sleep_for(10ms);
+  for (bool per_loop : {false, true}) {
+    listen(2, per_loop);
+    int fd = connect_to(port_);
+    ASSERT_GE(fd, 0);
+    EXPECT_GE(read_byte(fd), 0);
+    ::close(fd);
+    listener_->stop();
+    // The closes run on the loops: wait until the port refuses. With a socket per loop, every
+    // one of them must be closed, so probe many times (different client ports, different hashes).
+    int refused = 0;
+    for (int i = 0; i < 300 && refused < 20; ++i) {
+      int c = connect_to(port_);
+      if (c < 0) {
+        ++refused;
+      } else {
+        refused = 0;
+        ::close(c);
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    EXPECT_EQ(refused, 20) << "per loop " << per_loop;
+    TearDown();
   }
-  EXPECT_TRUE(refused);
 }
 
 }  // namespace
