@@ -14,6 +14,13 @@
 #   CAPF_BENCH_CONCURRENCY="1 8 32"   concurrent sessions
 #   CAPF_BENCH_SERVER_THREADS="1 2"   io_context threads of the server
 #   CAPF_BENCH_SESSIONS="1:600 8:1500 32:3000"   measured sessions per concurrency (default 1500)
+#   CAPF_BENCH_PEER_PORT=17443        loopback port of the openssl s_server handshake peer
+#
+# The peer: `openssl s_time -new` against `openssl s_server` (RSA-2048 certificate, no session
+# tickets or cache, as the CAPF server; the same TLS as the phones) counts full handshakes and
+# the s_server's CPU per handshake. That plus one RSA-2048 signature is what a CAPF session would
+# cost with nothing but OpenSSL's own handshake code and the LSC's signature: the report gives it
+# next to the RSA-only limit.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,9 +52,47 @@ trap 'rm -rf "$tmp"' EXIT
 
 run() { bench_run run_capf_bench "$tmp" "$@"; }  # run <label> <cmd...>
 
+# handshake_peer: runs the s_server/s_time peer and writes its figures to $tmp/peer.json.
+handshake_peer() {
+  local port=${CAPF_BENCH_PEER_PORT:-17443} tls=(-tls1_3) spid ticks0 ticks1 hz i prev='' phone_tls=1.3
+  for i in "$@"; do  # the phones' TLS, from capf_bench's --phone-tls
+    if [[ $prev == --phone-tls ]]; then phone_tls=$i; fi
+    if [[ $i == --phone-tls=* ]]; then phone_tls=${i#--phone-tls=}; fi
+    prev=$i
+  done
+  case $phone_tls in
+    1.0) tls=(-tls1 -cipher 'AES128-SHA:@SECLEVEL=0') ;;  # what the 79xx profile offers
+    1.2) tls=(-tls1_2) ;;
+  esac
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/peer.key" -out "$tmp/peer.pem" \
+    -subj /CN=capf-bench-peer -days 2 2>/dev/null
+  openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$tmp/peer.pem" -key "$tmp/peer.key" \
+    -num_tickets 0 -no_cache "${tls[@]}" </dev/null >"$tmp/s_server.log" 2>&1 &
+  spid=$!
+  for i in $(seq 1 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  hz=$(getconf CLK_TCK)
+  ticks0=$(awk '{print $14 + $15}' "/proc/$spid/stat")
+  echo "== openssl s_time -connect 127.0.0.1:$port -new -time 4 ${tls[*]}"
+  openssl s_time -connect "127.0.0.1:$port" -new -time 4 "${tls[@]}" >"$tmp/s_time.out" 2>&1 || true
+  ticks1=$(awk '{print $14 + $15}' "/proc/$spid/stat")
+  kill "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  python3 - "$tmp/s_time.out" "$((ticks1 - ticks0))" "$hz" "${tls[*]}" >"$tmp/peer.json" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"(\d+) connections in ([\d.]+)s;", text)
+print(json.dumps({"handshakes": int(m.group(1)) if m else 0, "seconds": float(m.group(2)) if m else 0.0,
+                  "server_cpu_s": int(sys.argv[2]) / int(sys.argv[3]), "tls": sys.argv[4]}))
+PY
+}
+
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # openssl speed runs before and after, so drift from other load shows as a gap between the two.
 run speed_before openssl speed -seconds 3 rsa2048
+handshake_peer "$@"
 : >"$tmp/results.jsonl"
 for t in $server_threads; do
   for c in $concurrency; do
@@ -67,7 +112,7 @@ echo
 bench_machine
 echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
 
-PYTHONPATH="$here" python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/results.jsonl" <<'PY'
+PYTHONPATH="$here" python3 - "$tmp/speed_before.out" "$tmp/speed_after.out" "$tmp/results.jsonl" "$tmp/peer.json" <<'PY'
 import json
 import statistics
 import sys
@@ -88,6 +133,18 @@ print(f"openssl speed rsa2048 sign/s: {sb:.1f} before, {sa:.1f} after, mean {sig
 print(f"limit: {per_core:.1f} sessions/s per server core (sign/s / 2); "
       f"with T server threads the limit is T x that")
 noisy = abs(sb - sa) / sign > 0.05
+peer = json.load(open(sys.argv[4]))
+floor_us = None
+if peer["handshakes"] > 0 and peer["server_cpu_s"] > 0:
+    hs_us = peer["server_cpu_s"] / peer["handshakes"] * 1e6
+    floor_us = hs_us + 1e6 / sign
+    print(f"peer: openssl s_server ({peer['tls']}, RSA-2048, no tickets): {peer['handshakes']} full handshakes "
+          f"with s_time -new, {hs_us:.0f} us of s_server CPU each; + one RSA-2048 signature ({1e6 / sign:.0f} us) "
+          f"= {floor_us:.0f} us per session with OpenSSL's own handshake, "
+          f"{(1e6 / floor_us) / per_core:.2f} of the limit per core")
+    print(f"      0.6 of the limit needs <= {1e6 / (0.6 * per_core):.0f} us of server CPU per session")
+else:
+    print("peer: openssl s_server/s_time gave no figure (see s_time's output); no handshake floor")
 
 rows = {}
 with open(sys.argv[3]) as f:
@@ -100,7 +157,7 @@ with open(sys.argv[3]) as f:
 print()
 head = (f"{'T':>2} {'C':>3} {'sessions/s':>10} {'min..max':>15} {'cv':>6} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'err':>4} {'refused':>7} {'lq drop':>7} {'srv us':>7} {'cli us':>7} {'vs limit':>8} "
-        f"{'srv CPU':>7} {'vs ref':>7}")
+        f"{'srv CPU':>7} {'vs ref':>7} {'vs peer':>7}")
 print(head)
 print("-" * len(head))
 summary = {}
@@ -126,7 +183,8 @@ for (t, c), rs in sorted(rows.items()):
     recorded_ok = all(r["recorded"] == r["expected_recorded"] for r in rs)
     print(f"{t:>2} {c:>3} {med:>10.1f} {min(rates):>7.1f}..{max(rates):<7.1f} {cv:>6.1%} {p50:>8.2f} "
           f"{p99:>8.2f} {err:>4} {refused:>7} {drops:>7} {srv_us:>7.0f} {cli_us:>7.0f} "
-          f"{med / limit:>8.3f} {srv_ratio:>7.3f} {vs_ref:>7}" + ("" if recorded_ok else "  (database count mismatch!)"))
+          f"{med / limit:>8.3f} {srv_ratio:>7.3f} {vs_ref:>7} {(srv_us / floor_us if floor_us else 0):>6.2f}x"
+          + ("" if recorded_ok else "  (database count mismatch!)"))
     summary[(t, c)] = (med, p99_worst, err, refused, drops, med / limit)
 print()
 print("T = server threads, C = concurrent sessions; sessions/s is the median of the runs; p50/p99 are")
@@ -134,7 +192,8 @@ print("medians over runs; err/refused/lq drop are totals over runs (lq drop = Tc
 print("ListenDrops); srv us / cli us = CPU per session of the server (I/O threads and event writer) /")
 print("of the client threads;")
 print("vs limit = sessions/s / (T x sign/s / 2); srv CPU = (1 / server CPU per session) / (sign/s / 2),")
-print("the ratio the server would reach on a core of its own; vs ref = sessions/s / the reference capfd.")
+print("the ratio the server would reach on a core of its own; vs ref = sessions/s / the reference capfd;")
+print("vs peer = server CPU per session / (s_server's CPU per handshake + one RSA signature).")
 print()
 for t in sorted({k[0] for k in summary}):
     if (t, 32) not in summary:

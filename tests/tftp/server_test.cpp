@@ -87,6 +87,8 @@ class Servers : public ::testing::Test {
     ASSERT_TRUE(write_file_atomic(dir_ / "static" / "load.bin", load));
     ASSERT_TRUE(write_file_atomic(dir_ / "static" / "exact512.bin", Bytes(1024, 'x')));
     ASSERT_TRUE(write_file_atomic(dir_ / "static" / "loss.bin", Bytes(load.begin(), load.begin() + 150'000)));
+    // Under the size HTTP sends from memory, and over what one send into a fresh socket takes.
+    ASSERT_TRUE(write_file_atomic(dir_ / "static" / "mem60k.bin", Bytes(load.begin() + 7, load.begin() + 7 + 60'000)));
     // Sparse, so it costs no disk: over the 64 MiB that whole-file reads accept.
     { std::ofstream(dir_ / "static" / "big.bin"); }
     fs::resize_file(dir_ / "static" / "big.bin", kBigFile);
@@ -337,9 +339,11 @@ TEST_F(Servers, HttpStreamsLargeStaticFilesAndCutsOffStalledReaders) {
 }
 
 // "Connection: close": the server closes as soon as the response is queued, and the client still
-// reads all of it and then a clean end (FIN), not a reset, even when it reads slowly.
+// reads all of it and then a clean end (FIN), not a reset, even when it reads slowly. Each way a
+// response leaves: sendfile (load.bin, loss.bin), from memory in one write (a config, a small
+// static file), and from memory in more than one (mem60k.bin, when the socket takes it in parts).
 TEST_F(Servers, HttpConnectionCloseDeliversTheWholeResponseThenEof) {
-  for (std::string name : {"load.bin", "SEPA45630BBFA40.cnf.xml.sgn"}) {
+  for (std::string name : {"load.bin", "loss.bin", "SEPA45630BBFA40.cnf.xml.sgn", "exact512.bin", "mem60k.bin"}) {
     asio::io_context io;
     asio::ip::tcp::socket s(io);
     s.connect(http_->local_endpoint());
