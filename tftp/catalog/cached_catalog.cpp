@@ -37,13 +37,16 @@ Result<std::string> CachedCatalog::db_version(const std::string& device) {
 }
 
 Result<std::string> CachedCatalog::version_key(const std::string& name, const RequestedFile& file) {
-  CUCM_TRY(std::string key, db_version(file.device));
-  if (file.kind == FileKind::Other && !opts_.static_dir.empty()) {
-    // Through the descriptor cache: no stat() per request. A file that cannot be opened gets no
+  if (file.kind == FileKind::Other) {
+    // A static file's bytes depend on the file alone, not on the database: no query. Through the
+    // descriptor cache, so no stat() per request either. A file that cannot be opened gets no
     // suffix, and Catalog::fetch then says why.
+    std::string key = "static";
+    if (opts_.static_dir.empty()) return key;
     if (auto f = open_static(name)) key += fmt::format("/{}/{}/{}", f->size, f->inode, f->mtime_ns);
+    return key;
   }
-  return key;
+  return db_version(file.device);
 }
 
 Result<CachedFile> CachedCatalog::fetch(std::string_view name_in) {

@@ -42,8 +42,8 @@ class CachedCatalog {
   CachedCatalog(const db::Database& db, const signer::ClusterPki& pki, CatalogOptions opts, std::size_t max_bytes);
 
   // As Catalog::fetch. The version key of a file is the cluster epoch plus, for per-device names,
-  // the device's config_version, plus size, inode and mtime for static files (as open_static
-  // sees them, so a static file replaced is served from memory for up to a second, as by HTTP).
+  // the device's config_version; for a static file, its size, inode and mtime alone (as
+  // open_static sees them, so a static file replaced is served from memory for up to a second).
   Result<CachedFile> fetch(std::string_view name);
   // As Catalog::open_static, with the file kept open and its path checked with stat() at most
   // once a second (as nginx's open_file_cache_valid), instead of an open and a close per request:
