@@ -129,7 +129,9 @@ void TcpListener::accept(Slot& slot) {
       return;
     }
     on_accept_(std::move(socket), slot.peer);
-    accept(slot);
+    // Queued behind what on_accept_ started (typically the first read, already complete), so a
+    // connection's response does not wait for the next accept, which usually meets EAGAIN.
+    asio::post(slot.acceptor.get_executor(), [this, &slot] { accept(slot); });
   });
 }
 
