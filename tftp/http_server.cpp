@@ -221,18 +221,25 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     if (kind.kind == catalog::FileKind::Other) return respond_static(head, name, range);
     auto file = shared_->catalog.fetch(name);
     if (!file) return not_served(head, name, kind.device, file.error());
+    send_cached(head, name, std::move(*file));
+  }
+
+  // A file the catalog holds in memory (built for a device, or a small static file): the head
+  // and the bytes in one gathered write.
+  void send_cached(ResponseHead head, const std::string& name, catalog::CachedFile file) {
     ++shared_->stats->ok;
-    body_ = std::move(file->bytes);  // kept alive until the write completes
-    head.content_type = "*/*";       // as CUCM answers phones (seed 004)
+    body_ = std::move(file.bytes);  // kept alive until the write completes
+    head.content_type = "*/*";      // as CUCM answers phones (seed 004)
     head.content_length = body_->size();
-    event(file->device, fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(file->variant), body_->size()),
+    event(file.device, fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(file.variant), body_->size()),
           "ok");
     const char* base = reinterpret_cast<const char*>(body_->data());  // NOLINT: bytes as chars for Asio
     send(head, std::string_view(base, body_->size()));
   }
 
-  // Static files (firmware loads, ring lists): streamed from the file with sendfile, so their size
-  // is not bounded by memory and the bytes are not copied through this process.
+  // Static files (firmware loads, ring lists): small whole ones from memory, the rest streamed from
+  // the file with sendfile, so their size is not bounded by memory and the bytes are not copied
+  // through this process.
   void respond_static(ResponseHead head, const std::string& name, std::optional<std::string_view> range) {
     auto opened = shared_->catalog.open_static(name);
     if (!opened) return not_served(head, name, "", opened.error());
@@ -241,17 +248,8 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     if (!range && size <= kFromMemoryMax) {
       // Small and whole: from the catalog's memory cache (TFTP keeps it warm) in one gathered
       // write, two system calls fewer than a head, a sendfile and, on a last response, a cork.
-      if (auto cached = shared_->catalog.fetch(name); cached && cached->variant == catalog::Variant::Static) {
-        ++shared_->stats->ok;
-        body_ = std::move(cached->bytes);
-        head.content_type = "*/*";
-        head.content_length = body_->size();
-        event("", fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(catalog::Variant::Static),
-                              body_->size()),
-              "ok");
-        const char* base = reinterpret_cast<const char*>(body_->data());  // NOLINT: bytes as chars for Asio
-        return send(head, std::string_view(base, body_->size()));
-      }
+      auto cached = shared_->catalog.fetch(name);
+      if (cached && cached->variant == catalog::Variant::Static) return send_cached(head, name, std::move(*cached));
     }
     std::string content_range;
     if (range) {
