@@ -14,7 +14,7 @@ namespace cucm {
 namespace {
 
 const std::string kConfig = std::string(CUCM_FIXTURES) + "/cnf/SEP001122334455.cnf.xml";
-const std::string kFixtureItl = std::string(CUCM_SHARED_FIXTURES) + "/ITLFile.tlv";
+const std::string kFixtureItl = std::string(CUCM_THIRD_PARTY_FIXTURES) + "/ITLFile.tlv";
 
 // Writes the signed region (file minus the signature item) and the signature for openssl dgst.
 void split_for_openssl(const Bytes& file, const signer::ParsedHeader& p, Bytes& region, Bytes& sig) {

@@ -37,8 +37,8 @@ add_seed() {
   cp "$1" "$seeds/$sum"
 }
 
-# Every file in our fixtures and in the shared ones made by other implementations.
-for dir in "$repo/fixtures" "$repo/../shared/fixtures"; do
+# Every file in our fixtures, those made by other implementations (fixtures/third_party) included.
+for dir in "$repo/fixtures"; do
   [[ -d $dir ]] || continue
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "$dir" -type f -print0)
 done

@@ -1,4 +1,4 @@
-// The ITL made by another implementation (shared/fixtures/ITLFile.tlv) parses, verifies, and
+// The ITL made by another implementation (fixtures/third_party/ITLFile.tlv) parses, verifies, and
 // our writer reproduces its bytes (PROTOCOLS §5.6).
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@ namespace cucm::signer {
 namespace {
 
 Bytes fixture() {
-  auto b = read_file(std::string(CUCM_SHARED_FIXTURES) + "/ITLFile.tlv");
+  auto b = read_file(std::string(CUCM_THIRD_PARTY_FIXTURES) + "/ITLFile.tlv");
   EXPECT_TRUE(b) << (b ? "" : b.error().message);
   return b ? *b : Bytes{};
 }
