@@ -4,19 +4,15 @@
 #include <iostream>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "app/common.hpp"
 #include "app/table.hpp"
-#include "capf/server.hpp"
+#include "cluster/services.hpp"
 #include "db/device_store.hpp"
-#include "db/schema.hpp"
 #include "db/settings_store.hpp"
 #include "phone/boot.hpp"
-#include "tftp/http_server.hpp"
-#include "tftp/tftp_server.hpp"
 
 namespace cucm::app {
 namespace fs = std::filesystem;
@@ -27,9 +23,11 @@ constexpr const char* kProfile = "Cisco 7942 - Standard SCCP Encrypted Config";
 
 Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
   fs::path dir = g.data_dir / "demo";
-  CUCM_TRY(auto pki, signer::ClusterPki::load_or_create(dir, {}));
-  CUCM_TRY(auto db, db::open_cluster_db(dir));
-  db::DeviceStore devices(db);
+  cluster::Config cfg;
+  cfg.cache_bytes = 16u << 20;
+  cfg.events = false;
+  CUCM_TRY(auto cl, cluster::Cluster::open(dir, cfg));
+  db::DeviceStore devices(cl->db());
   if (!devices.get(kDevice)) {
     db::Device d;
     d.name = kDevice;
@@ -44,48 +42,27 @@ Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
   std::error_code ec;
   fs::remove_all(dir / "phone", ec);
 
-  boost::asio::io_context io;
-  catalog::CachedCatalog cat(db, pki, {dir / "static", signer::HashAlg::Sha1}, 16 << 20);
-  tftp::TftpConfig tc;
-  tc.address = "127.0.0.1";
-  tc.port = 0;
-  tftp::TftpServer tftp(io, tc, cat, nullptr);
-  CUCM_CHECK(tftp.start());
-  tftp::HttpConfig hc;
-  hc.address = "127.0.0.1";
-  hc.port = 0;
-  tftp::HttpServer http(io, hc, cat, nullptr);
-  CUCM_CHECK(http.start());
-  capf::CapfConfig cc;
-  cc.address = "127.0.0.1";
-  cc.port = 0;
-  cc.tls_min = "1.0";
-  cc.data_dir = dir;
-  CUCM_TRY(auto capf_db, db::open_cluster_db(dir));
-  capf::Context ctx{cc, pki, {}, {}, std::move(capf_db), nullptr};
-  capf::CapfServer capf(io, ctx);
-  CUCM_CHECK(capf.start());
-  CUCM_CHECK(db::SettingsStore(db).set("capf_port", std::to_string(capf.local_endpoint().port())));
-  std::thread server([&io] { io.run(); });
+  auto sc = cluster::loopback_services();
+  sc.capf->tls_min = "1.0";  // the 79xx profile speaks TLS 1.0, as in the seed's capture
+  cluster::Services services(*cl, sc);
+  CUCM_CHECK(services.start());
+  // The config's capfList must point at the port CAPF really listens on.
+  CUCM_CHECK(db::SettingsStore(cl->db()).set("capf_port", std::to_string(services.capf_port())));
 
   std::cout << fmt::format(
       "cucm-emu demo: encrypted configuration files (seed 004)\n"
       "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, CAPF 127.0.0.1:{}\n"
       "  {} is on \"{}\" (TFTP encrypted config, CAPF by null string); the phone has only its MIC\n\n",
-      dir.string(), tftp.local_endpoint().port(), http.local_endpoint().port(), capf.local_endpoint().port(), kDevice,
-      kProfile);
+      dir.string(), services.tftp_port(), services.http_port(), services.capf_port(), kDevice, kProfile);
   phone::BootOptions o;
   o.device = kDevice;
-  o.tftp_port = tftp.local_endpoint().port();
-  o.http_port = http.local_endpoint().port();
+  o.tftp_port = services.tftp_port();
+  o.http_port = services.http_port();
   o.state_dir = dir / "phone";
   CUCM_TRY(o.profile, phone::firmware_profile(phone_profile));
   auto result = phone::boot(o);
-  tftp.stop();
-  http.stop();
-  capf.stop();
-  io.stop();
-  server.join();
+  services.stop();
+  services.wait();
   CUCM_CHECK(result);
   print_ladder(*result, true);
 

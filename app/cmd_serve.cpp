@@ -14,13 +14,7 @@
 
 #include "app/common.hpp"
 #include "core/log.hpp"
-#include "core/loop_pool.hpp"
-#include "capf/server.hpp"
-#include "db/event_writer.hpp"
-#include "db/schema.hpp"
-#include "tftp/catalog/cached_catalog.hpp"
-#include "tftp/http_server.hpp"
-#include "tftp/tftp_server.hpp"
+#include "cluster/services.hpp"
 
 namespace cucm::app {
 namespace {
@@ -32,7 +26,7 @@ struct ServeArgs {
   std::string capf_tls_min = "1.2";
   int capf_timeout_ms = 10'000, lsc_days = 365;
   std::size_t capf_max_sessions = 256;
-  int threads = 1;
+  int threads = 1, build_threads = 0;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   double client_rate = 200;
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
@@ -55,114 +49,101 @@ void raise_open_file_limit(const ServeArgs& a, spdlog::logger& log) {
   }
 }
 
-Status serve(const GlobalOptions& g, const ServeArgs& a) {
-  if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
-  for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
-    if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
-  }
-  auto log = log::get("serve");
-  raise_open_file_limit(a, *log);
-  CUCM_TRY(auto pki, cluster_pki(g));
-  CUCM_TRY(auto db, cluster_db(g));
-  CUCM_TRY(auto events, db::EventWriter::start(g.data_dir));
-  CUCM_TRY(auto hash, signer::parse_hash_name(a.digest));
-  catalog::CatalogOptions co;
-  co.static_dir = a.static_dir.empty() ? g.data_dir / "static" : std::filesystem::path(a.static_dir);
-  co.hash = hash;
-  catalog::CachedCatalog cat(db, pki, co, a.cache_mb << 20);
-
-  // One event loop per thread; each server spreads its connections or transfers over them.
-  core::LoopPool loops(static_cast<std::size_t>(a.threads));
-  boost::asio::io_context& io = loops.at(0);  // signals and the exit timer
-  std::unique_ptr<tftp::TftpServer> tftp_server;
-  std::unique_ptr<tftp::HttpServer> http_server;
+cluster::ServicesConfig services_config(const ServeArgs& a) {
+  cluster::ServicesConfig sc;
+  sc.threads = static_cast<std::size_t>(a.threads);
   if (!a.no_tftp) {
-    tftp::TftpConfig tc;
+    auto& tc = sc.tftp.emplace();
     tc.address = a.tftp_address;
     tc.port = static_cast<std::uint16_t>(a.tftp_port);
     tc.max_transfers = a.max_transfers;
     tc.client_rate = a.client_rate;
     tc.limits.max_blksize = a.max_blksize;
     tc.limits.max_retries = a.retries;
-    tftp_server = std::make_unique<tftp::TftpServer>(loops.contexts(), tc, cat, events.get());
-    CUCM_CHECK(tftp_server->start());
-    auto ep = tftp_server->local_endpoint();
-    std::cout << fmt::format("tftp: listening on {}:{}/udp\n", ep.address().to_string(), ep.port());
   }
   if (!a.no_http) {
-    tftp::HttpConfig hc;
+    auto& hc = sc.http.emplace();
     hc.address = a.http_address;
     hc.port = static_cast<std::uint16_t>(a.http_port);
     hc.io_timeout = std::chrono::milliseconds(a.timeout_ms);
     hc.max_connections = a.max_connections;
-    http_server = std::make_unique<tftp::HttpServer>(loops.contexts(), hc, cat, events.get());
-    CUCM_CHECK(http_server->start());
-    auto ep = http_server->local_endpoint();
-    std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep.address().to_string(), ep.port());
   }
-  std::unique_ptr<capf::Context> capf_ctx;
-  std::unique_ptr<capf::CapfServer> capf_server;
   if (!a.no_capf) {
-    capf::CapfConfig cc;
+    auto& cc = sc.capf.emplace();
     cc.address = a.capf_address;
     cc.port = static_cast<std::uint16_t>(a.capf_port);
     cc.io_timeout = std::chrono::milliseconds(a.capf_timeout_ms);
     cc.max_sessions = a.capf_max_sessions;
     cc.tls_min = a.capf_tls_min;
     cc.lsc_days = a.lsc_days;
-    cc.data_dir = g.data_dir;
-    CUCM_TRY(auto capf_db, cluster_db(g));  // CAPF writes through a connection of its own
-    CUCM_TRY(auto trust, capf::load_trust_store(g.data_dir / "capf" / "trust"));
-    capf_ctx.reset(new capf::Context{cc, pki, std::move(trust), {}, std::move(capf_db), events.get()});
-    capf_server = std::make_unique<capf::CapfServer>(loops.contexts(), *capf_ctx);
-    CUCM_CHECK(capf_server->start());
-    auto ep = capf_server->local_endpoint();
-    std::cout << fmt::format("capf: listening on {}:{}/tcp (TLS {}+, {} trusted CA(s) for existing certificates)\n",
-                             ep.address().to_string(), ep.port(), cc.tls_min, capf_ctx->trust.size() + 1);
   }
-  if (!tftp_server && !http_server && !capf_server) return make_error(Errc::InvalidArgument, "nothing to serve");
-  std::cout << fmt::format("serving {} (data {}, static files from {}); Ctrl-C stops\n", pki.dir().parent_path().string(),
-                           g.data_dir.string(), co.static_dir.string())
-            << std::flush;
+  return sc;
+}
 
-  auto stop = [&] {
-    if (tftp_server) tftp_server->stop();
-    if (http_server) http_server->stop();
-    if (capf_server) capf_server->stop();
-    loops.stop();
-  };
+void print_listening(const cluster::Services& s, const std::string& tls_min) {
+  if (auto ep = s.tftp_endpoint()) std::cout << fmt::format("tftp: listening on {}:{}/udp\n", ep->address().to_string(), ep->port());
+  if (auto ep = s.http_endpoint()) std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep->address().to_string(), ep->port());
+  if (auto ep = s.capf_endpoint()) {
+    std::cout << fmt::format("capf: listening on {}:{}/tcp (TLS {}+, {} trusted CA(s) for existing certificates)\n",
+                             ep->address().to_string(), ep->port(), tls_min, s.capf_trusted_cas());
+  }
+}
+
+void print_stats(const cluster::Services& services, const catalog::CacheStats& c) {
+  if (const auto* t = services.tftp()) {
+    const auto& s = t->stats();
+    std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused, {} bytes\n",
+                             s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(), s.bytes.load());
+  }
+  if (const auto* h = services.http()) {
+    const auto& s = h->stats();
+    std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
+                             s.not_found.load(), s.bad.load(), s.bytes.load());
+  }
+  if (const auto* k = services.capf()) {
+    const auto& s = k->stats();
+    std::cout << fmt::format("capf: {} sessions, {} refused, {} failed handshakes ({} below --capf-tls-min)\n",
+                             s.sessions.load(), s.refused.load(), s.handshake_failed.load(), s.tls_too_old.load());
+  }
+  std::cout << fmt::format("cache: {} hits, {} builds ({} requests joined a build under way), {} entries, {} bytes\n",
+                           c.hits, c.builds, c.joined, c.entries, c.bytes);
+}
+
+Status serve(const GlobalOptions& g, const ServeArgs& a) {
+  if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
+  if (a.build_threads < 0 || a.build_threads > 64) return make_error(Errc::InvalidArgument, "--build-threads must be 0..64");
+  for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
+    if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
+  }
+  auto log = log::get("serve");
+  raise_open_file_limit(a, *log);
+  cluster::Config cfg;
+  CUCM_TRY(cfg.digest, signer::parse_hash_name(a.digest));
+  if (!a.static_dir.empty()) cfg.static_dir = a.static_dir;
+  cfg.cache_bytes = a.cache_mb << 20;
+  cfg.build_workers = static_cast<std::size_t>(a.build_threads);
+  CUCM_TRY(auto cluster, open_cluster(g, cfg));
+  cluster::Services services(*cluster, services_config(a));
+  boost::asio::io_context& io = services.loop(0);  // signals and the exit timer
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (!ec) log->info("signal {}: stopping", sig);
-    stop();
+    services.stop();
   });
   boost::asio::steady_timer deadline(io);
   if (a.exit_after > 0) {
     deadline.expires_after(std::chrono::seconds(a.exit_after));
     deadline.async_wait([&](boost::system::error_code ec) {
-      if (!ec) stop();
+      if (!ec) services.stop();
     });
   }
-  loops.start("cucm-io");
-  loops.join();
-
-  auto c = cat.stats();
-  if (tftp_server) {
-    const auto& s = tftp_server->stats();
-    std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused, {} bytes\n",
-                             s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(), s.bytes.load());
-  }
-  if (http_server) {
-    const auto& s = http_server->stats();
-    std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
-                             s.not_found.load(), s.bad.load(), s.bytes.load());
-  }
-  if (capf_server) {
-    const auto& s = capf_server->stats();
-    std::cout << fmt::format("capf: {} sessions, {} refused, {} failed handshakes ({} below --capf-tls-min)\n",
-                             s.sessions.load(), s.refused.load(), s.handshake_failed.load(), s.tls_too_old.load());
-  }
-  std::cout << fmt::format("cache: {} hits, {} misses, {} entries, {} bytes\n", c.hits, c.misses, c.entries, c.bytes);
+  CUCM_CHECK(services.start());
+  print_listening(services, a.capf_tls_min);
+  std::cout << fmt::format("serving {} (static files from {}, {} build thread(s)); Ctrl-C stops\n", g.data_dir.string(),
+                           cluster->config().static_dir.string(), cluster->catalog().workers())
+            << std::flush;
+  services.wait();
+  print_stats(services, cluster->catalog().stats());
   return Ok{};
 }
 
@@ -188,6 +169,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--static-dir", a->static_dir, "Firmware loads and other static files (default DATA/static)");
   s->add_option("--digest", a->digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();
   s->add_option("--threads", a->threads, "I/O threads, one event loop each")->capture_default_str();
+  s->add_option("--build-threads", a->build_threads, "Threads that build and sign files (0: one per core)")->capture_default_str();
   s->add_option("--cache-mb", a->cache_mb, "Memory for built files (MiB)")->capture_default_str();
   s->add_option("--max-transfers", a->max_transfers, "Concurrent TFTP transfers; more are refused")->capture_default_str();
   s->add_option("--client-rate", a->client_rate, "New TFTP transfers per second per client")->capture_default_str();

@@ -42,6 +42,12 @@ Status write_output(const std::string& path, ByteView data) {
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
 
+Result<std::unique_ptr<cluster::Cluster>> open_cluster(const GlobalOptions& g, cluster::Config cfg) {
+  CUCM_TRY(auto c, cluster::Cluster::open(g.data_dir, std::move(cfg)));
+  if (c->created_identities()) std::cerr << "cucm-emu: created the cluster identities in " << c->pki().dir().string() << "\n";
+  return c;
+}
+
 Result<signer::ClusterPki> cluster_pki(const GlobalOptions& g) {
   bool created = false;
   auto pki = signer::ClusterPki::load_or_create(g.data_dir, signer::PkiOptions{}, &created);
@@ -116,8 +122,17 @@ void log_admin_event(const db::Database& db, const std::string& device, const st
 }
 
 int guarded(const std::function<Status()>& body) {
-  auto st = body();
-  return st ? 0 : fail(st.error());
+  try {
+    auto st = body();
+    return st ? 0 : fail(st.error());
+  } catch (const std::exception& e) {  // a library that threw where it should have returned
+    return fail(Error{Errc::Internal, e.what()});
+  }
+}
+
+Result<std::uint16_t> port_flag(const char* flag, int value) {
+  if (value < 1 || value > 65535) return make_error(Errc::InvalidArgument, fmt::format("{} {}: a port is 1..65535", flag, value));
+  return static_cast<std::uint16_t>(value);
 }
 
 std::uint32_t now_timestamp() { return static_cast<std::uint32_t>(std::time(nullptr)); }

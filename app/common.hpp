@@ -3,10 +3,12 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "cluster/cluster.hpp"
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "db/sqlite.hpp"
@@ -54,6 +56,9 @@ Result<signer::PkeyPtr> verification_key(const GlobalOptions& g, const std::stri
 
 std::uint32_t now_timestamp();
 
+// A port given on the command line: InvalidArgument naming the flag unless it is 1..65535.
+Result<std::uint16_t> port_flag(const char* flag, int value);
+
 // Subcommand registration; each stores a callback that returns the exit code in `rc`.
 void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_sgn_commands(CLI::App& app, GlobalOptions& g, int& rc);
@@ -68,6 +73,9 @@ void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 
+// The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says
+// on stderr when it created the identities.
+Result<std::unique_ptr<cluster::Cluster>> open_cluster(const GlobalOptions& g, cluster::Config cfg);
 // The cluster database of the data directory, created and migrated on first use.
 Result<db::Database> cluster_db(const GlobalOptions& g);
 // Records an administrative action in the event log (best effort: a failure is only logged).

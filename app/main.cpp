@@ -1,11 +1,19 @@
 // cucm-emu: one command line that builds, inspects and (in later releases) serves everything a
 // Cisco phone's secure boot asks a CUCM for.
+#include <csignal>
+#include <exception>
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 #include "app/common.hpp"
 #include "core/log.hpp"
 
 int main(int argc, char** argv) {
+  // A peer that resets a connection mid-write must cost that connection, not the process: HTTP
+  // streams files with sendfile, which has no MSG_NOSIGNAL, so SIGPIPE is ignored process-wide
+  // (here, in the executable, since a library must not change a process's signal dispositions).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"cucm-emu: emulator of the phone-security services of a Cisco CUCM cluster"};
   app.require_subcommand(1);
   cucm::app::GlobalOptions g;
@@ -38,6 +46,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  } catch (const std::exception& e) {  // a bug: every command returns its errors, but never abort
+    std::cerr << "cucm-emu: internal error: " << e.what() << "\n";
+    return 1;
   }
   return rc;
 }

@@ -25,11 +25,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "capf/server.hpp"
-#include "core/loop_pool.hpp"
+#include "cluster/services.hpp"
 #include "db/device_store.hpp"
-#include "db/event_writer.hpp"
-#include "db/schema.hpp"
 #include "phone/boot.hpp"
 #include "phone/capf_client.hpp"
 #include "signer/cluster_pki.hpp"
@@ -111,6 +108,7 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
   Phase ph;
   std::atomic<int> next{begin};
   std::mutex mutex;
+  phone::ClientTlsContexts tls_contexts;  // shared by every client thread
   auto t0 = Clock::now();
   auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(a.max_seconds));
   auto worker = [&] {
@@ -121,6 +119,7 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
     o.port = port;
     o.timeout = std::chrono::milliseconds(a.timeout_ms);
     o.trusted_capf = capf_cert;
+    o.tls_contexts = &tls_contexts;
     if (a.phone_tls == "1.2") o.tls_max = "1.2";
     if (a.phone_tls == "1.0") {  // what the simulator's 79xx offers
       auto old = *phone::firmware_profile("79xx");
@@ -211,10 +210,14 @@ int run(const Args& a) {
 
   // Fixture: cluster PKI, database, one device per session with install scheduled.
   auto t_setup = Clock::now();
-  auto pki = signer::ClusterPki::load_or_create(dir, {});
-  if (!pki) return fail("pki", pki.error());
-  auto db = db::open_cluster_db(dir);
-  if (!db) return fail("database", db.error());
+  // As `cucm-emu serve` opens it: sessions post their outcome to the event log (its own thread).
+  cluster::Config ccfg;
+  ccfg.events = !a.no_events;
+  ccfg.build_workers = 1;  // CAPF builds no files
+  auto cl = cluster::Cluster::open(dir, ccfg);
+  if (!cl) return fail("cluster", cl.error());
+  db::Database* db = &(*cl)->db();
+  const signer::ClusterPki* pki = &(*cl)->pki();
   int total = a.warmup + a.sessions;
   {
     std::vector<db::Device> devices;
@@ -246,27 +249,20 @@ int run(const Args& a) {
   }
   double keygen_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_keys).count() / static_cast<double>(pool.size());
 
-  capf::CapfConfig cfg;
+  cluster::ServicesConfig sc;
+  sc.threads = static_cast<std::size_t>(a.server_threads);  // as `cucm-emu serve --threads N`
+  sc.thread_name = "capf-server";
+  auto& cfg = sc.capf.emplace();
   cfg.address = "127.0.0.1";
   cfg.port = 0;
   cfg.io_timeout = std::chrono::milliseconds(a.timeout_ms);
   cfg.max_sessions = a.max_sessions;
-  cfg.data_dir = dir;
   cfg.tls_min = a.phone_tls == "1.0" ? "1.0" : "1.2";  // `serve --capf-tls-min 1.0` for 79xx phones
-  // As `cucm-emu serve` does: sessions post their outcome to the event log (its own thread).
-  std::unique_ptr<db::EventWriter> events;
-  if (!a.no_events) {
-    auto ev = db::EventWriter::start(dir);
-    if (!ev) return fail("event log", ev.error());
-    events = std::move(*ev);
-  }
-  capf::Context ctx{cfg, *pki, {}, {}, std::move(*db), events.get()};
-  core::LoopPool loops(static_cast<std::size_t>(a.server_threads));  // as `cucm-emu serve --threads N`
-  capf::CapfServer server(loops.contexts(), ctx);
-  if (auto st = server.start(); !st) return fail("capf server", st.error());
-  std::uint16_t port = server.local_endpoint().port();
-  loops.start("capf-server");
-  auto& io_threads = loops.threads();
+  cluster::Services services(**cl, sc);
+  if (auto st = services.start(); !st) return fail("capf server", st.error());
+  const capf::CapfServer& server = *services.capf();
+  std::uint16_t port = services.capf_port();
+  auto& io_threads = services.threads();
   double setup_s = std::chrono::duration<double>(Clock::now() - t_setup).count();
   const X509* capf_cert = pki->identity(signer::PkiRole::Capf).cert.get();
 
@@ -288,15 +284,13 @@ int run(const Args& a) {
   auto refused = server.stats().refused.load() - refused0;
   auto hs_failed = server.stats().handshake_failed.load() - hs0;
 
-  server.stop();
-  loops.stop();
-  loops.join();
+  services.stop();
+  services.wait();
 
   // Every confirmed install must have been recorded: count the devices CAPF finished.
   long long recorded = -1;
   {
-    std::lock_guard lock(ctx.db_mutex);
-    auto s = ctx.db.prepare("SELECT count(*) FROM device WHERE capf_status = 'Upgrade Success' AND certificate IS NOT NULL");
+    auto s = db->prepare("SELECT count(*) FROM device WHERE capf_status = 'Upgrade Success' AND certificate IS NOT NULL");
     if (s) {
       auto row = s->step();
       if (row && *row) recorded = s->int64(0);

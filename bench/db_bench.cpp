@@ -34,8 +34,8 @@
 #include "signer/enc_sgn_file.hpp"
 #include "signer/keys.hpp"
 #include "signer/sgn_file.hpp"
-#include "tftp/catalog/catalog.hpp"
-#include "tftp/catalog/phone_config.hpp"
+#include "catalog/catalog.hpp"
+#include "catalog/phone_config.hpp"
 
 namespace cucm::catalog {
 namespace {

@@ -50,7 +50,7 @@ SIGNED = {
     "BM_PartialSigned": ("BM_SgnBuild", 1, 0),
     "BM_EncSigned": ("BM_EncSgnBuild", 1, 1),
 }
-# What each fetch is made of, as the catalog calls it (tftp/catalog/catalog.cpp): decide_for
+# What each fetch is made of, as the catalog calls it (catalog/catalog.cpp): decide_for
 # (settings, device, profile), full_config (device, profile, settings, then libxml2), then per
 # variant a second device read, the partial config, the key parse and the signer.
 PARTS = {

@@ -36,7 +36,8 @@ Status migrate(const Database& db, int target) {
   return Ok{};
 }
 
-Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool read_only) {
+Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool read_only,
+                                 std::shared_ptr<CommitCounter> commits) {
   std::error_code ec;
   if (!read_only) std::filesystem::create_directories(data_dir, ec);
   if (ec) return make_error(Errc::Unavailable, fmt::format("db: cannot create {}: {}", data_dir.string(), ec.message()));
@@ -44,7 +45,7 @@ Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool rea
   if (read_only && !std::filesystem::exists(path)) {
     return make_error(Errc::NotFound, fmt::format("db: no database at {} yet (any admin command creates it)", path.string()));
   }
-  CUCM_TRY(Database db, Database::open(path, read_only));
+  CUCM_TRY(Database db, Database::open(path, read_only, std::move(commits)));
   if (!read_only) CUCM_CHECK(migrate(db));
   return db;
 }

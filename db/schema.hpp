@@ -24,6 +24,8 @@ int schema_version(const Database& db);
 Status migrate(const Database& db, int target = -1);
 
 // `<data_dir>/cucm.db`, opened and migrated to the latest version.
-Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool read_only = false);
+// `commits`, when given, counts the connection's commits (Database::open).
+Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool read_only = false,
+                                 std::shared_ptr<CommitCounter> commits = nullptr);
 
 }  // namespace cucm::db

@@ -113,26 +113,23 @@ std::string Statement::display(int col) const {
 
 namespace {
 
-std::atomic<std::uint64_t> g_commits{0};
-
 // Runs after each commit of a WAL connection. Installing it replaces SQLite's automatic
 // checkpoint, so it checkpoints the same way: passively, once the WAL holds 1000 pages.
-int on_wal_commit(void*, sqlite3* db, const char* schema, int wal_pages) {
-  g_commits.fetch_add(1, std::memory_order_release);
+int on_wal_commit(void* counter, sqlite3* db, const char* schema, int wal_pages) {
+  if (counter) static_cast<CommitCounter*>(counter)->add();
   if (wal_pages >= 1000) (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   return SQLITE_OK;
 }
 
-int on_commit(void*) {
-  g_commits.fetch_add(1, std::memory_order_release);
+int on_commit(void* counter) {
+  if (counter) static_cast<CommitCounter*>(counter)->add();
   return 0;  // 0 lets the commit proceed
 }
 
 }  // namespace
 
-std::uint64_t local_commit_count() { return g_commits.load(std::memory_order_acquire); }
-
-Result<Database> Database::open(const std::filesystem::path& path, bool read_only) {
+Result<Database> Database::open(const std::filesystem::path& path, bool read_only,
+                                std::shared_ptr<CommitCounter> commits) {
   // By default SQLite counts every allocation under a global mutex, for statistics nothing here
   // reads (about a tenth of the event writer's time). It can only be turned off before SQLite
   // initialises, that is before the first open; later it returns SQLITE_MISUSE and changes nothing.
@@ -141,6 +138,7 @@ Result<Database> Database::open(const std::filesystem::path& path, bool read_onl
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   Database db;
+  db.commits_ = std::move(commits);
   db.db_.reset(raw);
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, fmt::format("cannot open {}", path.string()));
   sqlite3_busy_timeout(raw, 5000);  // writers from other processes (the CLI while serving)
@@ -152,12 +150,12 @@ Result<Database> Database::open(const std::filesystem::path& path, bool read_onl
     bool wal = row && mode.text(0) == "wal";
     CUCM_CHECK(db.exec("PRAGMA synchronous = NORMAL"));
     if (wal) {
-      sqlite3_wal_hook(raw, on_wal_commit, nullptr);
+      sqlite3_wal_hook(raw, on_wal_commit, db.commits_.get());
     } else {
       // A file system without shared memory (some network mounts) keeps the rollback journal.
       // The commit hook runs just before a commit is visible, so caches may see it up to their
       // refresh bound (1 ms) late instead of at once.
-      sqlite3_commit_hook(raw, on_commit, nullptr);
+      sqlite3_commit_hook(raw, on_commit, db.commits_.get());
     }
   }
   return db;

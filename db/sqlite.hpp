@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -84,15 +85,24 @@ class Statement {
   Status bind_status_ = Ok{};
 };
 
-// Commits made by any writable connection of this process so far, counted once each commit is
-// visible to other connections (SQLite's WAL hook). Caches of database-derived data compare it to
-// notice this process's own writes without a query.
-std::uint64_t local_commit_count();
+// Counts the commits of the connections opened with it, once each commit is visible to other
+// connections (SQLite's WAL hook). A cache of database-derived data compares the count to notice
+// its own process's writes without a query. Owned by whoever opens the connections (the cluster).
+class CommitCounter {
+ public:
+  std::uint64_t count() const { return n_.load(std::memory_order_acquire); }
+  void add() { n_.fetch_add(1, std::memory_order_release); }
+
+ private:
+  std::atomic<std::uint64_t> n_{0};
+};
 
 class Database {
  public:
-  // Opens (creating if needed) with WAL, foreign keys on and a busy timeout.
-  static Result<Database> open(const std::filesystem::path& path, bool read_only = false);
+  // Opens (creating if needed) with WAL, foreign keys on and a busy timeout. `commits`, when
+  // given, counts this connection's commits.
+  static Result<Database> open(const std::filesystem::path& path, bool read_only = false,
+                               std::shared_ptr<CommitCounter> commits = nullptr);
 
   // Statements are compiled once per connection and reused (compiling dominated the cost of a
   // lookup); a statement already in use, e.g. in a nested loop, gets a fresh one.
@@ -107,6 +117,7 @@ class Database {
     StmtPtr stmt;
     std::unique_ptr<bool> in_use = std::make_unique<bool>(false);
   };
+  std::shared_ptr<CommitCounter> commits_;  // the hooks' argument: outlives the connection
   DbPtr db_;
   // Declared after db_, so every cached statement is finalized before the connection closes.
   mutable std::unordered_map<std::string, Cached> cache_;

@@ -10,7 +10,7 @@
 
 #include "core/log.hpp"
 #include "tftp/packet.hpp"
-#include "tftp/request_name.hpp"
+#include "catalog/request_name.hpp"
 
 namespace cucm::tftp {
 namespace asio = boost::asio;
@@ -274,7 +274,7 @@ void TftpServer::on_request(std::size_t n) {
   }
   if (p->opcode != Opcode::Rrq) return;  // a stray ACK/DATA/ERROR at port 69: ignore
   const Request& req = *p->request;
-  if (!is_safe_name(req.filename)) {
+  if (!catalog::is_safe_name(req.filename)) {
     shared_->log->warn("tftp {}: refused unsafe file name '{}'", peer, req.filename);
     shared_->event(peer, "", "RRQ (unsafe name)", "refused: access violation");
     ++stats_->refused;
@@ -288,33 +288,50 @@ void TftpServer::on_request(std::size_t n) {
   auto kind = catalog::classify(req.filename);
   if (kind.kind == catalog::FileKind::Other && req.mode == "octet") {
     if (auto st = shared_->catalog.open_static(req.filename); st && st->size > kStreamAbove) {
-      return start_transfer(req, TransferData(std::move(st->handle), st->size),
+      return start_transfer(req, sender_, TransferData(std::move(st->handle), st->size),
                             catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false});
     }
   }
-  auto file = shared_->catalog.fetch(req.filename);
+  if (auto hit = shared_->catalog.lookup(req.filename)) return serve_file(req, sender_, std::move(*hit));
+  // Not in memory for the current version: a worker builds it (a query, a signature) while this
+  // loop goes on receiving; the answer comes back to this loop.
+  shared_->catalog.fetch_async(req.filename, [this, req, client = sender_](Result<catalog::CachedFile> file) {
+    asio::post(executor_, [this, req, client, file = std::move(file)]() mutable {
+      if (shared_->stopping) return;
+      serve_file(req, client, std::move(file));
+    });
+  });
+}
+
+void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Result<catalog::CachedFile> file) {
   if (!file) {
+    std::string peer = peer_text(client);
     bool missing = file.error().code == Errc::NotFound;
     (missing ? stats_->not_found : stats_->failed)++;
     shared_->log->debug("tftp {}: {}", peer, file.error().message);
-    shared_->event(peer, kind.device, "RRQ " + req.filename,
+    shared_->event(peer, catalog::classify(req.filename).device, "RRQ " + req.filename,
                    missing ? "not found: " + file.error().message : "error: " + file.error().message);
     if (!missing) shared_->log->error("tftp {}: {}", peer, file.error().message);
-    return reply(missing ? ErrorCode::FileNotFound : ErrorCode::Undefined, missing ? "File not found" : "Server error");
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(build_error(missing ? ErrorCode::FileNotFound : ErrorCode::Undefined,
+                                             missing ? "File not found" : "Server error")),
+                    client, 0, ec);
+    return;
   }
   std::shared_ptr<const Bytes> data = file->bytes;
   if (req.mode == "netascii") data = std::make_shared<const Bytes>(to_netascii(*data));
-  start_transfer(req, TransferData(std::move(data)), std::move(*file));
+  start_transfer(req, client, TransferData(std::move(data)), std::move(*file));
 }
 
-void TftpServer::start_transfer(const Request& req, TransferData data, catalog::CachedFile file) {
+void TftpServer::start_transfer(const Request& req, const udp::endpoint& client, TransferData data,
+                                catalog::CachedFile file) {
   auto opts = negotiate(req, data.size(), cfg_.limits);
   Transfer transfer(std::move(data), std::move(opts), cfg_.limits.max_retries);
-  auto session = std::make_shared<Session>(loops_.next(), shared_, sender_, std::move(transfer), req.filename, std::move(file));
+  auto session = std::make_shared<Session>(loops_.next(), shared_, client, std::move(transfer), req.filename, std::move(file));
   boost::system::error_code ec;
   if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
     shared_->log->error("{}", st.error().message);
-    socket_.send_to(asio::buffer(build_error(ErrorCode::Undefined, "Server error")), sender_, 0, ec);
+    socket_.send_to(asio::buffer(build_error(ErrorCode::Undefined, "Server error")), client, 0, ec);
     return;
   }
   ++stats_->started;

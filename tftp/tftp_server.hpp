@@ -16,7 +16,7 @@
 #include "core/loop_pool.hpp"
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
-#include "tftp/catalog/cached_catalog.hpp"
+#include "catalog/cached_catalog.hpp"
 #include "tftp/transfer.hpp"
 
 namespace cucm::tftp {
@@ -56,7 +56,9 @@ class TftpServer {
   void receive();
   void on_request(std::size_t n);
   bool admit(const boost::asio::ip::address& client);
-  void start_transfer(const Request& req, TransferData data, catalog::CachedFile file);
+  void serve_file(const Request& req, const boost::asio::ip::udp::endpoint& client, Result<catalog::CachedFile> file);
+  void start_transfer(const Request& req, const boost::asio::ip::udp::endpoint& client, TransferData data,
+                      catalog::CachedFile file);
 
   // Static files larger than this are read block by block from a descriptor the catalog keeps
   // open (no size cap, a block of memory per transfer); smaller ones come from the memory cache,

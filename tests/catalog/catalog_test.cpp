@@ -1,7 +1,13 @@
 // The catalog over a real database and real keys: every kind of name, checked as a phone would.
-#include "tftp/catalog/catalog.hpp"
+#include "catalog/catalog.hpp"
+#include "catalog/cached_catalog.hpp"
 
 #include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 
 #include <array>
 #include <chrono>
@@ -54,7 +60,7 @@ class CatalogTest : public ::testing::Test {
   }
   void SetUp() override {
     db_dir_ = dir_ / ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    auto d = db::open_cluster_db(db_dir_);
+    auto d = db::open_cluster_db(db_dir_, false, commits_);
     ASSERT_TRUE(d) << d.error().message;
     db_.emplace(std::move(*d));
     db::Device dev;
@@ -75,6 +81,20 @@ class CatalogTest : public ::testing::Test {
     c.md5hash = signer::cert_md5_hex(*phone_cert_);
     ASSERT_TRUE(db::DeviceStore(*db_).record_certificate("SEPA45630BBFA40", c));
   }
+  // A cached catalog whose workers open their connections as the cluster does: counted by
+  // commits_, like the test's own connection.
+  std::unique_ptr<CachedCatalog> make_cache(std::size_t max_bytes, std::size_t workers = 1,
+                                            std::function<void(const std::string&)> before_build = {}) {
+    CacheOptions o;
+    o.catalog = CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1};
+    o.max_bytes = max_bytes;
+    o.workers = workers;
+    o.commits = commits_;
+    o.before_build = std::move(before_build);
+    auto c = CachedCatalog::start([this] { return db::open_cluster_db(db_dir_, false, commits_); }, *pki_, std::move(o));
+    EXPECT_TRUE(c) << c.error().message;
+    return c ? std::move(*c) : nullptr;
+  }
   EVP_PKEY& tftp_key() const { return *X509_get0_pubkey(pki_->identity(signer::PkiRole::CallManager).cert.get()); }
 
   static inline fs::path dir_;
@@ -82,6 +102,7 @@ class CatalogTest : public ::testing::Test {
   static inline EVP_PKEY* phone_key_ = nullptr;
   static inline X509* phone_cert_ = nullptr;
   fs::path db_dir_;
+  std::shared_ptr<db::CommitCounter> commits_ = std::make_shared<db::CommitCounter>();
   std::optional<db::Database> db_;
   std::optional<Catalog> catalog_;
 };
@@ -177,13 +198,12 @@ TEST_F(CatalogTest, UnknownDevicesDefaultsAndStaticFiles) {
 }  // namespace
 }  // namespace cucm::catalog
 
-#include "tftp/catalog/cached_catalog.hpp"
-
 namespace cucm::catalog {
 namespace {
 
 TEST_F(CatalogTest, CacheServesTheSameBytesUntilTheVersionMoves) {
-  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 1 << 20);
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
   auto a = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_FALSE(a->cache_hit);
@@ -206,11 +226,12 @@ TEST_F(CatalogTest, CacheServesTheSameBytesUntilTheVersionMoves) {
   EXPECT_FALSE(moved->cache_hit);
   auto stats = cache.stats();
   EXPECT_EQ(stats.hits, 2u);
-  EXPECT_GE(stats.misses, 4u);
+  EXPECT_GE(stats.builds, 4u);
 }
 
 TEST_F(CatalogTest, CacheSeesAnotherProcessesChangeWithinAMillisecond) {
-  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 1 << 20);
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
   auto a = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
   ASSERT_TRUE(a) << a.error().message;
   // A plain sqlite3 connection, as the sqlite3 shell or another process would write: its commit
@@ -227,7 +248,7 @@ TEST_F(CatalogTest, CacheSeesAnotherProcessesChangeWithinAMillisecond) {
   ASSERT_TRUE(b);
   EXPECT_FALSE(b->cache_hit);  // config_version moved: built again
   // A commit made in this process, even on another connection, is seen by the very next request.
-  auto second = db::open_cluster_db(db_dir_);
+  auto second = db::open_cluster_db(db_dir_, false, commits_);
   ASSERT_TRUE(second);
   auto c = cache.fetch("SEPA45630BBFA40.cnf.xml.sgn");
   ASSERT_TRUE(c);
@@ -241,7 +262,8 @@ TEST_F(CatalogTest, CacheSeesAnotherProcessesChangeWithinAMillisecond) {
 }
 
 TEST_F(CatalogTest, CacheMemoryIsBounded) {
-  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 7200);
+  auto owned = make_cache(7200);
+  CachedCatalog& cache = *owned;
   ASSERT_TRUE(cache.fetch("ITLFile.tlv"));  // ~6.9 KB, then ~0.9 KB more does not fit
   ASSERT_TRUE(cache.fetch("SEPA45630BBFA40.cnf.xml.sgn"));
   auto s = cache.stats();
@@ -258,7 +280,8 @@ TEST_F(CatalogTest, CacheMemoryIsBounded) {
 // HTTP streams static files from descriptors kept open and checked against the path at most once
 // a second: a replaced file is served from its new version after that, a removed one is gone.
 TEST_F(CatalogTest, StaticFilesStayOpenAndAreRecheckedEverySecond) {
-  CachedCatalog cache(*db_, *pki_, CatalogOptions{db_dir_ / "static", signer::HashAlg::Sha1}, 1 << 20);
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
   auto path = db_dir_ / "static" / "ring.raw";
   ASSERT_TRUE(write_file_atomic(path, to_bytes("ring v1")));
   auto a = cache.open_static("ring.raw");
@@ -287,6 +310,110 @@ TEST_F(CatalogTest, StaticFilesStayOpenAndAreRecheckedEverySecond) {
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, Errc::NotFound) << bad;
   }
+}
+
+TEST_F(CatalogTest, DefaultLoadFollowsProductAndProtocol) {
+  auto add = [&](const std::string& name, const std::string& product, const std::string& protocol) {
+    db::Device d;
+    d.name = name;
+    d.product = product;
+    d.protocol = protocol;
+    d.profile = "Universal Device Template - Model-independent Security Profile";
+    ASSERT_TRUE(db::DeviceStore(*db_).add(d));
+  };
+  add("SEP000000007965", "Cisco 7965", "SIP");
+  add("SEP00000000796C", "Cisco 7965", "SCCP");
+  add("SEP000000009971", "Cisco 9971", "SIP");
+  ASSERT_TRUE(db::SettingsStore(*db_).set("load.Cisco 9971", "sip9971.9-4-2"));  // product-wide
+  auto load_of = [&](const std::string& name) {
+    auto xml = catalog_->full_config(name);
+    EXPECT_TRUE(xml) << xml.error().message;
+    auto open = xml->find("<loadInformation>"), close = xml->find("</loadInformation>");
+    return open == std::string::npos ? std::string() : xml->substr(open + 17, close - open - 17);
+  };
+  EXPECT_EQ(load_of("SEP000000007965"), "SIP45.9-4-2SR3-1S");
+  EXPECT_EQ(load_of("SEP00000000796C"), "SCCP45.9-4-2SR3-1S");
+  EXPECT_EQ(load_of("SEP000000009971"), "sip9971.9-4-2");
+}
+
+// A hook on the worker holds a build until the test lets it go.
+class BuildGate {
+ public:
+  void operator()(const std::string&) {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+  }
+  void wait_entered(int n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return entered_ >= n; });
+  }
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
+TEST_F(CatalogTest, ConcurrentRequestsForOneUncachedFileShareOneBuild) {
+  auto gate = std::make_shared<BuildGate>();
+  auto owned = make_cache(1 << 20, 2, [gate](const std::string& name) { (*gate)(name); });
+  CachedCatalog& cache = *owned;
+  constexpr int kRequests = 50;
+  std::mutex mutex;
+  std::condition_variable all_done;
+  std::vector<std::shared_ptr<const Bytes>> answers;
+  cache.fetch_async("SEPA45630BBFA40.cnf.xml.sgn", [&](Result<CachedFile> f) {
+    std::lock_guard lock(mutex);
+    answers.push_back(f ? f->bytes : nullptr);
+    all_done.notify_all();
+  });
+  gate->wait_entered(1);  // the first request's build is under way, held
+  for (int i = 1; i < kRequests; ++i) {
+    cache.fetch_async("SEPA45630BBFA40.cnf.xml.sgn", [&](Result<CachedFile> f) {
+      std::lock_guard lock(mutex);
+      answers.push_back(f ? f->bytes : nullptr);
+      all_done.notify_all();
+    });
+  }
+  EXPECT_FALSE(cache.lookup("SEPA45630BBFA40.cnf.xml.sgn"));  // nothing built yet
+  gate->open();
+  {
+    std::unique_lock lock(mutex);
+    all_done.wait(lock, [&] { return answers.size() == kRequests; });
+  }
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a, answers.front());  // one buffer, signed once
+  }
+  auto s = cache.stats();
+  EXPECT_EQ(s.builds, 1u);
+  EXPECT_EQ(s.joined, static_cast<std::uint64_t>(kRequests - 1));
+  // Built now, and the version is fresh: lookup answers from memory without a worker.
+  auto hit = cache.lookup("SEPA45630BBFA40.cnf.xml.sgn");
+  if (hit) {
+    EXPECT_EQ(hit->bytes, answers.front());  // unless a millisecond passed: then nullopt
+  }
+}
+
+TEST_F(CatalogTest, LookupNeverBuildsAndABuildErrorReachesEveryWaiter) {
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
+  EXPECT_FALSE(cache.lookup("ITLFile.tlv"));
+  EXPECT_EQ(cache.stats().builds, 0u);
+  auto missing = cache.fetch("SEP000000000000.cnf.xml.sgn");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::NotFound);
+  auto itl = cache.fetch("ITLFile.tlv");
+  ASSERT_TRUE(itl) << itl.error().message;
+  EXPECT_EQ(cache.stats().builds, 1u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The decision table, for every combination of security mode, encrypted config, key on record
 // and mixed mode, and every kind of name.
-#include "tftp/catalog/decision.hpp"
+#include "catalog/decision.hpp"
 
 #include <gtest/gtest.h>
 

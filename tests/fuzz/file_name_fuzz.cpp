@@ -9,8 +9,8 @@
 
 #include "core/bytes.hpp"
 #include "db/model.hpp"
-#include "tftp/catalog/decision.hpp"
-#include "tftp/catalog/file_name.hpp"
+#include "catalog/decision.hpp"
+#include "catalog/file_name.hpp"
 
 namespace cucm::catalog {
 namespace {

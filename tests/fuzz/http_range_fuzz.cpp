@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "core/bytes.hpp"
-#include "tftp/http_response.hpp"
+#include "http/http_response.hpp"
 
-namespace cucm::tftp {
+namespace cucm::http {
 namespace {
 
 void require(bool ok) {
@@ -38,7 +38,7 @@ void fuzz_one(std::string_view header) {
 }
 
 }  // namespace
-}  // namespace cucm::tftp
+}  // namespace cucm::http
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   cucm::tftp::fuzz_one(cucm::as_chars(cucm::ByteView(data, size)));

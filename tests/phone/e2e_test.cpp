@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "capf/server.hpp"
+#include "cluster/services.hpp"
 #include "db/device_store.hpp"
 #include "db/profile_store.hpp"
 #include "db/schema.hpp"
@@ -16,9 +16,6 @@
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
-#include "tftp/catalog/catalog.hpp"
-#include "tftp/http_server.hpp"
-#include "tftp/tftp_server.hpp"
 
 namespace cucm::phone {
 namespace {
@@ -29,37 +26,21 @@ namespace asio = boost::asio;
 struct Cluster {
   explicit Cluster(const fs::path& d) : dir(d) {
     fs::remove_all(dir);
-    pki.emplace(std::move(*signer::ClusterPki::load_or_create(dir, {})));
-    db.emplace(std::move(*db::open_cluster_db(dir)));
-    cat.emplace(*db, *pki, catalog::CatalogOptions{dir / "static", signer::HashAlg::Sha1}, 16 << 20);
-    tftp::TftpConfig tc;
-    tc.address = "127.0.0.1";
-    tc.port = 0;
-    tftp.emplace(io, tc, *cat, nullptr);
-    EXPECT_TRUE(tftp->start());
-    tftp::HttpConfig hc;
-    hc.address = "127.0.0.1";
-    hc.port = 0;
-    http.emplace(io, hc, *cat, nullptr);
-    EXPECT_TRUE(http->start());
-    capf::CapfConfig cc;
-    cc.address = "127.0.0.1";
-    cc.port = 0;
-    cc.data_dir = dir;
-    cc.tls_min = "1.0";  // the 79xx profile speaks TLS 1.0
-    ctx.reset(new capf::Context{cc, *pki, {}, {}, std::move(*db::open_cluster_db(dir)), nullptr});
-    capf.emplace(io, *ctx);
-    EXPECT_TRUE(capf->start());
+    cluster::Config cfg;
+    cfg.cache_bytes = 16u << 20;
+    cfg.events = false;
+    auto c = cluster::Cluster::open(dir, cfg);
+    EXPECT_TRUE(c) << c.error().message;
+    cl = std::move(*c);
+    db = &cl->db();
+    pki = &cl->pki();
+    cat = &cl->catalog();
+    auto sc = cluster::loopback_services();
+    sc.capf->tls_min = "1.0";  // the 79xx profile speaks TLS 1.0
+    services.emplace(*cl, sc);
+    EXPECT_TRUE(services->start());
     // The config's capfList must point at the port CAPF really listens on.
-    EXPECT_TRUE(db::SettingsStore(*db).set("capf_port", std::to_string(capf->local_endpoint().port())));
-    thread = std::thread([this] { io.run(); });
-  }
-  ~Cluster() {
-    tftp->stop();
-    http->stop();
-    capf->stop();
-    io.stop();
-    thread.join();
+    EXPECT_TRUE(db::SettingsStore(*db).set("capf_port", std::to_string(services->capf_port())));
   }
   void add(const std::string& name, const std::string& profile, const std::string& op = "none", const std::string& auth = "") {
     db::Device d;
@@ -75,8 +56,8 @@ struct Cluster {
   BootOptions boot_options(const std::string& device, const fs::path& state) {
     BootOptions o;
     o.device = device;
-    o.tftp_port = tftp->local_endpoint().port();
-    o.http_port = http->local_endpoint().port();
+    o.tftp_port = services->tftp_port();
+    o.http_port = services->http_port();
     o.state_dir = state;
     o.profile = *firmware_profile("88xx");
     o.timeout = std::chrono::seconds(5);
@@ -85,15 +66,11 @@ struct Cluster {
   std::string md5hash(const std::string& name) { return db::DeviceStore(*db).get(name)->md5hash; }
 
   fs::path dir;
-  std::optional<signer::ClusterPki> pki;
-  std::optional<db::Database> db;
-  std::optional<catalog::CachedCatalog> cat;
-  asio::io_context io;
-  std::optional<tftp::TftpServer> tftp;
-  std::optional<tftp::HttpServer> http;
-  std::unique_ptr<capf::Context> ctx;
-  std::optional<capf::CapfServer> capf;
-  std::thread thread;
+  std::unique_ptr<cluster::Cluster> cl;
+  db::Database* db = nullptr;
+  const signer::ClusterPki* pki = nullptr;
+  catalog::CachedCatalog* cat = nullptr;
+  std::optional<cluster::Services> services;  // stopped before the cluster goes
 };
 
 fs::path temp(const std::string& name) {

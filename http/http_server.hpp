@@ -1,7 +1,7 @@
 // The HTTP file server on TCP 6970 (Boost.Beast): GET and HEAD of the same names TFTP serves,
 // with the headers of the seed's capture, keep-alive, byte ranges for static files, a deadline on
-// every read and write, and a cap on connections. start() ignores SIGPIPE for the whole process:
-// static files go out with sendfile, which cannot be told not to raise it.
+// every read and write, and a cap on connections. The process must ignore SIGPIPE (the executable
+// does): static files go out with sendfile, which cannot be told not to raise it.
 #pragma once
 
 #include <atomic>
@@ -17,9 +17,9 @@
 #include "core/result.hpp"
 #include "core/tcp_listener.hpp"
 #include "db/event_writer.hpp"
-#include "tftp/catalog/cached_catalog.hpp"
+#include "catalog/cached_catalog.hpp"
 
-namespace cucm::tftp {
+namespace cucm::http {
 
 struct HttpConfig {
   std::string address = "0.0.0.0";
@@ -58,4 +58,4 @@ class HttpServer {
   core::TcpListener listener_;
 };
 
-}  // namespace cucm::tftp
+}  // namespace cucm::http

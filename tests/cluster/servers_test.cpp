@@ -1,10 +1,13 @@
-// The TFTP and HTTP servers on ephemeral loopback ports, driven by our client and by real
-// third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
+// The TFTP and HTTP servers, started by cluster::Services as serve starts them, on ephemeral
+// loopback ports, driven by our client and by real third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
 // concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <condition_variable>
+#include <mutex>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,17 +21,14 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include "cluster/services.hpp"
 #include "core/file_io.hpp"
-#include "core/loop_pool.hpp"
 #include "db/device_store.hpp"
-#include "db/schema.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
 #include "tftp/client.hpp"
-#include "tftp/http_server.hpp"
 #include "tftp/packet.hpp"
-#include "tftp/tftp_server.hpp"
 #include "tests/support/descriptor_shortage.hpp"
 
 namespace cucm::tftp {
@@ -57,29 +57,30 @@ constexpr std::uint64_t kBigFile = (64u << 20) + 4096 * 1000;  // past the whole
 class Servers : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    ::signal(SIGPIPE, SIG_IGN);  // as the executable does: a reset mid-sendfile costs only its connection
     dir_ = fs::temp_directory_path() / ("cucm-servers-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
-    auto pki = signer::ClusterPki::load_or_create(dir_, {});
-    ASSERT_TRUE(pki) << pki.error().message;
-    pki_ = new signer::ClusterPki(std::move(*pki));
-    auto db = db::open_cluster_db(dir_);
-    ASSERT_TRUE(db);
-    db_ = new db::Database(std::move(*db));
+    cluster::Config cfg;
+    cfg.cache_bytes = 64u << 20;
+    cfg.build_workers = 2;
+    auto c = cluster::Cluster::open(dir_, cfg);
+    ASSERT_TRUE(c) << c.error().message;
+    cluster_ = c->release();
     db::Device d;
     d.name = kPhone;
     d.product = "Cisco 7942";
     d.protocol = "SCCP";
     d.profile = "Cisco 7942 - Standard SCCP Encrypted Config";
-    ASSERT_TRUE(db::DeviceStore(*db_).add(d));
+    ASSERT_TRUE(db::DeviceStore(db()).add(d));
     // The phone's key is on record, so every variant exists.
     auto key = signer::generate_key({});
     signer::CertRequest req;
     req.subject = {{"CN", kPhone}};
     req.is_ca = false;
     auto cert = signer::make_self_signed(**key, req);
-    db::RecordedCert c{"MIC", signer::cert_der(**cert), *signer::public_key_spki_der(**key),
-                       signer::cert_md5_hex(**cert), "", "", "", ""};
-    ASSERT_TRUE(db::DeviceStore(*db_).record_certificate(kPhone, c));
+    db::RecordedCert rc{"MIC", signer::cert_der(**cert), *signer::public_key_spki_der(**key),
+                        signer::cert_md5_hex(**cert), "", "", "", ""};
+    ASSERT_TRUE(db::DeviceStore(db()).record_certificate(kPhone, rc));
     fs::create_directories(dir_ / "static");
     Bytes load(2'000'000);
     std::mt19937 rng(7);
@@ -92,51 +93,35 @@ class Servers : public ::testing::Test {
     // Sparse, so it costs no disk: over the 64 MiB that whole-file reads accept.
     { std::ofstream(dir_ / "static" / "big.bin"); }
     fs::resize_file(dir_ / "static" / "big.bin", kBigFile);
-    cat_ = new catalog::CachedCatalog(*db_, *pki_, {dir_ / "static", signer::HashAlg::Sha1}, 64 << 20);
-    auto ev = db::EventWriter::start(dir_);
-    ASSERT_TRUE(ev);
-    events_ = ev->release();
 
     // Two loops, as `serve --threads 2` runs: connections and transfers land on both.
-    loops_ = new core::LoopPool(2);
-    TftpConfig tc;
-    tc.address = "127.0.0.1";
-    tc.port = 0;
-    tc.client_rate = 5000;
-    tc.limits.default_timeout = std::chrono::milliseconds(200);
-    tc.limits.max_retries = 10;
-    tftp_ = new TftpServer(loops_->contexts(), tc, *cat_, events_);
-    ASSERT_TRUE(tftp_->start());
-    HttpConfig hc;
-    hc.address = "127.0.0.1";
-    hc.port = 0;
-    hc.io_timeout = std::chrono::milliseconds(500);
-    http_ = new HttpServer(loops_->contexts(), hc, *cat_, events_);
-    ASSERT_TRUE(http_->start());
-    loops_->start("test-loop");
+    auto sc = cluster::loopback_services(2);
+    sc.capf.reset();
+    sc.tftp->client_rate = 5000;
+    sc.tftp->limits.default_timeout = std::chrono::milliseconds(200);
+    sc.tftp->limits.max_retries = 10;
+    sc.http->io_timeout = std::chrono::milliseconds(500);
+    sc.thread_name = "test-loop";
+    services_ = new cluster::Services(*cluster_, sc);
+    auto st = services_->start();
+    ASSERT_TRUE(st) << st.error().message;
   }
   static void TearDownTestSuite() {
-    tftp_->stop();
-    http_->stop();
-    loops_->stop();
-    loops_->join();
-    delete tftp_;
-    delete http_;
-    delete loops_;
-    delete events_;
-    delete cat_;
-    delete db_;
-    delete pki_;
+    delete services_;
+    delete cluster_;
     fs::remove_all(dir_);
   }
 
-  static udp::endpoint tftp_ep() { return tftp_->local_endpoint(); }
-  static std::string tftp_port() { return std::to_string(tftp_->local_endpoint().port()); }
+  static db::Database& db() { return cluster_->db(); }
+  static const TftpServer* tftp_() { return services_->tftp(); }
+  static const http::HttpServer* http_() { return services_->http(); }
+  static udp::endpoint tftp_ep() { return tftp_()->local_endpoint(); }
+  static std::string tftp_port() { return std::to_string(tftp_()->local_endpoint().port()); }
   static std::string http_url(const std::string& name) {
-    return "http://127.0.0.1:" + std::to_string(http_->local_endpoint().port()) + "/" + name;
+    return "http://127.0.0.1:" + std::to_string(http_()->local_endpoint().port()) + "/" + name;
   }
   static Bytes expected(const std::string& name) {
-    auto f = cat_->fetch(name);
+    auto f = cluster_->catalog().fetch(name);
     EXPECT_TRUE(f) << name << ": " << (f ? "" : f.error().message);
     return f ? *f->bytes : Bytes{};
   }
@@ -147,13 +132,8 @@ class Servers : public ::testing::Test {
   }
 
   static inline fs::path dir_;
-  static inline signer::ClusterPki* pki_ = nullptr;
-  static inline db::Database* db_ = nullptr;
-  static inline catalog::CachedCatalog* cat_ = nullptr;
-  static inline db::EventWriter* events_ = nullptr;
-  static inline core::LoopPool* loops_ = nullptr;
-  static inline TftpServer* tftp_ = nullptr;
-  static inline HttpServer* http_ = nullptr;
+  static inline cluster::Cluster* cluster_ = nullptr;
+  static inline cluster::Services* services_ = nullptr;
 };
 
 const char* const kNames[] = {"ITLFile.tlv", "ITLSEPA45630BBFA40.tlv", "SEPA45630BBFA40.cnf.xml.sgn",
@@ -324,7 +304,7 @@ TEST_F(Servers, HttpStreamsLargeStaticFilesAndCutsOffStalledReaders) {
 
   asio::io_context io;
   asio::ip::tcp::socket stalled(io);
-  stalled.connect(http_->local_endpoint());
+  stalled.connect(http_()->local_endpoint());
   asio::write(stalled, asio::buffer(std::string("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")));
   EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "200");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // three deadlines without reading
@@ -346,7 +326,7 @@ TEST_F(Servers, HttpConnectionCloseDeliversTheWholeResponseThenEof) {
   for (std::string name : {"load.bin", "loss.bin", "SEPA45630BBFA40.cnf.xml.sgn", "exact512.bin", "mem60k.bin"}) {
     asio::io_context io;
     asio::ip::tcp::socket s(io);
-    s.connect(http_->local_endpoint());
+    s.connect(http_()->local_endpoint());
     asio::write(s, asio::buffer("GET /" + name + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the server has long closed its end
     std::string got;
@@ -368,7 +348,7 @@ TEST_F(Servers, HttpClientResettingMidFileLeavesTheServerUp) {
   for (int i = 0; i < 20; ++i) {
     asio::io_context io;
     asio::ip::tcp::socket s(io);
-    s.connect(http_->local_endpoint());
+    s.connect(http_()->local_endpoint());
     asio::write(s, asio::buffer(std::string("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")));
     std::array<char, 1000> some{};
     boost::system::error_code ec;
@@ -385,10 +365,10 @@ TEST_F(Servers, HttpOutOfDescriptorsPausesAcceptsAndRecovers) {
   if (test::kSanitized) GTEST_SKIP() << "sanitizer runtimes need descriptors of their own";
   asio::io_context io;
   auto clients = test::open_clients(io, 12);
-  auto errors_before = http_->stats().accept_errors.load();
-  auto shortage = test::run_out_of_descriptors(clients, http_->local_endpoint(), 2, std::chrono::milliseconds(500));
+  auto errors_before = http_()->stats().accept_errors.load();
+  auto shortage = test::run_out_of_descriptors(clients, http_()->local_endpoint(), 2, std::chrono::milliseconds(500));
   ASSERT_TRUE(shortage.ok);
-  EXPECT_GT(http_->stats().accept_errors.load(), errors_before);  // it did run out
+  EXPECT_GT(http_()->stats().accept_errors.load(), errors_before);  // it did run out
   EXPECT_LT(shortage.cpu_seconds, 0.25);  // a spinning acceptor burns the whole 0.5 s
 
   // Once descriptors are back, the connections still queued are accepted and served. Those
@@ -413,8 +393,8 @@ TEST_F(Servers, HttpOutOfDescriptorsPausesAcceptsAndRecovers) {
 TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
   asio::io_context io;
   asio::ip::tcp::socket silent(io), garbage(io);
-  silent.connect(http_->local_endpoint());
-  garbage.connect(http_->local_endpoint());
+  silent.connect(http_()->local_endpoint());
+  garbage.connect(http_()->local_endpoint());
   asio::write(garbage, asio::buffer(std::string("\x01\x02 not http at all\r\n\r\n")));
   // Others are served meanwhile.
   EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + http_url("ITLFile.tlv")).out, "200");
@@ -436,7 +416,7 @@ TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
 TEST_F(Servers, HttpKeepAliveStaysOpenWhileActiveAndClosesWhenSilent) {
   asio::io_context io;
   asio::ip::tcp::socket s(io);
-  s.connect(http_->local_endpoint());
+  s.connect(http_()->local_endpoint());
   const std::string request = "HEAD /ITLFile.tlv HTTP/1.1\r\nHost: x\r\n\r\n";
   std::array<char, 2048> buf{};
   boost::system::error_code ec;
@@ -464,7 +444,7 @@ TEST_F(Servers, RequestsAreLoggedAsEvents) {
   ASSERT_TRUE(tftp_get(tftp_ep(), "ITLSEPA45630BBFA40.tlv", {}));
   // The writer flushes at least every 200 ms.
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  auto s = db_->prepare("SELECT count(*) FROM event WHERE service = 'tftp' AND device = ?1 AND what LIKE 'RRQ ITLSEP%'");
+  auto s = db().prepare("SELECT count(*) FROM event WHERE service = 'tftp' AND device = ?1 AND what LIKE 'RRQ ITLSEP%'");
   ASSERT_TRUE(s);
   s->bind(1, std::string_view(kPhone));
   ASSERT_TRUE(*s->step());
@@ -480,14 +460,14 @@ namespace {
 // A second server with tight limits: a burst from one client is shed with "server busy", never
 // queued, and the IPv6 loopback works too.
 TEST_F(Servers, FloodIsShedAndIpv6Works) {
-  TftpConfig tc;
-  tc.address = "::1";
-  tc.port = 0;
-  tc.client_rate = 3;  // a burst of 3, then 3 per second
-  asio::io_context io;  // its own loop, so it can stop and go away while the suite's servers run
-  TftpServer limited(io, tc, *cat_, nullptr);
-  ASSERT_TRUE(limited.start());
-  std::thread loop([&io] { io.run(); });
+  cluster::ServicesConfig sc;
+  sc.tftp.emplace();
+  sc.tftp->address = "::1";
+  sc.tftp->port = 0;
+  sc.tftp->client_rate = 3;  // a burst of 3, then 3 per second
+  cluster::Services limited_services(*cluster_, sc);  // loops of its own, beside the suite's
+  ASSERT_TRUE(limited_services.start());
+  const TftpServer& limited = *limited_services.tftp();
   udp::endpoint ep(asio::ip::make_address("::1"), limited.local_endpoint().port());
   int ok = 0, busy = 0;
   for (int i = 0; i < 8; ++i) {
@@ -498,9 +478,58 @@ TEST_F(Servers, FloodIsShedAndIpv6Works) {
   EXPECT_GE(ok, 3);
   EXPECT_GE(busy, 3);
   EXPECT_GE(limited.stats().refused.load(), 3u);
-  limited.stop();
-  io.stop();
-  loop.join();
+}
+
+// A build (a query and a signature) runs on a worker: while one is held, the same single loop
+// goes on answering a file already in memory.
+TEST(ServicesBuilds, ASlowBuildDoesNotDelayACachedFileOnTheSameLoop) {
+  auto dir = fs::temp_directory_path() / ("cucm-slow-build-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false, open = false;
+  };
+  auto gate = std::make_shared<Gate>();
+  cluster::Config cfg;
+  cfg.build_workers = 2;
+  cfg.events = false;
+  cfg.before_build = [gate](const std::string& name) {
+    if (name.find(".cnf.xml") == std::string::npos) return;
+    std::unique_lock lock(gate->mutex);
+    gate->entered = true;
+    gate->changed.notify_all();
+    gate->changed.wait(lock, [&] { return gate->open; });
+  };
+  auto cl = cluster::Cluster::open(dir, cfg);
+  ASSERT_TRUE(cl) << cl.error().message;
+  auto sc = cluster::loopback_services(1);
+  sc.capf.reset();
+  cluster::Services services(**cl, sc);
+  ASSERT_TRUE(services.start());
+  std::string base = "http://127.0.0.1:" + std::to_string(services.http_port()) + "/";
+  ASSERT_EQ(run("curl -sf -o /dev/null --max-time 5 " + base + "ITLFile.tlv").rc, 0);  // now in memory
+
+  std::thread slow([&] { EXPECT_EQ(run("curl -sf -o /dev/null --max-time 20 " + base + "XMLDefault.cnf.xml").rc, 0); });
+  {
+    std::unique_lock lock(gate->mutex);
+    gate->changed.wait(lock, [&] { return gate->entered; });
+  }
+  // The loop is free: the ITL comes back while the config's build is held.
+  auto fast = run("curl -sf -o /dev/null --max-time 5 -w '%{http_code}' " + base + "ITLFile.tlv");
+  {
+    std::lock_guard lock(gate->mutex);
+    EXPECT_FALSE(gate->open);  // answered while the build was still held
+    gate->open = true;
+    gate->changed.notify_all();
+  }
+  slow.join();
+  EXPECT_EQ(fast.rc, 0) << fast.out;
+  EXPECT_EQ(fast.out, "200");
+  services.stop();
+  services.wait();
+  cl->reset();
+  fs::remove_all(dir);
 }
 
 }  // namespace

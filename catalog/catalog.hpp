@@ -13,7 +13,7 @@
 #include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/digest.hpp"
-#include "tftp/catalog/decision.hpp"
+#include "catalog/decision.hpp"
 
 namespace cucm::catalog {
 
@@ -28,6 +28,10 @@ struct Served {
   std::string rule;
   std::string device;
 };
+
+// A static file of `static_dir` opened for streaming; NotFound when there is no such regular file
+// or the name is not a plain file name.
+Result<OpenedFile> open_static_file(const std::filesystem::path& static_dir, std::string_view name);
 
 class Catalog {
  public:

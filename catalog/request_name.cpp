@@ -1,7 +1,7 @@
 // Name screening.
-#include "tftp/request_name.hpp"
+#include "catalog/request_name.hpp"
 
-namespace cucm::tftp {
+namespace cucm::catalog {
 
 bool is_safe_name(std::string_view name) {
   if (name.empty() || name.size() > 255 || name.front() == '/' || name.find("..") != std::string_view::npos) {
@@ -14,4 +14,4 @@ bool is_safe_name(std::string_view name) {
   return true;
 }
 
-}  // namespace cucm::tftp
+}  // namespace cucm::catalog

@@ -1,10 +1,10 @@
-#include "tftp/http_response.hpp"
+#include "http/http_response.hpp"
 
 #include <charconv>
 
 #include <fmt/format.h>
 
-namespace cucm::tftp {
+namespace cucm::http {
 
 std::optional<ByteRange> parse_range(std::string_view h, std::uint64_t size) {
   if (!h.starts_with("bytes=") || size == 0 || h.find(',') != std::string_view::npos) return std::nullopt;
@@ -60,4 +60,4 @@ void render_head(const ResponseHead& h, std::string& out) {
   out += "\r\n";
 }
 
-}  // namespace cucm::tftp
+}  // namespace cucm::http

@@ -1,5 +1,5 @@
 // The decision table.
-#include "tftp/catalog/decision.hpp"
+#include "catalog/decision.hpp"
 
 namespace cucm::catalog {
 

@@ -1,5 +1,5 @@
 // HTTP sessions: one per connection on the loop that accepted it, a deadline on every read and write.
-#include "tftp/http_server.hpp"
+#include "http/http_server.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,89 +14,29 @@
 #include <optional>
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
-#include "tftp/http_response.hpp"
-#include "tftp/request_name.hpp"
+#include "http/http_response.hpp"
+#include "catalog/request_name.hpp"
 
-namespace cucm::tftp {
+namespace cucm::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using asio::ip::tcp;
+using core::DeadlineSweep;
+using core::Watched;
 
 namespace {
 
 using Executor = asio::io_context::executor_type;  // one thread per loop: no strand needed
 using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
 using Clock = std::chrono::steady_clock;
-
-// A connection whose deadline a DeadlineSweep watches: a node of the sweep's list.
-class Watched {
- public:
-  Clock::time_point deadline{};
-  virtual ~Watched() = default;
-  virtual void expire() = 0;  // the deadline has passed: close
-
- private:
-  friend class DeadlineSweep;
-  Watched* prev_ = nullptr;
-  Watched* next_ = nullptr;
-};
-
-// The deadlines of one loop's connections, checked by one timer every `period` while there are
-// connections. A timer per connection cost a heap insert, a cancel and one more handler run per
-// connection, and a timerfd_settime whenever the earliest deadline changed. A connection is
-// closed between its deadline and one period after it. Used only on its loop's thread (and, once
-// the loops have stopped, by the destructors of the sessions left). Its sessions share it: the
-// last one to go destroys it, and so its timer, on its own loop (see ~HttpServer).
-class DeadlineSweep : public std::enable_shared_from_this<DeadlineSweep> {
- public:
-  DeadlineSweep(asio::io_context& loop, std::chrono::milliseconds period)
-      : loop_(loop), timer_(loop.get_executor()), period_(period) {}
-
-  asio::io_context& loop() const { return loop_; }
-
-  void add(Watched& w) {
-    w.next_ = head_;
-    if (head_) head_->prev_ = &w;
-    head_ = &w;
-  }
-
-  void remove(Watched& w) {
-    (w.prev_ ? w.prev_->next_ : head_) = w.next_;
-    if (w.next_) w.next_->prev_ = w.prev_;
-    w.prev_ = w.next_ = nullptr;
-  }
-
-  // Arms the timer if it is not armed.
-  void start() {
-    if (armed_) return;
-    armed_ = true;
-    timer_.expires_after(period_);
-    timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self) return;
-      self->armed_ = false;
-      auto now = Clock::now();
-      for (Watched* w = self->head_; w; w = w->next_) {
-        if (w->deadline <= now) w->expire();  // closes the socket; the session ends in its handlers
-      }
-      if (self->head_) self->start();
-    });
-  }
-
- private:
-  asio::io_context& loop_;
-  Timer timer_;
-  std::chrono::milliseconds period_;
-  Watched* head_ = nullptr;
-  bool armed_ = false;
-};
 
 std::chrono::milliseconds sweep_period(std::chrono::milliseconds io_timeout) {
   return std::clamp(io_timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
@@ -175,8 +115,8 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     parser_->header_limit(8 * 1024);
     parser_->body_limit(1024);  // GET and HEAD carry no body
     touch();
-    http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+    bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
           ec == asio::error::connection_reset || !self->socket_.is_open()) {
         return self->close();
       }
@@ -192,13 +132,13 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     });
   }
 
-  void handle(const http::request<http::empty_body>& req) {
+  void handle(const bhttp::request<bhttp::empty_body>& req) {
     ++shared_->stats->requests;
     ResponseHead head;
     head.version = req.version() == 10 ? 10u : 11u;
     head.keep_alive = req.keep_alive();
-    head_only_ = req.method() == http::verb::head;
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    head_only_ = req.method() == bhttp::verb::head;
+    if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head) {
       ++shared_->stats->bad;
       head.status = 405;
       head.allow = "GET, HEAD";
@@ -206,7 +146,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     }
     std::string_view target(req.target().data(), req.target().size());
     if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
-    if (target.empty() || target.front() != '/' || !is_safe_name(target.substr(1))) {
+    if (target.empty() || target.front() != '/' || !catalog::is_safe_name(target.substr(1))) {
       ++shared_->stats->bad;
       shared_->log->warn("http {}: refused unsafe path '{}'", peer_, std::string(req.target()));
       event("", "GET (unsafe path)", "refused: forbidden");
@@ -214,14 +154,27 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
       return send_text(head, "forbidden\n");
     }
     std::string name(target.substr(1));
-    auto range_header = req.find(http::field::range);
+    auto range_header = req.find(bhttp::field::range);
     std::optional<std::string_view> range;
     if (range_header != req.end()) range = std::string_view(range_header->value().data(), range_header->value().size());
     auto kind = catalog::classify(name);
     if (kind.kind == catalog::FileKind::Other) return respond_static(head, name, range);
-    auto file = shared_->catalog.fetch(name);
-    if (!file) return not_served(head, name, kind.device, file.error());
-    send_cached(head, name, std::move(*file));
+    if (auto hit = shared_->catalog.lookup(name)) return send_cached(head, name, std::move(*hit));
+    build_then_send(head, std::move(name), std::move(kind.device));
+  }
+
+  // Not in memory for the current version: a worker builds it (a query, a signature) while this
+  // loop goes on serving other connections; the answer comes back to this connection's loop.
+  void build_then_send(ResponseHead head, std::string name, std::string device) {
+    touch();
+    auto self = shared_from_this();
+    shared_->catalog.fetch_async(name, [self, head, name, device](Result<catalog::CachedFile> file) {
+      asio::post(self->socket_.get_executor(), [self, head, name, device, file = std::move(file)]() mutable {
+        if (!self->socket_.is_open()) return;  // the deadline passed meanwhile
+        if (!file) return self->not_served(head, name, device, file.error());
+        self->send_cached(head, name, std::move(*file));
+      });
+    });
   }
 
   // A file the catalog holds in memory (built for a device, or a small static file): the head
@@ -248,8 +201,11 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     if (!range && size <= kFromMemoryMax) {
       // Small and whole: from the catalog's memory cache (TFTP keeps it warm) in one gathered
       // write, two system calls fewer than a head, a sendfile and, on a last response, a cork.
-      auto cached = shared_->catalog.fetch(name);
+      // Not in memory: sent from the file this time, since reading it here would block the loop,
+      // while a worker reads it into memory for the next request.
+      auto cached = shared_->catalog.lookup(name);
       if (cached && cached->variant == catalog::Variant::Static) return send_cached(head, name, std::move(*cached));
+      if (!cached) shared_->catalog.fetch_async(name, [](const Result<catalog::CachedFile>&) {});
     }
     std::string content_range;
     if (range) {
@@ -444,7 +400,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
   std::shared_ptr<HttpServer::Shared> shared_;
   std::shared_ptr<DeadlineSweep> sweep_;
   beast::flat_buffer buffer_{16 * 1024};
-  std::optional<http::request_parser<http::empty_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> parser_;
   std::string peer_;
   std::string out_;  // the rendered head
   std::string text_;  // a short text body (errors)
@@ -486,9 +442,6 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
 HttpServer::~HttpServer() { shared_->sweeps.clear(); }
 
 Status HttpServer::start() {
-  // sendfile has no MSG_NOSIGNAL: a client that resets the connection mid-file would otherwise
-  // kill the whole process with SIGPIPE. The error comes back as EPIPE instead.
-  ::signal(SIGPIPE, SIG_IGN);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(cfg_.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("http: bad listen address '{}'", cfg_.address));
@@ -522,4 +475,4 @@ void HttpServer::on_accept(Socket&& socket, const tcp::endpoint& peer) {
   std::make_shared<Session>(std::move(socket), peer, shared_)->run();
 }
 
-}  // namespace cucm::tftp
+}  // namespace cucm::http

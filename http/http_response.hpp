@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace cucm::tftp {
+namespace cucm::http {
 
 struct ByteRange {
   std::uint64_t first = 0, last = 0;  // inclusive
@@ -35,4 +35,4 @@ std::string_view reason_phrase(unsigned status);
 // where it differs from the version's default: "close" on HTTP/1.1, "keep-alive" on HTTP/1.0.
 void render_head(const ResponseHead& head, std::string& out);
 
-}  // namespace cucm::tftp
+}  // namespace cucm::http

@@ -1,5 +1,5 @@
 // File name classification.
-#include "tftp/catalog/file_name.hpp"
+#include "catalog/file_name.hpp"
 
 #include <algorithm>
 #include <cctype>

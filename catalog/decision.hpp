@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "tftp/catalog/file_name.hpp"
+#include "catalog/file_name.hpp"
 
 namespace cucm::catalog {
 

@@ -1,9 +1,9 @@
 // The HTTP response head as phones and curl read it, and the Range header as clients send it.
 #include <gtest/gtest.h>
 
-#include "tftp/http_response.hpp"
+#include "http/http_response.hpp"
 
-namespace cucm::tftp {
+namespace cucm::http {
 namespace {
 
 std::string render(const ResponseHead& h) {
@@ -83,4 +83,4 @@ TEST(HttpResponse, RangesThatCannotBeServed) {
 }
 
 }  // namespace
-}  // namespace cucm::tftp
+}  // namespace cucm::http

@@ -1,5 +1,5 @@
 // Building each variant on request. (Caching per config version comes with the servers.)
-#include "tftp/catalog/catalog.hpp"
+#include "catalog/catalog.hpp"
 
 #include <ctime>
 
@@ -16,7 +16,7 @@
 #include "signer/keys.hpp"
 #include "signer/sgn_file.hpp"
 #include "signer/trust_list.hpp"
-#include "tftp/catalog/phone_config.hpp"
+#include "catalog/phone_config.hpp"
 
 namespace cucm::catalog {
 namespace {
@@ -81,14 +81,16 @@ Result<Bytes> Catalog::static_file(std::string_view name) const {
   return bytes;
 }
 
-Result<OpenedFile> Catalog::open_static(std::string_view name) const {
-  if (opts_.static_dir.empty() || !safe_static_name(name)) {
+Result<OpenedFile> open_static_file(const std::filesystem::path& static_dir, std::string_view name) {
+  if (static_dir.empty() || !safe_static_name(name)) {
     return make_error(Errc::NotFound, fmt::format("{}: not found", name));
   }
-  auto file = open_regular_file(opts_.static_dir / std::string(name));
+  auto file = open_regular_file(static_dir / std::string(name));
   if (!file) return make_error(Errc::NotFound, fmt::format("{}: not found in the static directory", name));
   return file;
 }
+
+Result<OpenedFile> Catalog::open_static(std::string_view name) const { return open_static_file(opts_.static_dir, name); }
 
 Result<std::string> Catalog::full_config(std::string_view name) const {
   CUCM_TRY(auto d, db::DeviceStore(db_).get(name));

@@ -3,10 +3,10 @@
 
 #include <string_view>
 
-namespace cucm::tftp {
+namespace cucm::catalog {
 
 // A plain file name: not empty, at most 255 bytes, no "..", no leading '/', no backslash, no NUL
 // or other control character. Anything else is a traversal attempt or garbage: refused and logged.
 bool is_safe_name(std::string_view name);
 
-}  // namespace cucm::tftp
+}  // namespace cucm::catalog

@@ -1,0 +1,41 @@
+// Opening a cluster's parts in the order they depend on each other.
+#include "cluster/cluster.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "db/schema.hpp"
+
+namespace cucm::cluster {
+
+Cluster::Cluster(std::filesystem::path dir, Config cfg, signer::ClusterPki pki, bool created)
+    : data_dir_(std::move(dir)), cfg_(std::move(cfg)), pki_(std::move(pki)), created_(created),
+      commits_(std::make_shared<db::CommitCounter>()) {}
+
+Cluster::~Cluster() = default;
+
+Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data_dir, Config cfg) {
+  bool created = false;
+  CUCM_TRY(auto pki, signer::ClusterPki::load_or_create(data_dir, signer::PkiOptions{}, &created));
+  if (cfg.static_dir.empty()) cfg.static_dir = data_dir / "static";
+  std::unique_ptr<Cluster> c(new Cluster(data_dir, cfg, std::move(pki), created));
+  CUCM_TRY(c->db_, c->open_db());
+  if (cfg.events) {
+    CUCM_TRY(c->events_, db::EventWriter::start(data_dir));
+  }
+  catalog::CacheOptions co;
+  co.catalog = {cfg.static_dir, cfg.digest};
+  co.max_bytes = cfg.cache_bytes;
+  // RSA signing is the cost of a build: one worker per core keeps every core signing in a boot
+  // storm, and more would only queue on the same cores.
+  co.workers = cfg.build_workers ? cfg.build_workers : std::max(1u, std::thread::hardware_concurrency());
+  co.commits = c->commits_;
+  co.before_build = cfg.before_build;
+  const Cluster* self = c.get();
+  CUCM_TRY(c->catalog_, catalog::CachedCatalog::start([self] { return self->open_db(); }, c->pki_, std::move(co)));
+  return c;
+}
+
+Result<db::Database> Cluster::open_db() const { return db::open_cluster_db(data_dir_, false, commits_); }
+
+}  // namespace cucm::cluster

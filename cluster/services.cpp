@@ -1,0 +1,97 @@
+// Starting and stopping the network services together.
+#include "cluster/services.hpp"
+
+#include <fmt/format.h>
+
+namespace cucm::cluster {
+
+ServicesConfig loopback_services(std::size_t threads) {
+  ServicesConfig s;
+  s.threads = threads;
+  s.tftp.emplace();
+  s.tftp->address = "127.0.0.1";
+  s.tftp->port = 0;
+  s.http.emplace();
+  s.http->address = "127.0.0.1";
+  s.http->port = 0;
+  s.capf.emplace();
+  s.capf->address = "127.0.0.1";
+  s.capf->port = 0;
+  return s;
+}
+
+Services::Services(Cluster& cluster, ServicesConfig cfg)
+    : cluster_(cluster), cfg_(std::move(cfg)), loops_(std::max<std::size_t>(cfg_.threads, 1)) {}
+
+Services::~Services() {
+  stop();
+  wait();
+}
+
+Status Services::start_capf() {
+  capf::CapfConfig cc = *cfg_.capf;
+  cc.data_dir = cluster_.data_dir();
+  CUCM_TRY(auto db, cluster_.open_db());  // CAPF writes through a connection of its own
+  CUCM_TRY(auto trust, capf::load_trust_store(cluster_.data_dir() / "capf" / "trust"));
+  capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events()});
+  capf_ = std::make_unique<capf::CapfServer>(loops_.contexts(), *capf_ctx_);
+  return capf_->start();
+}
+
+Status Services::start() {
+  if (!cfg_.tftp && !cfg_.http && !cfg_.capf) return make_error(Errc::InvalidArgument, "services: nothing to serve");
+  auto started = [&]() -> Status {
+    auto& cat = cluster_.catalog();
+    if (cfg_.tftp) {
+      tftp_ = std::make_unique<tftp::TftpServer>(loops_.contexts(), *cfg_.tftp, cat, cluster_.events());
+      CUCM_CHECK(tftp_->start());
+    }
+    if (cfg_.http) {
+      http_ = std::make_unique<http::HttpServer>(loops_.contexts(), *cfg_.http, cat, cluster_.events());
+      CUCM_CHECK(http_->start());
+    }
+    if (cfg_.capf) CUCM_CHECK(start_capf());
+    return Ok{};
+  }();
+  if (!started) {
+    stop_servers();
+    return started;
+  }
+  loops_.start(cfg_.thread_name);
+  running_ = true;
+  return Ok{};
+}
+
+void Services::stop_servers() {
+  if (tftp_) tftp_->stop();
+  if (http_) http_->stop();
+  if (capf_) capf_->stop();
+}
+
+void Services::stop() {
+  stop_servers();
+  loops_.stop();
+}
+
+void Services::wait() {
+  if (running_) loops_.join();
+  running_ = false;
+  // A build finishing now would post its answer to a loop that is about to go: let them finish
+  // while the loops still exist.
+  cluster_.catalog().drain();
+}
+
+std::optional<boost::asio::ip::udp::endpoint> Services::tftp_endpoint() const {
+  if (!tftp_) return std::nullopt;
+  return tftp_->local_endpoint();
+}
+std::optional<boost::asio::ip::tcp::endpoint> Services::http_endpoint() const {
+  if (!http_) return std::nullopt;
+  return http_->local_endpoint();
+}
+std::optional<boost::asio::ip::tcp::endpoint> Services::capf_endpoint() const {
+  if (!capf_) return std::nullopt;
+  return capf_->local_endpoint();
+}
+
+}  // namespace cucm::cluster

@@ -1,0 +1,86 @@
+// The network services of a cluster (TFTP, HTTP, CAPF) on their event loops: started together on
+// the endpoints asked for, reporting what they bound, stopped together. serve, demo, the
+// integration tests and the benchmarks all start phones' services through this one class.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "capf/server.hpp"
+#include "cluster/cluster.hpp"
+#include "core/loop_pool.hpp"
+#include "core/result.hpp"
+#include "http/http_server.hpp"
+#include "tftp/tftp_server.hpp"
+
+namespace cucm::cluster {
+
+struct ServicesConfig {
+  std::size_t threads = 1;  // event loops, one thread each
+  // A service is started when its config is set. CapfConfig::data_dir is filled from the cluster.
+  std::optional<tftp::TftpConfig> tftp;
+  std::optional<http::HttpConfig> http;
+  std::optional<capf::CapfConfig> capf;
+  std::string thread_name = "cucm-io";
+};
+
+// Every service on loopback, on ports the kernel picks: what the tests and the demo run.
+ServicesConfig loopback_services(std::size_t threads = 1);
+
+class Services {
+ public:
+  // `cluster` must outlive the services.
+  Services(Cluster& cluster, ServicesConfig cfg);
+  ~Services();  // stop() and wait()
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  // Binds every configured service, then runs the loops on their threads. On an error (a port in
+  // use, one below 1024 without the capability, a bad trust store) nothing is left running and
+  // the message names the flag to change. InvalidArgument when no service is configured.
+  Status start();
+  // Stops accepting, ends the loops; safe from any thread and from a handler on a loop.
+  void stop();
+  // Until the loops have returned (after stop(), a signal handler's or another thread's).
+  void wait();
+
+  boost::asio::io_context& loop(std::size_t i) { return loops_.at(i); }
+  // The loops' threads, once started (the benchmarks read their CPU time).
+  std::vector<std::thread>& threads() { return loops_.threads(); }
+  std::optional<boost::asio::ip::udp::endpoint> tftp_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> http_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> capf_endpoint() const;
+  // Port of a service, 0 when it is not running.
+  std::uint16_t tftp_port() const { return tftp_ ? tftp_->local_endpoint().port() : 0; }
+  std::uint16_t http_port() const { return http_ ? http_->local_endpoint().port() : 0; }
+  std::uint16_t capf_port() const { return capf_ ? capf_->local_endpoint().port() : 0; }
+
+  const tftp::TftpServer* tftp() const { return tftp_.get(); }
+  const http::HttpServer* http() const { return http_.get(); }
+  const capf::CapfServer* capf() const { return capf_.get(); }
+  // CAs the CAPF server trusts for "By Existing Certificate" (its own CA included).
+  std::size_t capf_trusted_cas() const { return capf_ctx_ ? capf_ctx_->trust.size() + 1 : 0; }
+
+ private:
+  Status start_capf();
+  void stop_servers();
+
+  Cluster& cluster_;
+  ServicesConfig cfg_;
+  core::LoopPool loops_;
+  bool running_ = false;
+  std::unique_ptr<tftp::TftpServer> tftp_;
+  std::unique_ptr<http::HttpServer> http_;
+  std::unique_ptr<capf::Context> capf_ctx_;
+  std::unique_ptr<capf::CapfServer> capf_;
+};
+
+}  // namespace cucm::cluster
