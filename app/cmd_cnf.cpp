@@ -6,16 +6,26 @@
 
 #include "app/common.hpp"
 #include "db/model.hpp"
+#include "signer/digest.hpp"
 #include "signer/sgn_file.hpp"
-#include "tftp/catalog/catalog.hpp"
+#include "catalog/catalog.hpp"
 
 namespace cucm::app {
 namespace {
 
 struct CnfArgs {
   std::string name, variant = "auto", out;
+  std::string digest = "sha1", static_dir;  // as serve's flags of the same names
   bool json = false;
 };
+
+// The catalog as `serve` builds it with the same --digest and --static-dir.
+Result<catalog::CatalogOptions> serve_options(const GlobalOptions& g, const CnfArgs& a) {
+  catalog::CatalogOptions o;
+  CUCM_TRY(o.hash, signer::parse_hash_name(a.digest));
+  o.static_dir = a.static_dir.empty() ? g.data_dir / "static" : std::filesystem::path(a.static_dir);
+  return o;
+}
 
 // The XML inside a served file, or a note for encrypted bytes.
 std::string readable(const catalog::Served& s) {
@@ -38,7 +48,8 @@ Status show(const GlobalOptions& g, const CnfArgs& a) {
   CUCM_TRY(std::string dev, db::normalise_device_name(a.name));
   CUCM_TRY(auto db, cluster_db(g));
   CUCM_TRY(auto pki, cluster_pki(g));
-  catalog::Catalog cat(db, pki, {});
+  CUCM_TRY(auto opts, serve_options(g, a));
+  catalog::Catalog cat(db, pki, opts);
   const std::string names[] = {dev + ".cnf.xml", dev + ".cnf.xml.sgn", dev + ".cnf.xml.enc.sgn"};
   nlohmann::json decisions = nlohmann::json::array();
   for (const auto& n : names) {
@@ -76,10 +87,11 @@ Status show(const GlobalOptions& g, const CnfArgs& a) {
 Status fetch(const GlobalOptions& g, const CnfArgs& a) {
   CUCM_TRY(auto db, cluster_db(g));
   CUCM_TRY(auto pki, cluster_pki(g));
-  catalog::Catalog cat(db, pki, {});
+  CUCM_TRY(auto opts, serve_options(g, a));
+  catalog::Catalog cat(db, pki, opts);
   CUCM_TRY(auto served, cat.fetch(a.name));
-  std::cerr << fmt::format("{}: {} ({} bytes): {}\n", a.name, catalog::variant_name(served.variant), served.bytes.size(),
-                           served.rule);
+  std::cerr << fmt::format("{}: {} ({} bytes): {}; built as `serve --digest {}` serves it\n", a.name,
+                           catalog::variant_name(served.variant), served.bytes.size(), served.rule, a.digest);
   return write_output(a.out.empty() ? a.name : a.out, served.bytes);
 }
 
@@ -94,11 +106,14 @@ void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   show_cmd->add_option("--variant", a->variant, "auto (what .cnf.xml.sgn carries), full, partial or enc")->capture_default_str();
   show_cmd->add_option("-o,--out", a->out, "Write the exact served bytes (signed/encrypted) to this file");
   show_cmd->add_flag("--json", a->json, "Only the decisions, as JSON");
+  show_cmd->add_option("--digest", a->digest, "As serve --digest: sha1 or sha512")->capture_default_str();
   show_cmd->callback([&g, &rc, a] { rc = guarded([&] { return show(g, *a); }); });
 
   auto* fetch_cmd = cnf->add_subcommand("fetch", "Any file name a phone may request, built as the server would");
   fetch_cmd->add_option("name", a->name, "e.g. ITLSEP001122334455.tlv, SEP001122334455.cnf.xml.sgn")->required();
   fetch_cmd->add_option("-o,--out", a->out, "Output file (default: the name; - for stdout)");
+  fetch_cmd->add_option("--digest", a->digest, "As serve --digest: sha1 or sha512")->capture_default_str();
+  fetch_cmd->add_option("--static-dir", a->static_dir, "As serve --static-dir (default DATA/static)");
   fetch_cmd->callback([&g, &rc, a] { rc = guarded([&] { return fetch(g, *a); }); });
 }
 

@@ -62,11 +62,14 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   if (a.prefix.size() < 3 || a.prefix.size() > 8 || !a.prefix.starts_with("SEP")) {
     return make_error(Errc::InvalidArgument, "--prefix must be SEP plus up to 5 hex digits");
   }
+  CUCM_TRY(auto tftp_port, port_flag("--tftp-port", a.tftp_port));
+  CUCM_TRY(auto http_port, port_flag("--http-port", a.http_port));
   std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
   CUCM_CHECK(prepare(a, root));
   CUCM_TRY(auto profile, phone::firmware_profile(a.profile));
   std::atomic<int> next{0}, done{0};
   std::mutex mutex;
+  phone::ClientTlsContexts tls_contexts;  // one TLS context for the whole fleet
   std::vector<double> ok_times;
   std::map<std::string, int> failures;
   bool tty = ::isatty(STDERR_FILENO);
@@ -78,11 +81,12 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
       phone::BootOptions o;
       o.device = device_name(a.prefix, i);
       o.server = a.server;
-      o.tftp_port = static_cast<std::uint16_t>(a.tftp_port);
-      o.http_port = static_cast<std::uint16_t>(a.http_port);
+      o.tftp_port = tftp_port;
+      o.http_port = http_port;
       o.state_dir = root / o.device;
       o.profile = profile;
       o.timeout = std::chrono::milliseconds(a.timeout_ms);
+      o.tls_contexts = &tls_contexts;
       auto start = std::chrono::steady_clock::now();
       auto r = phone::boot(o);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -70,9 +70,11 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       CUCM_TRY(o.device, db::normalise_device_name(a->device));
       CUCM_TRY(o.profile, phone::firmware_profile(a->profile));
       o.server = a->server;
-      o.tftp_port = static_cast<std::uint16_t>(a->tftp_port);
-      o.http_port = static_cast<std::uint16_t>(a->http_port);
-      if (a->capf_port > 0) o.capf_port = static_cast<std::uint16_t>(a->capf_port);
+      CUCM_TRY(o.tftp_port, port_flag("--tftp-port", a->tftp_port));
+      CUCM_TRY(o.http_port, port_flag("--http-port", a->http_port));
+      if (a->capf_port != 0) {
+        CUCM_TRY(o.capf_port, port_flag("--capf-port", a->capf_port));
+      }
       o.transport = a->http ? "http" : a->tftp ? "tftp" : "auto";
       o.state_dir = a->state_dir.empty() ? g.data_dir / "phones" / o.device : std::filesystem::path(a->state_dir);
       o.auth_string = a->auth_string;

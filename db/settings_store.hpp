@@ -13,7 +13,7 @@ struct ClusterSettings {
   int tftp_port = 69, http_port = 6970, capf_port = 3804, tvs_port = 2445;
   int sip_port = 5060, sip_tls_port = 5061, sccp_port = 2000, sccp_tls_port = 2443;
   bool mixed_mode = false;
-  std::map<std::string, std::string> default_loads;  // product -> load information
+  std::map<std::string, std::string> default_loads;  // "SIP.Cisco 7965" or "Cisco 7965" -> load
 };
 
 class SettingsStore {

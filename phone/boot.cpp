@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cnf/partial_config.hpp"
+#include "core/resolve.hpp"
 #include "cnf/xml.hpp"
 #include "phone/capf_client.hpp"
 #include "phone/http_get.hpp"
@@ -48,7 +49,12 @@ class Booter {
     tftp::GetOptions g;
     g.timeout = std::chrono::milliseconds(std::min<long>(o_.timeout.count(), 1000));
     g.blksize = 1428;
-    auto t = tftp::tftp_get(boost::asio::ip::udp::endpoint(boost::asio::ip::make_address(o_.server), o_.tftp_port), name, g);
+    auto addr = core::resolve_host(o_.server);
+    if (!addr) {
+      step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, addr.error().message));
+      return std::move(addr).error();
+    }
+    auto t = tftp::tftp_get(boost::asio::ip::udp::endpoint(*addr, o_.tftp_port), name, g);
     step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, t ? fmt::format("{} bytes", t->data.size()) : t.error().message));
     if (!t) return std::move(t).error();
     return std::move(t->data);
@@ -173,6 +179,7 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   co.tls_ciphers = o_.profile.tls_ciphers;
   co.timeout = o_.timeout;
   co.trusted_capf = capf_cert->get();
+  co.tls_contexts = o_.tls_contexts;
   auto out = phone::run_capf(p, co);
   if (!out) {
     step("phone", "capf", "TLS", "CAPF session failed: " + out.error().message);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "phone/capf_client.hpp"
 
 namespace cucm::phone {
 
@@ -36,6 +37,8 @@ struct BootOptions {
   FirmwareProfile profile;
   std::chrono::milliseconds timeout{5'000};
   bool allow_capf = true;
+  // TLS contexts shared with other phones (a fleet); null: one of this boot's own.
+  ClientTlsContexts* tls_contexts = nullptr;
 };
 
 struct LadderStep {

@@ -1,9 +1,7 @@
 // Phone-side CAPF over a blocking-looking sequence of Asio operations, each with a deadline.
 #include "phone/capf_client.hpp"
 
-#include <map>
 #include <memory>
-#include <mutex>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include "core/resolve.hpp"
 #include "signer/capf_signature.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
@@ -26,21 +25,10 @@ using capf::Message;
 
 namespace {
 
-// One client TLS context per TLS setting (floor, ceiling, suites), shared by every session of the
-// process with that setting: making one (SSL_CTX_new loads the provider's algorithms) was 12% of
-// a fleet's CPU per CAPF session.
-// Clients keep no session cache, so sharing it resumes nothing: each phone does a full handshake.
-Result<std::shared_ptr<asio::ssl::context>> client_context(const CapfClientOptions& o) {
-  static std::mutex mutex;
-  // Never destroyed: freeing an SSL_CTX after OpenSSL's own exit-time cleanup is not safe.
-  static auto& contexts = *new std::map<std::string, std::shared_ptr<asio::ssl::context>>();
-  std::string key = o.tls_min + '|' + o.tls_max + '|' + o.tls_ciphers;
-  std::lock_guard lock(mutex);
-  if (auto it = contexts.find(key); it != contexts.end()) return it->second;
+Result<std::shared_ptr<asio::ssl::context>> make_client_context(const CapfClientOptions& o) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   CUCM_CHECK(signer::set_tls_min_version(*ctx->native_handle(), o.tls_min));
   CUCM_CHECK(signer::set_tls_max_version(*ctx->native_handle(), o.tls_max, o.tls_ciphers));
-  contexts.emplace(key, ctx);
   return ctx;
 }
 
@@ -51,9 +39,9 @@ class Link {
 
   Status connect() {
     boost::system::error_code ec;
-    auto addr = asio::ip::make_address(opts_.host, ec);
-    if (ec) return make_error(Errc::InvalidArgument, "capf client: bad host " + opts_.host);
-    CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(addr, opts_.port), done); }, "connect"));
+    auto addr = core::resolve_host(opts_.host);
+    if (!addr) return make_error(addr.error().code, "capf client: " + addr.error().message);
+    CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(*addr, opts_.port), done); }, "connect"));
     stream_.next_layer().set_option(tcp::no_delay(true), ec);
     if (auto hs = await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake");
         !hs) {
@@ -144,8 +132,17 @@ bool matches(const EVP_PKEY& key, const Message& req) {
 
 }  // namespace
 
+Result<std::shared_ptr<asio::ssl::context>> ClientTlsContexts::get(const CapfClientOptions& o) {
+  std::string key = o.tls_min + '|' + o.tls_max + '|' + o.tls_ciphers;
+  std::lock_guard lock(mutex_);
+  if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
+  CUCM_TRY(auto ctx, make_client_context(o));
+  contexts_.emplace(key, ctx);
+  return ctx;
+}
+
 Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
-  CUCM_TRY(auto tls, client_context(opts));
+  CUCM_TRY(auto tls, opts.tls_contexts ? opts.tls_contexts->get(opts) : make_client_context(opts));
   Link link(opts, std::move(tls));
   CUCM_CHECK(link.connect());
   CapfOutcome out;

@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "core/resolve.hpp"
+
 namespace cucm::phone {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -14,9 +16,8 @@ namespace http = beast::http;
 Result<Bytes> http_get(const std::string& host, std::uint16_t port, const std::string& name,
                        std::chrono::milliseconds timeout, std::size_t max_size) {
   asio::io_context io;
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(host, ec);
-  if (ec) return make_error(Errc::InvalidArgument, "http: bad host " + host);
+  auto addr = core::resolve_host(host);
+  if (!addr) return make_error(addr.error().code, "http: " + addr.error().message);
   beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
   http::request<http::empty_body> req(http::verb::get, "/" + name, 11);
@@ -26,7 +27,7 @@ Result<Bytes> http_get(const std::string& host, std::uint16_t port, const std::s
   parser.body_limit(max_size);
   beast::error_code result;
   stream.expires_after(timeout);  // one deadline for the whole exchange
-  stream.async_connect(asio::ip::tcp::endpoint(addr, port), [&](beast::error_code e) {
+  stream.async_connect(asio::ip::tcp::endpoint(*addr, port), [&](beast::error_code e) {
     if (e) { result = e; return; }
     http::async_write(stream, req, [&](beast::error_code we, std::size_t) {
       if (we) { result = we; return; }

@@ -1,5 +1,13 @@
 // The admin command line: the seed's SQL query (ours and sqlite3's), configs that pass xmllint,
 // bulk import that changes nothing on a bad row, and one clear error per bad input.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
@@ -193,6 +201,62 @@ TEST_F(AdminCli, VpnGroupCarriesTheHeadendHash) {
   sha1.pop_back();
   EXPECT_NE(full.out.find("<certHash1>" + sha1 + "</certHash1>"), std::string::npos) << full.out;
   EXPECT_EQ(run(emu("vpn delete lab")).rc, 1);  // in use
+}
+
+}  // namespace
+}  // namespace cucm
+
+namespace cucm {
+namespace {
+
+// A TCP and UDP port on loopback where nothing listens: bound, then closed.
+int closed_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);  // NOLINT: the sockets API
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);  // NOLINT: the sockets API
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+// Every failure a lab engineer can cause by hand (a host that does not resolve, a port where
+// nothing listens or that cannot be one, a file that is not there) ends the same way: exit code
+// 1 and one line on stderr saying what was wrong, never an abort.
+TEST_F(Cli, EveryFailureIsOneLineAndExitCodeOne) {
+  ASSERT_EQ(run(emu("pki init")).rc, 0);  // so no command below says it created the identities
+  std::string port = std::to_string(closed_port());
+  std::string missing = path("missing.file");
+  const std::vector<std::string> commands = {
+      "phone boot SEP001122334455 --server no-such-host.invalid --timeout-ms 300",
+      "phone boot SEP001122334455 --server localhost --tftp-port " + port + " --http-port " + port + " --timeout-ms 300",
+      "phone boot SEP001122334455 --tftp-port 70000",
+      "phone fleet --count 2 --concurrency 2 --server no-such-host.invalid --timeout-ms 300",
+      "phone fleet --count 1 --http-port 0",
+      "serve --tftp-port 70000",
+      "serve --tftp-address no.such.address --tftp-port 0 --http-port 0 --capf-port 0",
+      "sgn build " + missing,
+      "sgn parse " + missing,
+      "sgn verify " + missing,
+      "enc build " + missing + " --device-cert " + missing,
+      "enc parse " + missing,
+      "enc decrypt " + missing + " --device-key " + missing,
+      "tlv parse " + missing,
+      "tlv verify " + missing,
+      "certhash " + missing,
+      "device import " + missing,
+      "pki import --role callmanager --cert " + missing + " --key " + missing,
+      "cnf fetch ITLFile.tlv --digest md4 -o " + path("out.tlv"),
+  };
+  for (const auto& c : commands) {
+    auto r = run_raw(emu(c) + " 2>&1 >/dev/null");  // stderr only
+    EXPECT_EQ(r.rc, 1) << c << "\n" << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << c << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind("cucm-emu: ", 0), 0u) << c << "\n" << r.out;
+    EXPECT_EQ(r.out.find("internal error"), std::string::npos) << c << "\n" << r.out;
+  }
 }
 
 }  // namespace
