@@ -9,10 +9,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include "app/common.hpp"
+#include "capf/issued_log.hpp"
 #include "app/table.hpp"
 #include "core/file_io.hpp"
 #include "db/device_store.hpp"
@@ -49,26 +48,16 @@ Status capf_issued(const GlobalOptions& g, const std::string& name_in, bool pem)
   if (!name_in.empty()) {
     CUCM_TRY(name, db::normalise_device_name(name_in));
   }
-  auto path = g.data_dir / "capf" / "issued.pem";
-  std::error_code ec;
+  CUCM_TRY(auto issued, capf::read_issued(g.data_dir, name));
   std::vector<std::vector<std::string>> rows;
-  if (std::filesystem::exists(path, ec)) {
-    signer::BioPtr bio(BIO_new_file(path.c_str(), "r"));
-    if (!bio) return make_error(Errc::Unavailable, "cannot read " + path.string());
-    while (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-      signer::X509Ptr cert(raw);
-      std::string subject = signer::subject_name(*cert);
-      std::string device = subject.starts_with("CN=") ? subject.substr(3, subject.find(',') - 3) : subject;
-      if (!name.empty() && device != name) continue;
-      if (pem) {
-        std::cout << as_chars(signer::cert_pem(*cert));
-        continue;
-      }
-      CUCM_TRY(auto key, signer::cert_public_key(*cert));
-      rows.push_back({device, to_hex(signer::serial_bytes(*cert)), signer::format_utc(signer::not_before(*cert)),
-                      signer::format_utc(signer::not_after(*cert)), signer::describe_key(*key), signer::cert_md5_hex(*cert)});
+  for (const auto& [device, cert] : issued) {
+    if (pem) {
+      std::cout << as_chars(signer::cert_pem(*cert));
+      continue;
     }
-    ERR_clear_error();  // the loop ends on "no start line"
+    CUCM_TRY(auto key, signer::cert_public_key(*cert));
+    rows.push_back({device, to_hex(signer::serial_bytes(*cert)), signer::format_utc(signer::not_before(*cert)),
+                    signer::format_utc(signer::not_after(*cert)), signer::describe_key(*key), signer::cert_md5_hex(*cert)});
   }
   if (!pem) std::cout << format_table({"device", "serial", "not_before", "not_after", "key", "md5"}, rows);
   return Ok{};

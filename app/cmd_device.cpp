@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "app/common.hpp"
+#include "capf/recorded_cert.hpp"
 #include "app/device_json.hpp"
 #include "app/table.hpp"
 #include "core/encoding.hpp"
@@ -176,15 +177,7 @@ Status record_cert(const GlobalOptions& g, const DeviceArgs& a) {
   CUCM_TRY(Bytes bytes, read_file(a.cert));
   CUCM_TRY(auto cert, signer::load_cert(bytes));
   CUCM_TRY(auto key, signer::cert_public_key(*cert));
-  db::RecordedCert rc;
-  rc.type = a.type;
-  rc.der = signer::cert_der(*cert);
-  CUCM_TRY(rc.public_key, signer::public_key_spki_der(*key));
-  rc.md5hash = signer::cert_md5_hex(*cert);
-  rc.serial = to_hex(signer::serial_bytes(*cert));
-  rc.issuer = signer::issuer_name(*cert);
-  rc.not_before = signer::format_utc(signer::not_before(*cert));
-  rc.not_after = signer::format_utc(signer::not_after(*cert));
+  CUCM_TRY(auto rc, capf::recorded_cert(*cert, a.type));
   CUCM_CHECK(store.record_certificate(a.name, rc));
   log_admin_event(db, a.name, fmt::format("{} recorded by hand, md5 {}", rc.type, rc.md5hash));
   std::cout << fmt::format("recorded {} for {}: md5hash {} ({})\n", rc.type, a.name, rc.md5hash, signer::describe_key(*key));

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <openssl/err.h>
 
+#include "capf/issued_log.hpp"
+#include "capf/recorded_cert.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
 #include "core/log.hpp"
@@ -99,30 +101,10 @@ Status Session::finish(db::CapfOutcome outcome) {
   return db::DeviceStore(ctx_.db).apply_capf_outcome(device_, outcome);
 }
 
-Result<db::RecordedCert> Session::describe(X509& cert, const Bytes& der, const std::string& type) {
-  CUCM_TRY(auto key, signer::cert_public_key(cert));
-  db::RecordedCert c;
-  c.type = type;
-  c.der = der;
-  CUCM_TRY(c.public_key, signer::public_key_spki_der(*key));
-  c.md5hash = signer::cert_md5_hex(cert);
-  c.serial = to_hex(signer::serial_bytes(cert));
-  c.issuer = signer::issuer_name(cert);
-  c.not_before = signer::format_utc(signer::not_before(cert));
-  c.not_after = signer::format_utc(signer::not_after(cert));
-  return c;
-}
-
 void Session::append_issued(const std::string& serial) {
-  // One bundle, appended: a file per certificate cost an inode allocation on the I/O thread
-  // (a third of a session's CPU on a file system with many recently deleted files).
-  auto dir = ctx_.cfg.data_dir / "capf";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  Bytes pem = to_bytes(fmt::format("# {} serial {} issued {} UTC\n", device_, serial, utc_now()));
-  Bytes body = signer::cert_pem(*issued_);
-  pem.insert(pem.end(), body.begin(), body.end());
-  if (auto st = append_file(dir / "issued.pem", pem); !st) log::get("capf")->warn("capf {}: {}", device_, st.error().message);
+  if (auto st = capf::append_issued(ctx_.cfg.data_dir, device_, serial, utc_now(), *issued_); !st) {
+    log::get("capf")->warn("capf {}: {}", device_, st.error().message);
+  }
 }
 
 void Session::write_pem(const std::string& folder, const std::string& name, X509& cert) {
@@ -288,7 +270,7 @@ Session::Out Session::on_auth(const Message& m) {
     bool lsc = X509_check_issued(ctx_.pki.identity(signer::PkiRole::Capf).cert.get(), cert->get()) == X509_V_OK;
     db::CapfOutcome o;
     o.certificate = db::CapfOutcome::Certificate::Record;
-    auto recorded = describe(**cert, *auth_cert_, lsc ? "LSC" : "MIC");
+    auto recorded = recorded_cert(**cert, lsc ? "LSC" : "MIC");
     if (!recorded) return fail(recorded.error().message);
     o.recorded = std::move(*recorded);
     if (auto st = finish(std::move(o)); !st) return fail(st.error().message);
@@ -331,7 +313,7 @@ Session::Out Session::on_store(const Message& m) {
   // Only now, with the phone's confirmation, does anything change (§3.9 [EMU]).
   db::CapfOutcome o;
   o.certificate = db::CapfOutcome::Certificate::Record;
-  auto recorded = describe(*issued_, signer::cert_der(*issued_), "LSC");
+  auto recorded = recorded_cert(*issued_, "LSC");
   if (!recorded) return fail(recorded.error().message);
   o.recorded = std::move(*recorded);
   o.status = "Upgrade Success";
@@ -368,7 +350,7 @@ Session::Out Session::on_fetch(const Message& m) {
   std::string type = m.certificate_type.value_or(1) == static_cast<std::uint8_t>(CertificateType::Mic) ? "MIC" : "LSC";
   db::CapfOutcome o;
   o.certificate = db::CapfOutcome::Certificate::Record;
-  auto recorded = describe(**cert, *m.certificate, type);
+  auto recorded = recorded_cert(**cert, type);
   if (!recorded) return fail(recorded.error().message);
   o.recorded = std::move(*recorded);
   o.status = "Troubleshoot Success";

@@ -46,8 +46,6 @@ class Session {
   // Writes the session's result (certificate change + status) in one transaction.
   Status finish(db::CapfOutcome outcome);
   void event(const std::string& what, const std::string& result);
-  // The fields the device table keeps for a certificate.
-  static Result<db::RecordedCert> describe(X509& cert, const Bytes& der, const std::string& type);
   void write_pem(const std::string& folder, const std::string& name, X509& cert);
   void append_issued(const std::string& serial);  // DATA/capf/issued.pem
 
