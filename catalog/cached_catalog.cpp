@@ -37,6 +37,7 @@ void CachedCatalog::refresh_memo_locked(SteadyClock::time_point now) {
     memo_.clear();
     memo_commits_ = commits;
     memo_time_ = now;
+    ++memo_generation_;
   }
 }
 
@@ -98,8 +99,12 @@ Result<CachedFile> CachedCatalog::fetch(std::string_view name) {
 }
 
 Result<std::string> CachedCatalog::query_version(Worker& w, const std::string& device) {
-  SteadyClock::time_point asked = SteadyClock::now();
-  std::uint64_t commits_before = opts_.commits ? opts_.commits->count() : 0;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    refresh_memo_locked(SteadyClock::now());
+    generation = memo_generation_;
+  }
   // One query: the cluster epoch and, for a per-device name, the device's config version.
   CUCM_TRY(auto s, w.db.prepare("SELECT (SELECT version FROM cluster_epoch), "
                                 "(SELECT config_version FROM device WHERE name = ?1)"));
@@ -109,9 +114,9 @@ Result<std::string> CachedCatalog::query_version(Worker& w, const std::string& d
   std::string key = fmt::format("{}/{}", s.int64(0), s.is_null(1) ? -1 : s.int64(1));
   std::lock_guard lock(mutex_);
   refresh_memo_locked(SteadyClock::now());
-  // Remembered only when no commit and no refresh of the memo came between the question and
-  // now: an answer older than the memo's own start could be stale.
-  if (memo_commits_ == commits_before && memo_time_ <= asked) memo_[device] = key;
+  // Remembered only in the memo that was current when the question was asked: a commit or the
+  // memo's expiry in between starts another memo, which this answer may be too old for.
+  if (memo_generation_ == generation) memo_[device] = key;
   return key;
 }
 

@@ -129,6 +129,7 @@ class CachedCatalog {
   std::unordered_map<std::string, std::string> memo_;
   std::chrono::steady_clock::time_point memo_time_{};
   std::uint64_t memo_commits_ = 0;
+  std::uint64_t memo_generation_ = 0;  // moves each time the memo is emptied
   std::unordered_map<std::string, std::vector<Done>> building_;  // name -> who waits for it
   std::vector<std::unique_ptr<Worker>> workers_;
   core::WorkerPool pool_;  // last: its threads stop before the members they use go
