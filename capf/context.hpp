@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "capf/proto/engine.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
@@ -35,6 +36,8 @@ struct Context {
   std::mutex db_mutex;  // sessions on several threads share this connection
   db::Database db;
   db::EventWriter* events = nullptr;
+  // What every session's engine is given: filled by CapfServer::start() from the fields above.
+  EngineConfig engine;
 };
 
 // Loads the trust store; a file that does not parse is an error naming it.

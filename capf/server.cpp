@@ -7,9 +7,10 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
-#include "capf/session.hpp"
+#include "capf/effects.hpp"
 #include "core/log.hpp"
 #include "signer/tls_versions.hpp"
 
@@ -33,10 +34,10 @@ bool tls_too_old(const beast::error_code& ec) {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, std::uint32_t sid,
-             std::shared_ptr<CapfStats> stats)
-      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), session_(sid, ctx, peer), peer_(std::move(peer)) {
-  }
+  Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, const EngineConfig& engine,
+             std::uint32_t sid, std::shared_ptr<CapfStats> stats)
+      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), engine_(sid, engine), sid_(sid),
+        peer_(std::move(peer)) {}
   ~Connection() { --stats_->active; }
 
   void run() {
@@ -54,16 +55,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                "firmware speaks TLS 1.0 with AES128-SHA: serve --capf-tls-min 1.0",
                                self->ctx_.cfg.tls_min, ec.message());
         log::get("capf")->warn("capf {}: TLS handshake refused: {}", self->peer_, why);
-        self->session_.on_tls_refused(why);
+        self->settle(self->engine_.on_tls_refused(why));
         return;
       }
-      self->send(self->session_.start());
+      self->send(self->engine_.start());
     });
   }
 
  private:
+  // The engine's lookups and commits, answered here on the CAPF's own connection (a few hundred
+  // microseconds under its mutex), and the records it leaves. What remains is bytes to move.
+  Step settle(Step s) {
+    for (;;) {
+      record_effects(ctx_, peer_, s.effects);
+      s.effects.clear();
+      if (s.lookup) {
+        std::string name = std::move(*s.lookup);
+        s = engine_.on_device(look_up_device(ctx_, name));
+      } else if (s.commit) {
+        Commit c = std::move(*s.commit);
+        s = engine_.on_committed(apply_commit(ctx_, c));
+      } else {
+        if (engine_.done()) log::get("capf")->debug("capf {} sid={}: {}", peer_, sid_, engine_.outcome());
+        return s;
+      }
+    }
+  }
+
+  void disconnected() { settle(engine_.on_disconnect()); }
+
   // Messages go out one write each (phones stall on split header and body, §3.1).
-  void send(Session::Out out) {
+  void send(Step step) {
+    Step out = settle(std::move(step));
     pending_ = std::move(out.send);
     closing_ = out.close;
     next_write_ = 0;
@@ -77,7 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
     asio::async_write(stream_, asio::buffer(pending_[next_write_]), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->session_.on_disconnect();
+      if (ec) return self->disconnected();
       ++self->next_write_;
       self->write_next();
     });
@@ -88,10 +111,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::async_read(stream_, asio::buffer(header_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         if (ec == beast::error::timeout) log::get("capf")->info("capf {}: silent for {} ms, closing", self->peer_, self->ctx_.cfg.io_timeout.count());
-        return self->session_.on_disconnect();
+        return self->disconnected();
       }
       auto len = parse_header(self->header_);
-      if (!len) return self->send(self->session_.on_bad_bytes(len.error()));
+      if (!len) return self->send(self->engine_.on_bad_bytes(len.error()));
       self->message_.assign(self->header_.begin(), self->header_.end());
       self->message_.resize(kHeaderSize + *len);
       self->read_body(*len);
@@ -102,10 +125,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
     asio::async_read(stream_, asio::buffer(message_.data() + kHeaderSize, len),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) return self->session_.on_disconnect();
+                       if (ec) return self->disconnected();
                        auto m = parse_message(self->message_);
-                       if (!m) return self->send(self->session_.on_bad_bytes(m.error()));
-                       self->send(self->session_.on_message(*m));
+                       if (!m) return self->send(self->engine_.on_bad_bytes(m.error()));
+                       self->send(self->engine_.on_message(*m));
                      });
   }
 
@@ -120,7 +143,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   Context& ctx_;
   std::shared_ptr<CapfStats> stats_;
-  Session session_;
+  Engine engine_;
+  std::uint32_t sid_;
   std::string peer_;
   std::array<std::uint8_t, kHeaderSize> header_{};
   Bytes message_;
@@ -152,8 +176,34 @@ CapfServer::CapfServer(std::vector<asio::io_context*> loops, Context& ctx)
 // Call stop() and let the loops finish before destroying a server: handlers capture it.
 CapfServer::~CapfServer() = default;
 
+namespace {
+
+// The engine's view of the server: the CAPF CA, the trust store, the limits, and the real clock
+// and random source.
+EngineConfig engine_config(const Context& ctx) {
+  const auto& id = ctx.pki.identity(signer::PkiRole::Capf);
+  EngineConfig e;
+  e.ca = id.cert.get();
+  e.ca_key = id.key.get();
+  for (const auto& t : ctx.trust) e.trust.push_back(t.get());
+  e.lsc_days = ctx.cfg.lsc_days;
+  e.max_in_progress = ctx.cfg.max_in_progress;
+  e.now = [] { return std::time(nullptr); };
+  e.serial = [] {
+    std::array<std::uint8_t, 16> s{};
+    // Fails only when OpenSSL cannot seed its generator; then the CA's signature over the LSC
+    // fails the same way and the session ends with that error.
+    (void)RAND_bytes(s.data(), static_cast<int>(s.size()));
+    return s;
+  };
+  return e;
+}
+
+}  // namespace
+
 Status CapfServer::start() {
   CUCM_CHECK(signer::set_tls_min_version(*tls_.native_handle(), ctx_.cfg.tls_min));
+  ctx_.engine = engine_config(ctx_);
   const auto& id = ctx_.pki.identity(signer::PkiRole::Capf);
   SSL_CTX* c = tls_.native_handle();
   if (SSL_CTX_use_certificate(c, id.cert.get()) != 1 || SSL_CTX_use_PrivateKey(c, id.key.get()) != 1) {
@@ -193,7 +243,7 @@ void CapfServer::on_accept(core::TcpListener::Socket&& socket, const tcp::endpoi
     return;
   }
   ++stats_->sessions;
-  std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, sid, stats_)->run();
+  std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, ctx_.engine, sid, stats_)->run();
 }
 
 }  // namespace cucm::capf

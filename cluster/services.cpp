@@ -33,7 +33,7 @@ Status Services::start_capf() {
   cc.data_dir = cluster_.data_dir();
   CUCM_TRY(auto db, cluster_.open_db());  // CAPF writes through a connection of its own
   CUCM_TRY(auto trust, capf::load_trust_store(cluster_.data_dir() / "capf" / "trust"));
-  capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events()});
+  capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events(), {}});
   capf_ = std::make_unique<capf::CapfServer>(loops_.contexts(), *capf_ctx_);
   return capf_->start();
 }

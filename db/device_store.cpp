@@ -269,6 +269,24 @@ Status DeviceStore::erase_certificate(const std::string& name) {
 Status DeviceStore::apply_capf_outcome(std::string_view name_in, const CapfOutcome& o) {
   CUCM_TRY(std::string name, normalise_device_name(name_in));
   CUCM_TRY(auto tx, Transaction::begin(db_));
+  if (!o.expected_operation.empty()) {
+    // Compare and set, inside the transaction: a schedule written meanwhile (the CLI, sqlite3)
+    // wins, and stays pending for the phone's next session.
+    std::string now;
+    {
+      CUCM_TRY(auto q, db_.prepare("SELECT capf_operation FROM device WHERE name = ?1"));
+      q.bind(1, std::string_view(name));
+      CUCM_TRY(bool row, q.step());
+      if (!row) return make_error(Errc::NotFound, fmt::format("unknown device {}", name));
+      now = q.text(0);
+    }
+    if (now != o.expected_operation) {
+      return make_error(Errc::AlreadyExists,
+                        fmt::format("{}: the CAPF operation changed from '{}' to '{}' during the session; '{}' stays "
+                                    "pending and this session's result was not recorded",
+                                    name, o.expected_operation, now, now));
+    }
+  }
   if (o.certificate == CapfOutcome::Certificate::Record) CUCM_CHECK(write_certificate(name, o.recorded));
   if (o.certificate == CapfOutcome::Certificate::Clear) CUCM_CHECK(erase_certificate(name));
   if (!o.status.empty()) {

@@ -62,6 +62,9 @@ struct CapfOutcome {
   std::string status;          // as CUCM shows it; empty = leave the status alone
   std::string at;              // 'YYYY-MM-DD HH:MM:SS' UTC of the attempt
   bool operation_done = false;  // clears the operation, its auth string and its deadline
+  // Applied only while the device's scheduled operation is still this one (a CAPF session's
+  // outcome must not overwrite an operation scheduled while it ran); empty: whatever it is.
+  std::string expected_operation;
 };
 
 struct Device {

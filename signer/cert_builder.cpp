@@ -54,12 +54,16 @@ Status add_ext(X509& cert, X509V3_CTX& ctx, int nid, const std::string& value) {
   return Ok{};
 }
 
-Status set_random_serial(X509& cert) {
-  unsigned char raw[16];
-  if (RAND_bytes(raw, sizeof raw) != 1) return ossl_error(Errc::Internal, "signer: no randomness");
+Status set_serial(X509& cert, const std::optional<std::array<std::uint8_t, 16>>& given) {
+  std::array<std::uint8_t, 16> raw{};
+  if (given) {
+    raw = *given;
+  } else if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+    return ossl_error(Errc::Internal, "signer: no randomness");
+  }
   raw[0] &= 0x7f;  // keep the DER INTEGER at 16 bytes and positive
   if (raw[0] == 0) raw[0] = 1;
-  BnPtr bn(BN_bin2bn(raw, sizeof raw, nullptr));
+  BnPtr bn(BN_bin2bn(raw.data(), static_cast<int>(raw.size()), nullptr));
   if (!bn || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(&cert))) {
     return ossl_error(Errc::Internal, "signer: cannot set serial");
   }
@@ -74,15 +78,16 @@ Result<X509Ptr> build(EVP_PKEY& subject_key_in, const CertRequest& req, X509* ca
   PkeyPtr fast = public_copy_fast(subject_key_in);
   EVP_PKEY& subject_key = fast ? *fast : subject_key_in;
   X509Ptr cert(X509_new());
+  std::time_t start = req.not_before.value_or(0);
   CUCM_TRY(auto subject, build_name(req.subject));
   if (!cert || X509_set_version(cert.get(), 2) != 1 || X509_set_subject_name(cert.get(), subject.get()) != 1 ||
       X509_set_issuer_name(cert.get(), ca ? X509_get_subject_name(ca) : subject.get()) != 1 ||
-      !X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0) ||
-      !X509_time_adj_ex(X509_getm_notAfter(cert.get()), req.days, 0, nullptr) ||
+      !X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, 0, req.not_before ? &start : nullptr) ||
+      !X509_time_adj_ex(X509_getm_notAfter(cert.get()), req.days, 0, req.not_before ? &start : nullptr) ||
       X509_set_pubkey(cert.get(), &subject_key) != 1) {
     return ossl_error(Errc::Internal, "signer: cannot fill certificate fields");
   }
-  CUCM_CHECK(set_random_serial(*cert));
+  CUCM_CHECK(set_serial(*cert, req.serial));
 
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);

@@ -2,6 +2,10 @@
 // (phone MICs in tests today; LSCs when CAPF lands).
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <ctime>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +26,10 @@ struct CertRequest {
   std::string key_usage;
   std::string extended_key_usage = "serverAuth,clientAuth,ipsecEndSystem";
   std::string subject_alt_name;  // e.g. "DNS:cucm-emu" or "URI:SEP001122334455"
+  // Given by callers with a clock and a random source of their own (the CAPF engine); by default
+  // the certificate starts now and gets a random 16-byte serial.
+  std::optional<std::time_t> not_before;
+  std::optional<std::array<std::uint8_t, 16>> serial;
 };
 
 // The usecallmanager mkcert profile for a key: RSA keys also get keyEncipherment and

@@ -1,6 +1,8 @@
 // LSC issuing with the CAPF CA held in memory (never reloaded per certificate).
 #include "signer/lsc.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "signer/cert_builder.hpp"
@@ -8,7 +10,10 @@
 
 namespace cucm::signer {
 
-Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days) {
+namespace {
+
+Result<X509Ptr> issue(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days,
+                      std::optional<std::time_t> not_before, std::optional<std::array<std::uint8_t, 16>> serial) {
   if (days < 1 || days > 3650) return make_error(Errc::InvalidArgument, fmt::format("capf: LSC validity {} days outside 1..3650", days));
   CertRequest req;
   req.subject = {{"CN", device}};
@@ -32,7 +37,20 @@ Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& 
   req.key_usage = "critical,digitalSignature,keyEncipherment";
   req.extended_key_usage = "serverAuth,clientAuth,ipsecEndSystem";
   req.subject_alt_name = "URI:" + device;
+  req.not_before = not_before;
+  req.serial = serial;
   return issue_cert(phone_key, req, ca, ca_key);
+}
+
+}  // namespace
+
+Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days) {
+  return issue(device, phone_key, ca, ca_key, days, std::nullopt, std::nullopt);
+}
+
+Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days,
+                          std::time_t not_before, const std::array<std::uint8_t, 16>& serial) {
+  return issue(device, phone_key, ca, ca_key, days, not_before, serial);
 }
 
 }  // namespace cucm::signer

@@ -1,6 +1,9 @@
 // Issuing a phone's Locally Significant Certificate (PROTOCOLS §3.8).
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <ctime>
 #include <string>
 
 #include "core/bytes.hpp"
@@ -15,5 +18,9 @@ namespace cucm::signer {
 // SAN URI:<device>. `phone_key` is the public key the phone sent (RSA or EC).
 // InvalidArgument for a validity out of range.
 Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days);
+// The same, starting at `not_before` with the given serial (for callers with their own clock and
+// random source).
+Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days,
+                          std::time_t not_before, const std::array<std::uint8_t, 16>& serial);
 
 }  // namespace cucm::signer

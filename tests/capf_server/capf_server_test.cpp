@@ -60,7 +60,7 @@ class CapfTest : public ::testing::Test {
     // silent-client test to see the deadline.
     cfg.io_timeout = std::chrono::milliseconds(4000);
     cfg.data_dir = dir_;
-    ctx_ = new Context{cfg, *pki_, {}, {}, std::move(*db), nullptr};
+    ctx_ = new Context{cfg, *pki_, {}, {}, std::move(*db), nullptr, {}};
     auto trust = load_trust_store(dir_ / "capf" / "trust");
     ASSERT_TRUE(trust);
     ctx_->trust = std::move(*trust);

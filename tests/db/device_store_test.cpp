@@ -154,6 +154,31 @@ TEST_F(DbTest, CapfScheduling) {
   EXPECT_TRUE(s.set_capf(d2.name, CapfState{"install", "123456", "", "Operation Pending", ""}));
 }
 
+// A CAPF session's outcome applies only while the operation it started with is still the one
+// scheduled: a delete scheduled during an install session stays pending, and nothing of the
+// install is recorded.
+TEST_F(DbTest, CapfOutcomeIsComparedWithTheScheduledOperation) {
+  DeviceStore s(db());
+  ASSERT_TRUE(s.add(phone()));
+  ASSERT_TRUE(s.set_capf("SEP001122334455", CapfState{"install", "", "", "Operation Pending", ""}));
+  ASSERT_TRUE(s.set_capf("SEP001122334455", CapfState{"delete", "", "", "Operation Pending", ""}));  // mid-session
+  CapfOutcome done;
+  done.status = "Upgrade Success";
+  done.operation_done = true;
+  done.expected_operation = "install";
+  auto r = s.apply_capf_outcome("SEP001122334455", done);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::AlreadyExists);
+  EXPECT_NE(r.error().message.find("'delete' stays pending"), std::string::npos) << r.error().message;
+  auto d = s.get("SEP001122334455");
+  EXPECT_EQ(d->capf.operation, "delete");
+  EXPECT_EQ(d->capf.status, "Operation Pending");
+  done.expected_operation = "delete";  // the same outcome, for the operation that is scheduled
+  done.status = "Delete Success";
+  EXPECT_TRUE(s.apply_capf_outcome("SEP001122334455", done));
+  EXPECT_EQ(s.get("SEP001122334455")->capf.operation, "none");
+}
+
 TEST_F(DbTest, CapfOutcomeWritesCertificateAndStatusTogether) {
   DeviceStore s(db());
   ASSERT_TRUE(s.add(phone()));

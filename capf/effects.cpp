@@ -1,0 +1,98 @@
+// The engine's requests against SQLite, the event log and the data folder.
+#include "capf/effects.hpp"
+
+#include <fmt/format.h>
+
+#include "capf/issued_log.hpp"
+#include "capf/recorded_cert.hpp"
+#include "core/file_io.hpp"
+#include "core/log.hpp"
+#include "db/device_store.hpp"
+#include "db/profile_store.hpp"
+#include "signer/cert.hpp"
+
+namespace cucm::capf {
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+void write_troubleshoot_copy(const Context& ctx, const FetchedRecord& r) {
+  // A copy for people and scripts; the database is the record, so no fsync on the I/O thread.
+  auto dir = ctx.cfg.data_dir / "capf" / "troubleshoot";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  auto cert = signer::load_cert(r.der);
+  Status st = cert ? write_file_atomic(dir / fmt::format("{}-{}.pem", r.device, cert_kind_name(r.kind)),
+                                       signer::cert_pem(**cert), 0644, Sync::No)
+                   : Status(cert.error());
+  if (!st) log::get("capf")->warn("capf {}: {}", r.device, st.error().message);
+}
+
+void append_issued_copy(const Context& ctx, const IssuedRecord& r) {
+  auto cert = signer::load_cert(r.der);
+  Status st = cert ? append_issued(ctx.cfg.data_dir, r.device, r.serial, r.at, **cert) : Status(cert.error());
+  if (!st) log::get("capf")->warn("capf {}: {}", r.device, st.error().message);
+}
+
+}  // namespace
+
+Result<DeviceFacts> look_up_device(Context& ctx, const std::string& raw) {
+  auto name = db::normalise_device_name(raw);
+  if (!name) return make_error(Errc::NotFound, "unknown device: " + raw);
+  std::lock_guard lock(ctx.db_mutex);
+  auto d = db::DeviceStore(ctx.db).get(*name);
+  if (!d) {
+    if (d.error().code == Errc::NotFound) return make_error(Errc::NotFound, "unknown device " + *name);
+    return std::move(d).error();
+  }
+  CUCM_TRY(auto p, db::ProfileStore(ctx.db).get(d->profile));
+  DeviceFacts f;
+  f.name = *name;
+  CUCM_TRY(f.operation, parse_operation(d->capf.operation));
+  f.auth_string = d->capf.auth_string;
+  f.deadline = d->capf.deadline;
+  CUCM_TRY(f.auth_mode, parse_auth_mode(p.capf_auth_mode));
+  CUCM_TRY(f.key_order, parse_key_order(p.key_order));
+  f.rsa_key_size = p.rsa_key_size;
+  f.ec_key_size = p.ec_key_size;
+  return f;
+}
+
+Status apply_commit(Context& ctx, const Commit& c) {
+  db::CapfOutcome o;
+  if (c.certificate == Commit::Certificate::Record) {
+    CUCM_TRY(auto cert, signer::load_cert(c.der));
+    CUCM_TRY(o.recorded, recorded_cert(*cert, std::string(cert_kind_name(c.kind))));
+    o.certificate = db::CapfOutcome::Certificate::Record;
+  }
+  if (c.certificate == Commit::Certificate::Clear) o.certificate = db::CapfOutcome::Certificate::Clear;
+  o.status = status_text(c.status, c.failure);
+  o.at = c.at;
+  o.operation_done = c.operation_done;
+  o.expected_operation = std::string(operation_name(c.started_with));
+  std::lock_guard lock(ctx.db_mutex);
+  return db::DeviceStore(ctx.db).apply_capf_outcome(c.device, o);
+}
+
+void record_effects(Context& ctx, const std::string& peer, const std::vector<Effect>& effects) {
+  for (const auto& effect : effects) {
+    std::visit(Overloaded{[&](const EventRecord& e) {
+                            if (!ctx.events) return;
+                            db::Event ev;
+                            ev.source = peer;
+                            ev.service = "capf";
+                            ev.device = e.device;
+                            ev.what = e.what;
+                            ev.result = e.result;
+                            ctx.events->post(std::move(ev));
+                          },
+                          [&](const IssuedRecord& r) { append_issued_copy(ctx, r); },
+                          [&](const FetchedRecord& r) { write_troubleshoot_copy(ctx, r); }},
+               effect);
+  }
+}
+
+}  // namespace cucm::capf

@@ -1,0 +1,165 @@
+// One CAPF session as a state machine without I/O (PROTOCOLS §3.6): messages in, messages out,
+// and what the session changes, handed to the caller as data. The caller looks the device up when
+// asked, applies the session's change in one transaction, records the side effects, and moves the
+// bytes; the clock and the random source are passed in. So the whole conversation can be driven
+// by a test or a fuzzer with no socket and no database.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <ctime>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "capf/proto/message.hpp"
+#include "core/result.hpp"
+#include "signer/ossl.hpp"
+
+namespace cucm::capf {
+
+// The operation scheduled for a device (CUCM's "Certificate Operation").
+enum class Operation : std::uint8_t { None, Install, Delete, Troubleshoot };
+// How the phone must authenticate (the security profile's "Authentication Mode").
+enum class AuthMode : std::uint8_t { NullString, AuthString, LscFirst, MicFirst };
+// Which key the phone is asked to generate: RSA, EC, or EC with RSA as backup.
+enum class KeyOrder : std::uint8_t { Rsa, Ec, EcThenRsa };
+// What the session leaves in the device's status (CUCM's "Certificate Operation Status").
+enum class OperationStatus : std::uint8_t {
+  Unchanged, UpgradeSuccess, DeleteSuccess, TroubleshootSuccess, TroubleshootNoCertificate, Failed
+};
+enum class CertKind : std::uint8_t { Mic, Lsc };
+
+// The database's and the CLI's spellings: "none", "install", "delete", "troubleshoot";
+// "null-string", "auth-string", "lsc-first", "mic-first"; "rsa", "ec", "ec-rsa".
+std::string_view operation_name(Operation op);
+Result<Operation> parse_operation(std::string_view text);
+Result<AuthMode> parse_auth_mode(std::string_view text);
+Result<KeyOrder> parse_key_order(std::string_view text);
+std::string_view cert_kind_name(CertKind kind);  // "MIC", "LSC"
+// As CUCM shows it: "Upgrade Success", "Failed: <why>"; empty for Unchanged.
+std::string status_text(OperationStatus status, const std::string& why);
+
+// What the engine needs of the device named in AuthResponse; the caller reads it.
+struct DeviceFacts {
+  std::string name;
+  Operation operation = Operation::None;
+  std::string auth_string;
+  std::string deadline;  // 'YYYY-MM-DD HH:MM:SS' UTC; empty: none
+  AuthMode auth_mode = AuthMode::NullString;
+  KeyOrder key_order = KeyOrder::Rsa;
+  int rsa_key_size = 2048;
+  int ec_key_size = 256;
+};
+
+// The session's change to the device record, for the caller to apply in one transaction, and
+// only while the device's scheduled operation is still `started_with` (an operation scheduled
+// during the session must stay pending).
+struct Commit {
+  enum class Certificate : std::uint8_t { Keep, Record, Clear };
+  std::string device;
+  Operation started_with = Operation::None;
+  Certificate certificate = Certificate::Keep;
+  CertKind kind = CertKind::Mic;  // with Record
+  Bytes der;                      // with Record
+  OperationStatus status = OperationStatus::Unchanged;
+  std::string failure;            // with Failed
+  bool operation_done = false;    // clears the operation, its auth string and its deadline
+  std::string at;                 // 'YYYY-MM-DD HH:MM:SS' UTC of the attempt
+};
+
+// Records beside the database, made after the commit succeeded (or at once with no commit).
+struct EventRecord {  // a line of the event log
+  std::string device, what, result;
+};
+struct IssuedRecord {  // an LSC for DATA/capf/issued.pem
+  std::string device, serial, at;
+  Bytes der;
+};
+struct FetchedRecord {  // a certificate fetched by Troubleshoot, for DATA/capf/troubleshoot
+  std::string device;
+  CertKind kind = CertKind::Lsc;
+  Bytes der;
+};
+using Effect = std::variant<EventRecord, IssuedRecord, FetchedRecord>;
+
+// What to do after one input. In order: apply `commit` (then answer with on_committed), or
+// look `lookup` up (then answer with on_device); record `effects`; send `send`, one write per
+// message (phones stall on split header and body, §3.1); then close if `close`.
+struct Step {
+  std::vector<Bytes> send;
+  bool close = false;
+  std::optional<std::string> lookup;
+  std::optional<Commit> commit;
+  std::vector<Effect> effects;
+};
+
+struct EngineConfig {
+  X509* ca = nullptr;          // the CAPF CA: trusted, and issues LSCs
+  EVP_PKEY* ca_key = nullptr;
+  std::vector<X509*> trust;    // CAs trusted for existing certificates besides the CAPF CA
+  int lsc_days = 365;
+  int max_in_progress = 3;     // RequestInProgress messages accepted per key generation
+  std::string peer;            // for the event log: "10.0.0.5:51234"
+  std::string tls_min = "1.2";
+  std::function<std::time_t()> now;                       // the wall clock
+  std::function<std::array<std::uint8_t, 16>()> serial;  // random LSC serials
+};
+
+class Engine {
+ public:
+  Engine(std::uint32_t sid, const EngineConfig& cfg) : sid_(sid), cfg_(cfg) {}
+
+  Step start();                              // AuthRequest{Version 3, AuthType 0}
+  Step on_message(const Message& m);
+  Step on_bad_bytes(const Error& e);         // framing or codec error: End{7} and close
+  Step on_device(Result<DeviceFacts> facts);  // the answer to Step::lookup
+  Step on_committed(const Status& applied);   // the answer to Step::commit
+  Step on_disconnect();                      // the phone left: nothing is committed
+  Step on_tls_refused(const std::string& why);  // no session: the handshake failed for `why`
+  bool done() const { return state_ == State::Done; }
+  const std::string& outcome() const { return outcome_; }
+
+ private:
+  enum class State { Auth, Lookup, KeyGen, StoreCert, Fetch, Delete, Committing, Done };
+  // What follows a commit: the End to send, or a failure when it could not be applied.
+  struct AfterCommit {
+    Reason reason = Reason::NoAction;
+    std::string outcome;
+    std::vector<Effect> effects;
+    bool end_even_if_not_applied = false;  // Delete: the phone did its part (as UCM)
+  };
+
+  Step end(Reason r, std::string outcome);
+  Step fail(std::string why);  // End{7}; the status "Failed: why" when an operation was pending
+  Step commit_then(Commit c, AfterCommit after);
+  Step on_auth_device(const DeviceFacts& d);
+  Status authenticate(const DeviceFacts& d);  // notes how, for the event
+  Step record_auth_certificate();
+  Step on_keygen(const Message& m);
+  Step on_store(const Message& m);
+  Step on_fetch(const Message& m);
+  Step on_delete(const Message& m);
+  Bytes message(Message m) const;
+  Commit commit_for(OperationStatus status) const;
+  EventRecord event(std::string what, std::string result) const;
+  std::string now_text() const;
+
+  std::uint32_t sid_;
+  const EngineConfig& cfg_;
+  State state_ = State::Auth;
+  std::optional<Message> auth_;  // the AuthResponse, kept until the device is known
+  DeviceFacts device_;
+  bool device_known_ = false;
+  std::string auth_used_;        // how the phone authenticated, for the event
+  int in_progress_ = 0;
+  Bytes issued_der_;             // the LSC sent in StoreCertRequest
+  std::string issued_serial_;
+  AfterCommit after_;
+  std::string outcome_ = "connected";
+};
+
+}  // namespace cucm::capf
