@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "capf/effects.hpp"
+#include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
 #include "signer/tls_versions.hpp"
 
@@ -32,16 +33,31 @@ bool tls_too_old(const beast::error_code& ec) {
   return reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW || reason == SSL_R_NO_SHARED_CIPHER;
 }
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// One phone's session. Deadlines: every handshake, read and write moves `deadline` forward, and
+// the loop's DeadlineSweep closes the socket once it has passed (the pending operation then ends
+// with an error, and `expired_` says why).
+class Connection : public std::enable_shared_from_this<Connection>, public core::Watched {
  public:
   Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, const EngineConfig& engine,
-             std::uint32_t sid, std::shared_ptr<CapfStats> stats)
-      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), engine_(sid, engine), sid_(sid),
-        peer_(std::move(peer)) {}
-  ~Connection() { --stats_->active; }
+             std::uint32_t sid, std::shared_ptr<CapfStats> stats, std::shared_ptr<core::DeadlineSweep> sweep)
+      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), sweep_(std::move(sweep)), engine_(sid, engine),
+        sid_(sid), peer_(std::move(peer)) {}
+  ~Connection() override {
+    sweep_->remove(*this);
+    --stats_->active;
+  }
 
+  void expire() override {
+    expired_ = true;
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().close(ec);  // the pending operation ends with an error
+  }
+
+  // On the loop that accepted the connection, the only thread its handlers run on.
   void run() {
-    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    sweep_->add(*this);
+    sweep_->start();
+    touch(ctx_.cfg.io_timeout);
     stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
       if (ec) {
         ++self->stats_->handshake_failed;
@@ -63,6 +79,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  void touch(std::chrono::milliseconds timeout) {
+    deadline = std::chrono::steady_clock::now() + timeout;
+  }
+
   // The engine's lookups and commits, answered here on the CAPF's own connection (a few hundred
   // microseconds under its mutex), and the records it leaves. What remains is bytes to move.
   Step settle(Step s) {
@@ -98,7 +118,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (closing_) return shutdown();
       return read_header();
     }
-    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    touch(ctx_.cfg.io_timeout);
     asio::async_write(stream_, asio::buffer(pending_[next_write_]), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->disconnected();
       ++self->next_write_;
@@ -107,10 +127,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void read_header() {
-    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    touch(ctx_.cfg.io_timeout);
     asio::async_read(stream_, asio::buffer(header_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
-        if (ec == beast::error::timeout) log::get("capf")->info("capf {}: silent for {} ms, closing", self->peer_, self->ctx_.cfg.io_timeout.count());
+        if (self->expired_) log::get("capf")->info("capf {}: silent for {} ms, closing", self->peer_, self->ctx_.cfg.io_timeout.count());
         return self->disconnected();
       }
       auto len = parse_header(self->header_);
@@ -122,7 +142,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void read_body(std::size_t len) {
-    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.io_timeout);
+    touch(ctx_.cfg.io_timeout);
     asio::async_read(stream_, asio::buffer(message_.data() + kHeaderSize, len),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        if (ec) return self->disconnected();
@@ -133,7 +153,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void shutdown() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    touch(std::chrono::seconds(2));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
       beast::error_code ec;
       beast::get_lowest_layer(self->stream_).socket().close(ec);
@@ -143,6 +163,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   Context& ctx_;
   std::shared_ptr<CapfStats> stats_;
+  std::shared_ptr<core::DeadlineSweep> sweep_;
+  bool expired_ = false;
   Engine engine_;
   std::uint32_t sid_;
   std::string peer_;
@@ -163,6 +185,7 @@ CapfServer::CapfServer(std::vector<asio::io_context*> loops, Context& ctx)
       tls_(asio::ssl::context::tls_server),
       stats_(std::make_shared<CapfStats>()),
       next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)),
+      sweeps_(loops, core::sweep_period(ctx.cfg.io_timeout)),
       listener_(std::move(loops), {.service = "capf",
                                    .limit_hint = "the open-file limit, ulimit -n",
                                    // A deep backlog: a boot storm must not find the listen queue
@@ -173,8 +196,9 @@ CapfServer::CapfServer(std::vector<asio::io_context*> loops, Context& ctx)
                                    .no_delay = true,
                                    .accept_errors = &stats_->accept_errors}) {}
 
-// Call stop() and let the loops finish before destroying a server: handlers capture it.
-CapfServer::~CapfServer() = default;
+// Call stop() and let the loops finish before destroying a server: handlers capture it. The
+// sweeps go while every loop still exists (core::LoopSweeps::clear).
+CapfServer::~CapfServer() { sweeps_.clear(); }
 
 namespace {
 
@@ -243,7 +267,10 @@ void CapfServer::on_accept(core::TcpListener::Socket&& socket, const tcp::endpoi
     return;
   }
   ++stats_->sessions;
-  std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, ctx_.engine, sid, stats_)->run();
+  auto sweep = sweeps_.of(socket.get_executor().context());
+  std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, ctx_.engine, sid, stats_,
+                               std::move(sweep))
+      ->run();
 }
 
 }  // namespace cucm::capf

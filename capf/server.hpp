@@ -1,5 +1,6 @@
 // The CAPF server on TLS port 3804: the CAPF certificate as server certificate, one session per
-// connection on the loop that accepted it, a deadline on every handshake, read and write, a cap on sessions.
+// connection on the loop that accepted it, a deadline on every handshake, read and write (one
+// sweep per loop), a cap on sessions.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "capf/context.hpp"
 #include "core/result.hpp"
+#include "core/deadline_sweep.hpp"
 #include "core/tcp_listener.hpp"
 
 namespace cucm::capf {
@@ -42,6 +44,7 @@ class CapfServer {
   boost::asio::ssl::context tls_;
   std::shared_ptr<CapfStats> stats_;
   std::shared_ptr<std::atomic<std::uint32_t>> next_sid_;
+  core::LoopSweeps sweeps_;  // before listener_: built from the loops it is given
   core::TcpListener listener_;
 };
 

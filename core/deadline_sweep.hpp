@@ -1,9 +1,11 @@
 // Deadlines for many connections of one event loop, checked by one timer: what every server
-// (HTTP, TFTP, CAPF and the services to come) can use instead of a timer per connection.
+// (HTTP, TFTP, CAPF and the services to come) uses instead of a timer per connection.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -75,5 +77,36 @@ class DeadlineSweep : public std::enable_shared_from_this<DeadlineSweep> {
   Watched* head_ = nullptr;
   bool armed_ = false;
 };
+
+// One DeadlineSweep per event loop of a server; a connection takes the one of the loop it runs on.
+class LoopSweeps {
+ public:
+  LoopSweeps(const std::vector<boost::asio::io_context*>& loops, std::chrono::milliseconds period) : period_(period) {
+    for (auto* loop : loops) sweeps_.push_back(std::make_shared<DeadlineSweep>(*loop, period));
+  }
+
+  std::shared_ptr<DeadlineSweep> of(boost::asio::io_context& loop) const {
+    for (const auto& sweep : sweeps_) {
+      if (&sweep->loop() == &loop) return sweep;
+    }
+    // Not expected (connections run on the server's loops, and only while it exists), but safe:
+    // a sweep of the connection's own, rather than a timer on another loop's thread.
+    return std::make_shared<DeadlineSweep>(loop, period_);
+  }
+
+  // A server lets go of its sweeps in its destructor, while every loop still exists: an idle
+  // loop's sweep (and its timer) goes then, a busy one's with its last connection, on its loop.
+  void clear() { sweeps_.clear(); }
+
+ private:
+  std::vector<std::shared_ptr<DeadlineSweep>> sweeps_;
+  std::chrono::milliseconds period_;
+};
+
+// A sweep's period for connections whose deadline is `timeout` away: a quarter of it, so a
+// deadline is kept to within 25%, between 10 ms and 1 s.
+inline std::chrono::milliseconds sweep_period(std::chrono::milliseconds timeout) {
+  return std::clamp(timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
 
 }  // namespace cucm::core

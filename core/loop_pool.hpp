@@ -55,6 +55,7 @@ class LoopRing {
     return *loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
   }
   boost::asio::io_context& first() const { return *loops_.front(); }
+  const std::vector<boost::asio::io_context*>& all() const { return loops_; }
 
  private:
   std::vector<boost::asio::io_context*> loops_;

@@ -38,10 +38,6 @@ using Executor = asio::io_context::executor_type;  // one thread per loop: no st
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Clock = std::chrono::steady_clock;
 
-std::chrono::milliseconds sweep_period(std::chrono::milliseconds io_timeout) {
-  return std::clamp(io_timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-}
-
 }  // namespace
 
 struct HttpServer::Shared {
@@ -50,16 +46,7 @@ struct HttpServer::Shared {
   std::shared_ptr<HttpStats> stats;
   std::shared_ptr<spdlog::logger> log;
   HttpConfig cfg;
-  std::vector<std::shared_ptr<DeadlineSweep>> sweeps;  // one per loop; emptied by ~HttpServer
-
-  std::shared_ptr<DeadlineSweep> sweep_of(asio::io_context& loop) const {
-    for (const auto& sweep : sweeps) {
-      if (&sweep->loop() == &loop) return sweep;
-    }
-    // Not expected (sessions run on the server's loops, and only while it exists), but safe: a
-    // sweep of the session's own, rather than a timer on another loop's thread.
-    return std::make_shared<DeadlineSweep>(loop, sweep_period(cfg.io_timeout));
-  }
+  core::LoopSweeps sweeps;  // one per loop; emptied by ~HttpServer
 };
 
 namespace {
@@ -80,7 +67,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
   Session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared)
       : socket_(std::move(socket)),
         shared_(std::move(shared)),
-        sweep_(shared_->sweep_of(socket_.get_executor().context())),
+        sweep_(shared_->sweeps.of(socket_.get_executor().context())),
         peer_(peer_text(peer)) {
     boost::system::error_code ec;
     socket_.native_non_blocking(true, ec);  // sendfile and send below must never block the thread
@@ -422,7 +409,8 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
                        db::EventWriter* events)
     : cfg_(std::move(cfg)),
       stats_(std::make_shared<HttpStats>()),
-      shared_(std::make_shared<Shared>(Shared{catalog, events, stats_, log::get("http"), cfg_, {}})),
+      shared_(std::make_shared<Shared>(
+          Shared{catalog, events, stats_, log::get("http"), cfg_, core::LoopSweeps(loops, core::sweep_period(cfg_.io_timeout))})),
       listener_(loops, {.service = "http",
                                    .limit_hint = "the open-file limit, ulimit -n, or --max-connections",
                                    .backlog = cfg_.backlog,
@@ -430,9 +418,7 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
                                    // A request holds its loop for microseconds: a socket per loop
                                    // saves the wake-ups of loops that find nothing to accept.
                                    .socket_per_loop = true,
-                                   .accept_errors = &stats_->accept_errors}) {
-  for (auto* loop : loops) shared_->sweeps.push_back(std::make_shared<DeadlineSweep>(*loop, sweep_period(cfg_.io_timeout)));
-}
+                                   .accept_errors = &stats_->accept_errors}) {}
 
 // Call stop() and let the loops finish before destroying a server: handlers capture it.
 // Sessions left in a stopped loop keep Shared alive, and the last of them may be destroyed with

@@ -5,9 +5,9 @@
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
 #include "tftp/packet.hpp"
 #include "catalog/request_name.hpp"
@@ -23,6 +23,7 @@ struct TftpServer::Shared {
   std::shared_ptr<TftpStats> stats;
   std::shared_ptr<spdlog::logger> log;
   std::atomic<bool> stopping{false};
+  core::LoopSweeps sweeps;  // retransmission deadlines, one sweep per loop; emptied by ~TftpServer
 
   void event(const std::string& peer, const std::string& device, std::string what, std::string result) const {
     if (!events) return;
@@ -43,19 +44,33 @@ std::string peer_text(const udp::endpoint& ep) {
                               : fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One transfer. Its retransmission deadline is watched by its loop's DeadlineSweep, which calls
+// expire() once it has passed: no timer per transfer.
+class Session : public std::enable_shared_from_this<Session>, public core::Watched {
  public:
   Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
           std::string name, catalog::CachedFile file)
       : executor_(io.get_executor()),
         socket_(executor_),
-        timer_(executor_),
+        sweep_(shared->sweeps.of(io)),
         shared_(std::move(shared)),
         peer_(std::move(peer)),
         transfer_(std::move(transfer)),
         name_(std::move(name)),
         file_(std::move(file)),
-        started_(Clock::now()) {}
+        started_(Clock::now()) {
+    deadline = Clock::time_point::max();  // nothing sent yet
+  }
+
+  ~Session() override {
+    if (watched_) sweep_->remove(*this);
+  }
+
+  // The retransmission deadline has passed (called by the sweep, on this loop).
+  void expire() override {
+    deadline = Clock::time_point::max();
+    if (!finished_) apply(transfer_.on_timeout());
+  }
 
   Status open(const asio::ip::address& local) {
     boost::system::error_code ec;
@@ -68,6 +83,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     asio::post(executor_, [self = shared_from_this()] {
+      self->sweep_->add(*self);  // on this loop's thread, the only one that touches its sweep
+      self->watched_ = true;
       self->apply(self->transfer_.start());
       self->receive();
     });
@@ -94,23 +111,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!step.send.empty()) arm_timer();
   }
 
-  // The retransmission deadline moves with every send; the timer itself is armed only when none
-  // is pending, and waits again if it fires before the deadline. Re-arming per block cost one
-  // timerfd_settime per packet whenever this transfer's timer was the earliest (a lone client).
+  // The retransmission deadline moves with every send; the sweep looks at it every quarter of
+  // the server's default timeout, so a retransmission leaves between the deadline and that much
+  // later (RFC 1350 leaves the timer to the implementation).
   void arm_timer() {
-    retransmit_at_ = Clock::now() + transfer_.options().timeout;
-    if (!timer_pending_) wait_timer();
-  }
-
-  void wait_timer() {
-    timer_pending_ = true;
-    timer_.expires_at(retransmit_at_);
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      self->timer_pending_ = false;
-      if (ec || self->finished_) return;
-      if (Clock::now() < self->retransmit_at_) return self->wait_timer();  // sent since: wait the rest
-      self->apply(self->transfer_.on_timeout());
-    });
+    deadline = Clock::now() + transfer_.options().timeout;
+    sweep_->start();
   }
 
   void receive() {
@@ -144,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (finished_) return;
     finished_ = true;
     boost::system::error_code ec;
-    timer_.cancel();
+    deadline = Clock::time_point::max();
     socket_.close(ec);
     auto& st = *shared_->stats;
     --st.active;
@@ -161,7 +167,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   asio::io_context::executor_type executor_;
   udp::socket socket_;
-  asio::steady_timer timer_;
+  std::shared_ptr<core::DeadlineSweep> sweep_;
+  bool watched_ = false;  // on the sweep's list (from start() on)
   std::shared_ptr<TftpServer::Shared> shared_;
   udp::endpoint peer_;
   udp::endpoint sender_;
@@ -169,8 +176,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string name_;
   catalog::CachedFile file_;
   Clock::time_point started_;
-  Clock::time_point retransmit_at_{};
-  bool timer_pending_ = false;
   std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
   std::uint64_t bytes_sent_ = 0;
   bool finished_ = false;
@@ -189,11 +194,13 @@ TftpServer::TftpServer(std::vector<asio::io_context*> loops, TftpConfig cfg, cat
       socket_(executor_),
       stats_(std::make_shared<TftpStats>()),
       last_prune_(Clock::now()) {
-  shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {}});
+  shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {},
+                           core::LoopSweeps(loops_.all(), core::sweep_period(cfg_.limits.default_timeout))});
 }
 
-// Call stop() and let the loops finish before destroying a server: handlers capture it.
-TftpServer::~TftpServer() = default;
+// Call stop() and let the loops finish before destroying a server: handlers capture it. The
+// sweeps go while every loop still exists (core::LoopSweeps::clear).
+TftpServer::~TftpServer() { shared_->sweeps.clear(); }
 
 Status TftpServer::start() {
   boost::system::error_code ec;
