@@ -58,6 +58,8 @@ void fields(CLI::App* c, ProfileArgs& a) {
 
 }  // namespace
 
+// Over 60 lines: it only declares the profile subcommands and their flags, one line each, so
+// that one place shows that part of the command line.
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   auto* prof = app.add_subcommand("profile", "Phone security profiles");
   prof->require_subcommand(1);

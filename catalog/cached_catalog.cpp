@@ -10,14 +10,13 @@
 namespace cucm::catalog {
 using SteadyClock = std::chrono::steady_clock;
 
-CachedCatalog::CachedCatalog(const signer::ClusterPki& pki, CacheOptions opts)
-    : pki_(pki), opts_(std::move(opts)), pool_(opts_.workers, "cucm-build") {}
+CachedCatalog::CachedCatalog(CacheOptions opts) : opts_(std::move(opts)), pool_(opts_.workers, "cucm-build") {}
 
 CachedCatalog::~CachedCatalog() { pool_.drain(); }
 
 Result<std::unique_ptr<CachedCatalog>> CachedCatalog::start(const DbOpener& open_db, const signer::ClusterPki& pki,
                                                             CacheOptions opts) {
-  std::unique_ptr<CachedCatalog> c(new CachedCatalog(pki, std::move(opts)));
+  std::unique_ptr<CachedCatalog> c(new CachedCatalog(std::move(opts)));
   for (std::size_t i = 0; i < c->pool_.size(); ++i) {
     CUCM_TRY(db::Database db, open_db());
     auto w = std::make_unique<Worker>(Worker{std::move(db), nullptr});

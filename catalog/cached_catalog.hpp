@@ -95,7 +95,7 @@ class CachedCatalog {
     db::Database db;
     std::unique_ptr<Catalog> catalog;
   };
-  CachedCatalog(const signer::ClusterPki& pki, CacheOptions opts);
+  explicit CachedCatalog(CacheOptions opts);
 
   void build(Worker& w, const std::string& name);
   std::optional<std::string> version_key_now(const std::string& name, const RequestedFile& file);
@@ -118,7 +118,6 @@ class CachedCatalog {
   std::mutex static_mutex_;  // guards open_static_ only; never held with mutex_
   std::unordered_map<std::string, OpenStatic> open_static_;
 
-  const signer::ClusterPki& pki_;
   CacheOptions opts_;
   mutable std::mutex mutex_;  // guards the cache, the memo and the builds under way; held for
                               // map operations only

@@ -141,6 +141,9 @@ Result<std::shared_ptr<asio::ssl::context>> ClientTlsContexts::get(const CapfCli
   return ctx;
 }
 
+// Over 60 lines: the phone's side of a session is one loop answering each server message in
+// turn (PROTOCOLS §3.6); it reads as the ladder it produces, and the fault switches of the
+// options sit next to the step they break.
 Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
   CUCM_TRY(auto tls, opts.tls_contexts ? opts.tls_contexts->get(opts) : make_client_context(opts));
   Link link(opts, std::move(tls));

@@ -117,6 +117,8 @@ Result<Bytes> build_trust_list(std::span<const TrustEntry> entries, const TrustL
 
 namespace {
 
+// Over 60 lines: one case per record tag (PROTOCOLS §5.4), each a bounds-checked read and a
+// trace entry, kept next to each other like the tag table they follow.
 Status parse_record(ByteReader& r, TrustRecord& rec, std::vector<FieldTrace>& trace) {
   rec.offset = r.offset();
   CUCM_TRY(std::uint8_t t, r.u8("record length tag"));

@@ -54,6 +54,8 @@ std::vector<std::pair<std::string, std::string>> parse_oack(ByteView pkt) {
 
 }  // namespace
 
+// Over 60 lines: one blocking transfer (RRQ, OACK, DATA/ACK with retries and windows) whose
+// state lives in its locals; splitting it would turn them into a struct passed around.
 Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name, const GetOptions& o) {
   asio::io_context io;
   udp::socket sock(io);

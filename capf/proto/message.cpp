@@ -393,18 +393,4 @@ Result<Bytes> build_message(const Message& m) {
   return std::move(w).take();
 }
 
-Bytes auth_signed_data(std::string_view device, ByteView certificate_der) {
-  Bytes d(device.begin(), device.end());
-  d.push_back(0);
-  d.insert(d.end(), certificate_der.begin(), certificate_der.end());
-  return d;
-}
-
-Bytes sudi_signed_data(std::uint32_t sid, ByteView sudi_der) {
-  Bytes d{static_cast<std::uint8_t>(sid), static_cast<std::uint8_t>(sid >> 8), static_cast<std::uint8_t>(sid >> 16),
-          static_cast<std::uint8_t>(sid >> 24)};
-  d.insert(d.end(), sudi_der.begin(), sudi_der.end());
-  return d;
-}
-
 }  // namespace cucm::capf

@@ -1,0 +1,29 @@
+// What an HTTP connection shares with its server, and the start of one connection's session.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/deadline_sweep.hpp"
+#include "core/log.hpp"
+#include "core/tcp_listener.hpp"
+#include "http/http_server.hpp"
+
+namespace cucm::http {
+
+struct HttpServer::Shared {
+  catalog::CachedCatalog& catalog;
+  db::EventWriter* events;
+  std::shared_ptr<HttpStats> stats;
+  std::shared_ptr<spdlog::logger> log;
+  HttpConfig cfg;
+  core::LoopSweeps sweeps;  // one per loop; emptied by ~HttpServer
+};
+
+// A connection's session, on the loop that accepted it (one thread per loop: no strand), kept
+// alive by its own handlers. Each io_context must be run by exactly one thread.
+using Socket = core::TcpListener::Socket;
+void start_session(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared);
+
+}  // namespace cucm::http
