@@ -41,6 +41,6 @@ void fuzz_one(std::string_view header) {
 }  // namespace cucm::http
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  cucm::tftp::fuzz_one(cucm::as_chars(cucm::ByteView(data, size)));
+  cucm::http::fuzz_one(cucm::as_chars(cucm::ByteView(data, size)));
   return 0;
 }
