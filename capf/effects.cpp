@@ -18,6 +18,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;  // clang 14 does not deduce aggregates without it
 
 void write_troubleshoot_copy(const Context& ctx, const FetchedRecord& r) {
   // A copy for people and scripts; the database is the record, so no fsync on the I/O thread.

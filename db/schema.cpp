@@ -1,6 +1,12 @@
 // Migration runner.
 #include "db/schema.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -36,12 +42,41 @@ Status migrate(const Database& db, int target) {
   return Ok{};
 }
 
+namespace {
+
+// The database holds line passwords and CAPF authentication strings: only its owner may read it,
+// whatever the umask. The file is made 0600 before SQLite opens it, since SQLite gives the -wal
+// and -shm files the database file's mode; files left looser by an older version are tightened.
+Status make_private(const std::filesystem::path& db_path) {
+  int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(Errc::Unavailable, fmt::format("db: cannot open {}: {}", db_path.string(), std::strerror(errno)));
+  int rc = ::fchmod(fd, 0600);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return make_error(Errc::Unavailable, fmt::format("db: cannot chmod {}: {}", db_path.string(), std::strerror(err)));
+  for (const char* side : {"-wal", "-shm", "-journal"}) {
+    std::string p = db_path.string() + side;
+    if (::chmod(p.c_str(), 0600) != 0 && errno != ENOENT) {
+      return make_error(Errc::Unavailable, fmt::format("db: cannot chmod {}: {}", p, std::strerror(errno)));
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
 Result<Database> open_cluster_db(const std::filesystem::path& data_dir, bool read_only,
                                  std::shared_ptr<CommitCounter> commits) {
   std::error_code ec;
-  if (!read_only) std::filesystem::create_directories(data_dir, ec);
+  if (!read_only && !std::filesystem::exists(data_dir, ec)) {
+    // A folder made here is the owner's alone (0700). One that exists is left as it is: it may
+    // be the user's choice (--data-dir), and the files in it are private anyway.
+    std::filesystem::create_directories(data_dir, ec);
+    if (!ec) std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  }
   if (ec) return make_error(Errc::Unavailable, fmt::format("db: cannot create {}: {}", data_dir.string(), ec.message()));
   auto path = data_dir / "cucm.db";
+  if (!read_only) CUCM_CHECK(make_private(path));
   if (read_only && !std::filesystem::exists(path)) {
     return make_error(Errc::NotFound, fmt::format("db: no database at {} yet (any admin command creates it)", path.string()));
   }

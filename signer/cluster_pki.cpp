@@ -161,8 +161,12 @@ Result<ClusterPki> ClusterPki::load_or_create(const fs::path& data_dir, const Pk
   if (present > 0) return load(data_dir);
 
   std::error_code ec;
+  // A data folder made here is the owner's alone, like pki/ (the database beside it holds line
+  // passwords); one that exists is left as the user made it.
+  bool new_data_dir = !fs::exists(data_dir, ec);
   fs::create_directories(dir, ec);
   if (ec) return make_error(Errc::Unavailable, fmt::format("pki: cannot create {}: {}", dir.string(), ec.message()));
+  if (new_data_dir) fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   ClusterPki pki;
   pki.dir_ = dir;

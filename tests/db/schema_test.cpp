@@ -1,6 +1,9 @@
 // Migrations on fresh, older and newer databases, and the seed's query verbatim.
 #include "db/schema.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "db/device_store.hpp"
 #include "db/settings_store.hpp"
 #include "db_fixture.hpp"
@@ -114,6 +117,42 @@ TEST_F(DbTest, SettingsAreValidated) {
   EXPECT_NE(unknown.error().message.find("unknown setting"), std::string::npos);
   EXPECT_TRUE(s.set("load.Cisco 9971", "sip9971.9-4-2"));
   EXPECT_EQ(s.settings()->default_loads["Cisco 9971"], "sip9971.9-4-2");
+}
+
+}  // namespace
+}  // namespace cucm::db
+
+namespace cucm::db {
+namespace {
+
+// The database holds line passwords and CAPF authentication strings: 0600 for it and its WAL,
+// 0700 for a data folder made here, even under umask 000; a file left 0644 is tightened.
+TEST(Schema, DatabaseAndItsFolderAreTheOwnersAloneWhateverTheUmask) {
+  auto dir = std::filesystem::temp_directory_path() / ("cucm-perms-" + std::to_string(::getpid())) / "data";
+  std::filesystem::remove_all(dir.parent_path());
+  mode_t old = ::umask(0);
+  auto mode = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  {
+    auto db = open_cluster_db(dir);
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->exec("CREATE TABLE probe (x); INSERT INTO probe VALUES (1)"));  // the WAL now exists
+    EXPECT_EQ(mode(dir), 0700u);
+    EXPECT_EQ(mode(dir / "cucm.db"), 0600u);
+    EXPECT_EQ(mode(dir / "cucm.db-wal"), 0600u);
+    EXPECT_EQ(mode(dir / "cucm.db-shm"), 0600u);
+  }
+  ASSERT_EQ(::chmod((dir / "cucm.db").c_str(), 0644), 0);  // as older versions left it
+  {
+    auto db = open_cluster_db(dir);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(mode(dir / "cucm.db"), 0600u);
+  }
+  ::umask(old);
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 }  // namespace
