@@ -105,7 +105,10 @@ Step Engine::on_committed(const Status& applied) {
   return s;
 }
 
-Step Engine::on_bad_bytes(const Error& e) { return fail(e.message); }
+Step Engine::on_bad_bytes(const Error& e) {
+  if (state_ == State::Done) return {{}, true, {}, {}, {}};  // the session has ended: nothing more to say
+  return fail(e.message);
+}
 
 Step Engine::on_disconnect() {
   if (state_ == State::Done) return {};

@@ -166,6 +166,23 @@ TEST_F(EngineTest, NoOperationRecordsTheCertificateTheyAuthenticatedWith) {
   EXPECT_EQ(s.commit->status, OperationStatus::Unchanged);
 }
 
+// Found by capf_engine_fuzz: garbage after the End once made a second "Failed" commit.
+TEST_F(EngineTest, NothingHappensAfterTheEnd) {
+  Engine e(1, cfg_);
+  authenticated(e);
+  Step s = e.on_message(msg(Command::KeyGenResponse));  // no PublicKey: the session fails
+  ASSERT_TRUE(s.commit);
+  e.on_committed(Ok{});
+  ASSERT_TRUE(e.done());
+  s = e.on_bad_bytes(make_error(Errc::InvalidArgument, "capf: garbage"));
+  EXPECT_FALSE(s.commit);
+  EXPECT_TRUE(s.send.empty());
+  s = e.on_message(msg(Command::AuthResponse));
+  EXPECT_FALSE(s.commit);
+  EXPECT_FALSE(s.lookup);
+  EXPECT_TRUE(s.send.empty());
+}
+
 TEST_F(EngineTest, UnknownDeviceEndsWithReasonNine) {
   Engine e(1, cfg_);
   e.start();
