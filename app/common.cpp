@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/identities.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
 #include "core/log.hpp"
@@ -50,7 +51,7 @@ Result<std::unique_ptr<cluster::Cluster>> open_cluster(const GlobalOptions& g, c
 
 Result<signer::ClusterPki> cluster_pki(const GlobalOptions& g) {
   bool created = false;
-  auto pki = signer::ClusterPki::load_or_create(g.data_dir, signer::PkiOptions{}, &created);
+  auto pki = cluster::open_identities(g.data_dir, &created);
   if (pki && created) {
     std::cerr << "cucm-emu: created the cluster identities in " << pki->dir().string() << "\n";
   }
@@ -109,7 +110,12 @@ Result<signer::PkeyPtr> verification_key(const GlobalOptions& g, const std::stri
   return signer::cert_public_key(*cm.cert);
 }
 
-Result<db::Database> cluster_db(const GlobalOptions& g) { return db::open_cluster_db(g.data_dir); }
+Result<db::Database> cluster_db(const GlobalOptions& g) {
+  // The first use of a data folder makes the identities and the database together, so that a
+  // database with devices and no pki/ can only mean that pki/ was lost (cluster::open_identities).
+  CUCM_CHECK(cluster_pki(g));
+  return db::open_cluster_db(g.data_dir);
+}
 
 void log_admin_event(const db::Database& db, const std::string& device, const std::string& what) {
   db::Event e;

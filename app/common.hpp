@@ -36,7 +36,8 @@ int fail(const Error& e);
 Status write_output(const std::string& path, ByteView data);
 void print_json(const nlohmann::json& j);
 
-// The cluster PKI of the data directory, created on first use with the default options.
+// The cluster PKI of the data directory, created on the first use of the folder with the default
+// options; refused when pki/ cannot be read or is missing beside a database with devices.
 Result<signer::ClusterPki> cluster_pki(const GlobalOptions& g);
 
 // A signing identity from explicit files, or the PKI role when both paths are empty.
@@ -76,7 +77,8 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 // The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says
 // on stderr when it created the identities.
 Result<std::unique_ptr<cluster::Cluster>> open_cluster(const GlobalOptions& g, cluster::Config cfg);
-// The cluster database of the data directory, created and migrated on first use.
+// The cluster database of the data directory, created and migrated on first use, with the
+// identities (made on first use too, or refused when pki/ is lost; see cluster_pki).
 Result<db::Database> cluster_db(const GlobalOptions& g);
 // Records an administrative action in the event log (best effort: a failure is only logged).
 void log_admin_event(const db::Database& db, const std::string& device, const std::string& what);

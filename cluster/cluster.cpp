@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "cluster/identities.hpp"
 #include "db/schema.hpp"
 
 namespace cucm::cluster {
@@ -16,7 +17,7 @@ Cluster::~Cluster() = default;
 
 Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data_dir, Config cfg) {
   bool created = false;
-  CUCM_TRY(auto pki, signer::ClusterPki::load_or_create(data_dir, signer::PkiOptions{}, &created));
+  CUCM_TRY(auto pki, open_identities(data_dir, &created));
   if (cfg.static_dir.empty()) cfg.static_dir = data_dir / "static";
   std::unique_ptr<Cluster> c(new Cluster(data_dir, cfg, std::move(pki), created));
   CUCM_TRY(c->db_, c->open_db());

@@ -48,9 +48,21 @@ fs::path cert_path(const fs::path& dir, PkiRole r) { return dir / fmt::format("{
 fs::path key_path(const fs::path& dir, PkiRole r) { return dir / fmt::format("{}.key", pki_role_name(r)); }
 fs::path chain_path(const fs::path& dir, PkiRole r) { return dir / fmt::format("{}-chain.pem", pki_role_name(r)); }
 
-bool file_exists(const fs::path& p) {
+// Whether a file is there. Any answer but "there" or "not there" (a folder that cannot be read,
+// a path through a file) is an error naming the file: taking it for "absent" once made a new
+// cluster over one that phones trusted.
+Result<bool> file_present(const fs::path& p) {
   std::error_code ec;
-  return fs::exists(p, ec);
+  auto st = fs::status(p, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return make_error(Errc::Unavailable, fmt::format("pki: cannot check {}: {} (errno {})", p.string(), ec.message(), ec.value()));
+  }
+  return fs::exists(st);
+}
+
+bool file_exists(const fs::path& p) {
+  auto present = file_present(p);
+  return present && *present;
 }
 
 Status check_signer_key(PkiRole r, const EVP_PKEY& key) {
@@ -130,7 +142,8 @@ Result<Identity> create_identity(PkiRole r, const PkiOptions& opts) {
 Result<ClusterPki> ClusterPki::load(const fs::path& data_dir) {
   ClusterPki pki;
   pki.dir_ = data_dir / "pki";
-  if (!file_exists(cert_path(pki.dir_, PkiRole::CallManager))) {
+  CUCM_TRY(bool there, file_present(cert_path(pki.dir_, PkiRole::CallManager)));
+  if (!there) {
     return make_error(Errc::NotFound,
                       fmt::format("pki: no cluster identities in {} (run 'cucm-emu pki init --data-dir {}')",
                                   pki.dir_.string(), data_dir.string()));
@@ -141,13 +154,25 @@ Result<ClusterPki> ClusterPki::load(const fs::path& data_dir) {
   return pki;
 }
 
+Result<bool> ClusterPki::any_present(const fs::path& data_dir) {
+  fs::path dir = data_dir / "pki";
+  for (auto r : kAllPkiRoles) {
+    for (const auto& p : {cert_path(dir, r), key_path(dir, r)}) {
+      CUCM_TRY(bool there, file_present(p));
+      if (there) return true;
+    }
+  }
+  return false;
+}
+
 Result<ClusterPki> ClusterPki::load_or_create(const fs::path& data_dir, const PkiOptions& opts, bool* created) {
   fs::path dir = data_dir / "pki";
   int present = 0;
   std::string missing;
   for (auto r : kAllPkiRoles) {
     for (const auto& p : {cert_path(dir, r), key_path(dir, r)}) {
-      if (file_exists(p)) ++present;
+      CUCM_TRY(bool there, file_present(p));
+      if (there) ++present;
       else missing += (missing.empty() ? "" : ", ") + p.filename().string();
     }
   }

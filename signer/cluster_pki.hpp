@@ -47,6 +47,9 @@ class ClusterPki {
   // Loads every identity from `<data_dir>/pki`, creating all of them when the folder holds none.
   // Refuses (AlreadyExists/NotFound with advice) when only some files are there, a key does not
   // match its certificate, or options ask for an EC file signer. `created` tells which happened.
+  // Whether `<data_dir>/pki` holds any identity file; Unavailable naming the file when that
+  // cannot be told (a folder that cannot be read is not an empty one).
+  static Result<bool> any_present(const std::filesystem::path& data_dir);
   static Result<ClusterPki> load_or_create(const std::filesystem::path& data_dir,
                                            const PkiOptions& opts, bool* created = nullptr);
   // Loads an existing PKI; NotFound with the init command when there is none.
