@@ -107,7 +107,11 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
       shared_->log->warn("tftp {} {}: {}", peer_text(peer_), name_, step.error);
       return finish("error: " + step.error);
     }
-    if (step.failed) return finish(fmt::format("timeout after {} retries", transfer_.retries() - 1));
+    if (step.failed) {
+      // Said to the client, so it stops waiting instead of timing out on its own.
+      send(build_error(ErrorCode::Undefined, "Transfer timed out"), peer_);
+      return finish(fmt::format("timeout after {} retries", transfer_.retries() - 1));
+    }
     if (!step.send.empty()) arm_timer();
   }
 

@@ -24,8 +24,11 @@ TransferOptions negotiate(const Request& req, std::size_t file_size, const Trans
   TransferOptions o;
   o.timeout = limits.default_timeout;
   for (const auto& [name, value] : req.options) {
+    // An option repeated in one request is answered once, the first time (RFC 2347 allows each
+    // option once; echoing both would give the client two values for one setting).
+    bool answered = std::any_of(o.oack.begin(), o.oack.end(), [&](const auto& kv) { return kv.first == name; });
     auto v = to_u64(value);
-    if (!v) continue;
+    if (!v || answered) continue;
     if (name == "blksize" && *v >= 8 && *v <= 65464) {
       o.blksize = std::min<std::size_t>(*v, limits.max_blksize);
       o.oack.emplace_back(name, std::to_string(o.blksize));

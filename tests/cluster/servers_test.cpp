@@ -1,6 +1,8 @@
 // The TFTP and HTTP servers, started by cluster::Services as serve starts them, on ephemeral
 // loopback ports, driven by our client and by real third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
 // concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,6 +440,32 @@ TEST_F(Servers, HttpKeepAliveStaysOpenWhileActiveAndClosesWhenSilent) {
   EXPECT_EQ(ec, asio::error::eof);
   EXPECT_GE(waited, std::chrono::milliseconds(300));  // 500 ms from the last answer, less the 150 ms slept
   EXPECT_LT(waited, std::chrono::seconds(3));
+}
+
+// A transfer given up after its retries says so to the client with an ERROR, instead of going
+// silent (the suite's servers retry 10 times at 200 ms).
+TEST_F(Servers, ATransferGivenUpSendsAnError) {
+  asio::io_context io;
+  udp::socket s(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  Bytes rrq = build_request({Opcode::Rrq, "ITLFile.tlv", "octet", {}});
+  s.send_to(asio::buffer(rrq), tftp_ep());
+  std::array<std::uint8_t, 2048> buf{};
+  udp::endpoint from;
+  bool error_seen = false;
+  ::timeval tv{5, 0};  // each receive waits at most 5 s: the test cannot hang
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  for (int i = 0; i < 40 && !error_seen; ++i) {  // DATA 1 and its retransmissions, never acknowledged
+    boost::system::error_code ec;
+    std::size_t n = s.receive_from(asio::buffer(buf), from, 0, ec);
+    if (ec) break;
+    auto p = parse_packet(ByteView(buf).first(n));
+    ASSERT_TRUE(p);
+    error_seen = p->opcode == Opcode::Error;
+    if (error_seen) {
+      EXPECT_NE(p->message.find("timed out"), std::string::npos) << p->message;
+    }
+  }
+  EXPECT_TRUE(error_seen);
 }
 
 TEST_F(Servers, RequestsAreLoggedAsEvents) {

@@ -58,6 +58,14 @@ TEST(Negotiate, AcceptsValidOptionsAndClamps) {
   EXPECT_TRUE(negotiate({Opcode::Rrq, "f", "octet", {{"blksize", "7"}}}, 1, {}).oack.empty());
 }
 
+TEST(Negotiate, ARepeatedOptionIsAnsweredOnceTheFirstTime) {
+  auto o = negotiate({Opcode::Rrq, "f", "octet", {{"blksize", "1024"}, {"tsize", "0"}, {"blksize", "1428"}, {"tsize", "0"}}},
+                     99, {});
+  std::vector<std::pair<std::string, std::string>> want{{"blksize", "1024"}, {"tsize", "99"}};
+  EXPECT_EQ(o.oack, want);
+  EXPECT_EQ(o.blksize, 1024u);
+}
+
 TEST(Transfer, LockStepWithoutOptions) {
   for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{511}, std::size_t{512}, std::size_t{513},
                            std::size_t{10'000}}) {
