@@ -41,6 +41,13 @@ bool safe_static_name(std::string_view n) {
   return true;
 }
 
+// Whether the device's recorded key is RSA, the only kind the config's AES key is wrapped for.
+bool key_wraps(const db::Device& d) {
+  if (!d.cert) return true;
+  auto key = signer::load_public_key(d.cert->public_key);
+  return key && signer::key_kind(**key) == signer::KeyKind::Rsa;
+}
+
 }  // namespace
 
 Result<Decision> Catalog::decide_for(std::string_view name) const {
@@ -50,7 +57,7 @@ Result<Decision> Catalog::decide_for(std::string_view name) const {
   std::optional<DeviceFacts> facts;
   if (device) {
     CUCM_TRY(auto profile, db::ProfileStore(db_).get(device->profile));
-    facts = DeviceFacts{profile.security_mode, profile.tftp_encrypted, device->cert.has_value()};
+    facts = DeviceFacts{profile.security_mode, profile.tftp_encrypted, device->cert.has_value(), key_wraps(*device)};
   }
   return decide(file, facts, settings.mixed_mode);
 }

@@ -59,6 +59,11 @@ Decision decide(const RequestedFile& file, const std::optional<DeviceFacts>& dev
       if (!d.key_on_record) {
         return {Variant::NotFound, "no public key on record yet: the phone must complete CAPF first"};
       }
+      if (!d.key_wraps) {
+        return {Variant::NotFound,
+                "the key on record is EC, and the config's AES key can only be wrapped for an RSA key: set the "
+                "profile's key order to rsa and install an RSA LSC (capf schedule ... --operation install)"};
+      }
       return {Variant::EncryptedConfig, "TFTP encrypted config is on and a key is on record: the encrypted full config"};
     default:
       break;

@@ -28,6 +28,9 @@ struct DeviceFacts {
   int security_mode = 1;     // 1 non-secure, 2 authenticated, 3 encrypted
   bool tftp_encrypted = false;
   bool key_on_record = false;
+  // The key on record is RSA: an EC key cannot wrap the config's AES key (how CUCM does it for
+  // an EC LSC is not known, PROTOCOLS §9.10), so no .enc.sgn can be made for it.
+  bool key_wraps = true;
 };
 
 struct Decision {

@@ -44,7 +44,7 @@ TEST(Decision, EveryCombination) {
     for (bool encrypted : {false, true}) {
       for (bool key : {false, true}) {
         for (bool mixed : {false, true}) {
-          DeviceFacts facts{mode, encrypted, key};
+          DeviceFacts facts{mode, encrypted, key, true};
           for (FileKind k : {FileKind::Config, FileKind::ConfigSgn, FileKind::ConfigEncSgn}) {
             RequestedFile f{k, "SEP001122334455", "x"};
             auto d = decide(f, facts, mixed);
@@ -68,13 +68,18 @@ TEST(Decision, EveryCombination) {
 }
 
 TEST(Decision, RulesExplainTheSeedFlow) {
-  DeviceFacts before{1, true, false}, after{1, true, true};
+  DeviceFacts before{1, true, false, true}, after{1, true, true, true};
   RequestedFile sgn{FileKind::ConfigSgn, "SEPA45630BBFA40", "x"};
   RequestedFile enc{FileKind::ConfigEncSgn, "SEPA45630BBFA40", "x"};
   EXPECT_NE(decide(sgn, before, false).rule.find("empty certHash"), std::string::npos);
   EXPECT_NE(decide(enc, before, false).rule.find("CAPF"), std::string::npos);
   EXPECT_NE(decide(sgn, after, false).rule.find("MD5"), std::string::npos);
   EXPECT_EQ(decide(enc, after, false).variant, Variant::EncryptedConfig);
+  // An EC key on record: no .enc.sgn, and the rule says why and what to do.
+  DeviceFacts ec{1, true, true, false};
+  auto d = decide(enc, ec, false);
+  EXPECT_EQ(d.variant, Variant::NotFound);
+  EXPECT_NE(d.rule.find("key order to rsa"), std::string::npos) << d.rule;
 }
 
 }  // namespace

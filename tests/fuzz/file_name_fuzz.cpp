@@ -123,7 +123,7 @@ void check_decision(const RequestedFile& f, const std::optional<DeviceFacts>& de
       break;
     case FileKind::ConfigEncSgn:
       require(d.variant == Variant::EncryptedConfig || d.variant == Variant::NotFound);
-      if (d.variant == Variant::EncryptedConfig) require(dev->tftp_encrypted && dev->key_on_record);
+      if (d.variant == Variant::EncryptedConfig) require(dev->tftp_encrypted && dev->key_on_record && dev->key_wraps);
       break;
     case FileKind::XmlDefault:
       require(d.variant == Variant::XmlDefault);
@@ -148,8 +148,10 @@ void fuzz_one(std::string_view input) {
     for (int mode : kSecurityModes) {
       for (bool encrypted : {false, true}) {
         for (bool key : {false, true}) {
-          std::optional<DeviceFacts> dev = DeviceFacts{mode, encrypted, key};
-          check_decision(f, dev, mixed, decide(f, dev, mixed));
+          for (bool wraps : {false, true}) {
+            std::optional<DeviceFacts> dev = DeviceFacts{mode, encrypted, key, wraps};
+            check_decision(f, dev, mixed, decide(f, dev, mixed));
+          }
         }
       }
     }

@@ -108,6 +108,28 @@ TEST(EndToEnd, SeedFlowWithOnlyAMic) {
   EXPECT_FALSE(again->capf_ran);
 }
 
+// The standard 8845 encrypted-config profile, as a new cluster has it, works end to end: an LSC
+// install, then the encrypted config. It used to ask for an EC key, whose LSC no .enc.sgn can be
+// made for, so the phone never reached its full config.
+TEST(EndToEnd, The8845EncryptedProfileInstallsAnLscAndGetsItsEncryptedConfig) {
+  Cluster c(temp("8845"));
+  db::Device d;
+  d.name = "SEP00112233ABCD";
+  d.product = "Cisco 8845";
+  d.protocol = "SIP";
+  d.profile = "Cisco 8845 - Standard SIP Encrypted Config";
+  ASSERT_TRUE(db::DeviceStore(*c.db).add(d));
+  ASSERT_TRUE(db::DeviceStore(*c.db).set_capf(d.name, db::CapfState{"install", "", "", "Operation Pending", ""}));
+  auto r = boot(c.boot_options(d.name, temp("8845-phone")));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->capf_ran);
+  EXPECT_TRUE(r->full_config) << r->failure;
+  EXPECT_TRUE(r->encrypted);
+  auto recorded = db::DeviceStore(*c.db).get(d.name);
+  ASSERT_TRUE(recorded && recorded->cert);
+  EXPECT_EQ(recorded->cert->type, "LSC");
+}
+
 TEST(EndToEnd, InstallByAuthenticationStringOverTftpWith79xx) {
   Cluster c(temp("string"));
   auto p = db::ProfileStore(*c.db).copy(kEncrypted, "By string");
