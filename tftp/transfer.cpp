@@ -26,7 +26,8 @@ TransferOptions negotiate(const Request& req, std::size_t file_size, const Trans
   for (const auto& [name, value] : req.options) {
     // An option repeated in one request is answered once, the first time (RFC 2347 allows each
     // option once; echoing both would give the client two values for one setting).
-    bool answered = std::any_of(o.oack.begin(), o.oack.end(), [&](const auto& kv) { return kv.first == name; });
+    bool answered = false;
+    for (const auto& answer : o.oack) answered = answered || answer.first == name;
     auto v = to_u64(value);
     if (!v || answered) continue;
     if (name == "blksize" && *v >= 8 && *v <= 65464) {
