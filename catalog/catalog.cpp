@@ -48,6 +48,17 @@ bool key_wraps(const db::Device& d) {
   return key && signer::key_kind(**key) == signer::KeyKind::Rsa;
 }
 
+// A name in the static folder whose real path is still inside it: a symbolic link there that
+// points elsewhere (/etc, the data folder's keys) is not served. Links within the folder are.
+bool stays_inside(const std::filesystem::path& static_dir, std::string_view name) {
+  std::error_code ec;
+  auto root = std::filesystem::canonical(static_dir, ec);
+  if (ec) return false;
+  auto real = std::filesystem::canonical(static_dir / std::string(name), ec);
+  if (ec) return true;  // not there: the open that follows says not found
+  return real.parent_path() == root;
+}
+
 }  // namespace
 
 Result<Decision> Catalog::decide_for(std::string_view name) const {
@@ -78,7 +89,7 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename) const {
 }
 
 Result<Bytes> Catalog::static_file(std::string_view name) const {
-  if (opts_.static_dir.empty() || !safe_static_name(name)) {
+  if (opts_.static_dir.empty() || !safe_static_name(name) || !stays_inside(opts_.static_dir, name)) {
     return make_error(Errc::NotFound, fmt::format("{}: not found", name));
   }
   auto bytes = read_file(opts_.static_dir / std::string(name));
@@ -89,7 +100,7 @@ Result<Bytes> Catalog::static_file(std::string_view name) const {
 }
 
 Result<OpenedFile> open_static_file(const std::filesystem::path& static_dir, std::string_view name) {
-  if (static_dir.empty() || !safe_static_name(name)) {
+  if (static_dir.empty() || !safe_static_name(name) || !stays_inside(static_dir, name)) {
     return make_error(Errc::NotFound, fmt::format("{}: not found", name));
   }
   auto file = open_regular_file(static_dir / std::string(name));

@@ -336,6 +336,26 @@ TEST_F(CatalogTest, DefaultLoadFollowsProductAndProtocol) {
   EXPECT_EQ(load_of("SEP000000009971"), "sip9971.9-4-2");
 }
 
+// A symbolic link in the static folder that leads out of it (to the database, to /etc) is not
+// served over TFTP or HTTP; one to a file beside it is.
+TEST_F(CatalogTest, StaticLinksThatLeaveTheFolderAreNotServed) {
+  auto dir = db_dir_ / "static";
+  fs::create_symlink(db_dir_ / "cucm.db", dir / "leak.bin");
+  fs::create_symlink("/etc/passwd", dir / "passwd.bin");
+  fs::create_symlink(dir / "SCCP42.9-4-2SR3-1S.loads", dir / "alias.loads");
+  for (const char* name : {"leak.bin", "passwd.bin"}) {
+    auto opened = catalog_->open_static(name);
+    ASSERT_FALSE(opened) << name;
+    EXPECT_EQ(opened.error().code, Errc::NotFound) << name;
+    auto fetched = catalog_->fetch(name);
+    ASSERT_FALSE(fetched) << name;
+    EXPECT_EQ(fetched.error().code, Errc::NotFound) << name;
+  }
+  auto alias = catalog_->fetch("alias.loads");
+  ASSERT_TRUE(alias) << alias.error().message;
+  EXPECT_EQ(alias->bytes, to_bytes("firmware"));
+}
+
 // A hook on the worker holds a build until the test lets it go.
 class BuildGate {
  public:
