@@ -82,14 +82,7 @@ Status apply_commit(Context& ctx, const Commit& c) {
 void record_effects(Context& ctx, const std::string& peer, const std::vector<Effect>& effects) {
   for (const auto& effect : effects) {
     std::visit(Overloaded{[&](const EventRecord& e) {
-                            if (!ctx.events) return;
-                            db::Event ev;
-                            ev.source = peer;
-                            ev.service = "capf";
-                            ev.device = e.device;
-                            ev.what = e.what;
-                            ev.result = e.result;
-                            ctx.events->post(std::move(ev));
+                            if (ctx.events) ctx.events->post("capf", peer, e.device, e.what, e.result);
                           },
                           [&](const IssuedRecord& r) { append_issued_copy(ctx, r); },
                           [&](const FetchedRecord& r) { write_troubleshoot_copy(ctx, r); }},

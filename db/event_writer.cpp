@@ -70,6 +70,17 @@ EventWriter::~EventWriter() {
   if (thread_.joinable()) thread_.join();
 }
 
+void EventWriter::post(std::string service, std::string source, std::string device, std::string what,
+                       std::string result) {
+  Event e;
+  e.service = std::move(service);
+  e.source = std::move(source);
+  e.device = std::move(device);
+  e.what = std::move(what);
+  e.result = std::move(result);
+  post(std::move(e));
+}
+
 void EventWriter::post(Event e) {
   auto at = std::chrono::system_clock::now();  // before the lock: the time of the request
   bool batch_full = false;

@@ -28,6 +28,8 @@ class EventWriter {
   EventWriter& operator=(const EventWriter&) = delete;
 
   void post(Event e);  // never blocks on the database; an empty e.time becomes now
+  // The same, from its fields, for the services: `source` is the peer ("10.0.0.5:51234").
+  void post(std::string service, std::string source, std::string device, std::string what, std::string result);
   std::uint64_t written() const { return written_; }
   std::uint64_t dropped() const { return dropped_; }
 

@@ -325,14 +325,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
   }
 
   void event(const std::string& device, std::string what, std::string result) {
-    if (!shared_->events) return;
-    db::Event e;
-    e.source = peer_;
-    e.service = "http";
-    e.device = device;
-    e.what = std::move(what);
-    e.result = std::move(result);
-    shared_->events->post(std::move(e));
+    if (shared_->events) shared_->events->post("http", peer_, device, std::move(what), std::move(result));
   }
 
   // Sends FIN after what was written; the descriptor is closed when the last handler lets go of

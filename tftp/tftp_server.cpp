@@ -26,14 +26,7 @@ struct TftpServer::Shared {
   core::LoopSweeps sweeps;  // retransmission deadlines, one sweep per loop; emptied by ~TftpServer
 
   void event(const std::string& peer, const std::string& device, std::string what, std::string result) const {
-    if (!events) return;
-    db::Event e;
-    e.source = peer;
-    e.service = "tftp";
-    e.device = device;
-    e.what = std::move(what);
-    e.result = std::move(result);
-    events->post(std::move(e));
+    if (events) events->post("tftp", peer, device, std::move(what), std::move(result));
   }
 };
 
