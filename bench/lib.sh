@@ -42,3 +42,29 @@ bench_machine() {
   echo "machine:  $(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -sr)"
   echo "openssl:  $(openssl version)"
 }
+
+# bench_tls_peer_start DIR PORT LOG S_SERVER_TLS_ARGS...: the handshake floor's peer, `openssl
+# s_server` on 127.0.0.1:PORT with an RSA-2048 certificate (made once in DIR), no session cache
+# and no tickets, as our CAPF server (a phone never resumes); output to LOG. Returns once the
+# port accepts connections (at most 5 s) and sets bench_peer_pid; stop it with bench_tls_peer_stop.
+bench_tls_peer_start() {
+  local dir=$1 port=$2 log=$3 i
+  shift 3
+  if [[ ! -f $dir/peer.key ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/peer.key" -out "$dir/peer.pem" \
+      -subj /CN=bench-peer -days 2 2>/dev/null
+  fi
+  openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$dir/peer.pem" -key "$dir/peer.key" \
+    -num_tickets 0 -no_cache "$@" </dev/null >"$log" 2>&1 &
+  bench_peer_pid=$!
+  for i in $(seq 1 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+}
+
+bench_tls_peer_stop() {
+  kill "$bench_peer_pid" 2>/dev/null || true
+  wait "$bench_peer_pid" 2>/dev/null || true
+  bench_peer_pid=""
+}

@@ -241,21 +241,12 @@ if [[ $profile == 79xx ]]; then
   peer_tls_client=(-tls1 -cipher 'AES128-SHA:@SECLEVEL=0')
 fi
 handshake_peer() {
-  local label=$1 port=${BOOT_STORM_PEER_PORT:-} i c0 c1 proto
+  local label=$1 port=${BOOT_STORM_PEER_PORT:-} c0 c1 proto
   if [[ -z $port ]]; then
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   fi
-  if [[ ! -f $work/peer.key ]]; then
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/peer.key" -out "$work/peer.pem" \
-      -subj /CN=boot-storm-peer -days 2 2>/dev/null
-  fi
-  openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$work/peer.pem" -key "$work/peer.key" \
-    -num_tickets 0 -no_cache "${peer_tls_server[@]}" </dev/null >"$work/s_server_$label.log" 2>&1 &
-  peer_pid=$!
-  for i in $(seq 1 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    sleep 0.1
-  done
+  bench_tls_peer_start "$work" "$port" "$work/s_server_$label.log" "${peer_tls_server[@]}"
+  peer_pid=$bench_peer_pid
   # One handshake to name the version both ends agree on; not counted.
   proto=$(openssl s_client -connect "127.0.0.1:$port" -brief "${peer_tls_client[@]}" </dev/null 2>&1 |
     sed -n 's/^Protocol version: *//p' | head -n 1)
@@ -264,8 +255,7 @@ handshake_peer() {
   c0=$(cpu_seconds "$peer_pid")
   openssl s_time -connect "127.0.0.1:$port" -new -time 4 "${peer_tls_client[@]}" >"$work/s_time_$label.out" 2>&1 || true
   c1=$(cpu_seconds "$peer_pid")
-  kill "$peer_pid" 2>/dev/null || true
-  wait "$peer_pid" 2>/dev/null || true
+  bench_tls_peer_stop
   peer_pid=""
   python3 - "$work/s_time_$label.out" "$c0" "$c1" "${proto:-?}" >"$work/peer_$label.txt" <<'PY'
 import re, sys

@@ -64,22 +64,14 @@ handshake_peer() {
     1.0) tls=(-tls1 -cipher 'AES128-SHA:@SECLEVEL=0') ;;  # what the 79xx profile offers
     1.2) tls=(-tls1_2) ;;
   esac
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/peer.key" -out "$tmp/peer.pem" \
-    -subj /CN=capf-bench-peer -days 2 2>/dev/null
-  openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$tmp/peer.pem" -key "$tmp/peer.key" \
-    -num_tickets 0 -no_cache "${tls[@]}" </dev/null >"$tmp/s_server.log" 2>&1 &
-  spid=$!
-  for i in $(seq 1 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    sleep 0.1
-  done
+  bench_tls_peer_start "$tmp" "$port" "$tmp/s_server.log" "${tls[@]}"
+  spid=$bench_peer_pid
   hz=$(getconf CLK_TCK)
   ticks0=$(awk '{print $14 + $15}' "/proc/$spid/stat")
   echo "== openssl s_time -connect 127.0.0.1:$port -new -time 4 ${tls[*]}"
   openssl s_time -connect "127.0.0.1:$port" -new -time 4 "${tls[@]}" >"$tmp/s_time.out" 2>&1 || true
   ticks1=$(awk '{print $14 + $15}' "/proc/$spid/stat")
-  kill "$spid" 2>/dev/null || true
-  wait "$spid" 2>/dev/null || true
+  bench_tls_peer_stop
   python3 - "$tmp/s_time.out" "$((ticks1 - ticks0))" "$hz" "${tls[*]}" >"$tmp/peer.json" <<'PY'
 import json, re, sys
 text = open(sys.argv[1]).read()
