@@ -40,20 +40,14 @@ void CachedCatalog::refresh_memo_locked(SteadyClock::time_point now) {
   }
 }
 
-// The version key when it is known without a query: a static file's from its descriptor (stat at
-// most once a second), a device file's from the memo.
-std::optional<std::string> CachedCatalog::version_key_now(const std::string& name, const RequestedFile& file) {
-  if (file.kind == FileKind::Other) {
-    // A file that cannot be opened gets no suffix, and Catalog::fetch then says why.
-    std::string key = "static";
-    if (opts_.catalog.static_dir.empty()) return key;
-    if (auto f = open_static(name)) key += fmt::format("/{}/{}/{}", f->size, f->inode, f->mtime_ns);
-    return key;
-  }
-  std::lock_guard lock(mutex_);
-  refresh_memo_locked(SteadyClock::now());
-  if (auto it = memo_.find(file.device); it != memo_.end()) return it->second;
-  return std::nullopt;
+// A static file's version key, from the descriptor cache (a stat() at most once a second): its
+// bytes depend on the file alone. A file that cannot be opened gets no suffix, and
+// Catalog::fetch then says why.
+std::string CachedCatalog::static_key(const std::string& name) {
+  std::string key = "static";
+  if (opts_.catalog.static_dir.empty()) return key;
+  if (auto f = open_static(name)) key += fmt::format("/{}/{}/{}", f->size, f->inode, f->mtime_ns);
+  return key;
 }
 
 std::optional<CachedFile> CachedCatalog::hit_locked(const std::string& name, const std::string& key) {
@@ -69,10 +63,17 @@ std::optional<CachedFile> CachedCatalog::hit_locked(const std::string& name, con
 std::optional<CachedFile> CachedCatalog::lookup(std::string_view name_in) {
   std::string name(name_in);
   RequestedFile file = classify(name);
-  auto key = version_key_now(name, file);
-  if (!key) return std::nullopt;
+  if (file.kind == FileKind::Other) {
+    std::string key = static_key(name);  // under the descriptor cache's own lock
+    std::lock_guard lock(mutex_);
+    return hit_locked(name, key);
+  }
+  // A device file: the memo and the cache under one lock, taken once per request.
   std::lock_guard lock(mutex_);
-  return hit_locked(name, *key);
+  refresh_memo_locked(SteadyClock::now());
+  auto it = memo_.find(file.device);
+  if (it == memo_.end()) return std::nullopt;
+  return hit_locked(name, it->second);
 }
 
 void CachedCatalog::fetch_async(std::string_view name_in, Done done) {
@@ -147,7 +148,7 @@ void CachedCatalog::build(Worker& w, const std::string& name) {
   auto built = [&]() -> Result<CachedFile> {
     std::string key;
     if (file.kind == FileKind::Other) {
-      key = version_key_now(name, file).value_or("static");
+      key = static_key(name);
     } else {
       CUCM_TRY(key, query_version(w, file.device));
     }

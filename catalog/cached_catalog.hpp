@@ -98,7 +98,7 @@ class CachedCatalog {
   explicit CachedCatalog(CacheOptions opts);
 
   void build(Worker& w, const std::string& name);
-  std::optional<std::string> version_key_now(const std::string& name, const RequestedFile& file);
+  std::string static_key(const std::string& name);
   Result<std::string> query_version(Worker& w, const std::string& device);
   std::optional<CachedFile> hit_locked(const std::string& name, const std::string& key);
   void insert_locked(const std::string& name, std::string key, const CachedFile& file);
