@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -12,10 +13,10 @@
 #include <fmt/format.h>
 
 #include "app/common.hpp"
+#include "core/file_io.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
 #include "signer/cert.hpp"
-#include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
 
 namespace cucm::app {
@@ -32,9 +33,10 @@ std::string device_name(const std::string& prefix, int i) {
   return prefix + std::string(15 - prefix.size() - hex.size(), '0') + hex;
 }
 
-// Every phone gets its own MIC certificate, all over one pre-generated key: a boot storm then
-// measures the servers, not RSA key generation on the client.
-Status prepare(const FleetArgs& a, const std::filesystem::path& root) {
+// Every phone gets its own MIC, issued by the lab manufacturing CA (which CAPF trusts), all over
+// one pre-generated key: a boot storm then measures the servers, not RSA key generation on the
+// client. A self-signed MIC left by an earlier version is replaced.
+Status prepare(const FleetArgs& a, const std::filesystem::path& root, const signer::LabManufacturer& manufacturer) {
   CUCM_TRY(auto key, signer::generate_key({}));
   CUCM_TRY(Bytes key_pem, signer::private_key_pem(*key));
   for (int i = 0; i < a.count; ++i) {
@@ -42,11 +44,10 @@ Status prepare(const FleetArgs& a, const std::filesystem::path& root) {
     auto dir = root / dev;
     std::error_code ec;
     if (a.fresh) std::filesystem::remove_all(dir, ec);
-    if (std::filesystem::exists(dir / "mic.pem", ec)) continue;
-    signer::CertRequest req;
-    req.subject = {{"CN", dev}, {"O", "cucm-emu fleet"}};
-    req.is_ca = false;
-    CUCM_TRY(auto cert, signer::make_self_signed(*key, req));
+    if (auto pem = read_file(dir / "mic.pem"); pem) {
+      if (auto mic = signer::load_cert(*pem); mic && !signer::is_self_signed(**mic)) continue;
+    }
+    CUCM_TRY(auto cert, manufacturer.issue_mic(*key, dev, std::time(nullptr)));
     std::filesystem::create_directories(dir, ec);
     phone::PhoneState s;
     s.dir = dir;
@@ -67,7 +68,8 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   CUCM_TRY(auto tftp_port, port_flag("--tftp-port", a.tftp_port));
   CUCM_TRY(auto http_port, port_flag("--http-port", a.http_port));
   std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
-  CUCM_CHECK(prepare(a, root));
+  CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir, false));
+  CUCM_CHECK(prepare(a, root, manufacturer));
   CUCM_TRY(auto profile, phone::firmware_profile(a.profile));
   std::atomic<int> next{0}, done{0};
   std::mutex mutex;
@@ -89,6 +91,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
       o.profile = profile;
       o.timeout = std::chrono::milliseconds(a.timeout_ms);
       o.tls_contexts = &tls_contexts;
+      o.manufacturer = &manufacturer;
       auto start = std::chrono::steady_clock::now();
       auto r = phone::boot(o);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

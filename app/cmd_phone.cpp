@@ -79,8 +79,13 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       o.state_dir = a->state_dir.empty() ? g.data_dir / "phones" / o.device : std::filesystem::path(a->state_dir);
       o.auth_string = a->auth_string;
       o.timeout = std::chrono::milliseconds(a->timeout_ms);
+      // A MIC made here is issued by the lab manufacturing CA of the data folder, which `serve`
+      // on the same folder trusts; for a server elsewhere, copy its certificate into that
+      // server's capf/trust folder.
+      CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir, false));
+      o.manufacturer = &manufacturer;
       if (!a->mic.empty()) {
-        CUCM_TRY(auto state, phone::load_state(o.state_dir, o.device));
+        CUCM_TRY(auto state, phone::load_state(o.state_dir, o.device, o.manufacturer));
         CUCM_TRY(Bytes cert, read_file(a->mic));
         CUCM_TRY(Bytes key, read_file(a->mic_key.empty() ? a->mic : a->mic_key));
         CUCM_CHECK(phone::import_mic(state, cert, key));

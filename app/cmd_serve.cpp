@@ -22,7 +22,7 @@ namespace {
 struct ServeArgs {
   std::string tftp_address = "0.0.0.0", http_address = "0.0.0.0", capf_address = "0.0.0.0", static_dir, digest = "sha1";
   int tftp_port = 69, http_port = 6970, capf_port = 3804;
-  bool no_tftp = false, no_http = false, no_capf = false;
+  bool no_tftp = false, no_http = false, no_capf = false, no_lab_manufacturer = false;
   std::string capf_tls_min = "1.2";
   int capf_timeout_ms = 10'000, lsc_days = 365;
   std::size_t capf_max_sessions = 256;
@@ -75,6 +75,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     cc.io_timeout = std::chrono::milliseconds(a.capf_timeout_ms);
     cc.max_sessions = a.capf_max_sessions;
     cc.tls_min = a.capf_tls_min;
+    cc.trust_lab_manufacturer = !a.no_lab_manufacturer;
     cc.lsc_days = a.lsc_days;
   }
   return sc;
@@ -165,6 +166,8 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--capf-tls-min", a->capf_tls_min, "Lowest TLS version: 1.0 for 79xx firmware, 1.2 by default")->capture_default_str();
   s->add_option("--capf-timeout-ms", a->capf_timeout_ms, "CAPF per-read deadline")->capture_default_str();
   s->add_option("--capf-max-sessions", a->capf_max_sessions, "Concurrent CAPF sessions")->capture_default_str();
+  s->add_flag("--no-lab-manufacturer", a->no_lab_manufacturer,
+              "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (capf/trust is used as it is)");
   s->add_option("--lsc-days", a->lsc_days, "Validity of issued LSCs")->capture_default_str();
   s->add_option("--static-dir", a->static_dir, "Firmware loads and other static files (default DATA/static)");
   s->add_option("--digest", a->digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();

@@ -12,6 +12,7 @@
 #include "capf/proto/engine.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
+#include "signer/chain_verifier.hpp"
 #include "signer/cluster_pki.hpp"
 
 namespace cucm::capf {
@@ -25,6 +26,9 @@ struct CapfConfig {
   int lsc_days = 365;
   int max_in_progress = 3;                       // RequestInProgress messages accepted per key generation
   std::filesystem::path data_dir;                // issued LSCs go to <data_dir>/capf/issued
+  // Trust the lab manufacturing CA that signs the simulator's MICs (signer/lab_manufacturer.hpp),
+  // making it on first use. Off: only what <data_dir>/capf/trust holds.
+  bool trust_lab_manufacturer = true;
 };
 
 struct Context {
@@ -36,8 +40,10 @@ struct Context {
   std::mutex db_mutex;  // sessions on several threads share this connection
   db::Database db;
   db::EventWriter* events = nullptr;
-  // What every session's engine is given: filled by CapfServer::start() from the fields above.
+  // What every session's engine is given: filled by CapfServer::start() from the fields above,
+  // with `verifier` (the CAPF CA and `trust`) for the phones' certificates.
   EngineConfig engine;
+  signer::ChainVerifier verifier;
 };
 
 // Loads the trust store; a file that does not parse is an error naming it.

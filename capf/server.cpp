@@ -209,7 +209,7 @@ EngineConfig engine_config(const Context& ctx) {
   EngineConfig e;
   e.ca = id.cert.get();
   e.ca_key = id.key.get();
-  for (const auto& t : ctx.trust) e.trust.push_back(t.get());
+  e.verifier = &ctx.verifier;
   e.lsc_days = ctx.cfg.lsc_days;
   e.max_in_progress = ctx.cfg.max_in_progress;
   e.now = [] { return std::time(nullptr); };
@@ -227,6 +227,8 @@ EngineConfig engine_config(const Context& ctx) {
 
 Status CapfServer::start() {
   CUCM_CHECK(signer::set_tls_min_version(*tls_.native_handle(), ctx_.cfg.tls_min));
+  CUCM_CHECK(ctx_.verifier.add_anchor(*ctx_.pki.identity(signer::PkiRole::Capf).cert));
+  for (const auto& t : ctx_.trust) CUCM_CHECK(ctx_.verifier.add_anchor(*t));
   ctx_.engine = engine_config(ctx_);
   const auto& id = ctx_.pki.identity(signer::PkiRole::Capf);
   SSL_CTX* c = tls_.native_handle();

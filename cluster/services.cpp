@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "signer/lab_manufacturer.hpp"
+
 namespace cucm::cluster {
 
 ServicesConfig loopback_services(std::size_t threads) {
@@ -32,8 +34,9 @@ Status Services::start_capf() {
   capf::CapfConfig cc = *cfg_.capf;
   cc.data_dir = cluster_.data_dir();
   CUCM_TRY(auto db, cluster_.open_db());  // CAPF writes through a connection of its own
+  if (cc.trust_lab_manufacturer) CUCM_CHECK(signer::LabManufacturer::open(cluster_.data_dir(), true));
   CUCM_TRY(auto trust, capf::load_trust_store(cluster_.data_dir() / "capf" / "trust"));
-  capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events(), {}});
+  capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events(), {}, {}});
   capf_ = std::make_unique<capf::CapfServer>(loops_.contexts(), *capf_ctx_);
   return capf_->start();
 }

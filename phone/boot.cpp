@@ -280,7 +280,7 @@ BootResult Booter::run() {
 }  // namespace
 
 Result<BootResult> boot(const BootOptions& opts) {
-  CUCM_TRY(auto state, load_state(opts.state_dir, opts.device));
+  CUCM_TRY(auto state, load_state(opts.state_dir, opts.device, opts.manufacturer));
   Booter b(opts, state);
   return b.run();
 }

@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "phone/capf_client.hpp"
+#include "signer/lab_manufacturer.hpp"
 
 namespace cucm::phone {
 
@@ -39,6 +40,9 @@ struct BootOptions {
   bool allow_capf = true;
   // TLS contexts shared with other phones (a fleet); null: one of this boot's own.
   ClientTlsContexts* tls_contexts = nullptr;
+  // Issues the phone's MIC when it has none yet; null: a self-signed one, which CAPF will not
+  // record (a phone from no trusted manufacturer).
+  const signer::LabManufacturer* manufacturer = nullptr;
 };
 
 struct LadderStep {

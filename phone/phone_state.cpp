@@ -1,6 +1,8 @@
 // Phone state files: mic.pem/mic.key, lsc.pem/lsc.key (0600 keys), itl.tlv, ctl.tlv.
 #include "phone/phone_state.hpp"
 
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include "core/file_io.hpp"
@@ -36,9 +38,25 @@ Result<std::optional<Bytes>> load_optional(const fs::path& p) {
   return std::optional<Bytes>(std::move(b));
 }
 
+constexpr const char* kSimulatedOrganisation = "cucm-emu simulated manufacturing";
+
+// Made by an earlier version of the simulator: self-signed, with our organisation.
+bool is_old_simulated_mic(const X509& cert) {
+  return signer::is_self_signed(cert) && signer::subject_name(cert).find("O=" + std::string(kSimulatedOrganisation)) != std::string::npos;
+}
+
+Result<signer::X509Ptr> make_mic(EVP_PKEY& key, const std::string& device, const signer::LabManufacturer* manufacturer) {
+  if (manufacturer) return manufacturer->issue_mic(key, device, std::time(nullptr));
+  signer::CertRequest req;
+  req.subject = {{"CN", device}, {"O", kSimulatedOrganisation}};
+  req.is_ca = false;
+  req.key_usage = "critical,digitalSignature,keyEncipherment";
+  return signer::make_self_signed(key, req);
+}
+
 }  // namespace
 
-Result<PhoneState> load_state(const fs::path& dir, const std::string& device) {
+Result<PhoneState> load_state(const fs::path& dir, const std::string& device, const signer::LabManufacturer* manufacturer) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return make_error(Errc::Unavailable, fmt::format("phone: cannot create {}: {}", dir.string(), ec.message()));
@@ -48,14 +66,14 @@ Result<PhoneState> load_state(const fs::path& dir, const std::string& device) {
   CUCM_TRY(s.lsc, load_pair(dir / "lsc.pem", dir / "lsc.key"));
   CUCM_TRY(s.itl, load_optional(dir / "itl.tlv"));
   CUCM_TRY(s.ctl, load_optional(dir / "ctl.tlv"));
+  if (s.mic && manufacturer && is_old_simulated_mic(*s.mic->cert)) {
+    CUCM_TRY(s.mic->cert, make_mic(*s.mic->key, device, manufacturer));
+    CUCM_CHECK(save_pair(*s.mic, dir / "mic.pem", dir / "mic.key"));
+  }
   if (!s.mic) {
     PhoneIdentity id;
     CUCM_TRY(id.key, signer::generate_key({}));
-    signer::CertRequest req;
-    req.subject = {{"CN", device}, {"O", "cucm-emu simulated manufacturing"}};
-    req.is_ca = false;
-    req.key_usage = "critical,digitalSignature,keyEncipherment";
-    CUCM_TRY(id.cert, signer::make_self_signed(*id.key, req));
+    CUCM_TRY(id.cert, make_mic(*id.key, device, manufacturer));
     CUCM_CHECK(save_pair(id, dir / "mic.pem", dir / "mic.key"));
     s.mic = std::move(id);
   }

@@ -8,6 +8,7 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "phone/capf_client.hpp"
+#include "signer/lab_manufacturer.hpp"
 
 namespace cucm::phone {
 
@@ -19,9 +20,12 @@ struct PhoneState {
   std::optional<Bytes> ctl;
 };
 
-// Loads `<dir>` (created if missing). With no MIC there, makes one: a self-signed RSA-2048
-// "manufacturing" certificate for `device`, as a stand-in for a Cisco MIC.
-Result<PhoneState> load_state(const std::filesystem::path& dir, const std::string& device);
+// Loads `<dir>` (created if missing). With no MIC there, makes one for `device` over a new
+// RSA-2048 key, as a stand-in for a Cisco MIC: issued by `manufacturer`, or self-signed without
+// one (CAPF then refuses to record it). A self-signed MIC that this simulator made before it had
+// a manufacturer is re-issued by `manufacturer` over the same key.
+Result<PhoneState> load_state(const std::filesystem::path& dir, const std::string& device,
+                              const signer::LabManufacturer* manufacturer = nullptr);
 Status save_lsc(PhoneState& s);  // writes lsc.pem/lsc.key, or removes them when there is none
 Status save_trust(const PhoneState& s);
 // Imports a MIC (certificate + key PEM) into the state, replacing the made-up one.

@@ -107,6 +107,23 @@ std::string tool_name(const X509_NAME& name) {
 std::string subject_name(const X509& cert) { return tool_name(*X509_get_subject_name(&cert)); }
 std::string issuer_name(const X509& cert) { return tool_name(*X509_get_issuer_name(&cert)); }
 
+std::string common_name(const X509& cert) {
+  const X509_NAME* name = X509_get_subject_name(&cert);
+  int last = -1;
+  for (int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) {
+    last = i;
+  }
+  if (last < 0) return "";
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last));
+  unsigned char* utf8 = nullptr;
+  int n = ASN1_STRING_to_UTF8(&utf8, value);
+  if (n < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
 Bytes serial_bytes(const X509& cert) {
   BnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(&cert), nullptr));
   if (!bn) return {};

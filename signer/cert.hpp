@@ -26,6 +26,8 @@ Bytes cert_pem(const X509& cert);
 std::string tool_name(const X509_NAME& name);
 std::string subject_name(const X509& cert);
 std::string issuer_name(const X509& cert);
+// The subject's last CN, or "" when it has none.
+std::string common_name(const X509& cert);
 
 // The serial's minimal big-endian bytes, without a 00 sign byte (PROTOCOLS §5.1).
 Bytes serial_bytes(const X509& cert);

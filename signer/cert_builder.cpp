@@ -92,7 +92,10 @@ Result<X509Ptr> build(EVP_PKEY& subject_key_in, const CertRequest& req, X509* ca
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, ca ? ca : cert.get(), cert.get(), nullptr, nullptr, 0);
-  CUCM_CHECK(add_ext(*cert, ctx, NID_basic_constraints, req.is_ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE"));
+  std::string basic = !req.is_ca ? "critical,CA:FALSE"
+                      : req.path_len < 0 ? "critical,CA:TRUE"
+                                         : fmt::format("critical,CA:TRUE,pathlen:{}", req.path_len);
+  CUCM_CHECK(add_ext(*cert, ctx, NID_basic_constraints, basic));
   CUCM_CHECK(add_ext(*cert, ctx, NID_key_usage, req.key_usage));
   CUCM_CHECK(add_ext(*cert, ctx, NID_ext_key_usage, req.extended_key_usage));
   CUCM_CHECK(add_ext(*cert, ctx, NID_subject_key_identifier, "hash"));

@@ -22,6 +22,7 @@ struct CertRequest {
   int days = 3650;
   HashAlg digest = HashAlg::Sha256;
   bool is_ca = true;  // the mkcert profile (PROTOCOLS §7.1): CA:TRUE, pathlen:0
+  int path_len = 0;   // with is_ca: how many CAs may follow; -1 leaves the length open (a root)
   // OpenSSL config-style extension values; empty means "leave out".
   std::string key_usage;
   std::string extended_key_usage = "serverAuth,clientAuth,ipsecEndSystem";

@@ -199,8 +199,14 @@ Step Engine::on_auth_device(const DeviceFacts& d) {
 
 // No pending operation: record the certificate the phone authenticated with, if it sent one
 // (seed 004: CAPF stores its public key and MD5 so TFTP can encrypt the config).
+// It must prove itself first, whatever the authentication mode: a certificate recorded here is
+// the key the next encrypted config is made for.
 Step Engine::record_auth_certificate() {
   if (!auth_ || !auth_->certificate) return end(Reason::NoAction, "no pending operation");
+  bool proven = device_.auth_mode == AuthMode::LscFirst || device_.auth_mode == AuthMode::MicFirst;
+  if (!proven) {
+    if (auto st = check_certificate_proof(*auth_); !st) return fail("certificate not recorded: " + st.error().message);
+  }
   auto cert = signer::load_cert(*auth_->certificate);
   if (!cert) return fail("certificate does not parse: " + cert.error().message);
   bool lsc = cfg_.ca && X509_check_issued(cfg_.ca, cert->get()) == X509_V_OK;

@@ -17,6 +17,7 @@
 
 #include "capf/proto/message.hpp"
 #include "core/result.hpp"
+#include "signer/chain_verifier.hpp"
 #include "signer/ossl.hpp"
 
 namespace cucm::capf {
@@ -98,9 +99,11 @@ struct Step {
 };
 
 struct EngineConfig {
-  X509* ca = nullptr;          // the CAPF CA: trusted, and issues LSCs
+  X509* ca = nullptr;          // the CAPF CA: issues LSCs
   EVP_PKEY* ca_key = nullptr;
-  std::vector<X509*> trust;    // CAs trusted for existing certificates besides the CAPF CA
+  // Trusts the CAPF CA and the CAPF trust store: what a phone's certificate must chain to before
+  // it authenticates the phone or is recorded as the device's key. Null: none is accepted.
+  const signer::ChainVerifier* verifier = nullptr;
   int lsc_days = 365;
   int max_in_progress = 3;     // RequestInProgress messages accepted per key generation
   std::string peer;            // for the event log: "10.0.0.5:51234"
@@ -138,6 +141,8 @@ class Engine {
   Step commit_then(Commit c, AfterCommit after);
   Step on_auth_device(const DeviceFacts& d);
   Status authenticate(const DeviceFacts& d);  // notes how, for the event
+  // The AuthResponse's certificate is trusted, names the device, and the phone holds its key.
+  Status check_certificate_proof(const Message& m) const;
   Step record_auth_certificate();
   Step on_keygen(const Message& m);
   Step on_store(const Message& m);

@@ -1,7 +1,6 @@
 // How the phone proves itself (PROTOCOLS §3.5), and the spellings of the engine's enums at the
 // database and CLI edges.
 #include <fmt/format.h>
-#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "capf/proto/engine.hpp"
@@ -12,18 +11,23 @@
 namespace cucm::capf {
 namespace {
 
-// One hop: an issuer whose subject is the certificate's issuer and whose key signed it (§3.5).
-bool chains_to_trusted_ca(const EngineConfig& cfg, X509& cert) {
-  auto issued_by = [&](X509& ca) {
-    return X509_NAME_cmp(X509_get_subject_name(&ca), X509_get_issuer_name(&cert)) == 0 &&
-           X509_verify(&cert, X509_get0_pubkey(&ca)) == 1;
-  };
-  bool found = cfg.ca && issued_by(*cfg.ca);
-  for (X509* ca : cfg.trust) {
-    if (!found && ca) found = issued_by(*ca);
-  }
-  ERR_clear_error();  // failed X509_verify calls against other CAs leave errors behind
-  return found;
+// OpenSSL's verifier, at the engine's clock: a chain (intermediates from the trust store) to the
+// CAPF CA or a CA in the CAPF trust store, every certificate within its validity. UCM checks one
+// hop by name and signature (§3.5 step 4); a self-signed or expired certificate passes neither.
+Status verify_chain(const EngineConfig& cfg, const X509& cert) {
+  if (!cfg.verifier) return make_error(Errc::Unauthenticated, "no CA is trusted for phone certificates");
+  return cfg.verifier->verify(cert, cfg.now());
+}
+
+// [EMU] The certificate must be the device's own: an LSC's CN is the device name (§3.8), a
+// Cisco MIC's ends with it ("CP-8845-SEP…"). UCM does not check; without it one phone's valid
+// certificate could take over another device's encrypted config.
+Status check_names_device(const X509& cert, const std::string& device) {
+  std::string cn = signer::common_name(cert);
+  if (cn == device || (cn.size() > device.size() && cn.ends_with("-" + device))) return Ok{};
+  return make_error(Errc::Unauthenticated,
+                    fmt::format("certificate {} is not {}'s: its CN must be {} or end with -{}",
+                                signer::subject_name(cert), device, device, device));
 }
 
 // PROTOCOLS §3.5 step 6, as UCM checks it: the third sub-item must be SHA-512, the certificate
@@ -37,10 +41,7 @@ Status check_sudi(const EngineConfig& cfg, std::uint32_t sid, const SudiData& su
   if (!cert) return make_error(Errc::Unauthenticated, "SudiData certificate does not parse: " + cert.error().message);
   CUCM_TRY(auto key, signer::cert_public_key(**cert));
   if (signer::key_kind(*key) != signer::KeyKind::Rsa) return Ok{};
-  if (!chains_to_trusted_ca(cfg, **cert)) {
-    return make_error(Errc::Unauthenticated, fmt::format("SUDI certificate {} is not issued by a CA in the CAPF trust store",
-                                                         signer::subject_name(**cert)));
-  }
+  if (auto st = verify_chain(cfg, **cert); !st) return make_error(Errc::Unauthenticated, "SUDI " + st.error().message);
   Bytes payload = sudi_signed_data(sid, sudi.certificate);
   if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha1, payload, sudi.sha1_signature); !st) {
     return make_error(Errc::Unauthenticated, "bad SUDI SHA-1 signature: " + st.error().message);
@@ -71,18 +72,21 @@ Status Engine::authenticate(const DeviceFacts& d) {
       break;
   }
   auth_used_ = d.auth_mode == AuthMode::LscFirst ? "existing certificate (LSC first)" : "existing certificate (MIC first)";
+  return check_certificate_proof(m);
+}
+
+// PROTOCOLS §3.5, server checks 1 to 6, with OpenSSL's chain verification for step 4 and the
+// device-name check on top.
+Status Engine::check_certificate_proof(const Message& m) const {
   if (!m.certificate || !m.signed_data || !m.sha2_signed_data) {
     return make_error(Errc::Unauthenticated, "certificate authentication needs Certificate, SignedData and Sha2SignedData");
   }
   if (m.sha2_hash_code.value_or(0) != 3) return make_error(Errc::Unauthenticated, "Sha2SignedData hash code is not 3 (SHA-512)");
   CUCM_TRY(auto cert, signer::load_cert(*m.certificate));
-  if (!chains_to_trusted_ca(cfg_, *cert)) {
-    return make_error(Errc::Unauthenticated,
-                      fmt::format("certificate {} is not issued by the CAPF CA or a CA in the CAPF trust store",
-                                  signer::subject_name(*cert)));
-  }
+  CUCM_CHECK(verify_chain(cfg_, *cert));
+  CUCM_CHECK(check_names_device(*cert, device_.name));
   CUCM_TRY(auto key, signer::cert_public_key(*cert));
-  Bytes data = auth_signed_data(d.name, *m.certificate);
+  Bytes data = auth_signed_data(device_.name, *m.certificate);
   if (auto st = signer::capf_verify(*key, signer::HashAlg::Sha1, data, *m.signed_data); !st) {
     return make_error(Errc::Unauthenticated, "bad SignedData: " + st.error().message);
   }

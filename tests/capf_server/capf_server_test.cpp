@@ -60,7 +60,7 @@ class CapfTest : public ::testing::Test {
     // silent-client test to see the deadline.
     cfg.io_timeout = std::chrono::milliseconds(4000);
     cfg.data_dir = dir_;
-    ctx_ = new Context{cfg, *pki_, {}, {}, std::move(*db), nullptr, {}};
+    ctx_ = new Context{cfg, *pki_, {}, {}, std::move(*db), nullptr, {}, {}};
     auto trust = load_trust_store(dir_ / "capf" / "trust");
     ASSERT_TRUE(trust);
     ctx_->trust = std::move(*trust);
@@ -282,8 +282,40 @@ TEST_F(CapfTest, UntrustedCertificateIsRefused) {
   auto r = phone::run_capf(p, opts());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->end_reason, 7);
-  EXPECT_NE(device(name).capf.status.find("not issued by the CAPF CA"), std::string::npos);
+  EXPECT_NE(device(name).capf.status.find("self-signed certificate"), std::string::npos) << device(name).capf.status;
   EXPECT_FALSE(device(name).cert);
+}
+
+// Issue 16, item 2: with no operation pending, CAPF recorded whatever certificate a client
+// presented, and the next .enc.sgn was encrypted for the attacker. It even replaced an LSC.
+TEST_F(CapfTest, NoPendingOperationNeverRecordsAnUntrustedOrForeignCertificate) {
+  auto name = add_device(kNullProfile, "install");
+  CapfPhone victim{name, make_mic(name), std::nullopt, "", "", {}};
+  ASSERT_EQ(phone::run_capf(victim, opts())->end_reason, 1);
+  auto before = device(name);
+  ASSERT_TRUE(before.cert);
+  ASSERT_EQ(before.cert->type, "LSC");
+
+  auto key = signer::generate_key({});
+  signer::CertRequest req;
+  req.subject = {{"CN", name}};
+  req.is_ca = false;
+  auto self = signer::make_self_signed(**key, req);
+  CapfPhone attacker{name, PhoneIdentity{std::move(*self), std::move(*key)}, std::nullopt, "", "mic", {}};
+  auto r = phone::run_capf(attacker, opts());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->end_reason, 7);
+  // Another phone's genuine MIC, with its own key, claiming this device's name.
+  std::string other = add_device(kNullProfile, "none");
+  CapfPhone neighbour{name, make_mic(other), std::nullopt, "", "mic", {}};
+  auto n = phone::run_capf(neighbour, opts());
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->end_reason, 7);
+
+  auto after = device(name);
+  ASSERT_TRUE(after.cert);
+  EXPECT_EQ(after.cert->type, "LSC");
+  EXPECT_EQ(after.md5hash, before.md5hash);
 }
 
 TEST_F(CapfTest, NoPendingOperationRecordsTheCertificateThePhoneSent) {

@@ -34,10 +34,20 @@ const Ca& ca() {
     auto key = signer::generate_key(spec);
     signer::CertRequest req;
     req.subject = {{"CN", "CAPF-fuzz"}};
+    req.not_before = std::time_t{1'767'225'600 - 86'400};  // valid by the engine's clock below
     auto cert = signer::make_self_signed(**key, req);
     return Ca{std::move(*key), std::move(*cert)};
   }();
   return c;
+}
+
+const signer::ChainVerifier& verifier() {
+  static const signer::ChainVerifier v = [] {
+    signer::ChainVerifier out;
+    require(out.add_anchor(*ca().cert).has_value());
+    return out;
+  }();
+  return v;
 }
 
 DeviceFacts facts_for(std::uint8_t choice) {
@@ -82,6 +92,7 @@ void fuzz_one(ByteView bytes) {
   EngineConfig cfg;
   cfg.ca = ca().cert.get();
   cfg.ca_key = ca().key.get();
+  cfg.verifier = &verifier();
   cfg.now = [] { return std::time_t{1'767'225'600}; };  // 2026-01-01
   cfg.serial = [] { return std::array<std::uint8_t, 16>{1, 2, 3}; };
   Engine engine(1, cfg);

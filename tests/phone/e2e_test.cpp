@@ -41,6 +41,10 @@ struct Cluster {
     EXPECT_TRUE(services->start());
     // The config's capfList must point at the port CAPF really listens on.
     EXPECT_TRUE(db::SettingsStore(*db).set("capf_port", std::to_string(services->capf_port())));
+    // The phones' MICs come from the lab manufacturing CA that CAPF trusts (made by start()).
+    auto m = signer::LabManufacturer::open(dir, false);
+    EXPECT_TRUE(m) << m.error().message;
+    manufacturer = std::move(*m);
   }
   void add(const std::string& name, const std::string& profile, const std::string& op = "none", const std::string& auth = "") {
     db::Device d;
@@ -61,6 +65,7 @@ struct Cluster {
     o.state_dir = state;
     o.profile = *firmware_profile("88xx");
     o.timeout = std::chrono::seconds(5);
+    o.manufacturer = &*manufacturer;
     return o;
   }
   std::string md5hash(const std::string& name) { return db::DeviceStore(*db).get(name)->md5hash; }
@@ -71,6 +76,7 @@ struct Cluster {
   const signer::ClusterPki* pki = nullptr;
   catalog::CachedCatalog* cat = nullptr;
   std::optional<cluster::Services> services;  // stopped before the cluster goes
+  std::optional<signer::LabManufacturer> manufacturer;
 };
 
 fs::path temp(const std::string& name) {
@@ -106,6 +112,21 @@ TEST(EndToEnd, SeedFlowWithOnlyAMic) {
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->full_config);
   EXPECT_FALSE(again->capf_ran);
+}
+
+// Issue 16, item 2: a phone whose MIC no trusted CA issued (self-signed here) gets no key on
+// record, so no encrypted config is made for it.
+TEST(EndToEnd, AMicFromNoTrustedManufacturerIsNotRecorded) {
+  Cluster c(temp("untrusted-mic"));
+  c.add("SEPA45630BBFA41", kEncrypted);
+  auto o = c.boot_options("SEPA45630BBFA41", temp("untrusted-mic-phone"));
+  fs::remove_all(o.state_dir);
+  o.manufacturer = nullptr;  // the simulator then makes a self-signed MIC
+  auto r = boot(o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->capf_ran);
+  EXPECT_FALSE(r->full_config);
+  EXPECT_EQ(c.md5hash("SEPA45630BBFA41"), "");
 }
 
 // The standard 8845 encrypted-config profile, as a new cluster has it, works end to end: an LSC
