@@ -47,14 +47,20 @@ namespace {
 // The database holds line passwords and CAPF authentication strings: only its owner may read it,
 // whatever the umask. The file is made 0600 before SQLite opens it, since SQLite gives the -wal
 // and -shm files the database file's mode; files left looser by an older version are tightened.
+//
+// An existing file is changed by path, never through a descriptor of our own: closing any
+// descriptor of a file drops every POSIX lock this process holds on it, including those of the
+// SQLite connections it already has open (serve opens several), while SQLite still believes it
+// holds them. Another process then found itself the last user of the database, checkpointed and
+// deleted the WAL under ours, and the database was corrupted.
 Status make_private(const std::filesystem::path& db_path) {
-  int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(Errc::Unavailable, fmt::format("db: cannot open {}: {}", db_path.string(), std::strerror(errno)));
-  int rc = ::fchmod(fd, 0600);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return make_error(Errc::Unavailable, fmt::format("db: cannot chmod {}: {}", db_path.string(), std::strerror(err)));
-  for (const char* side : {"-wal", "-shm", "-journal"}) {
+  int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);  // a file this call created: no connection of ours has locks on it yet
+  } else if (errno != EEXIST) {
+    return make_error(Errc::Unavailable, fmt::format("db: cannot create {}: {}", db_path.string(), std::strerror(errno)));
+  }
+  for (const char* side : {"", "-wal", "-shm", "-journal"}) {
     std::string p = db_path.string() + side;
     if (::chmod(p.c_str(), 0600) != 0 && errno != ENOENT) {
       return make_error(Errc::Unavailable, fmt::format("db: cannot chmod {}: {}", p, std::strerror(errno)));

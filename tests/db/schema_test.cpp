@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "db/device_store.hpp"
 #include "db/settings_store.hpp"
 #include "db_fixture.hpp"
@@ -117,6 +119,37 @@ TEST_F(DbTest, SettingsAreValidated) {
   EXPECT_NE(unknown.error().message.find("unknown setting"), std::string::npos);
   EXPECT_TRUE(s.set("load.Cisco 9971", "sip9971.9-4-2"));
   EXPECT_EQ(s.settings()->default_loads["Cisco 9971"], "sip9971.9-4-2");
+}
+
+// Found driving a fleet while importing devices: opening the database a second time in one
+// process (serve opens several connections) closed a descriptor of its own on the file, which
+// drops every POSIX lock the process held on it. Another process closing its connection then
+// saw itself as the last user, checkpointed and deleted the WAL under ours, and the next write
+// left "database disk image is malformed".
+TEST(Schema, ASecondConnectionInOneProcessKeepsTheFirstOnesLocks) {
+  auto dir = std::filesystem::temp_directory_path() / ("cucm-locks-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto first = open_cluster_db(dir);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(first->exec("CREATE TABLE probe (x); INSERT INTO probe VALUES (1)"));
+  auto second = open_cluster_db(dir);  // as serve opens the event writer's and CAPF's
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_TRUE(second->exec("INSERT INTO probe VALUES (2)"));
+  // Another process (the sqlite3 shell, as an admin command would) writes and closes.
+  std::string cmd = "sqlite3 '" + (dir / "cucm.db").string() + "' 'INSERT INTO probe VALUES (3);'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir / "cucm.db-wal")) << "the WAL of open connections was deleted";
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(first->exec("INSERT INTO probe VALUES (4)"));
+  first = make_error(Errc::Internal, "closed");
+  second = make_error(Errc::Internal, "closed");
+  auto check = open_cluster_db(dir);
+  ASSERT_TRUE(check);
+  auto ok = check->prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(ok);
+  auto row = ok->step();
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ(ok->text(0), "ok");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
