@@ -14,6 +14,7 @@
 
 #include "app/common.hpp"
 #include "core/file_io.hpp"
+#include "core/resolve.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
 #include "signer/cert.hpp"
@@ -25,8 +26,19 @@ namespace {
 struct FleetArgs {
   std::string server = "127.0.0.1", prefix = "SEPF1", profile = "88xx", state_dir;
   int tftp_port = 69, http_port = 6970, count = 100, concurrency = 10, timeout_ms = 10'000;
-  bool fresh = false;
+  bool fresh = false, one_address = false;
 };
+
+// Phone i's own address when the server is on IPv4 loopback: 127.10.0.1, 127.10.0.2, … (250 per
+// third octet), as each real phone has its own, so per-address limits see a fleet as many
+// clients. None otherwise: the system chooses.
+std::optional<boost::asio::ip::address> phone_address(const FleetArgs& a, int i) {
+  if (a.one_address) return std::nullopt;
+  auto server = core::resolve_host(a.server);
+  if (!server || !server->is_v4() || !server->is_loopback()) return std::nullopt;
+  auto octet = [](int v) { return static_cast<unsigned char>(v); };
+  return boost::asio::ip::address_v4({127, octet(10 + i / 62'500), octet(i / 250 % 250), octet(i % 250 + 1)});
+}
 
 std::string device_name(const std::string& prefix, int i) {
   std::string hex = fmt::format("{:X}", i);
@@ -92,6 +104,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
       o.timeout = std::chrono::milliseconds(a.timeout_ms);
       o.tls_contexts = &tls_contexts;
       o.manufacturer = &manufacturer;
+      o.source = phone_address(a, i);
       auto start = std::chrono::steady_clock::now();
       auto r = phone::boot(o);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -141,6 +154,9 @@ void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc) {
   f->add_option("--state-dir", a->state_dir, "Where the phones keep their state (default DATA/fleet)");
   f->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
   f->add_flag("--fresh", a->fresh, "Forget every phone's LSC and trust lists first");
+  f->add_flag("--one-address", a->one_address,
+              "Send every phone's requests from one address (by default, against a loopback server, "
+              "each phone has its own 127.10.x.y)");
   f->callback([&g, &rc, a] { rc = guarded([&] { return fleet(g, *a); }); });
 }
 

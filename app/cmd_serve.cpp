@@ -25,7 +25,7 @@ struct ServeArgs {
   bool no_tftp = false, no_http = false, no_capf = false, no_lab_manufacturer = false;
   std::string capf_tls_min = "1.2";
   int capf_timeout_ms = 10'000, lsc_days = 365;
-  std::size_t capf_max_sessions = 256;
+  std::size_t capf_max_sessions = 256, capf_max_per_address = 32, http_max_per_address = 200;
   int threads = 1, build_threads = 0;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   double client_rate = 200;
@@ -67,6 +67,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     hc.port = static_cast<std::uint16_t>(a.http_port);
     hc.io_timeout = std::chrono::milliseconds(a.timeout_ms);
     hc.max_connections = a.max_connections;
+    hc.max_per_address = a.http_max_per_address;
   }
   if (!a.no_capf) {
     auto& cc = sc.capf.emplace();
@@ -74,6 +75,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     cc.port = static_cast<std::uint16_t>(a.capf_port);
     cc.io_timeout = std::chrono::milliseconds(a.capf_timeout_ms);
     cc.max_sessions = a.capf_max_sessions;
+    cc.max_per_address = a.capf_max_per_address;
     cc.tls_min = a.capf_tls_min;
     cc.trust_lab_manufacturer = !a.no_lab_manufacturer;
     cc.lsc_days = a.lsc_days;
@@ -166,6 +168,8 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--capf-tls-min", a->capf_tls_min, "Lowest TLS version: 1.0 for 79xx firmware, 1.2 by default")->capture_default_str();
   s->add_option("--capf-timeout-ms", a->capf_timeout_ms, "CAPF per-read deadline")->capture_default_str();
   s->add_option("--capf-max-sessions", a->capf_max_sessions, "Concurrent CAPF sessions")->capture_default_str();
+  s->add_option("--capf-max-per-address", a->capf_max_per_address,
+                "Concurrent CAPF sessions from one client address (0: no cap)")->capture_default_str();
   s->add_flag("--no-lab-manufacturer", a->no_lab_manufacturer,
               "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (capf/trust is used as it is)");
   s->add_option("--lsc-days", a->lsc_days, "Validity of issued LSCs")->capture_default_str();
@@ -179,6 +183,8 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--max-blksize", a->max_blksize, "Largest TFTP blksize granted")->capture_default_str();
   s->add_option("--retries", a->retries, "TFTP retransmissions before a transfer is dropped")->capture_default_str();
   s->add_option("--max-connections", a->max_connections, "Concurrent HTTP connections")->capture_default_str();
+  s->add_option("--http-max-per-address", a->http_max_per_address,
+                "Concurrent HTTP connections from one client address (0: no cap)")->capture_default_str();
   s->add_option("--http-timeout-ms", a->timeout_ms, "HTTP read/write deadline")->capture_default_str();
   s->add_option("--exit-after", a->exit_after, "Stop by itself after this many seconds (tests, benchmarks)");
   s->callback([&g, &rc, a] { rc = guarded([&] { return serve(g, *a); }); });

@@ -22,6 +22,7 @@ struct CapfConfig {
   std::uint16_t port = 3804;
   std::chrono::milliseconds io_timeout{10'000};  // per read, write and handshake
   std::size_t max_sessions = 256;                // concurrent; more are closed before AuthRequest
+  std::size_t max_per_address = 32;              // concurrent sessions from one address (0: no cap)
   std::string tls_min = "1.2";                   // "1.0" for 79xx firmware (seed 004's capture)
   int lsc_days = 365;
   int max_in_progress = 3;                       // RequestInProgress messages accepted per key generation

@@ -39,9 +39,10 @@ bool tls_too_old(const beast::error_code& ec) {
 class Connection : public std::enable_shared_from_this<Connection>, public core::Watched {
  public:
   Connection(tcp::socket&& s, std::string peer, asio::ssl::context& tls, Context& ctx, const EngineConfig& engine,
-             std::uint32_t sid, std::shared_ptr<CapfStats> stats, std::shared_ptr<core::DeadlineSweep> sweep)
-      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), sweep_(std::move(sweep)), engine_(sid, engine),
-        sid_(sid), peer_(std::move(peer)) {}
+             std::uint32_t sid, std::shared_ptr<CapfStats> stats, std::shared_ptr<core::DeadlineSweep> sweep,
+             core::AddressSlots::Lease slot)
+      : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), sweep_(std::move(sweep)), slot_(std::move(slot)),
+        engine_(sid, engine), sid_(sid), peer_(std::move(peer)) {}
   ~Connection() override {
     sweep_->remove(*this);
     --stats_->active;
@@ -164,6 +165,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   Context& ctx_;
   std::shared_ptr<CapfStats> stats_;
   std::shared_ptr<core::DeadlineSweep> sweep_;
+  core::AddressSlots::Lease slot_;  // this address's share of the sessions
   bool expired_ = false;
   Engine engine_;
   std::uint32_t sid_;
@@ -186,6 +188,7 @@ CapfServer::CapfServer(std::vector<asio::io_context*> loops, Context& ctx)
       stats_(std::make_shared<CapfStats>()),
       next_sid_(std::make_shared<std::atomic<std::uint32_t>>(1)),
       sweeps_(loops, core::sweep_period(ctx.cfg.io_timeout)),
+      per_address_(core::AddressSlots::make(ctx.cfg.max_per_address)),
       listener_(std::move(loops), {.service = "capf",
                                    .limit_hint = "the open-file limit, ulimit -n",
                                    // A deep backlog: a boot storm must not find the listen queue
@@ -268,10 +271,20 @@ void CapfServer::on_accept(core::TcpListener::Socket&& socket, const tcp::endpoi
     socket.close(ec);
     return;
   }
+  auto slot = per_address_->take(peer.address());
+  if (!slot) {
+    --stats_->active;
+    ++stats_->refused;
+    log::get("capf")->debug("capf {}: refused, the address holds {} sessions (--capf-max-per-address)",
+                            peer.address().to_string(), ctx_.cfg.max_per_address);
+    boost::system::error_code ec;
+    socket.close(ec);
+    return;
+  }
   ++stats_->sessions;
   auto sweep = sweeps_.of(socket.get_executor().context());
   std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, ctx_.engine, sid, stats_,
-                               std::move(sweep))
+                               std::move(sweep), std::move(*slot))
       ->run();
 }
 

@@ -12,8 +12,9 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "capf/context.hpp"
-#include "core/result.hpp"
+#include "core/address_slots.hpp"
 #include "core/deadline_sweep.hpp"
+#include "core/result.hpp"
 #include "core/tcp_listener.hpp"
 
 namespace cucm::capf {
@@ -45,6 +46,7 @@ class CapfServer {
   std::shared_ptr<CapfStats> stats_;
   std::shared_ptr<std::atomic<std::uint32_t>> next_sid_;
   core::LoopSweeps sweeps_;  // before listener_: built from the loops it is given
+  std::shared_ptr<core::AddressSlots> per_address_;  // CapfConfig::max_per_address
   core::TcpListener listener_;
 };
 

@@ -18,7 +18,8 @@ HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpConfig cfg, cat
     : cfg_(std::move(cfg)),
       stats_(std::make_shared<HttpStats>()),
       shared_(std::make_shared<Shared>(
-          Shared{catalog, events, stats_, log::get("http"), cfg_, core::LoopSweeps(loops, core::sweep_period(cfg_.io_timeout))})),
+          Shared{catalog, events, stats_, log::get("http"), cfg_, core::LoopSweeps(loops, core::sweep_period(cfg_.io_timeout)),
+                 core::AddressSlots::make(cfg_.max_per_address)})),
       listener_(loops, {.service = "http",
                                    .limit_hint = "the open-file limit, ulimit -n, or --max-connections",
                                    .backlog = cfg_.backlog,
@@ -66,7 +67,17 @@ void HttpServer::on_accept(Socket&& socket, const tcp::endpoint& peer) {
     socket.close(ec);  // over the cap: closed at once, never queued
     return;
   }
-  start_session(std::move(socket), peer, shared_);
+  auto slot = shared_->per_address->take(peer.address());
+  if (!slot) {
+    --stats_->active;
+    ++stats_->refused;
+    shared_->log->debug("http {}: refused, the address holds {} connections (--http-max-per-address)",
+                        peer.address().to_string(), cfg_.max_per_address);
+    boost::system::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  start_session(std::move(socket), peer, shared_, std::move(*slot));
 }
 
 }  // namespace cucm::http

@@ -26,6 +26,9 @@ struct HttpConfig {
   std::uint16_t port = 6970;
   std::chrono::milliseconds io_timeout{10'000};
   std::size_t max_connections = 2000;
+  // Connections one client address may hold at once (0: no cap), so that one address cannot take
+  // all of max_connections; more are closed at once and counted as refused.
+  std::size_t max_per_address = 200;
   int backlog = 1024;
 };
 

@@ -44,9 +44,11 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
  public:
   // TCP_NODELAY comes from the listening socket (Linux copies it into accepted sockets), and the
   // peer from accept itself: two system calls fewer per connection.
-  Session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared)
+  Session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared,
+          core::AddressSlots::Lease slot)
       : socket_(std::move(socket)),
         shared_(std::move(shared)),
+        slot_(std::move(slot)),
         sweep_(shared_->sweeps.of(socket_.get_executor().context())),
         peer_(peer_text(peer)) {
     boost::system::error_code ec;
@@ -358,6 +360,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
 
   Socket socket_;
   std::shared_ptr<HttpServer::Shared> shared_;
+  core::AddressSlots::Lease slot_;
   std::shared_ptr<DeadlineSweep> sweep_;
   beast::flat_buffer buffer_{16 * 1024};
   std::optional<bhttp::request_parser<bhttp::empty_body>> parser_;
@@ -375,8 +378,9 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
 
 }  // namespace
 
-void start_session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared) {
-  std::make_shared<Session>(std::move(socket), peer, std::move(shared))->run();
+void start_session(Socket&& socket, const tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared,
+                   core::AddressSlots::Lease slot) {
+  std::make_shared<Session>(std::move(socket), peer, std::move(shared), std::move(slot))->run();
 }
 
 }  // namespace cucm::http

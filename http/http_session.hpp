@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "core/address_slots.hpp"
 #include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
 #include "core/tcp_listener.hpp"
@@ -19,11 +20,14 @@ struct HttpServer::Shared {
   std::shared_ptr<spdlog::logger> log;
   HttpConfig cfg;
   core::LoopSweeps sweeps;  // one per loop; emptied by ~HttpServer
+  std::shared_ptr<core::AddressSlots> per_address;  // HttpConfig::max_per_address
 };
 
 // A connection's session, on the loop that accepted it (one thread per loop: no strand), kept
 // alive by its own handlers. Each io_context must be run by exactly one thread.
 using Socket = core::TcpListener::Socket;
-void start_session(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared);
+// `slot` is the peer address's share of the connections, held as long as the session.
+void start_session(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared,
+                   core::AddressSlots::Lease slot);
 
 }  // namespace cucm::http

@@ -42,13 +42,14 @@ class Booter {
   Result<Bytes> fetch(const std::string& name) {
     bool http = o_.transport == "http" || (o_.transport == "auto" && o_.profile.http_first);
     if (http) {
-      auto b = http_get(o_.server, o_.http_port, name, o_.timeout);
+      auto b = http_get(o_.server, o_.http_port, name, o_.timeout, 64u << 20, o_.source);
       step("phone", "cucm", "HTTP", fmt::format("GET /{} -> {}", name, b ? fmt::format("200, {} bytes", b->size()) : b.error().message));
       if (b || b.error().code == Errc::NotFound || o_.transport == "http") return b;
     }
     tftp::GetOptions g;
     g.timeout = std::chrono::milliseconds(std::min<long>(o_.timeout.count(), 1000));
     g.blksize = 1428;
+    g.source = o_.source;
     auto addr = core::resolve_host(o_.server);
     if (!addr) {
       step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, addr.error().message));
@@ -180,6 +181,7 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   co.timeout = o_.timeout;
   co.trusted_capf = capf_cert->get();
   co.tls_contexts = o_.tls_contexts;
+  co.source = o_.source;
   auto out = phone::run_capf(p, co);
   if (!out) {
     step("phone", "capf", "TLS", "CAPF session failed: " + out.error().message);

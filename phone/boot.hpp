@@ -43,6 +43,9 @@ struct BootOptions {
   // Issues the phone's MIC when it has none yet; null: a self-signed one, which CAPF will not
   // record (a phone from no trusted manufacturer).
   const signer::LabManufacturer* manufacturer = nullptr;
+  // The phone's own address, for every request (a fleet on loopback gives each phone one of
+  // 127.0.0.0/8, so the server sees many clients as it would in a lab); none: the system's choice.
+  std::optional<boost::asio::ip::address> source;
 };
 
 struct LadderStep {

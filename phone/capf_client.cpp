@@ -41,6 +41,12 @@ class Link {
     boost::system::error_code ec;
     auto addr = core::resolve_host(opts_.host);
     if (!addr) return make_error(addr.error().code, "capf client: " + addr.error().message);
+    if (opts_.source) {
+      auto& socket = stream_.next_layer();
+      socket.open(opts_.source->is_v4() ? tcp::v4() : tcp::v6(), ec);
+      if (!ec) socket.bind(tcp::endpoint(*opts_.source, 0), ec);
+      if (ec) return make_error(Errc::Unavailable, fmt::format("capf client: cannot connect from {}: {}", opts_.source->to_string(), ec.message()));
+    }
     CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(*addr, opts_.port), done); }, "connect"));
     stream_.next_layer().set_option(tcp::no_delay(true), ec);
     if (auto hs = await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake");

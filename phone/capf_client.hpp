@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "capf/proto/message.hpp"
@@ -56,6 +57,7 @@ struct CapfClientOptions {
   std::string tls_max;                 // "" = the highest; "1.0" for a 79xx
   std::string tls_ciphers;             // TLS 1.0-1.2 suites offered; "" = OpenSSL's default
   const X509* trusted_capf = nullptr;  // verify the server certificate against it (from the ITL)
+  std::optional<boost::asio::ip::address> source;  // the local address to connect from
   bool send_in_progress = true;        // RequestInProgress before KeyGenResponse, as phones do
   // Faults for tests: stop answering (disconnect) when this command arrives.
   std::optional<capf::Command> disconnect_on;

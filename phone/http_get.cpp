@@ -14,7 +14,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 Result<Bytes> http_get(const std::string& host, std::uint16_t port, const std::string& name,
-                       std::chrono::milliseconds timeout, std::size_t max_size) {
+                       std::chrono::milliseconds timeout, std::size_t max_size,
+                       const std::optional<asio::ip::address>& source) {
   asio::io_context io;
   auto addr = core::resolve_host(host);
   if (!addr) return make_error(addr.error().code, "http: " + addr.error().message);
@@ -26,6 +27,12 @@ Result<Bytes> http_get(const std::string& host, std::uint16_t port, const std::s
   http::response_parser<http::vector_body<std::uint8_t>> parser;
   parser.body_limit(max_size);
   beast::error_code result;
+  if (source) {
+    auto& socket = stream.socket();
+    socket.open(source->is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), result);
+    if (!result) socket.bind(asio::ip::tcp::endpoint(*source, 0), result);
+    if (result) return make_error(Errc::Unavailable, fmt::format("http: cannot connect from {}: {}", source->to_string(), result.message()));
+  }
   stream.expires_after(timeout);  // one deadline for the whole exchange
   stream.async_connect(asio::ip::tcp::endpoint(*addr, port), [&](beast::error_code e) {
     if (e) { result = e; return; }

@@ -62,6 +62,10 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
   boost::system::error_code ec;
   sock.open(server.protocol(), ec);
   if (ec) return make_error(Errc::Unavailable, "tftp: cannot open a socket: " + ec.message());
+  if (o.source) {
+    sock.bind(udp::endpoint(*o.source, 0), ec);
+    if (ec) return make_error(Errc::Unavailable, fmt::format("tftp: cannot send from {}: {}", o.source->to_string(), ec.message()));
+  }
 
   std::mt19937 rng(o.seed);
   std::uniform_real_distribution<double> coin(0, 1);

@@ -27,6 +27,9 @@ struct GetOptions {
   // After the last block, wait this long to re-ACK it if the server resends (our final ACK was
   // lost). 0: return at once, as a phone that moves on to its next file does.
   std::chrono::milliseconds linger{0};
+  // The local address to send from (a fleet gives each phone its own loopback address, as each
+  // real phone has its own); none: the system's choice.
+  std::optional<boost::asio::ip::address> source;
 };
 
 struct GetResult {

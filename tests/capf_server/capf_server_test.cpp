@@ -11,6 +11,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
 #include <gtest/gtest.h>
 
 #include "capf/server.hpp"
@@ -35,6 +37,8 @@ using phone::CapfPhone;
 using phone::PhoneIdentity;
 
 constexpr const char* kNullProfile = "Cisco 7942 - Standard SCCP Encrypted Config";
+// Above the 32 concurrent installs one test makes from 127.0.0.1.
+constexpr std::size_t kPerAddress = 40;
 
 class CapfTest : public ::testing::Test {
  protected:
@@ -60,6 +64,7 @@ class CapfTest : public ::testing::Test {
     // silent-client test to see the deadline.
     cfg.io_timeout = std::chrono::milliseconds(4000);
     cfg.data_dir = dir_;
+    cfg.max_per_address = kPerAddress;
     ctx_ = new Context{cfg, *pki_, {}, {}, std::move(*db), nullptr, {}, {}};
     auto trust = load_trust_store(dir_ / "capf" / "trust");
     ASSERT_TRUE(trust);
@@ -397,6 +402,40 @@ TEST_F(CapfTest, DeadlineIsEnforced) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->end_reason, 7);
   EXPECT_NE(device(name).capf.status.find("deadline"), std::string::npos);
+}
+
+// Issue 16, item 10: the session cap was global, so one address could fill it. Sessions from
+// 127.0.0.3 that got their AuthRequest hold the address's slots; one more from there is closed
+// before its TLS handshake, while a phone on 127.0.0.4 completes its session.
+TEST_F(CapfTest, OneAddressCannotTakeEveryCapfSession) {
+  asio::io_context io;
+  asio::ssl::context tls(asio::ssl::context::tls_client);  // no verification: only the slot matters
+  std::vector<std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>>> held;
+  auto open_from = [&](const char* from) -> bool {
+    auto s = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(io, tls);
+    auto& socket = s->next_layer();
+    socket.open(asio::ip::tcp::v4());
+    socket.bind(asio::ip::tcp::endpoint(asio::ip::make_address(from), 0));
+    socket.connect(server_->local_endpoint());
+    boost::system::error_code ec;
+    s->handshake(asio::ssl::stream_base::client, ec);
+    std::array<std::uint8_t, 8> header{};
+    if (!ec) asio::read(*s, asio::buffer(header), ec);  // the AuthRequest: the session holds its slot
+    if (ec) return false;
+    held.push_back(std::move(s));
+    return true;
+  };
+  for (std::size_t i = 0; i < kPerAddress; ++i) ASSERT_TRUE(open_from("127.0.0.3")) << i;
+  std::uint64_t refused = server_->stats().refused;
+  EXPECT_FALSE(open_from("127.0.0.3"));
+  EXPECT_EQ(server_->stats().refused, refused + 1);
+  auto name = add_device(kNullProfile, "none");
+  CapfPhone p{name, std::nullopt, std::nullopt, "", "", {}};
+  auto o = opts();
+  o.source = asio::ip::make_address("127.0.0.4");
+  auto r = phone::run_capf(p, o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->end_reason, 0);
 }
 
 TEST_F(CapfTest, SilentAndGarbageClientsDoNotBlockOthers) {

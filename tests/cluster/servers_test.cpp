@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
@@ -411,6 +412,40 @@ TEST_F(Servers, SilentAndGarbageHttpClientsDoNotBlockOthers) {
   silent.read_some(asio::buffer(one), ec);
   EXPECT_EQ(ec, asio::error::eof);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+// Issue 16, item 10: the connection cap was global, so one address could fill it. Of 205
+// keep-alive connections from 127.0.0.2 exactly the per-address cap (200) are served and the rest
+// closed unanswered, while a connection from 127.0.0.1 made at the same time is served.
+TEST_F(Servers, OneAddressCannotTakeEveryHttpConnection) {
+  const std::size_t cap = 200, extra = 5;
+  asio::io_context io;
+  struct Client {
+    asio::ip::tcp::socket socket;
+    std::string reply;
+  };
+  std::vector<std::unique_ptr<Client>> clients;
+  const std::string request = "GET /ITLFile.tlv HTTP/1.1\r\nHost: t\r\n\r\n";
+  auto start = [&](const char* from) {
+    auto c = std::make_unique<Client>(Client{asio::ip::tcp::socket(io), {}});
+    c->socket.open(asio::ip::tcp::v4());
+    c->socket.bind(asio::ip::tcp::endpoint(asio::ip::make_address(from), 0));
+    c->socket.connect(http_()->local_endpoint());
+    Client* p = c.get();
+    asio::async_write(p->socket, asio::buffer(request), [p](boost::system::error_code ec, std::size_t) {
+      if (ec) return;
+      // The status line is enough: a refused connection is closed before it gets one.
+      asio::async_read_until(p->socket, asio::dynamic_buffer(p->reply), "\r\n", [](boost::system::error_code, std::size_t) {});
+    });
+    clients.push_back(std::move(c));
+  };
+  for (std::size_t i = 0; i < cap + extra; ++i) start("127.0.0.2");
+  start("127.0.0.1");
+  io.run();  // every client has its status line, or saw its connection closed
+  std::size_t served = 0;
+  for (std::size_t i = 0; i < cap + extra; ++i) served += clients[i]->reply.starts_with("HTTP/1.1 200");
+  EXPECT_EQ(served, cap);
+  EXPECT_TRUE(clients.back()->reply.starts_with("HTTP/1.1 200")) << clients.back()->reply;
 }
 
 // Deadlines move with activity: a keep-alive connection asking every 150 ms stays open for
