@@ -289,10 +289,11 @@ void TftpServer::on_request(std::size_t n) {
     shared_->log->debug("tftp {}: {} shed (active {}, limit {})", peer, req.filename, stats_->active.load(), cfg_.max_transfers);
     return reply(ErrorCode::Undefined, "Server busy, try again later");
   }
+  Mode mode = req.mode == "netascii" ? Mode::Netascii : Mode::Octet;
   auto kind = catalog::classify(req.filename);
-  if (kind.kind == catalog::FileKind::Other && req.mode == "octet") {
+  if (kind.kind == catalog::FileKind::Other) {
     if (auto st = shared_->catalog.open_static(req.filename); st && st->size > kStreamAbove) {
-      return start_transfer(req, sender_, TransferData(std::move(st->handle), st->size),
+      return start_transfer(req, sender_, TransferData(std::move(st->handle), st->size, mode),
                             catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false});
     }
   }
@@ -322,9 +323,10 @@ void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Res
                     client, 0, ec);
     return;
   }
+  // netascii is converted a block at a time from the cached bytes, which every transfer shares.
+  Mode mode = req.mode == "netascii" ? Mode::Netascii : Mode::Octet;
   std::shared_ptr<const Bytes> data = file->bytes;
-  if (req.mode == "netascii") data = std::make_shared<const Bytes>(to_netascii(*data));
-  start_transfer(req, client, TransferData(std::move(data)), std::move(*file));
+  start_transfer(req, client, TransferData(std::move(data), mode), std::move(*file));
 }
 
 void TftpServer::start_transfer(const Request& req, const udp::endpoint& client, TransferData data,

@@ -1,6 +1,7 @@
 // The TFTP and HTTP servers, started by cluster::Services as serve starts them, on ephemeral
 // loopback ports, driven by our client and by real third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
 // concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -31,6 +33,7 @@
 #include "signer/keys.hpp"
 #include "tftp/client.hpp"
 #include "tftp/packet.hpp"
+#include "tftp/transfer.hpp"
 #include "tests/support/descriptor_shortage.hpp"
 
 namespace cucm::tftp {
@@ -55,6 +58,24 @@ Run run(const std::string& cmd) {
 
 constexpr const char* kPhone = "SEPA45630BBFA40";
 constexpr std::uint64_t kBigFile = (64u << 20) + 4096 * 1000;  // past the whole-file read cap
+
+// One datagram, or 0 when none came within `wait`: a test that waits for the server cannot hang.
+std::size_t receive_within(udp::socket& s, std::array<std::uint8_t, 2048>& buf, udp::endpoint& from,
+                           std::chrono::milliseconds wait) {
+  pollfd pfd{s.native_handle(), POLLIN, 0};
+  if (::poll(&pfd, 1, static_cast<int>(wait.count())) <= 0) return 0;
+  boost::system::error_code ec;
+  std::size_t n = s.receive_from(asio::buffer(buf), from, 0, ec);
+  return ec ? 0 : n;
+}
+
+// This process's resident memory: the server runs in it.
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
 
 class Servers : public ::testing::Test {
  protected:
@@ -506,6 +527,63 @@ TEST_F(Servers, FloodIsShedAndIpv6Works) {
   EXPECT_GE(ok, 3);
   EXPECT_GE(busy, 3);
   EXPECT_GE(limited.stats().refused.load(), 3u);
+}
+
+// Issue 16, item 4: each netascii RRQ of a large file built its own converted copy (60 of a 50 MB
+// file took RSS to 3 GB). Now netascii is converted block by block as it is sent: transfers held
+// open at their first block cost no copy, a static file over the stream size streams in netascii
+// too (over 64 MiB it was refused), and the bytes are those of a whole-file conversion.
+TEST_F(Servers, NetasciiOfALargeFileStreamsWithoutACopyPerTransfer) {
+  constexpr std::size_t kText = 24u << 20;  // over the 16 MiB that TFTP streams from a descriptor
+  {
+    Bytes text(kText);
+    std::mt19937 rng(11);
+    for (auto& c : text) {
+      auto r = rng() % 40;
+      c = r == 0 ? '\n' : r == 1 ? '\r' : static_cast<std::uint8_t>('a' + r % 26);
+    }
+    ASSERT_TRUE(write_file_atomic(dir_ / "static" / "text24.txt", text));
+  }
+  std::uint64_t before = resident_bytes();
+  asio::io_context io;
+  udp::socket s(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  constexpr int kHeld = 8;
+  Bytes rrq = build_request({Opcode::Rrq, "text24.txt", "netascii", {}});
+  for (int i = 0; i < kHeld; ++i) s.send_to(asio::buffer(rrq), tftp_ep());
+  std::set<udp::endpoint> tids;
+  std::array<std::uint8_t, 2048> buf{};
+  udp::endpoint from;
+  while (tids.size() < kHeld) {  // DATA 1 of each: the transfers are under way
+    std::size_t n = receive_within(s, buf, from, std::chrono::seconds(10));
+    ASSERT_GE(n, 4u);
+    ASSERT_EQ(buf[1], static_cast<std::uint8_t>(Opcode::Data)) << std::string(as_chars(ByteView(buf).first(n)));
+    tids.insert(from);
+  }
+  std::uint64_t grown = resident_bytes() - std::min(before, resident_bytes());
+  EXPECT_LT(grown, 48u << 20) << "RSS grew by " << (grown >> 20) << " MiB for " << kHeld
+                              << " netascii transfers of a 24 MiB file";
+  for (const auto& tid : tids) s.send_to(asio::buffer(build_error(ErrorCode::Undefined, "test done")), tid);
+
+  // Over 64 MiB, netascii streams too.
+  s.send_to(asio::buffer(build_request({Opcode::Rrq, "big.bin", "netascii", {}})), tftp_ep());
+  std::size_t n = receive_within(s, buf, from, std::chrono::seconds(10));
+  ASSERT_GE(n, 4u);
+  EXPECT_EQ(buf[1], static_cast<std::uint8_t>(Opcode::Data)) << std::string(as_chars(ByteView(buf).first(n)));
+  s.send_to(asio::buffer(build_error(ErrorCode::Undefined, "test done")), from);
+
+  // The whole file, with blocks and windows whose ends cut CR LF pairs: a whole-file conversion.
+  GetOptions o;
+  o.mode = "netascii";
+  o.blksize = 8192;
+  o.windowsize = 4;  // 32 KiB a window: within a client socket's default receive buffer
+  o.ask_tsize = true;
+  o.timeout = std::chrono::milliseconds(1000);
+  auto r = tftp_get(tftp_ep(), "text24.txt", o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->tsize);  // not answered for netascii
+  auto text = read_file(dir_ / "static" / "text24.txt");
+  ASSERT_TRUE(text);
+  EXPECT_TRUE(r->data == to_netascii(*text)) << r->data.size() << " bytes";
 }
 
 // A build (a query and a signature) runs on a worker: while one is held, the same single loop
