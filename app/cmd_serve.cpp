@@ -29,6 +29,7 @@ struct ServeArgs {
   int threads = 1, build_threads = 0;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   double client_rate = 200;
+  int max_timeout_option = 10;
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
 };
 
@@ -58,6 +59,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     tc.port = static_cast<std::uint16_t>(a.tftp_port);
     tc.max_transfers = a.max_transfers;
     tc.client_rate = a.client_rate;
+    tc.limits.max_timeout = std::chrono::seconds(a.max_timeout_option);
     tc.limits.max_blksize = a.max_blksize;
     tc.limits.max_retries = a.retries;
   }
@@ -112,6 +114,9 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
 Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
   if (a.build_threads < 0 || a.build_threads > 64) return make_error(Errc::InvalidArgument, "--build-threads must be 0..64");
+  if (a.max_timeout_option < 1 || a.max_timeout_option > 255) {
+    return make_error(Errc::InvalidArgument, "--max-timeout-option must be 1..255 (seconds, as the option itself)");
+  }
   for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
@@ -172,6 +177,9 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--build-threads", a->build_threads, "Threads that build and sign files (0: one per core)")->capture_default_str();
   s->add_option("--cache-mb", a->cache_mb, "Memory for built files (MiB)")->capture_default_str();
   s->add_option("--max-transfers", a->max_transfers, "Concurrent TFTP transfers; more are refused")->capture_default_str();
+  s->add_option("--max-timeout-option", a->max_timeout_option,
+                "Longest TFTP timeout option accepted (s); a longer one is ignored")
+      ->capture_default_str();
   s->add_option("--client-rate", a->client_rate, "New TFTP transfers per second per client")->capture_default_str();
   s->add_option("--max-blksize", a->max_blksize, "Largest TFTP blksize granted")->capture_default_str();
   s->add_option("--retries", a->retries, "TFTP retransmissions before a transfer is dropped")->capture_default_str();

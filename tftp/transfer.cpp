@@ -35,7 +35,7 @@ TransferOptions negotiate(const Request& req, std::size_t file_size, const Trans
     if (name == "blksize" && *v >= 8 && *v <= 65464) {
       o.blksize = std::min<std::size_t>(*v, limits.max_blksize);
       o.oack.emplace_back(name, std::to_string(o.blksize));
-    } else if (name == "timeout" && *v >= 1 && *v <= 255) {
+    } else if (name == "timeout" && *v >= 1 && *v <= 255 && std::chrono::seconds(*v) <= limits.max_timeout) {
       o.timeout = std::chrono::seconds(*v);
       o.oack.emplace_back(name, value);
     } else if (name == "tsize" && *v == 0 && req.mode != "netascii") {

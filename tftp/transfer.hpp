@@ -26,6 +26,10 @@ struct TransferLimits {
   std::uint16_t max_windowsize = 64;  // bounds the burst one client can ask for
   int max_retries = 5;
   std::chrono::milliseconds default_timeout{1000};
+  // The longest `timeout` option accepted (RFC 2349: 1-255 s). A longer one is ignored (the
+  // server keeps default_timeout): a transfer whose client went silent holds its slot for at
+  // most max_timeout x (max_retries + 1), 60 s by default, not 255 s x 6.
+  std::chrono::seconds max_timeout{10};
 };
 
 struct TransferOptions {
@@ -36,7 +40,8 @@ struct TransferOptions {
 };
 
 // Accepts the options of `req` that are valid, clamped to `limits`; ignores the others (RFC 2347
-// lets a server ignore any option). `file_size` answers tsize in octet mode; a
+// lets a server ignore any option; RFC 2349 wants a timeout acknowledged as asked, so one over
+// limits.max_timeout is ignored, not lowered). `file_size` answers tsize in octet mode; a
 // netascii transfer's size is known only once converted, so tsize is not answered for it (as
 // tftp-hpa does).
 TransferOptions negotiate(const Request& req, std::size_t file_size, const TransferLimits& limits);

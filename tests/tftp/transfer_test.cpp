@@ -202,6 +202,21 @@ TEST(Transfer, Netascii) {
   EXPECT_EQ(to_netascii(in), (Bytes{'a', '\r', '\n', 'b', '\r', 0, 'c'}));
 }
 
+// A timeout longer than the server's maximum is ignored, not lowered (RFC 2349 wants it echoed as
+// asked): a silent client then holds its slot for max_timeout x (retries + 1) at most.
+TEST(Negotiate, ATimeoutOverTheMaximumIsIgnored) {
+  auto o = negotiate({Opcode::Rrq, "f", "octet", {{"timeout", "255"}, {"tsize", "0"}}}, 5, {});
+  EXPECT_EQ(o.timeout, std::chrono::milliseconds(1000));
+  std::vector<std::pair<std::string, std::string>> want{{"tsize", "5"}};
+  EXPECT_EQ(o.oack, want);
+  auto ten = negotiate({Opcode::Rrq, "f", "octet", {{"timeout", "10"}}}, 5, {});
+  EXPECT_EQ(ten.timeout, std::chrono::seconds(10));
+  EXPECT_EQ(ten.oack.size(), 1u);
+  TransferLimits strict;
+  strict.max_timeout = std::chrono::seconds(2);
+  EXPECT_TRUE(negotiate({Opcode::Rrq, "f", "octet", {{"timeout", "3"}}}, 5, strict).oack.empty());
+}
+
 // The converted size is known only once converted: tsize is not answered for netascii.
 TEST(Negotiate, NetasciiDoesNotAnswerTsize) {
   auto o = negotiate({Opcode::Rrq, "f", "netascii", {{"tsize", "0"}, {"blksize", "1024"}}}, 99, {});
