@@ -159,6 +159,10 @@ start_server() {
   local dir=$1 label=${2:-ours} i bin extra
   bin=${server_bin[$label]}
   read -r -a extra <<<"${serve_extra[$label]}"
+  # Every simulated phone comes from 127.0.0.1: lift the per-address cap where there is one.
+  if "$bin" serve --help 2>/dev/null | grep -q -- --max-transfers-per-client; then
+    extra+=(--max-transfers-per-client 4000)
+  fi
   "$bin" --data-dir "$dir/data" --log-level warn serve --threads "$threads" "${extra[@]}" \
     --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
     --capf-address 127.0.0.1 --capf-port 0 --client-rate 1000000 --max-transfers 4000 \
