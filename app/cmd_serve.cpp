@@ -28,7 +28,9 @@ struct ServeArgs {
   std::size_t capf_max_sessions = 256, capf_max_per_address = 32, http_max_per_address = 200;
   int threads = 1, build_threads = 0;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
+  std::size_t max_transfers_per_client = 32, transfer_memory_mb = 64;
   double client_rate = 200;
+  int max_timeout_option = 10;
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
 };
 
@@ -57,7 +59,10 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     tc.address = a.tftp_address;
     tc.port = static_cast<std::uint16_t>(a.tftp_port);
     tc.max_transfers = a.max_transfers;
+    tc.max_per_client = a.max_transfers_per_client;
+    tc.transfer_memory = a.transfer_memory_mb << 20;
     tc.client_rate = a.client_rate;
+    tc.limits.max_timeout = std::chrono::seconds(a.max_timeout_option);
     tc.limits.max_blksize = a.max_blksize;
     tc.limits.max_retries = a.retries;
   }
@@ -95,8 +100,10 @@ void print_listening(const cluster::Services& s, const std::string& tls_min) {
 void print_stats(const cluster::Services& services, const catalog::CacheStats& c) {
   if (const auto* t = services.tftp()) {
     const auto& s = t->stats();
-    std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused, {} bytes\n",
-                             s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(), s.bytes.load());
+    std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused ({} at a client's cap, "
+                             "{} for memory), {} bytes\n",
+                             s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(),
+                             s.refused_client_cap.load(), s.refused_memory.load(), s.bytes.load());
   }
   if (const auto* h = services.http()) {
     const auto& s = h->stats();
@@ -115,6 +122,11 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
 Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
   if (a.build_threads < 0 || a.build_threads > 64) return make_error(Errc::InvalidArgument, "--build-threads must be 0..64");
+  if (a.max_transfers_per_client < 1) return make_error(Errc::InvalidArgument, "--max-transfers-per-client must be 1 or more");
+  if (a.transfer_memory_mb < 1) return make_error(Errc::InvalidArgument, "--transfer-memory-mb must be 1 or more");
+  if (a.max_timeout_option < 1 || a.max_timeout_option > 255) {
+    return make_error(Errc::InvalidArgument, "--max-timeout-option must be 1..255 (seconds, as the option itself)");
+  }
   for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
@@ -179,6 +191,15 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--build-threads", a->build_threads, "Threads that build and sign files (0: one per core)")->capture_default_str();
   s->add_option("--cache-mb", a->cache_mb, "Memory for built files (MiB)")->capture_default_str();
   s->add_option("--max-transfers", a->max_transfers, "Concurrent TFTP transfers; more are refused")->capture_default_str();
+  s->add_option("--max-transfers-per-client", a->max_transfers_per_client,
+                "Concurrent TFTP transfers of one client address (at most half of --max-transfers)")
+      ->capture_default_str();
+  s->add_option("--transfer-memory-mb", a->transfer_memory_mb,
+                "Buffers of all TFTP transfers (MiB; one address may use half); more are refused")
+      ->capture_default_str();
+  s->add_option("--max-timeout-option", a->max_timeout_option,
+                "Longest TFTP timeout option accepted (s); a longer one is ignored")
+      ->capture_default_str();
   s->add_option("--client-rate", a->client_rate, "New TFTP transfers per second per client")->capture_default_str();
   s->add_option("--max-blksize", a->max_blksize, "Largest TFTP blksize granted")->capture_default_str();
   s->add_option("--retries", a->retries, "TFTP retransmissions before a transfer is dropped")->capture_default_str();

@@ -159,6 +159,12 @@ start_server() {
   local dir=$1 label=${2:-ours} i bin extra
   bin=${server_bin[$label]}
   read -r -a extra <<<"${serve_extra[$label]}"
+  # The fleet gives each phone its own 127.10.x.y; a fleet older than that sends everything from
+  # 127.0.0.1, so the per-address caps are lifted where the server has them.
+  local help
+  help=$("$bin" serve --help 2>/dev/null || true)
+  if [[ $help == *--max-transfers-per-client* ]]; then extra+=(--max-transfers-per-client 4000); fi
+  if [[ $help == *--http-max-per-address* ]]; then extra+=(--http-max-per-address 0 --capf-max-per-address 0); fi
   "$bin" --data-dir "$dir/data" --log-level warn serve --threads "$threads" "${extra[@]}" \
     --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
     --capf-address 127.0.0.1 --capf-port 0 --client-rate 1000000 --max-transfers 4000 \

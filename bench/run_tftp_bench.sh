@@ -153,14 +153,19 @@ chmod -R a+rX "$static"
 # --- the servers ----------------------------------------------------------------------------
 declare -A tftp_port=() http_port=()
 start_cucm() {  # start_cucm NAME THREADS OFFSET BINARY
-  local name=$1 threads=$2 off=$3 bin=$4 dir=$tmp/data-$1
+  local name=$1 threads=$2 off=$3 bin=$4 dir=$tmp/data-$1 per_client=()
   cp -a "$data" "$dir"  # each instance its own database: the event writers do not contend
+  # Every load generator client comes from 127.0.0.1: lift the per-address cap where there is one.
+  local help
+  help=$("$bin" serve --help 2>/dev/null || true)
+  if [[ $help == *--max-transfers-per-client* ]]; then per_client+=(--max-transfers-per-client 100000); fi
+  if [[ $help == *--http-max-per-address* ]]; then per_client+=(--http-max-per-address 0); fi
   tftp_port[$name]=$((PORT_BASE + off + 69))
   http_port[$name]=$((PORT_BASE + off + 70))
   "$bin" --log-level warn --data-dir "$dir" serve --threads "$threads" \
     --tftp-address 127.0.0.1 --tftp-port "${tftp_port[$name]}" \
     --http-address 127.0.0.1 --http-port "${http_port[$name]}" --static-dir "$static" \
-    --client-rate 1000000000 --max-transfers 100000 --max-connections 100000 \
+    --client-rate 1000000000 --max-transfers 100000 --max-connections 100000 "${per_client[@]}" \
     --exit-after "$MAX_SECONDS" "${serve_extra[@]}" >"$tmp/logs/$name.log" 2>&1 &
   pid[$name]=$!
 }

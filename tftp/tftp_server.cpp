@@ -24,6 +24,7 @@ struct TftpServer::Shared {
   std::shared_ptr<spdlog::logger> log;
   std::atomic<bool> stopping{false};
   core::LoopSweeps sweeps;  // retransmission deadlines, one sweep per loop; emptied by ~TftpServer
+  std::shared_ptr<Admission> admission;  // slots and memory, given back by the sessions' tickets
 
   void event(const std::string& peer, const std::string& device, std::string what, std::string result) const {
     if (events) events->post("tftp", peer, device, std::move(what), std::move(result));
@@ -42,7 +43,7 @@ std::string peer_text(const udp::endpoint& ep) {
 class Session : public std::enable_shared_from_this<Session>, public core::Watched {
  public:
   Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
-          std::string name, catalog::CachedFile file)
+          std::string name, catalog::CachedFile file, Admission::Ticket ticket)
       : executor_(io.get_executor()),
         socket_(executor_),
         sweep_(shared->sweeps.of(io)),
@@ -51,6 +52,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
         transfer_(std::move(transfer)),
         name_(std::move(name)),
         file_(std::move(file)),
+        ticket_(std::move(ticket)),
         started_(Clock::now()) {
     deadline = Clock::time_point::max();  // nothing sent yet
   }
@@ -149,6 +151,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
     boost::system::error_code ec;
     deadline = Clock::time_point::max();
     socket_.close(ec);
+    ticket_.release();  // the slot is free for the next request at once
     auto& st = *shared_->stats;
     --st.active;
     (result == "ok" ? st.completed : st.failed)++;
@@ -172,6 +175,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   Transfer transfer_;
   std::string name_;
   catalog::CachedFile file_;
+  Admission::Ticket ticket_;
   Clock::time_point started_;
   std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
   std::uint64_t bytes_sent_ = 0;
@@ -192,7 +196,8 @@ TftpServer::TftpServer(std::vector<asio::io_context*> loops, TftpConfig cfg, cat
       stats_(std::make_shared<TftpStats>()),
       last_prune_(Clock::now()) {
   shared_.reset(new Shared{catalog, events, stats_, log::get("tftp"), {},
-                           core::LoopSweeps(loops_.all(), core::sweep_period(cfg_.limits.default_timeout))});
+                           core::LoopSweeps(loops_.all(), core::sweep_period(cfg_.limits.default_timeout)),
+                           Admission::create({cfg_.max_transfers, cfg_.max_per_client, cfg_.transfer_memory})});
 }
 
 // Call stop() and let the loops finish before destroying a server: handlers capture it. The
@@ -243,7 +248,7 @@ void TftpServer::receive() {
   });
 }
 
-bool TftpServer::admit(const asio::ip::address& client) {
+bool TftpServer::within_rate(const asio::ip::address& client) {
   auto now = Clock::now();
   if (now - last_prune_ > std::chrono::seconds(10)) {  // forget idle clients: the map stays small
     std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.last > std::chrono::seconds(10); });
@@ -284,30 +289,79 @@ void TftpServer::on_request(std::size_t n) {
     ++stats_->refused;
     return reply(ErrorCode::AccessViolation, "Access violation");
   }
-  if (stats_->active >= cfg_.max_transfers || !admit(sender_.address())) {
+  if (!within_rate(sender_.address())) {
     ++stats_->refused;
-    shared_->log->debug("tftp {}: {} shed (active {}, limit {})", peer, req.filename, stats_->active.load(), cfg_.max_transfers);
+    shared_->log->debug("tftp {}: {} shed: more than {} new transfers a second from this address (--client-rate)", peer,
+                        req.filename, cfg_.client_rate);
     return reply(ErrorCode::Undefined, "Server busy, try again later");
   }
+  // The slot is taken now, not when the file is ready: a flood of names still to be built holds
+  // slots too.
+  auto verdict = shared_->admission->admit(sender_.address().to_string());
+  if (!verdict.ticket) return refuse(req, sender_, verdict.refusal, verdict.first);
+  Admission::Ticket ticket = std::move(*verdict.ticket);
+  Mode mode = req.mode == "netascii" ? Mode::Netascii : Mode::Octet;
   auto kind = catalog::classify(req.filename);
-  if (kind.kind == catalog::FileKind::Other && req.mode == "octet") {
+  if (kind.kind == catalog::FileKind::Other) {
     if (auto st = shared_->catalog.open_static(req.filename); st && st->size > kStreamAbove) {
-      return start_transfer(req, sender_, TransferData(std::move(st->handle), st->size),
-                            catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false});
+      return start_transfer(req, sender_, TransferData(std::move(st->handle), st->size, mode),
+                            catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false}, std::move(ticket));
     }
   }
-  if (auto hit = shared_->catalog.lookup(req.filename)) return serve_file(req, sender_, std::move(*hit));
+  if (auto hit = shared_->catalog.lookup(req.filename)) return serve_file(req, sender_, std::move(*hit), std::move(ticket));
   // Not in memory for the current version: a worker builds it (a query, a signature) while this
   // loop goes on receiving; the answer comes back to this loop.
-  shared_->catalog.fetch_async(req.filename, [this, req, client = sender_](Result<catalog::CachedFile> file) {
-    asio::post(executor_, [this, req, client, file = std::move(file)]() mutable {
+  auto held = std::make_shared<Admission::Ticket>(std::move(ticket));  // the callback must be copyable
+  shared_->catalog.fetch_async(req.filename, [this, req, client = sender_, held](Result<catalog::CachedFile> file) {
+    asio::post(executor_, [this, req, client, held, file = std::move(file)]() mutable {
       if (shared_->stopping) return;
-      serve_file(req, client, std::move(file));
+      serve_file(req, client, std::move(file), std::move(*held));
     });
   });
 }
 
-void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Result<catalog::CachedFile> file) {
+// The client is told "Server busy" whatever the limit; the log says which one and the flag that
+// sets it, once per run of refusals of one address (a flood would fill the log otherwise).
+void TftpServer::refuse(const Request& req, const udp::endpoint& client, Refusal why, bool first,
+                        std::size_t memory_asked) {
+  ++stats_->refused;
+  const Admission& a = *shared_->admission;
+  std::string address = client.address().to_string();
+  std::string reason;
+  switch (why) {
+    case Refusal::ClientFull:
+      ++stats_->refused_client_cap;
+      reason = fmt::format("{} already has {} transfers in flight, what one address may have (--max-transfers-per-client, "
+                           "at most half of --max-transfers)", address, a.client_slots());
+      break;
+    case Refusal::ServerFull:
+      reason = fmt::format("{} transfers in flight, the server's limit (--max-transfers)", a.limits().max_transfers);
+      break;
+    case Refusal::ClientMemory:
+    case Refusal::ServerMemory:
+      ++stats_->refused_memory;
+      reason = fmt::format("its blksize and windowsize need {} KiB of buffers and {} would pass {} KiB "
+                           "(--transfer-memory-mb; one address may use half)", (memory_asked + 1023) / 1024,
+                           why == Refusal::ClientMemory ? address + "'s transfers" : "the transfers in flight",
+                           (why == Refusal::ClientMemory ? a.client_memory() : a.limits().memory_bytes) / 1024);
+      break;
+    case Refusal::None:
+      break;
+  }
+  std::string peer = peer_text(client);
+  if (first) {
+    shared_->log->warn("tftp {}: {} refused with \"Server busy\": {}; further refusals of this address are logged "
+                       "at debug level until it gets a transfer again", peer, req.filename, reason);
+    shared_->event(peer, catalog::classify(req.filename).device, "RRQ " + req.filename, "refused: busy: " + reason);
+  } else {
+    shared_->log->debug("tftp {}: {} refused: {}", peer, req.filename, reason);
+  }
+  boost::system::error_code ec;
+  socket_.send_to(asio::buffer(build_error(ErrorCode::Undefined, "Server busy, try again later")), client, 0, ec);
+}
+
+void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Result<catalog::CachedFile> file,
+                            Admission::Ticket ticket) {
   if (!file) {
     std::string peer = peer_text(client);
     bool missing = file.error().code == Errc::NotFound;
@@ -322,16 +376,24 @@ void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Res
                     client, 0, ec);
     return;
   }
+  // netascii is converted a block at a time from the cached bytes, which every transfer shares.
+  Mode mode = req.mode == "netascii" ? Mode::Netascii : Mode::Octet;
   std::shared_ptr<const Bytes> data = file->bytes;
-  if (req.mode == "netascii") data = std::make_shared<const Bytes>(to_netascii(*data));
-  start_transfer(req, client, TransferData(std::move(data)), std::move(*file));
+  start_transfer(req, client, TransferData(std::move(data), mode), std::move(*file), std::move(ticket));
 }
 
 void TftpServer::start_transfer(const Request& req, const udp::endpoint& client, TransferData data,
-                                catalog::CachedFile file) {
+                                catalog::CachedFile file, Admission::Ticket ticket) {
   auto opts = negotiate(req, data.size(), cfg_.limits);
+  // What the transfer allocates for itself: a window of DATA packets at a time, and the source
+  // bytes of one block when it converts a file to netascii.
+  std::size_t memory = opts.windowsize * (opts.blksize + 4) + (data.mode() == Mode::Netascii ? opts.blksize : 0);
+  if (auto charged = ticket.charge(memory); charged.refusal != Refusal::None) {
+    return refuse(req, client, charged.refusal, charged.first, memory);
+  }
   Transfer transfer(std::move(data), std::move(opts), cfg_.limits.max_retries);
-  auto session = std::make_shared<Session>(loops_.next(), shared_, client, std::move(transfer), req.filename, std::move(file));
+  auto session = std::make_shared<Session>(loops_.next(), shared_, client, std::move(transfer), req.filename,
+                                           std::move(file), std::move(ticket));
   boost::system::error_code ec;
   if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
     shared_->log->error("{}", st.error().message);

@@ -1,5 +1,6 @@
 // The TFTP server (UDP 69): read requests answered from the catalog, one fresh port (TID) per
-// transfer, a cap on concurrent transfers and a per-client rate, so a flood is shed, not queued.
+// transfer, caps on concurrent transfers (all clients, and each client address), a memory budget
+// for the transfers' buffers and a per-client rate, so a flood is shed, not queued.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
 #include "catalog/cached_catalog.hpp"
+#include "tftp/admission.hpp"
 #include "tftp/transfer.hpp"
 
 namespace cucm::tftp {
@@ -26,11 +28,20 @@ struct TftpConfig {
   std::uint16_t port = 69;
   TransferLimits limits;
   std::size_t max_transfers = 1000;   // concurrent; more are refused with "server busy"
+  // Concurrent transfers of one client address (at most half of max_transfers): a lab phone
+  // asks for one file at a time, and one address flooding leaves room for the others.
+  std::size_t max_per_client = 32;
+  // The buffers transfers make for themselves (a window of DATA packets, a netascii block), all
+  // together; a transfer that would pass it, or take more than half of it for one address, is
+  // refused with "server busy". File bytes are the cache's (--cache-mb) or read block by block.
+  std::size_t transfer_memory = 64u << 20;
   double client_rate = 200;           // new transfers per second per client address (burst the same)
 };
 
 struct TftpStats {
   std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, not_found{0}, bytes{0};
+  // Among `refused`: at the client's own cap of transfers, and for lack of memory budget.
+  std::atomic<std::uint64_t> refused_client_cap{0}, refused_memory{0};
   std::atomic<std::uint64_t> active{0};
 };
 
@@ -55,10 +66,13 @@ class TftpServer {
  private:
   void receive();
   void on_request(std::size_t n);
-  bool admit(const boost::asio::ip::address& client);
-  void serve_file(const Request& req, const boost::asio::ip::udp::endpoint& client, Result<catalog::CachedFile> file);
+  bool within_rate(const boost::asio::ip::address& client);
+  void refuse(const Request& req, const boost::asio::ip::udp::endpoint& client, Refusal why, bool first,
+              std::size_t memory_asked = 0);
+  void serve_file(const Request& req, const boost::asio::ip::udp::endpoint& client, Result<catalog::CachedFile> file,
+                  Admission::Ticket ticket);
   void start_transfer(const Request& req, const boost::asio::ip::udp::endpoint& client, TransferData data,
-                      catalog::CachedFile file);
+                      catalog::CachedFile file, Admission::Ticket ticket);
 
   // Static files larger than this are read block by block from a descriptor the catalog keeps
   // open (no size cap, a block of memory per transfer); smaller ones come from the memory cache,

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <optional>
 
+#include <fmt/format.h>
+
 namespace cucm::tftp {
 namespace {
 
@@ -33,10 +35,10 @@ TransferOptions negotiate(const Request& req, std::size_t file_size, const Trans
     if (name == "blksize" && *v >= 8 && *v <= 65464) {
       o.blksize = std::min<std::size_t>(*v, limits.max_blksize);
       o.oack.emplace_back(name, std::to_string(o.blksize));
-    } else if (name == "timeout" && *v >= 1 && *v <= 255) {
+    } else if (name == "timeout" && *v >= 1 && *v <= 255 && std::chrono::seconds(*v) <= limits.max_timeout) {
       o.timeout = std::chrono::seconds(*v);
       o.oack.emplace_back(name, value);
-    } else if (name == "tsize" && *v == 0) {
+    } else if (name == "tsize" && *v == 0 && req.mode != "netascii") {
       o.oack.emplace_back(name, std::to_string(file_size));
     } else if (name == "windowsize" && *v >= 1 && *v <= 65535) {
       o.windowsize = static_cast<std::uint16_t>(std::min<std::uint64_t>(*v, limits.max_windowsize));
@@ -57,10 +59,15 @@ Bytes to_netascii(ByteView data) {
   return out;
 }
 
-TransferData::TransferData(std::shared_ptr<const Bytes> bytes) : bytes_(std::move(bytes)), size_(bytes_->size()) {}
+TransferData::TransferData(std::shared_ptr<const Bytes> bytes, Mode mode)
+    : bytes_(std::move(bytes)), size_(bytes_->size()), mode_(mode) {
+  if (mode_ == Mode::Netascii) cursors_.push_back(Cursor{});
+}
 
-TransferData::TransferData(std::shared_ptr<const FileHandle> file, std::uint64_t size)
-    : file_(std::move(file)), size_(size) {}
+TransferData::TransferData(std::shared_ptr<const FileHandle> file, std::uint64_t size, Mode mode)
+    : file_(std::move(file)), size_(size), mode_(mode) {
+  if (mode_ == Mode::Netascii) cursors_.push_back(Cursor{});
+}
 
 bool TransferData::append(std::uint64_t offset, std::size_t n, Bytes& out) const {
   if (offset > size_ || n > size_ - offset) return false;
@@ -81,6 +88,58 @@ bool TransferData::append(std::uint64_t offset, std::size_t n, Bytes& out) const
   return true;
 }
 
+Result<std::size_t> TransferData::append_block(std::uint64_t block, std::size_t blksize, Bytes& out) {
+  if (mode_ == Mode::Netascii) return append_netascii(block, blksize, out);
+  std::uint64_t begin = (block - 1) * blksize;
+  if (begin > size_) return make_error(Errc::Internal, fmt::format("tftp: block {} is past the end", block));
+  auto len = static_cast<std::size_t>(std::min<std::uint64_t>(blksize, size_ - begin));
+  if (!append(begin, len, out)) return make_error(Errc::Unavailable, "the file changed on the server during the transfer");
+  return len;
+}
+
+Result<std::size_t> TransferData::append_netascii(std::uint64_t block, std::size_t blksize, Bytes& out) {
+  if (cursors_.empty() || block < cursors_.front().block || block > cursors_.back().block) {
+    return make_error(Errc::Internal, fmt::format("tftp: netascii block {} asked out of order", block));
+  }
+  Cursor at = cursors_[static_cast<std::size_t>(block - cursors_.front().block)];
+  std::size_t start = out.size();
+  auto produced = [&] { return out.size() - start; };
+  if (at.pending >= 0) out.push_back(static_cast<std::uint8_t>(at.pending));
+  at.pending = -1;
+  // Each source byte gives one or two bytes: what is left of the block is enough source.
+  auto need = static_cast<std::size_t>(std::min<std::uint64_t>(blksize - produced(), size_ - at.source));
+  ByteView src;
+  if (bytes_) {
+    src = ByteView(*bytes_).subspan(static_cast<std::size_t>(at.source), need);
+  } else {
+    scratch_.clear();
+    if (!append(at.source, need, scratch_)) {
+      return make_error(Errc::Unavailable, "the file changed on the server during the transfer");
+    }
+    src = ByteView(scratch_);
+  }
+  for (std::size_t i = 0; i < src.size() && produced() < blksize; ++i) {
+    std::uint8_t c = src[i];
+    ++at.source;
+    if (c != '\n' && c != '\r') {
+      out.push_back(c);
+      continue;
+    }
+    std::uint8_t second = c == '\n' ? '\n' : 0;
+    out.push_back('\r');
+    if (produced() < blksize) out.push_back(second);
+    else at.pending = second;  // the block is full: the next one starts with it
+  }
+  at.block = block + 1;
+  if (block == cursors_.back().block) cursors_.push_back(at);  // a new block: where the next starts
+  return produced();
+}
+
+void TransferData::forget_before(std::uint64_t block) {
+  // The newest cursor stays: it is where the next new block starts.
+  while (cursors_.size() > 1 && cursors_.front().block < block) cursors_.pop_front();
+}
+
 Transfer::Transfer(std::shared_ptr<const Bytes> data, TransferOptions opts, int max_retries)
     : Transfer(TransferData(std::move(data)), std::move(opts), max_retries) {}
 
@@ -88,31 +147,33 @@ Transfer::Transfer(TransferData data, TransferOptions opts, int max_retries)
     : data_(std::move(data)),
       opts_(std::move(opts)),
       max_retries_(max_retries),
-      total_blocks_(data_.size() / opts_.blksize + 1),
+      total_blocks_(data_.length() ? *data_.length() / opts_.blksize + 1 : 0),
       oack_pending_(!opts_.oack.empty()) {}
 
-bool Transfer::data_packet(std::uint64_t block, Bytes& out) const {
-  std::uint64_t begin = (block - 1) * opts_.blksize;
-  std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(opts_.blksize, data_.size() - begin));
+Status Transfer::data_packet(std::uint64_t block, Bytes& out) {
   // Block numbers wrap to 0 after 65535 (PROTOCOLS §8.2 [EMU]).
-  out = build_data_head(static_cast<std::uint16_t>(block & 0xffff), len);
-  return data_.append(begin, len, out);
+  out = build_data_head(static_cast<std::uint16_t>(block & 0xffff), opts_.blksize);
+  CUCM_TRY(std::size_t len, data_.append_block(block, opts_.blksize, out));
+  if (len < opts_.blksize) total_blocks_ = block;  // the short block ends the stream
+  return Ok{};
 }
 
 void Transfer::send_window(Step& s, std::uint64_t from) {
-  std::uint64_t last = std::min<std::uint64_t>(acked_ + opts_.windowsize, total_blocks_);
+  std::uint64_t last = acked_ + opts_.windowsize;
+  if (total_blocks_ != 0) last = std::min(last, total_blocks_);
   for (std::uint64_t b = from; b <= last; ++b) {
     if (b <= highest_sent_) ++retransmitted_;
     Bytes packet;
-    if (!data_packet(b, packet)) {
+    if (auto st = data_packet(b, packet); !st) {
       s.send.clear();
       s.failed = true;
-      s.error = "the file changed on the server during the transfer";
+      s.error = st.error().message;
       return;
     }
     s.send.push_back(std::move(packet));
+    highest_sent_ = std::max(highest_sent_, b);
+    if (b == total_blocks_) break;  // learnt just now, for a netascii stream
   }
-  highest_sent_ = std::max(highest_sent_, last);
 }
 
 Transfer::Step Transfer::start() {
@@ -140,6 +201,7 @@ Transfer::Step Transfer::on_ack(std::uint16_t block) {
   if (distance == 0 || acked_ + distance > highest_sent_) return s;
   acked_ += distance;
   retries_ = 0;
+  data_.forget_before(acked_ + 1);
   if (acked_ == total_blocks_) {
     s.done = true;
     return s;

@@ -1,6 +1,7 @@
 // The TFTP and HTTP servers, started by cluster::Services as serve starts them, on ephemeral
 // loopback ports, driven by our client and by real third-party clients (tftp-hpa, curl): byte-identical downloads of every catalog kind, loss,
 // concurrency, refusals, and HTTP keep-alive, ranges and deadlines.
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -32,6 +34,7 @@
 #include "signer/keys.hpp"
 #include "tftp/client.hpp"
 #include "tftp/packet.hpp"
+#include "tftp/transfer.hpp"
 #include "tests/support/descriptor_shortage.hpp"
 
 namespace cucm::tftp {
@@ -56,6 +59,24 @@ Run run(const std::string& cmd) {
 
 constexpr const char* kPhone = "SEPA45630BBFA40";
 constexpr std::uint64_t kBigFile = (64u << 20) + 4096 * 1000;  // past the whole-file read cap
+
+// One datagram, or 0 when none came within `wait`: a test that waits for the server cannot hang.
+std::size_t receive_within(udp::socket& s, std::array<std::uint8_t, 2048>& buf, udp::endpoint& from,
+                           std::chrono::milliseconds wait) {
+  pollfd pfd{s.native_handle(), POLLIN, 0};
+  if (::poll(&pfd, 1, static_cast<int>(wait.count())) <= 0) return 0;
+  boost::system::error_code ec;
+  std::size_t n = s.receive_from(asio::buffer(buf), from, 0, ec);
+  return ec ? 0 : n;
+}
+
+// This process's resident memory: the server runs in it.
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
 
 class Servers : public ::testing::Test {
  protected:
@@ -101,6 +122,7 @@ class Servers : public ::testing::Test {
     auto sc = cluster::loopback_services(2);
     sc.capf.reset();
     sc.tftp->client_rate = 5000;
+    sc.tftp->max_per_client = 1000;  // every test client comes from 127.0.0.1
     sc.tftp->limits.default_timeout = std::chrono::milliseconds(200);
     sc.tftp->limits.max_retries = 10;
     sc.http->io_timeout = std::chrono::milliseconds(500);
@@ -541,6 +563,151 @@ TEST_F(Servers, FloodIsShedAndIpv6Works) {
   EXPECT_GE(ok, 3);
   EXPECT_GE(busy, 3);
   EXPECT_GE(limited.stats().refused.load(), 3u);
+}
+
+// Issue 16, item 3: one address sent RRQs asking `timeout 255` as fast as the rate allowed and held
+// every slot for minutes. Now it meets its own cap (at most half the server's) with slots to spare
+// for another client, its timeout is ignored, and its silent transfers are given up on within the
+// server's own timeout x retries, each with an ERROR.
+TEST_F(Servers, OneAddressFloodingLongTimeoutsLeavesSlotsForOthers) {
+  cluster::ServicesConfig sc;
+  sc.tftp.emplace();
+  sc.tftp->address = "127.0.0.1";
+  sc.tftp->port = 0;
+  sc.tftp->max_transfers = 64;  // one address may hold 32: the default cap, and half of this
+  sc.tftp->limits.default_timeout = std::chrono::milliseconds(500);
+  sc.tftp->limits.max_retries = 2;
+  cluster::Services services(*cluster_, sc);
+  ASSERT_TRUE(services.start());
+  const TftpServer& server = *services.tftp();
+  udp::endpoint ep = server.local_endpoint();
+
+  asio::io_context io;
+  udp::socket flood(io, udp::endpoint(asio::ip::make_address("127.0.0.2"), 0));  // another loopback address
+  constexpr int kFlood = 100;
+  Bytes rrq = build_request({Opcode::Rrq, "ITLFile.tlv", "octet", {{"timeout", "255"}}});
+  for (int i = 0; i < kFlood; ++i) flood.send_to(asio::buffer(rrq), ep);
+  // Every RRQ is answered: DATA 1 (the timeout option ignored, nothing to acknowledge) from a
+  // fresh TID, or "Server busy" from the server's port.
+  std::set<udp::endpoint> tids;
+  int busy = 0, oacks = 0;
+  std::array<std::uint8_t, 2048> buf{};
+  udp::endpoint from;
+  while (static_cast<int>(tids.size()) + busy < kFlood) {
+    std::size_t n = receive_within(flood, buf, from, std::chrono::seconds(5));
+    ASSERT_GE(n, 4u) << tids.size() << " transfers and " << busy << " refusals so far";
+    auto p = parse_packet(ByteView(buf).first(n));
+    if (from == ep) {
+      ASSERT_TRUE(p);
+      EXPECT_EQ(p->opcode, Opcode::Error);
+      EXPECT_NE(p->message.find("Server busy"), std::string::npos) << p->message;
+      ++busy;
+    } else if (tids.insert(from).second) {
+      oacks += buf[1] == static_cast<std::uint8_t>(Opcode::Oack);
+    }
+  }
+  EXPECT_EQ(tids.size(), 32u);
+  EXPECT_EQ(oacks, 0);  // `timeout 255` is not acknowledged
+  EXPECT_EQ(busy, kFlood - 32);
+  EXPECT_EQ(server.stats().refused_client_cap.load(), static_cast<std::uint64_t>(kFlood - 32));
+
+  // Another client is served while the flood holds its 32 slots.
+  auto r = tftp_get(ep, "ITLFile.tlv", {});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->data, expected("ITLFile.tlv"));
+
+  // The flood's transfers end within 500 ms x 3 (not 255 s x 3), each with an ERROR.
+  std::set<udp::endpoint> given_up;
+  auto start = std::chrono::steady_clock::now();
+  while (given_up.size() < tids.size()) {
+    std::size_t n = receive_within(flood, buf, from, std::chrono::seconds(5));
+    ASSERT_GE(n, 4u) << given_up.size() << " of " << tids.size() << " transfers given up";
+    if (buf[1] == static_cast<std::uint8_t>(Opcode::Error) && tids.count(from)) given_up.insert(from);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// Issue 16, item 4: each netascii RRQ of a large file built its own converted copy (60 of a 50 MB
+// file took RSS to 3 GB). Now netascii is converted block by block as it is sent: transfers held
+// open at their first block cost no copy, a static file over the stream size streams in netascii
+// too (over 64 MiB it was refused), and the bytes are those of a whole-file conversion.
+TEST_F(Servers, NetasciiOfALargeFileStreamsWithoutACopyPerTransfer) {
+  constexpr std::size_t kText = 24u << 20;  // over the 16 MiB that TFTP streams from a descriptor
+  {
+    Bytes text(kText);
+    std::mt19937 rng(11);
+    for (auto& c : text) {
+      auto r = rng() % 40;
+      c = r == 0 ? '\n' : r == 1 ? '\r' : static_cast<std::uint8_t>('a' + r % 26);
+    }
+    ASSERT_TRUE(write_file_atomic(dir_ / "static" / "text24.txt", text));
+  }
+  std::uint64_t before = resident_bytes();
+  asio::io_context io;
+  udp::socket s(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  constexpr int kHeld = 8;
+  Bytes rrq = build_request({Opcode::Rrq, "text24.txt", "netascii", {}});
+  for (int i = 0; i < kHeld; ++i) s.send_to(asio::buffer(rrq), tftp_ep());
+  std::set<udp::endpoint> tids;
+  std::array<std::uint8_t, 2048> buf{};
+  udp::endpoint from;
+  while (tids.size() < kHeld) {  // DATA 1 of each: the transfers are under way
+    std::size_t n = receive_within(s, buf, from, std::chrono::seconds(10));
+    ASSERT_GE(n, 4u);
+    ASSERT_EQ(buf[1], static_cast<std::uint8_t>(Opcode::Data)) << std::string(as_chars(ByteView(buf).first(n)));
+    tids.insert(from);
+  }
+  std::uint64_t grown = resident_bytes() - std::min(before, resident_bytes());
+  EXPECT_LT(grown, 48u << 20) << "RSS grew by " << (grown >> 20) << " MiB for " << kHeld
+                              << " netascii transfers of a 24 MiB file";
+  for (const auto& tid : tids) s.send_to(asio::buffer(build_error(ErrorCode::Undefined, "test done")), tid);
+
+  // Over 64 MiB, netascii streams too.
+  s.send_to(asio::buffer(build_request({Opcode::Rrq, "big.bin", "netascii", {}})), tftp_ep());
+  std::size_t n = receive_within(s, buf, from, std::chrono::seconds(10));
+  ASSERT_GE(n, 4u);
+  EXPECT_EQ(buf[1], static_cast<std::uint8_t>(Opcode::Data)) << std::string(as_chars(ByteView(buf).first(n)));
+  s.send_to(asio::buffer(build_error(ErrorCode::Undefined, "test done")), from);
+
+  // The whole file, with blocks and windows whose ends cut CR LF pairs: a whole-file conversion.
+  GetOptions o;
+  o.mode = "netascii";
+  o.blksize = 8192;
+  o.windowsize = 4;  // 32 KiB a window: within a client socket's default receive buffer
+  o.ask_tsize = true;
+  o.timeout = std::chrono::milliseconds(1000);
+  auto r = tftp_get(tftp_ep(), "text24.txt", o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->tsize);  // not answered for netascii
+  auto text = read_file(dir_ / "static" / "text24.txt");
+  ASSERT_TRUE(text);
+  EXPECT_TRUE(r->data == to_netascii(*text)) << r->data.size() << " bytes";
+}
+
+// Issue 16, item 4: a budget for the buffers of all transfers. A transfer whose blksize and
+// windowsize would pass it is refused with "Server busy" and counted; a modest one is served.
+TEST_F(Servers, TransferMemoryBudgetRefusesWhatWouldPassIt) {
+  cluster::ServicesConfig sc;
+  sc.tftp.emplace();
+  sc.tftp->address = "127.0.0.1";
+  sc.tftp->port = 0;
+  sc.tftp->transfer_memory = 1u << 20;  // one address may use 512 KiB of it
+  cluster::Services services(*cluster_, sc);
+  ASSERT_TRUE(services.start());
+  const TftpServer& server = *services.tftp();
+  GetOptions huge;
+  huge.blksize = 65464;
+  huge.windowsize = 64;  // 4 MiB of packets per window
+  auto refused = tftp_get(server.local_endpoint(), "load.bin", huge);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("Server busy"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(server.stats().refused_memory.load(), 1u);
+  GetOptions modest;
+  modest.blksize = 1428;
+  modest.windowsize = 8;
+  auto r = tftp_get(server.local_endpoint(), "load.bin", modest);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->data, expected("load.bin"));
 }
 
 // A build (a query and a signature) runs on a worker: while one is held, the same single loop

@@ -202,5 +202,115 @@ TEST(Transfer, Netascii) {
   EXPECT_EQ(to_netascii(in), (Bytes{'a', '\r', '\n', 'b', '\r', 0, 'c'}));
 }
 
+// A timeout longer than the server's maximum is ignored, not lowered (RFC 2349 wants it echoed as
+// asked): a silent client then holds its slot for max_timeout x (retries + 1) at most.
+TEST(Negotiate, ATimeoutOverTheMaximumIsIgnored) {
+  auto o = negotiate({Opcode::Rrq, "f", "octet", {{"timeout", "255"}, {"tsize", "0"}}}, 5, {});
+  EXPECT_EQ(o.timeout, std::chrono::milliseconds(1000));
+  std::vector<std::pair<std::string, std::string>> want{{"tsize", "5"}};
+  EXPECT_EQ(o.oack, want);
+  auto ten = negotiate({Opcode::Rrq, "f", "octet", {{"timeout", "10"}}}, 5, {});
+  EXPECT_EQ(ten.timeout, std::chrono::seconds(10));
+  EXPECT_EQ(ten.oack.size(), 1u);
+  TransferLimits strict;
+  strict.max_timeout = std::chrono::seconds(2);
+  EXPECT_TRUE(negotiate({Opcode::Rrq, "f", "octet", {{"timeout", "3"}}}, 5, strict).oack.empty());
+}
+
+// The converted size is known only once converted: tsize is not answered for netascii.
+TEST(Negotiate, NetasciiDoesNotAnswerTsize) {
+  auto o = negotiate({Opcode::Rrq, "f", "netascii", {{"tsize", "0"}, {"blksize", "1024"}}}, 99, {});
+  std::vector<std::pair<std::string, std::string>> want{{"blksize", "1024"}};
+  EXPECT_EQ(o.oack, want);
+}
+
+// Text dense in CR and LF, so that pairs are cut by block ends at every block size.
+std::shared_ptr<const Bytes> text_of(std::size_t n, std::uint32_t seed) {
+  auto b = std::make_shared<Bytes>(n);
+  std::uint32_t x = seed;
+  for (auto& c : *b) {
+    x = x * 1103515245 + 12345;
+    std::uint32_t r = (x >> 16) % 8;
+    c = r == 0 ? '\n' : r == 1 ? '\r' : static_cast<std::uint8_t>('a' + r);
+  }
+  return b;
+}
+
+// A receiver with a window that loses a block now and then: ACKs the last block in order, and
+// lets the sender time out on some windows, so blocks of the converted stream are made again
+// from their cursors.
+Bytes receive_lossy(Transfer& t, std::size_t blksize) {
+  Bytes got;
+  std::uint64_t expected = 1;
+  auto s = t.start();
+  if (!s.send.empty() && s.send[0][1] == 6) s = t.on_ack(0);
+  for (int round = 0; !s.done && !s.failed && round < 100'000; ++round) {
+    bool last = false;
+    std::size_t in_window = 0;
+    for (const auto& pkt : s.send) {
+      ++in_window;
+      if (block_of(pkt) != static_cast<std::uint16_t>(expected & 0xffff)) continue;
+      if (round % 3 == 1 && in_window == 2) break;  // lost: the rest of this window is out of order
+      got.insert(got.end(), pkt.begin() + 4, pkt.end());
+      last = pkt.size() - 4 < blksize;
+      ++expected;
+    }
+    if (round % 5 == 2 && !last) {
+      s = t.on_timeout();  // the ACK was lost: the window from the lowest unacknowledged block
+      continue;
+    }
+    s = t.on_ack(static_cast<std::uint16_t>((expected - 1) & 0xffff));
+  }
+  EXPECT_TRUE(s.done);
+  return got;
+}
+
+TEST(Transfer, NetasciiIsConvertedBlockByBlockWithResends) {
+  auto path = std::filesystem::temp_directory_path() / ("cucm-netascii-" + std::to_string(::getpid()) + ".txt");
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{5000}}) {
+    auto text = text_of(size, static_cast<std::uint32_t>(size) + 1);
+    Bytes want = to_netascii(*text);
+    ASSERT_TRUE(write_file_atomic(path, *text));
+    for (std::size_t blksize : {std::size_t{8}, std::size_t{9}, std::size_t{512}}) {
+      for (std::uint16_t window : {std::uint16_t{1}, std::uint16_t{4}}) {
+        for (bool from_file : {false, true}) {
+          Request req{Opcode::Rrq, "f", "netascii",
+                      {{"blksize", std::to_string(blksize)}, {"windowsize", std::to_string(window)}}};
+          auto data = [&] {
+            if (!from_file) return TransferData(text, Mode::Netascii);
+            auto f = open_regular_file(path);
+            EXPECT_TRUE(f);
+            return TransferData(std::make_shared<const FileHandle>(std::move(f->handle)), f->size, Mode::Netascii);
+          }();
+          Transfer t(std::move(data), negotiate(req, size, {}), 5);
+          EXPECT_EQ(t.total_blocks(), 0u);  // not known before the conversion ends
+          EXPECT_EQ(receive_lossy(t, blksize), want)
+              << "size " << size << " blksize " << blksize << " window " << window << " file " << from_file;
+          EXPECT_EQ(t.total_blocks(), want.size() / blksize + 1);  // an exact multiple ends with an empty block
+          if (size == 5000) {
+            EXPECT_GT(t.retransmitted(), 0u);  // blocks were made again from their cursors
+          }
+        }
+      }
+    }
+  }
+  std::filesystem::remove(path);
+}
+
+// Every block of the converted stream is made from the cursor of the block before: asking for a
+// block already acknowledged is a bug, said as such, not bytes from the wrong offset.
+TEST(Transfer, NetasciiBlockAskedOutOfOrderIsRefused) {
+  TransferData d(text_of(100, 3), Mode::Netascii);
+  Bytes out;
+  ASSERT_TRUE(d.append_block(1, 8, out));
+  ASSERT_TRUE(d.append_block(2, 8, out));
+  ASSERT_TRUE(d.append_block(1, 8, out));  // a resend, from its cursor
+  EXPECT_FALSE(d.append_block(5, 8, out));  // 3 has not been made yet
+  d.forget_before(2);
+  auto again = d.append_block(1, 8, out);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::Internal);
+}
+
 }  // namespace
 }  // namespace cucm::tftp
