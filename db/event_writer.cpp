@@ -74,7 +74,42 @@ void bound_field(std::string& text) {
   text += tail;
 }
 
+// The refusal limiter's key: service, source address and result class, apart by a byte no field has.
+constexpr char kKeySep = '\x1f';
+
+std::string_view address_of(std::string_view source) {
+  if (source.starts_with('[')) return source.substr(0, source.find(']') + 1);  // [v6]:port
+  auto colon = source.find(':');
+  if (colon != std::string_view::npos && source.find(':', colon + 1) == std::string_view::npos) return source.substr(0, colon);
+  return source;
+}
+
+std::string_view result_class(std::string_view result) {
+  return result.substr(0, std::min<std::size_t>(result.find(':'), 48));
+}
+
 }  // namespace
+
+EventWriter::EventWriter(Database db, EventWriterOptions o) : db_(std::move(db)), o_(std::move(o)) {
+  if (o_.refusals.per_window > 0) refusals_ = std::make_unique<core::RepeatLimiter>(o_.refusals);
+}
+
+EventWriter::Posted EventWriter::summary(const std::string& key, std::uint64_t count, TimePoint at) {
+  Posted p;
+  p.at = at;
+  p.event.what = fmt::format("{} similar events suppressed", count);
+  if (key == core::RepeatLimiter::kOverflow) {
+    p.event.service = "events";
+    p.event.source = "*";
+    p.event.result = "from more sources at once than are counted apart";
+    return p;
+  }
+  auto a = key.find(kKeySep), b = key.find(kKeySep, a + 1);
+  p.event.service = key.substr(0, a);
+  p.event.source = key.substr(a + 1, b - a - 1);
+  p.event.result = key.substr(b + 1);
+  return p;
+}
 
 Result<std::unique_ptr<EventWriter>> EventWriter::start(const std::filesystem::path& data_dir, EventWriterOptions o) {
   CUCM_TRY(Database db, open_cluster_db(data_dir));
@@ -119,9 +154,23 @@ void EventWriter::post(std::string service, std::string source, std::string devi
 void EventWriter::post(Event e) {
   auto at = now();  // before the lock: the time of the request
   for (auto* field : {&e.source, &e.service, &e.device, &e.what, &e.result}) bound_field(*field);
+  std::optional<Posted> held;  // the count of the window that ended, told before this event
+  if (refusals_ && e.result != "ok" && !e.result.empty()) {
+    std::string key = fmt::format("{}{}{}{}{}", e.service, kKeySep, address_of(e.source), kKeySep, result_class(e.result));
+    auto admit = refusals_->admit(key, at);
+    if (!admit.pass) {
+      ++suppressed_;
+      return;
+    }
+    if (admit.suppressed) held = summary(admit.key, admit.suppressed, at);
+  }
   bool batch_full = false;
   {
     std::lock_guard lock(mutex_);
+    if (held) {
+      if (queue_.size() >= o_.max_queue) ++dropped_;
+      else queue_.push_back(std::move(*held));
+    }
     if (queue_.size() >= o_.max_queue) {
       ++dropped_;
       return;
@@ -245,6 +294,11 @@ void EventWriter::run() {
       batch.swap(queue_);
       stop = stopping_;
       ticket = flush_asked_;
+    }
+    // Floods whose window has ended, counted in one event each (also when the flood stopped).
+    if (refusals_) {
+      auto at = now();
+      for (const auto& h : refusals_->expire(stop ? TimePoint::max() : at)) batch.push_back(summary(h.key, h.suppressed, at));
     }
     // In chunks, with retention due after any of them: a flood queues many thousands of rows
     // between two wake-ups, and the budget must hold within a chunk, not within a flood.

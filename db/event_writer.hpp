@@ -20,6 +20,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/repeat_limiter.hpp"
 #include "db/model.hpp"
 #include "db/sqlite.hpp"
 
@@ -34,6 +35,11 @@ struct EventWriterOptions {
   // Retention runs after a write at most this often, and sooner once the rows written since the
   // last run add up to a sixteenth of max_bytes (so the bound holds however fast events come).
   std::chrono::milliseconds retention_every{5000};
+  // Repeated refusals and failures (a result other than "ok"): per service, source address (the
+  // port left out) and result class (the result up to its first ':'), `per_window` events pass
+  // per window, and the rest become one event "N similar events suppressed" when the window
+  // ends. per_window 0: every event is written.
+  core::RepeatLimiter::Options refusals{.per_window = 10, .window = std::chrono::milliseconds(1000), .max_keys = 4096};
   // The time events are stamped with and retention measures age by (tests step it); empty: the
   // system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
@@ -58,6 +64,7 @@ class EventWriter {
   std::uint64_t written() const { return written_; }
   std::uint64_t dropped() const { return dropped_; }
   std::uint64_t removed() const { return removed_; }  // rows deleted by retention
+  std::uint64_t suppressed() const { return suppressed_; }  // repeated refusals counted, not written
 
   // Longest text a field keeps: a longer one (an 8 KB request path) is cut, and says how long it was.
   static constexpr std::size_t kMaxField = 512;
@@ -65,7 +72,7 @@ class EventWriter {
  private:
   static constexpr std::size_t kBatch = 500;   // events per wake-up under load
   static constexpr std::size_t kChunk = 2000;  // events per transaction
-  EventWriter(Database db, EventWriterOptions o) : db_(std::move(db)), o_(std::move(o)) {}
+  EventWriter(Database db, EventWriterOptions o);
   struct Posted {
     Event event;
     TimePoint at;
@@ -76,6 +83,7 @@ class EventWriter {
   bool retention_due(TimePoint at) const;
   std::uint64_t size_trigger() const;  // bytes written that make retention due
   Status retain(TimePoint now);
+  static Posted summary(const std::string& key, std::uint64_t count, TimePoint at);
   Result<std::int64_t> delete_batches(std::string_view sql, const std::function<void(Statement&)>& bind);
 
   Database db_;
@@ -83,12 +91,13 @@ class EventWriter {
   std::mutex mutex_;
   std::condition_variable wake_, flushed_;
   std::deque<Posted> queue_;
+  std::unique_ptr<core::RepeatLimiter> refusals_;  // null: no limit
   bool stopping_ = false;
   std::uint64_t flush_asked_ = 0, flush_done_ = 0;  // under mutex_
   // The writer thread's own: when retention last ran, and the bytes written since.
   std::optional<TimePoint> last_retention_;
   std::uint64_t bytes_since_retention_ = 0;
-  std::atomic<std::uint64_t> written_{0}, dropped_{0}, removed_{0};
+  std::atomic<std::uint64_t> written_{0}, dropped_{0}, removed_{0}, suppressed_{0};
   std::thread thread_;
 };
 

@@ -199,5 +199,59 @@ TEST_F(EventWriterTest, EventsOlderThanTheMaximumAgeGo) {
   EXPECT_EQ((*w)->removed(), 100u);
 }
 
+// The same flood as refusals from one address (any port): a few events per second are written,
+// and one event per second counts the rest. Another address's refusals are not held back, and
+// successes are never.
+TEST_F(EventWriterTest, RepeatedRefusalsFromOneSourceBecomeSummaries) {
+  TestClock clock;
+  EventWriterOptions o;
+  o.max_queue = 300'000;
+  o.max_bytes = 1u << 20;
+  o.clock = clock.fn();
+  o.refusals = {.per_window = 10, .window = std::chrono::milliseconds(1000), .max_keys = 64};
+  std::int64_t before = used_bytes(db());
+  auto w = EventWriter::start(dir_, o);
+  ASSERT_TRUE(w) << w.error().message;
+  constexpr int kEvents = 200'000;
+  for (int i = 0; i < kEvents; ++i) {
+    if (i % 100 == 99) clock.advance(std::chrono::milliseconds(1));  // 2 s in all
+    Event e;
+    e.service = "http";
+    e.source = "10.0.0.5:" + std::to_string(1024 + i % 60000);
+    e.what = "GET nothing" + std::to_string(i);
+    e.result = "not found: no such file";
+    (*w)->post(std::move(e));
+  }
+  (*w)->post("http", "10.0.0.6:4000", "", "GET other", "not found: no such file");
+  (*w)->post("http", "10.0.0.5:4000", "", "GET ITLFile.tlv", "ok");
+  clock.advance(std::chrono::seconds(2));  // the last window ends: its count is written too
+  (*w)->flush();
+  EXPECT_EQ((*w)->dropped(), 0u);
+  auto rows = EventLog(db()).since(0, "", 1000);
+  ASSERT_TRUE(rows);
+  std::int64_t written = 0, counted = 0, summaries = 0;
+  bool other = false, ok = false;
+  for (const auto& e : *rows) {
+    if (e.source.starts_with("10.0.0.6")) other = true;
+    else if (e.result == "ok") ok = true;
+    else if (e.what.ends_with(" similar events suppressed")) {
+      ++summaries;
+      counted += std::stoll(e.what);
+      EXPECT_EQ(e.source, "10.0.0.5");
+      EXPECT_EQ(e.service, "http");
+      EXPECT_EQ(e.result, "not found");
+    } else {
+      ++written;
+    }
+  }
+  EXPECT_TRUE(other);
+  EXPECT_TRUE(ok);
+  EXPECT_LE(written, 30);  // three windows (0-1 s, 1-2 s, and the last millisecond), ten each
+  EXPECT_GE(summaries, 2);
+  EXPECT_EQ(written + counted, kEvents);
+  EXPECT_EQ((*w)->suppressed(), static_cast<std::uint64_t>(counted));
+  EXPECT_LT(used_bytes(db()) - before, 64 * 1024);
+}
+
 }  // namespace
 }  // namespace cucm::db
