@@ -59,6 +59,20 @@ std::size_t RepeatLimiter::keys() const {
   return windows_.size();
 }
 
+std::string_view peer_address(std::string_view peer) {
+  if (peer.starts_with('[')) {
+    auto close = peer.find(']');
+    return close == std::string_view::npos ? peer : peer.substr(0, close + 1);
+  }
+  auto colon = peer.find(':');
+  if (colon != std::string_view::npos && peer.find(':', colon + 1) == std::string_view::npos) return peer.substr(0, colon);
+  return peer;
+}
+
+std::string suppressed_note(std::uint64_t suppressed) {
+  return suppressed ? fmt::format(" ({} similar lines suppressed)", suppressed) : std::string();
+}
+
 std::string log_excerpt(std::string_view text, std::size_t max_chars) {
   std::string out;
   std::size_t used = 0;

@@ -62,6 +62,13 @@ class RepeatLimiter {
   TimePoint last_purge_{};
 };
 
+// The address of a peer written "10.0.0.5:51234" or "[::1]:51234" (as the servers write them),
+// without the port: the key of a source whatever port it sends from. Other text is returned whole.
+std::string_view peer_address(std::string_view peer);
+
+// " (N similar lines suppressed)" after a line that a limiter let through, or nothing.
+std::string suppressed_note(std::uint64_t suppressed);
+
 // `text` as it may go into a log line: bytes outside printable ASCII, the backslash and the quote
 // as \xNN, at most `max_chars` characters of it, then "...(N bytes)" when it was longer.
 std::string log_excerpt(std::string_view text, std::size_t max_chars = 128);

@@ -77,13 +77,6 @@ void bound_field(std::string& text) {
 // The refusal limiter's key: service, source address and result class, apart by a byte no field has.
 constexpr char kKeySep = '\x1f';
 
-std::string_view address_of(std::string_view source) {
-  if (source.starts_with('[')) return source.substr(0, source.find(']') + 1);  // [v6]:port
-  auto colon = source.find(':');
-  if (colon != std::string_view::npos && source.find(':', colon + 1) == std::string_view::npos) return source.substr(0, colon);
-  return source;
-}
-
 std::string_view result_class(std::string_view result) {
   return result.substr(0, std::min<std::size_t>(result.find(':'), 48));
 }
@@ -156,7 +149,7 @@ void EventWriter::post(Event e) {
   for (auto* field : {&e.source, &e.service, &e.device, &e.what, &e.result}) bound_field(*field);
   std::optional<Posted> held;  // the count of the window that ended, told before this event
   if (refusals_ && e.result != "ok" && !e.result.empty()) {
-    std::string key = fmt::format("{}{}{}{}{}", e.service, kKeySep, address_of(e.source), kKeySep, result_class(e.result));
+    std::string key = fmt::format("{}{}{}{}{}", e.service, kKeySep, core::peer_address(e.source), kKeySep, result_class(e.result));
     auto admit = refusals_->admit(key, at);
     if (!admit.pass) {
       ++suppressed_;

@@ -7,6 +7,7 @@
 
 #include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
+#include "core/repeat_limiter.hpp"
 #include "core/tcp_listener.hpp"
 #include "http/http_server.hpp"
 
@@ -19,6 +20,9 @@ struct HttpServer::Shared {
   std::shared_ptr<spdlog::logger> log;
   HttpConfig cfg;
   core::LoopSweeps sweeps;  // one per loop; emptied by ~HttpServer
+  // Lines about refused requests, per client address: a flood of them is a few lines a minute.
+  std::unique_ptr<core::RepeatLimiter> refusal_lines = std::make_unique<core::RepeatLimiter>(
+      core::RepeatLimiter::Options{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024});
 };
 
 // A connection's session, on the loop that accepted it (one thread per loop: no strand), kept
