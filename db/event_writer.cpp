@@ -70,8 +70,8 @@ void bound_field(std::string& text) {
   std::string tail = fmt::format("...({} bytes)", text.size());
   std::size_t cut = EventWriter::kMaxField - tail.size();
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  text += tail;
+  // A new string, not resize(): the queue would keep the long one's memory (8 KB a request).
+  text = text.substr(0, cut) + tail;
 }
 
 // The refusal limiter's key: service, source address and result class, apart by a byte no field has.
