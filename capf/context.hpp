@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "capf/proto/engine.hpp"
+#include "core/repeat_limiter.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
@@ -38,6 +39,8 @@ struct Context {
   db::EventWriter* events = nullptr;
   // What every session's engine is given: filled by CapfServer::start() from the fields above.
   EngineConfig engine;
+  // Warnings about refused handshakes, per client address: a flood of them is a few lines a minute.
+  core::RepeatLimiter refusal_lines{{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024}};
 };
 
 // Loads the trust store; a file that does not parse is an error naming it.
