@@ -253,7 +253,8 @@ Status EventWriter::retain(TimePoint at) {
   }
   if (o_.max_bytes == 0) return Ok{};
   // The rows' size, estimated from the newest rows' average (cheap: no scan of the table), times
-  // their number (ids are dense: only retention deletes, oldest first).
+  // their number, taken as the span of ids (retention deletes the oldest, so ids stay dense; rows
+  // deleted by hand make it an overestimate, and more go).
   CUCM_TRY(auto range, db_.prepare("SELECT min(id), max(id) FROM event"));
   CUCM_TRY(bool row, range.step());
   if (!row || range.is_null(0)) return Ok{};
@@ -294,9 +295,8 @@ void EventWriter::run() {
       for (const auto& h : refusals_->expire(stop ? TimePoint::max() : at)) batch.push_back(summary(h.key, h.suppressed, at));
     }
     // In chunks, with retention due after any of them: a flood queues many thousands of rows
-    // between two wake-ups, and the budget must hold within a chunk, not within a flood.
-    // A chunk ends where retention is due by size, so the budget is passed by one row at most
-    // before retention runs.
+    // between two wake-ups. A chunk ends where retention falls due by size, so the rows written
+    // since the last retention pass stay within a sixteenth of the budget (and one row).
     for (std::size_t from = 0, to = 0; from < batch.size(); from = to) {
       std::uint64_t bytes = bytes_since_retention_;
       for (to = from; to < batch.size() && to - from < kChunk && bytes < size_trigger(); ++to) {
