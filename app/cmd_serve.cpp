@@ -32,6 +32,8 @@ struct ServeArgs {
   double client_rate = 200;
   int max_timeout_option = 10;
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
+  std::size_t events_max_mb = 64;
+  int events_max_age_days = 30;
 };
 
 // Every HTTP connection, TFTP transfer and CAPF session holds a file descriptor (HTTP also keeps up
@@ -97,7 +99,7 @@ void print_listening(const cluster::Services& s, const std::string& tls_min) {
   }
 }
 
-void print_stats(const cluster::Services& services, const catalog::CacheStats& c) {
+void print_stats(const cluster::Services& services, const catalog::CacheStats& c, const db::EventWriter* events) {
   if (const auto* t = services.tftp()) {
     const auto& s = t->stats();
     std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused ({} at a client's cap, "
@@ -117,6 +119,11 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
   }
   std::cout << fmt::format("cache: {} hits, {} builds ({} requests joined a build under way), {} entries, {} bytes\n",
                            c.hits, c.builds, c.joined, c.entries, c.bytes);
+  if (events) {
+    std::cout << fmt::format("events: {} written, {} repeated refusals counted in summaries, {} dropped (queue full), "
+                             "{} removed by retention\n",
+                             events->written(), events->suppressed(), events->dropped(), events->removed());
+  }
 }
 
 Status serve(const GlobalOptions& g, const ServeArgs& a) {
@@ -137,6 +144,12 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (!a.static_dir.empty()) cfg.static_dir = a.static_dir;
   cfg.cache_bytes = a.cache_mb << 20;
   cfg.build_workers = static_cast<std::size_t>(a.build_threads);
+  if (a.events_max_age_days < 0 || a.events_max_age_days > 36500) {
+    return make_error(Errc::InvalidArgument, "--events-max-age-days must be 0..36500");
+  }
+  if (a.events_max_mb > (std::size_t{1} << 30)) return make_error(Errc::InvalidArgument, "--events-max-mb is too large");
+  cfg.event_options.max_bytes = static_cast<std::uint64_t>(a.events_max_mb) << 20;
+  cfg.event_options.max_age = std::chrono::hours(24) * a.events_max_age_days;
   CUCM_TRY(auto cluster, open_cluster(g, cfg));
   cluster::Services services(*cluster, services_config(a));
   boost::asio::io_context& io = services.loop(0);  // signals and the exit timer
@@ -158,7 +171,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
                            cluster->config().static_dir.string(), cluster->catalog().workers())
             << std::flush;
   services.wait();
-  print_stats(services, cluster->catalog().stats());
+  print_stats(services, cluster->catalog().stats(), cluster->events());
   return Ok{};
 }
 
@@ -207,6 +220,11 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--http-max-per-address", a->http_max_per_address,
                 "Concurrent HTTP connections from one client address (0: no cap)")->capture_default_str();
   s->add_option("--http-timeout-ms", a->timeout_ms, "HTTP read/write deadline")->capture_default_str();
+  s->add_option("--events-max-mb", a->events_max_mb,
+                "Size of the event log (MiB) past which its oldest events are deleted (0: no bound)")
+      ->capture_default_str();
+  s->add_option("--events-max-age-days", a->events_max_age_days, "Events older than this are deleted (0: kept)")
+      ->capture_default_str();
   s->add_option("--exit-after", a->exit_after, "Stop by itself after this many seconds (tests, benchmarks)");
   s->callback([&g, &rc, a] { rc = guarded([&] { return serve(g, *a); }); });
 }

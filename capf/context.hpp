@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "capf/proto/engine.hpp"
+#include "core/repeat_limiter.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
 #include "signer/chain_verifier.hpp"
@@ -45,6 +46,8 @@ struct Context {
   // with `verifier` (the CAPF CA and `trust`) for the phones' certificates.
   EngineConfig engine;
   signer::ChainVerifier verifier;
+  // Warnings about refused handshakes, per client address: a flood of them is a few lines a minute.
+  core::RepeatLimiter refusal_lines{{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024}};
 };
 
 // Loads the trust store; a file that does not parse is an error naming it.

@@ -71,7 +71,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
         auto why = fmt::format("the phone offers no TLS version or suite that --capf-tls-min {} allows ({}); 79xx "
                                "firmware speaks TLS 1.0 with AES128-SHA: serve --capf-tls-min 1.0",
                                self->ctx_.cfg.tls_min, ec.message());
-        log::get("capf")->warn("capf {}: TLS handshake refused: {}", self->peer_, why);
+        auto& lines = self->ctx_.refusal_lines;
+        if (auto a = lines.admit(core::peer_address(self->peer_), std::chrono::system_clock::now()); a.pass) {
+          log::get("capf")->warn("capf {}: TLS handshake refused: {}{}", self->peer_, why, core::suppressed_note(a.suppressed));
+        }
         self->settle(self->engine_.on_tls_refused(why));
         return;
       }

@@ -22,7 +22,7 @@ Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data
   std::unique_ptr<Cluster> c(new Cluster(data_dir, cfg, std::move(pki), created));
   CUCM_TRY(c->db_, c->open_db());
   if (cfg.events) {
-    CUCM_TRY(c->events_, db::EventWriter::start(data_dir));
+    CUCM_TRY(c->events_, db::EventWriter::start(data_dir, cfg.event_options));
   }
   catalog::CacheOptions co;
   co.catalog = {cfg.static_dir, cfg.digest};

@@ -25,6 +25,7 @@ struct Config {
   std::size_t cache_bytes = 256u << 20;            // memory for built files
   std::size_t build_workers = 0;                   // threads that build cache misses; 0: one per core
   bool events = true;                              // write the event log (a background thread)
+  db::EventWriterOptions event_options;            // its size budget, maximum age and refusal limit
   // Called on a build worker before each build, with the file name: tests hold a build with it.
   std::function<void(const std::string&)> before_build;
 };

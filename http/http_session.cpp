@@ -117,7 +117,11 @@ class Session final : public std::enable_shared_from_this<Session>, public Watch
     if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
     if (target.empty() || target.front() != '/' || !catalog::is_safe_name(target.substr(1))) {
       ++shared_->stats->bad;
-      shared_->log->warn("http {}: refused unsafe path '{}'", peer_, std::string(req.target()));
+      if (auto a = shared_->refusal_lines->admit(core::peer_address(peer_), std::chrono::system_clock::now()); a.pass) {
+        shared_->log->warn("http {}: refused unsafe path '{}'{}", peer_,
+                           core::log_excerpt(std::string_view(req.target().data(), req.target().size())),
+                           core::suppressed_note(a.suppressed));
+      }
       event("", "GET (unsafe path)", "refused: forbidden");
       head.status = 403;
       return send_text(head, "forbidden\n");

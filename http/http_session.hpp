@@ -8,6 +8,7 @@
 #include "core/address_slots.hpp"
 #include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
+#include "core/repeat_limiter.hpp"
 #include "core/tcp_listener.hpp"
 #include "http/http_server.hpp"
 
@@ -21,6 +22,9 @@ struct HttpServer::Shared {
   HttpConfig cfg;
   core::LoopSweeps sweeps;  // one per loop; emptied by ~HttpServer
   std::shared_ptr<core::AddressSlots> per_address;  // HttpConfig::max_per_address
+  // Lines about refused requests, per client address: a flood of them is a few lines a minute.
+  std::unique_ptr<core::RepeatLimiter> refusal_lines = std::make_unique<core::RepeatLimiter>(
+      core::RepeatLimiter::Options{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024});
 };
 
 // A connection's session, on the loop that accepted it (one thread per loop: no strand), kept

@@ -9,6 +9,7 @@
 
 #include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
+#include "core/repeat_limiter.hpp"
 #include "tftp/packet.hpp"
 #include "catalog/request_name.hpp"
 
@@ -16,6 +17,10 @@ namespace cucm::tftp {
 namespace asio = boost::asio;
 using asio::ip::udp;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr core::RepeatLimiter::Options kRefusalLines{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024};
+}  // namespace
 
 struct TftpServer::Shared {
   catalog::CachedCatalog& catalog;
@@ -25,6 +30,8 @@ struct TftpServer::Shared {
   std::atomic<bool> stopping{false};
   core::LoopSweeps sweeps;  // retransmission deadlines, one sweep per loop; emptied by ~TftpServer
   std::shared_ptr<Admission> admission;  // slots and memory, given back by the sessions' tickets
+  // Lines about refused requests, per client address: a flood of them is a few lines a minute.
+  std::unique_ptr<core::RepeatLimiter> refusal_lines = std::make_unique<core::RepeatLimiter>(kRefusalLines);
 
   void event(const std::string& peer, const std::string& device, std::string what, std::string result) const {
     if (events) events->post("tftp", peer, device, std::move(what), std::move(result));
@@ -276,7 +283,10 @@ void TftpServer::on_request(std::size_t n) {
     return reply(ErrorCode::IllegalOperation, p.error().message);
   }
   if (p->opcode == Opcode::Wrq) {
-    shared_->log->info("tftp {}: write request for {} refused", peer, p->request->filename);
+    if (auto a = shared_->refusal_lines->admit(sender_.address().to_string(), std::chrono::system_clock::now()); a.pass) {
+      shared_->log->info("tftp {}: write request for '{}' refused{}", peer, core::log_excerpt(p->request->filename),
+                         core::suppressed_note(a.suppressed));
+    }
     shared_->event(peer, "", "WRQ " + p->request->filename, "refused: read-only server");
     ++stats_->refused;
     return reply(ErrorCode::AccessViolation, "Access violation: this server is read-only");
@@ -284,7 +294,10 @@ void TftpServer::on_request(std::size_t n) {
   if (p->opcode != Opcode::Rrq) return;  // a stray ACK/DATA/ERROR at port 69: ignore
   const Request& req = *p->request;
   if (!catalog::is_safe_name(req.filename)) {
-    shared_->log->warn("tftp {}: refused unsafe file name '{}'", peer, req.filename);
+    if (auto a = shared_->refusal_lines->admit(sender_.address().to_string(), std::chrono::system_clock::now()); a.pass) {
+      shared_->log->warn("tftp {}: refused unsafe file name '{}'{}", peer, core::log_excerpt(req.filename),
+                         core::suppressed_note(a.suppressed));
+    }
     shared_->event(peer, "", "RRQ (unsafe name)", "refused: access violation");
     ++stats_->refused;
     return reply(ErrorCode::AccessViolation, "Access violation");

@@ -14,10 +14,12 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "capf/server.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
+#include "core/log.hpp"
 #include "core/loop_pool.hpp"
 #include "db/device_store.hpp"
 #include "db/profile_store.hpp"
@@ -504,6 +506,32 @@ TEST_F(CapfTest, OldFirmwareBelowTheTlsFloorIsRefusedWithAHintAndNothingChanges)
   ASSERT_TRUE(modern) << modern.error().message;
   EXPECT_TRUE(modern->lsc_installed);
   EXPECT_EQ(modern->tls.rfind("TLSv1.3 ", 0), 0u) << modern->tls;
+}
+
+// Issue 16: every refused handshake was a warning line. From one address, a run of them is five
+// lines a minute now (the sixth says how many were left out).
+TEST_F(CapfTest, RefusedHandshakesFromOneAddressAreAFewWarningLines) {
+  auto lines = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+  auto logger = log::get("capf");
+  logger->sinks().push_back(lines);  // no session runs now: nothing logs meanwhile
+  auto name = add_device(kNullProfile, "install");
+  CapfPhone p{name, make_mic(name), std::nullopt, "", "", {}};
+  auto o = opts();
+  o.tls_min = "1.0";
+  o.tls_max = "1.0";
+  o.tls_ciphers = "AES128-SHA";
+  auto too_old = server_->stats().tls_too_old.load();
+  constexpr int kTries = 12;
+  for (int i = 0; i < kTries; ++i) EXPECT_FALSE(phone::run_capf(p, o));
+  for (int i = 0; i < 200 && server_->stats().tls_too_old.load() < too_old + kTries; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server_->stats().tls_too_old.load(), too_old + kTries);
+  std::size_t warned = 0;
+  for (const auto& line : lines->last_formatted()) warned += line.find("TLS handshake refused") != std::string::npos;
+  logger->sinks().pop_back();
+  EXPECT_GE(warned, 1u);
+  EXPECT_LE(warned, 5u);
 }
 
 TEST_F(CapfTest, OpensslSClientSeesTheCapfCertificate) {

@@ -236,6 +236,7 @@ TEST_F(Cli, EveryFailureIsOneLineAndExitCodeOne) {
       "phone fleet --count 2 --concurrency 2 --server no-such-host.invalid --timeout-ms 300",
       "phone fleet --count 1 --http-port 0",
       "serve --tftp-port 70000",
+      "serve --events-max-age-days -1",
       "serve --tftp-address no.such.address --tftp-port 0 --http-port 0 --capf-port 0",
       "sgn build " + missing,
       "sgn parse " + missing,
@@ -257,6 +258,18 @@ TEST_F(Cli, EveryFailureIsOneLineAndExitCodeOne) {
     EXPECT_EQ(r.out.rfind("cucm-emu: ", 0), 0u) << c << "\n" << r.out;
     EXPECT_EQ(r.out.find("internal error"), std::string::npos) << c << "\n" << r.out;
   }
+}
+
+// The event log's bounds are serve flags, and serve says at exit what the log took.
+TEST_F(Cli, ServeTakesTheEventLogBoundsAndCountsAtExit) {
+  auto r = run_stdout(emu("serve --tftp-address 127.0.0.1 --http-address 127.0.0.1 --capf-address 127.0.0.1 "
+                          "--tftp-port 0 --http-port 0 --capf-port 0 --events-max-mb 1 --events-max-age-days 7 "
+                          "--exit-after 1"));
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("events: 0 written, 0 repeated refusals counted in summaries, 0 dropped (queue full), "
+                       "0 removed by retention"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -25,9 +25,11 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "cluster/services.hpp"
 #include "core/file_io.hpp"
+#include "core/log.hpp"
 #include "db/device_store.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
@@ -79,6 +81,9 @@ std::uint64_t resident_bytes() {
 }
 
 class Servers : public ::testing::Test {
+ public:
+  static std::vector<std::string> lines() { return lines_->last_formatted(); }
+
  protected:
   static void SetUpTestSuite() {
     ::signal(SIGPIPE, SIG_IGN);  // as the executable does: a reset mid-sendfile costs only its connection
@@ -117,6 +122,10 @@ class Servers : public ::testing::Test {
     // Sparse, so it costs no disk: over the 64 MiB that whole-file reads accept.
     { std::ofstream(dir_ / "static" / "big.bin"); }
     fs::resize_file(dir_ / "static" / "big.bin", kBigFile);
+
+    // Every line the servers log, to count them.
+    lines_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10'000);
+    for (const char* name : {"tftp", "http"}) log::get(name)->sinks().push_back(lines_);
 
     // Two loops, as `serve --threads 2` runs: connections and transfers land on both.
     auto sc = cluster::loopback_services(2);
@@ -159,7 +168,16 @@ class Servers : public ::testing::Test {
   static inline fs::path dir_;
   static inline cluster::Cluster* cluster_ = nullptr;
   static inline cluster::Services* services_ = nullptr;
+  static inline std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> lines_;
 };
+
+std::vector<std::string> logged_lines(const std::string& containing) {
+  std::vector<std::string> out;
+  for (auto& line : Servers::lines()) {
+    if (line.find(containing) != std::string::npos) out.push_back(std::move(line));
+  }
+  return out;
+}
 
 const char* const kNames[] = {"ITLFile.tlv", "ITLSEPA45630BBFA40.tlv", "SEPA45630BBFA40.cnf.xml.sgn",
                               "SEPA45630BBFA40.cnf.xml.enc.sgn", "XMLDefault.cnf.xml", "load.bin", "exact512.bin"};
@@ -523,6 +541,57 @@ TEST_F(Servers, ATransferGivenUpSendsAnError) {
     }
   }
   EXPECT_TRUE(error_seen);
+}
+
+// Issue 16: a refused name was logged whole (an HTTP path up to 8 KB) once per request, and
+// written as an event per request. From one client, a flood of them is now at most five lines a
+// minute, each cut to 128 characters, and ten events a second plus a count.
+TEST_F(Servers, RefusedNamesFloodingFromOneClientAreLoggedBoundedAndAFew) {
+  auto events = [] {
+    cluster_->events()->flush();
+    auto s = db().prepare("SELECT count(*) FROM event WHERE what IN ('RRQ (unsafe name)', 'GET (unsafe path)')");
+    return s && *s->step() ? s->int64(0) : -1;
+  };
+  std::size_t tftp_before = logged_lines("refused unsafe file name").size();
+  std::size_t http_before = logged_lines("refused unsafe path").size();
+  std::int64_t events_before = events();
+  auto started = std::chrono::steady_clock::now();
+  constexpr int kFlood = 200;
+  asio::io_context io;
+  udp::socket sock(io, udp::endpoint(udp::v4(), 0));
+  struct timeval tv{2, 0};
+  ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::array<std::uint8_t, 1024> buf{};
+  for (int i = 0; i < kFlood; ++i) {
+    sock.send_to(asio::buffer(build_request({Opcode::Rrq, "../" + std::string(400, 'x') + std::to_string(i), "octet", {}})),
+                 tftp_ep());
+    udp::endpoint from;
+    boost::system::error_code ec;
+    sock.receive_from(asio::buffer(buf), from, 0, ec);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  asio::ip::tcp::endpoint http_ep(asio::ip::make_address("127.0.0.1"), http_()->local_endpoint().port());
+  std::string request = "GET /../" + std::string(4000, 'A') + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (int i = 0; i < kFlood; ++i) {
+    asio::ip::tcp::socket c(io);
+    c.connect(http_ep);
+    asio::write(c, asio::buffer(request));
+    std::string reply;
+    boost::system::error_code ec;
+    asio::read(c, asio::dynamic_buffer(reply), ec);  // to EOF
+    ASSERT_NE(reply.find("403"), std::string::npos) << reply;
+  }
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+  auto tftp_lines = logged_lines("refused unsafe file name");
+  auto http_lines = logged_lines("refused unsafe path");
+  EXPECT_LE(tftp_lines.size() - tftp_before, 5u);
+  EXPECT_LE(http_lines.size() - http_before, 5u);
+  for (const auto* all : {&tftp_lines, &http_lines}) {
+    for (const auto& line : *all) EXPECT_LE(line.size(), 300u) << line;
+  }
+  // Ten a second and per kind of refusal, plus the counts of the windows that ended.
+  EXPECT_LE(events() - events_before, 2 * 10 * (seconds + 2)) << seconds << " s";
+  EXPECT_GE(cluster_->events()->suppressed(), 100u);
 }
 
 TEST_F(Servers, RequestsAreLoggedAsEvents) {

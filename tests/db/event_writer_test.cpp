@@ -1,6 +1,8 @@
 // The background event writer: every posted event reaches the log (a few by the timer, many by
 // full batches), the destructor flushes, and a full queue drops and counts instead of blocking.
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <ctime>
 #include <regex>
 #include <thread>
@@ -66,7 +68,9 @@ TEST_F(EventWriterTest, AFewEventsArriveWithoutAFullBatch) {
 // later), in the same format as rows the table stamps itself.
 TEST_F(EventWriterTest, EventsCarryThePostTimeInTheTableFormat) {
   ASSERT_TRUE(EventLog(db()).append(make_event(0)));  // stamped by the table's default
-  auto w = EventWriter::start(dir_);
+  EventWriterOptions o;
+  o.max_age = std::chrono::hours(0);  // the event from 2001 stays
+  auto w = EventWriter::start(dir_, o);
   ASSERT_TRUE(w) << w.error().message;
   std::string before = table_time(std::chrono::system_clock::now());
   (*w)->post(make_event(1));
@@ -97,7 +101,7 @@ TEST_F(EventWriterTest, ManyEventsAllWrittenAndDestructorFlushes) {
 }
 
 TEST_F(EventWriterTest, FullQueueDropsAndCounts) {
-  auto w = EventWriter::start(dir_, 10);
+  auto w = EventWriter::start(dir_, std::size_t{10});
   ASSERT_TRUE(w) << w.error().message;
   // Posted faster than a 200 ms timer drains: the queue holds 10, the rest are counted.
   for (int i = 0; i < 25; ++i) (*w)->post(make_event(i));
@@ -105,6 +109,148 @@ TEST_F(EventWriterTest, FullQueueDropsAndCounts) {
   w->reset();
   EXPECT_GE(dropped, 1u);
   EXPECT_EQ(logged(db()) + dropped, 25u);
+}
+
+// The pages the database uses (its file's size less the free pages SQLite will reuse).
+std::int64_t used_bytes(const Database& db) {
+  auto pragma = [&](const char* sql) {
+    auto s = db.prepare(sql);
+    return s && *s->step() ? s->int64(0) : -1;
+  };
+  return (pragma("PRAGMA page_count") - pragma("PRAGMA freelist_count")) * pragma("PRAGMA page_size");
+}
+
+std::int64_t event_rows(const Database& db) {
+  auto s = db.prepare("SELECT count(*) FROM event");
+  return s && *s->step() ? s->int64(0) : -1;
+}
+
+// A clock the test steps: the writer stamps events and measures their age with it.
+struct TestClock {
+  std::atomic<std::int64_t> ms{1'700'000'000'000};
+  std::function<std::chrono::system_clock::time_point()> fn() {
+    return [this] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms.load())); };
+  }
+  void advance(std::chrono::milliseconds d) { ms += d.count(); }
+};
+
+// The attack of issue 16 bounded: 200,000 requests, each a row of 8 KB-path size, through a
+// writer with a 1 MiB budget. The database grows by about the budget, not by the 100 MB written,
+// and the newest events are the ones kept.
+TEST_F(EventWriterTest, AFloodStaysWithinTheSizeBudget) {
+  std::int64_t before = used_bytes(db());
+  constexpr int kEvents = 200'000;
+  constexpr std::uint64_t kBudget = 1u << 20;
+  EventWriterOptions o;
+  o.max_bytes = kBudget;
+  o.retention_every = std::chrono::hours(1);  // only the written-bytes trigger, as under a flood
+  {
+    auto w = EventWriter::start(dir_, o);
+    ASSERT_TRUE(w) << w.error().message;
+    std::string path(8000, 'A');
+    for (int i = 0; i < kEvents; ++i) {
+      Event e;
+      e.service = "http";
+      e.source = "10.0.0.5:" + std::to_string(1024 + i % 60000);
+      e.what = "GET " + path + std::to_string(i);
+      e.result = "ok";
+      (*w)->post(std::move(e));
+      if (i % 10'000 == 9'999) (*w)->flush();  // nothing dropped: every row is written, then trimmed
+    }
+    (*w)->flush();
+    EXPECT_EQ((*w)->written(), std::uint64_t{kEvents});
+    EXPECT_EQ((*w)->dropped(), 0u);
+    EXPECT_GT((*w)->removed(), std::uint64_t{kEvents} * 9 / 10);
+  }
+  std::int64_t grown = used_bytes(db()) - before;
+  EXPECT_LT(grown, static_cast<std::int64_t>(kBudget + kBudget / 4)) << "grew by " << grown << " bytes";
+  EXPECT_GT(grown, static_cast<std::int64_t>(kBudget / 2)) << "kept far less than the budget";
+  auto newest = EventLog(db()).tail("", 1);
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->size(), 1u);
+  // Cut to kMaxField, saying how long it was, and the newest.
+  EXPECT_EQ(newest->front().what.size(), EventWriter::kMaxField);
+  EXPECT_NE(newest->front().what.find("...(8010 bytes)"), std::string::npos) << newest->front().what;
+  auto file = std::filesystem::file_size(dir_ / "cucm.db");
+  // The file too: freed pages were reused, so it is no larger than the budget and a margin.
+  EXPECT_LT(file, static_cast<std::uintmax_t>(before) + kBudget + kBudget / 4);
+}
+
+TEST_F(EventWriterTest, EventsOlderThanTheMaximumAgeGo) {
+  TestClock clock;
+  EventWriterOptions o;
+  o.max_age = std::chrono::hours(24 * 30);
+  o.clock = clock.fn();
+  auto w = EventWriter::start(dir_, o);
+  ASSERT_TRUE(w) << w.error().message;
+  for (int i = 0; i < 100; ++i) (*w)->post(make_event(i));
+  (*w)->flush();
+  EXPECT_EQ(event_rows(db()), 100);
+  clock.advance(std::chrono::hours(24 * 29));
+  for (int i = 100; i < 110; ++i) (*w)->post(make_event(i));
+  (*w)->flush();
+  EXPECT_EQ(event_rows(db()), 110) << "none is 30 days old yet";
+  clock.advance(std::chrono::hours(24 + 1));
+  (*w)->flush();  // no new event needed: retention runs on its own
+  EXPECT_EQ(event_rows(db()), 10);
+  auto left = EventLog(db()).since(0, "", 100);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->front().what, "RRQ file100");
+  EXPECT_EQ((*w)->removed(), 100u);
+}
+
+// The same flood as refusals from one address (any port): a few events per second are written,
+// and one event per second counts the rest. Another address's refusals are not held back, and
+// successes are never.
+TEST_F(EventWriterTest, RepeatedRefusalsFromOneSourceBecomeSummaries) {
+  TestClock clock;
+  EventWriterOptions o;
+  o.max_queue = 300'000;
+  o.max_bytes = 1u << 20;
+  o.clock = clock.fn();
+  o.refusals = {.per_window = 10, .window = std::chrono::milliseconds(1000), .max_keys = 64};
+  std::int64_t before = used_bytes(db());
+  auto w = EventWriter::start(dir_, o);
+  ASSERT_TRUE(w) << w.error().message;
+  constexpr int kEvents = 200'000;
+  for (int i = 0; i < kEvents; ++i) {
+    if (i % 100 == 99) clock.advance(std::chrono::milliseconds(1));  // 2 s in all
+    Event e;
+    e.service = "http";
+    e.source = "10.0.0.5:" + std::to_string(1024 + i % 60000);
+    e.what = "GET nothing" + std::to_string(i);
+    e.result = "not found: no such file";
+    (*w)->post(std::move(e));
+  }
+  (*w)->post("http", "10.0.0.6:4000", "", "GET other", "not found: no such file");
+  (*w)->post("http", "10.0.0.5:4000", "", "GET ITLFile.tlv", "ok");
+  clock.advance(std::chrono::seconds(2));  // the last window ends: its count is written too
+  (*w)->flush();
+  EXPECT_EQ((*w)->dropped(), 0u);
+  auto rows = EventLog(db()).since(0, "", 1000);
+  ASSERT_TRUE(rows);
+  std::int64_t written = 0, counted = 0, summaries = 0;
+  bool other = false, ok = false;
+  for (const auto& e : *rows) {
+    if (e.source.starts_with("10.0.0.6")) other = true;
+    else if (e.result == "ok") ok = true;
+    else if (e.what.ends_with(" similar events suppressed")) {
+      ++summaries;
+      counted += std::stoll(e.what);
+      EXPECT_EQ(e.source, "10.0.0.5");
+      EXPECT_EQ(e.service, "http");
+      EXPECT_EQ(e.result, "not found");
+    } else {
+      ++written;
+    }
+  }
+  EXPECT_TRUE(other);
+  EXPECT_TRUE(ok);
+  EXPECT_LE(written, 30);  // three windows (0-1 s, 1-2 s, and the last millisecond), ten each
+  EXPECT_GE(summaries, 2);
+  EXPECT_EQ(written + counted, kEvents);
+  EXPECT_EQ((*w)->suppressed(), static_cast<std::uint64_t>(counted));
+  EXPECT_LT(used_bytes(db()) - before, 64 * 1024);
 }
 
 }  // namespace
