@@ -19,9 +19,10 @@ Status verify_chain(const EngineConfig& cfg, const X509& cert) {
   return cfg.verifier->verify(cert, cfg.now());
 }
 
-// [EMU] The certificate must be the device's own: an LSC's CN is the device name (§3.8), a
-// Cisco MIC's ends with it ("CP-8845-SEP…"). UCM does not check; without it one phone's valid
-// certificate could take over another device's encrypted config.
+// [EMU] The certificate must be the device's own: an LSC's CN is the device name (§3.8); a
+// Cisco MIC's is reported to end with it ("CP-7962G-SEP…", not confirmed by PROTOCOLS). UCM
+// does not check; without it one phone's valid certificate could take over another device's
+// encrypted config.
 Status check_names_device(const X509& cert, const std::string& device) {
   std::string cn = signer::common_name(cert);
   if (cn == device || (cn.size() > device.size() && cn.ends_with("-" + device))) return Ok{};

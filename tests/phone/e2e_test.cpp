@@ -129,6 +129,26 @@ TEST(EndToEnd, AMicFromNoTrustedManufacturerIsNotRecorded) {
   EXPECT_EQ(c.md5hash("SEPA45630BBFA41"), "");
 }
 
+// A fleet gives each phone its own loopback address: every request of the boot (HTTP, TFTP,
+// CAPF) goes from it, and an address the machine does not have is an error that names it.
+TEST(EndToEnd, APhoneSendsEverythingFromItsOwnAddress) {
+  Cluster c(temp("source"));
+  c.add("SEPA45630BBFA42", kEncrypted);
+  auto o = c.boot_options("SEPA45630BBFA42", temp("source-phone"));
+  fs::remove_all(o.state_dir);
+  o.source = boost::asio::ip::make_address("127.10.0.42");
+  auto r = boot(o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->capf_ran);
+  EXPECT_TRUE(r->full_config) << r->failure;
+  o.profile = *firmware_profile("79xx");  // TFTP only
+  o.source = boost::asio::ip::make_address("192.0.2.1");  // TEST-NET-1: not an address of ours
+  auto off = boot(o);
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->full_config);
+  EXPECT_NE(off->failure.find("from 192.0.2.1"), std::string::npos) << off->failure;
+}
+
 // The standard 8845 encrypted-config profile, as a new cluster has it, works end to end: an LSC
 // install, then the encrypted config. It used to ask for an EC key, whose LSC no .enc.sgn can be
 // made for, so the phone never reached its full config.
