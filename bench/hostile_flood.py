@@ -2,7 +2,7 @@
 """A hostile lab neighbour (issue 16): one address floods TFTP, HTTP and CAPF at once, as fast
 as this process can, until it is stopped (SIGTERM) or its time is up. Loopback only.
 
-usage: hostile_flood.py SOURCE SERVER TFTP_PORT HTTP_PORT CAPF_PORT SECONDS
+usage: hostile_flood.py SOURCE SERVER TFTP_PORT HTTP_PORT CAPF_PORT SECONDS [CAPF_CONNECTIONS]
 
 What it does, all from SOURCE (e.g. 127.0.0.2):
   tftp   read requests as fast as it can send them: half for a real file with `timeout 255`
@@ -10,8 +10,9 @@ What it does, all from SOURCE (e.g. 127.0.0.2):
          do not exist (404s for the event log); answers are read and dropped
   http   200 keep-alive connections asking for names that do not exist, request after request,
          and 200 more that send header lines (`a:`) forever without ending the head
-  capf   connections that finish the TLS handshake and then say nothing (sessions held until the
-         server's deadline), reopened as soon as they are closed
+  capf   CAPF_CONNECTIONS (300: more than the 256 sessions serve allows by default) connections
+         that finish the TLS handshake and then say nothing (sessions held until the server's
+         deadline), each reopened as soon as it is closed
 
 At the end it prints one line: key=value counts of what it sent and what it got back.
 """
@@ -129,6 +130,7 @@ async def capf_silent(source, server, port, stop, ctx):
 async def main():
     source, server = sys.argv[1], sys.argv[2]
     tftp_port, http_port, capf_port, seconds = (int(a) for a in sys.argv[3:7])
+    capf_connections = int(sys.argv[7]) if len(sys.argv) > 7 else 300
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -140,7 +142,7 @@ async def main():
     tasks = [asyncio.create_task(tftp_flood(source, server, tftp_port, stop))]
     tasks += [asyncio.create_task(http_keepalive(source, server, http_port, stop, n)) for n in range(200)]
     tasks += [asyncio.create_task(http_endless_head(source, server, http_port, stop)) for _ in range(200)]
-    tasks += [asyncio.create_task(capf_silent(source, server, capf_port, stop, ctx)) for _ in range(100)]
+    tasks += [asyncio.create_task(capf_silent(source, server, capf_port, stop, ctx)) for _ in range(capf_connections)]
     await stop.wait()
     for t in tasks:
         t.cancel()

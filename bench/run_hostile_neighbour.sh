@@ -16,11 +16,14 @@
 #   HOSTILE_MAX_SECONDS=300     bound on each fleet run and on the flood
 #   HOSTILE_RUNS=1              quiet/flood pairs
 #   HOSTILE_PROFILE=88xx        fleet firmware: 88xx (HTTP first) or 79xx (TFTP only, TLS 1.0 to CAPF)
+#   HOSTILE_SERVER=<cucm-emu>   serve (and import) with another build, e.g. one from before the
+#                               hardening; the phones are always this build's
 set -euo pipefail
 
 build_dir=${1:-build}
 phones=${2:-200}
 emu=$build_dir/app/cucm-emu
+server=${HOSTILE_SERVER:-$emu}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
@@ -61,9 +64,9 @@ with open(path, "w") as f:
                 name = prefix + "0" * (15 - len(prefix) - len(h)) + h
                 f.write(f"{name},Cisco 7942,SCCP,Cisco 7942 - Standard SCCP Encrypted Config\n")
 PY
-"$emu" --data-dir "$data" --log-level warn device import "$work/devices.csv" >/dev/null
+"$server" --data-dir "$data" --log-level warn device import "$work/devices.csv" >/dev/null
 
-"$emu" --data-dir "$data" --log-level warn serve --threads "$threads" \
+"$server" --data-dir "$data" --log-level warn serve --threads "$threads" \
   --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
   --capf-address 127.0.0.1 --capf-port 0 "${serve_tls[@]}" --exit-after $((max_seconds * 2 * runs + 120)) >"$work/serve.log" 2>&1 &
 server_pid=$!
@@ -76,7 +79,7 @@ port() { sed -n "s/^$1: listening on 127.0.0.1:\([0-9]*\)\/$2.*/\1/p" "$work/ser
 tftp_port=$(port tftp udp)
 http_port=$(port http tcp)
 capf_port=$(port capf tcp)
-"$emu" --data-dir "$data" --log-level warn cluster set capf_port "$capf_port" >/dev/null
+"$server" --data-dir "$data" --log-level warn cluster set capf_port "$capf_port" >/dev/null
 
 # fleet PREFIX: boots the phones named PREFIX…, prints fleet's summary line.
 fleet() {
@@ -89,6 +92,7 @@ reached() { sed -n 's/.*: \([0-9]*\) reached a full config.*/\1/p' <<<"$1"; }
 
 bench_machine
 echo "hostile neighbour: $phones $profile phones at concurrency $concurrency, serve --threads $threads (default limits)"
+echo "server:   $server; phones: $emu"
 for r in $(seq 0 $((runs - 1))); do
   quiet=$(fleet "SEPA$r")
   python3 "$here/hostile_flood.py" 127.0.0.2 127.0.0.1 "$tftp_port" "$http_port" "$capf_port" "$max_seconds" \
