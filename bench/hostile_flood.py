@@ -60,13 +60,20 @@ async def tftp_flood(source, server, port, stop):
     s.close()
 
 
+async def connect(source, server, port):
+    """A connection from SOURCE, or None after a short pause when it cannot be made."""
+    try:
+        return await asyncio.open_connection(server, port, local_addr=(source, 0))
+    except OSError:
+        await asyncio.sleep(0.01)
+        return None
+
+
 async def http_keepalive(source, server, port, stop, n):
     while not stop.is_set():
-        try:
-            reader, writer = await asyncio.open_connection(server, port, local_addr=(source, 0))
-        except OSError:
-            await asyncio.sleep(0.01)
+        if (conn := await connect(source, server, port)) is None:
             continue
+        reader, writer = conn
         try:
             while not stop.is_set():
                 writer.write(f"GET /nothing-{n}-{counts['http_requests']}.bin HTTP/1.1\r\nHost: x\r\n\r\n".encode())
@@ -87,11 +94,9 @@ async def http_keepalive(source, server, port, stop, n):
 
 async def http_endless_head(source, server, port, stop):
     while not stop.is_set():
-        try:
-            reader, writer = await asyncio.open_connection(server, port, local_addr=(source, 0))
-        except OSError:
-            await asyncio.sleep(0.01)
+        if (conn := await connect(source, server, port)) is None:
             continue
+        reader, writer = conn
         try:
             writer.write(b"GET / HTTP/1.1\r\n")
             while not stop.is_set():

@@ -135,6 +135,29 @@ class CapfTest : public ::testing::Test {
     auto cert = signer::issue_cert(**key, req, *mfg_, *mfg_key_);
     return PhoneIdentity{std::move(*cert), std::move(*key)};
   }
+  // What an attacker can make: a certificate naming `name`, signed by nobody but itself.
+  static PhoneIdentity make_self_signed_identity(const std::string& name) {
+    auto key = signer::generate_key({});
+    signer::CertRequest req;
+    req.subject = {{"CN", name}};
+    req.is_ca = false;
+    auto cert = signer::make_self_signed(**key, req);
+    return PhoneIdentity{std::move(*cert), std::move(*key)};
+  }
+  // A 79xx: TLS 1.0 and AES128-SHA only (seed 004).
+  static CapfClientOptions old_firmware_opts() {
+    auto o = opts();
+    o.tls_min = "1.0";
+    o.tls_max = "1.0";
+    o.tls_ciphers = "AES128-SHA";
+    return o;
+  }
+  // One session of `p`: the End reason it got, or -1 (a failure of the test) when it got none.
+  static int end_reason(CapfPhone& p) {
+    auto r = phone::run_capf(p, opts());
+    if (!r) ADD_FAILURE() << r.error().message;
+    return r ? r->end_reason : -1;
+  }
   static CapfClientOptions opts() {
     CapfClientOptions o;
     o.port = server_->local_endpoint().port();
@@ -258,12 +281,7 @@ TEST_F(CapfTest, SudiIsVerifiedWhenThePhoneSendsOne) {
   EXPECT_FALSE(device(name).cert);
 
   // A SUDI from an unknown CA is refused even with good signatures.
-  auto key = signer::generate_key({});
-  signer::CertRequest req;
-  req.subject = {{"CN", name}};
-  req.is_ca = false;
-  auto self = signer::make_self_signed(**key, req);
-  PhoneIdentity stranger{std::move(*self), std::move(*key)};
+  PhoneIdentity stranger = make_self_signed_identity(name);
   o.sudi = &stranger;
   o.tamper_sudi = false;
   auto untrusted = phone::run_capf(p, o);
@@ -280,12 +298,7 @@ TEST_F(CapfTest, SudiIsVerifiedWhenThePhoneSendsOne) {
 
 TEST_F(CapfTest, UntrustedCertificateIsRefused) {
   auto name = add_device("MIC first", "install");
-  auto key = signer::generate_key({});
-  signer::CertRequest req;
-  req.subject = {{"CN", name}};
-  req.is_ca = false;
-  auto self = signer::make_self_signed(**key, req);
-  CapfPhone p{name, PhoneIdentity{std::move(*self), std::move(*key)}, std::nullopt, "", "mic", {}};
+  CapfPhone p{name, make_self_signed_identity(name), std::nullopt, "", "mic", {}};
   auto r = phone::run_capf(p, opts());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->end_reason, 7);
@@ -303,21 +316,11 @@ TEST_F(CapfTest, NoPendingOperationNeverRecordsAnUntrustedOrForeignCertificate) 
   ASSERT_TRUE(before.cert);
   ASSERT_EQ(before.cert->type, "LSC");
 
-  auto key = signer::generate_key({});
-  signer::CertRequest req;
-  req.subject = {{"CN", name}};
-  req.is_ca = false;
-  auto self = signer::make_self_signed(**key, req);
-  CapfPhone attacker{name, PhoneIdentity{std::move(*self), std::move(*key)}, std::nullopt, "", "mic", {}};
-  auto r = phone::run_capf(attacker, opts());
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->end_reason, 7);
+  CapfPhone attacker{name, make_self_signed_identity(name), std::nullopt, "", "mic", {}};
+  EXPECT_EQ(end_reason(attacker), 7);
   // Another phone's genuine MIC, with its own key, claiming this device's name.
-  std::string other = add_device(kNullProfile, "none");
-  CapfPhone neighbour{name, make_mic(other), std::nullopt, "", "mic", {}};
-  auto n = phone::run_capf(neighbour, opts());
-  ASSERT_TRUE(n) << n.error().message;
-  EXPECT_EQ(n->end_reason, 7);
+  CapfPhone neighbour{name, make_mic(add_device(kNullProfile, "none")), std::nullopt, "", "mic", {}};
+  EXPECT_EQ(end_reason(neighbour), 7);
 
   auto after = device(name);
   ASSERT_TRUE(after.cert);
@@ -329,9 +332,7 @@ TEST_F(CapfTest, NoPendingOperationRecordsTheCertificateThePhoneSent) {
   // Seed 004: CAPF extracts the public key from the phone's MIC and stores it with its MD5.
   auto name = add_device(kNullProfile, "none");
   CapfPhone p{name, make_mic(name), std::nullopt, "", "mic", {}};
-  auto r = phone::run_capf(p, opts());
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->end_reason, 0);
+  EXPECT_EQ(end_reason(p), 0);
   auto d = device(name);
   ASSERT_TRUE(d.cert);
   EXPECT_EQ(d.cert->type, "MIC");
@@ -481,10 +482,7 @@ TEST_F(CapfTest, OutOfDescriptorsPausesAcceptsAndRecovers) {
 TEST_F(CapfTest, OldFirmwareBelowTheTlsFloorIsRefusedWithAHintAndNothingChanges) {
   auto name = add_device(kNullProfile, "install");
   CapfPhone p{name, make_mic(name), std::nullopt, "", "", {}};
-  auto o = opts();
-  o.tls_min = "1.0";
-  o.tls_max = "1.0";
-  o.tls_ciphers = "AES128-SHA";
+  auto o = old_firmware_opts();
   auto too_old = server_->stats().tls_too_old.load();
   auto r = phone::run_capf(p, o);
   ASSERT_FALSE(r);
@@ -516,10 +514,7 @@ TEST_F(CapfTest, RefusedHandshakesFromOneAddressAreAFewWarningLines) {
   logger->sinks().push_back(lines);  // no session runs now: nothing logs meanwhile
   auto name = add_device(kNullProfile, "install");
   CapfPhone p{name, make_mic(name), std::nullopt, "", "", {}};
-  auto o = opts();
-  o.tls_min = "1.0";
-  o.tls_max = "1.0";
-  o.tls_ciphers = "AES128-SHA";
+  auto o = old_firmware_opts();
   auto too_old = server_->stats().tls_too_old.load();
   constexpr int kTries = 12;
   for (int i = 0; i < kTries; ++i) EXPECT_FALSE(phone::run_capf(p, o));
