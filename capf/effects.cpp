@@ -66,7 +66,12 @@ Result<DeviceFacts> look_up_device(Context& ctx, const std::string& raw) {
 Status apply_commit(Context& ctx, const Commit& c) {
   db::CapfOutcome o;
   if (c.certificate == Commit::Certificate::Record) {
-    CUCM_TRY(auto cert, signer::load_cert(c.der));
+    X509* cert = c.parsed.get();
+    signer::X509Ptr parsed_here;
+    if (!cert) {
+      CUCM_TRY(parsed_here, signer::load_cert(c.der));
+      cert = parsed_here.get();
+    }
     CUCM_TRY(o.recorded, recorded_cert(*cert, std::string(cert_kind_name(c.kind))));
     o.certificate = db::CapfOutcome::Certificate::Record;
   }

@@ -10,13 +10,34 @@
 
 namespace cucm::signer {
 
-Result<X509Ptr> load_cert(ByteView data) {
+namespace {
+
+X509Ptr read_pem(ByteView data) {
   auto bio = mem_bio(data);
-  if (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) return X509Ptr(raw);
+  X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
   ERR_clear_error();
+  return X509Ptr(raw);
+}
+
+}  // namespace
+
+Result<X509Ptr> load_cert(ByteView data) {
+  // DER starts with a SEQUENCE (0x30): such bytes skip the PEM scan unless they are not DER.
+  bool looks_der = !data.empty() && data[0] == 0x30;
+  if (!looks_der) {
+    if (auto pem = read_pem(data)) return pem;
+  }
   const unsigned char* p = data.data();
   X509* raw = d2i_X509(nullptr, &p, static_cast<long>(data.size()));
-  if (!raw) return ossl_error(Errc::InvalidArgument, "signer: not a PEM or DER X.509 certificate");
+  if (!raw) {
+    if (looks_der) {
+      if (auto pem = read_pem(data)) {
+        ERR_clear_error();
+        return pem;
+      }
+    }
+    return ossl_error(Errc::InvalidArgument, "signer: not a PEM or DER X.509 certificate");
+  }
   if (p != data.data() + data.size()) {
     X509_free(raw);
     return make_error(Errc::InvalidArgument,

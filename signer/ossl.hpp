@@ -33,6 +33,10 @@ using X509NamePtr = std::unique_ptr<X509_NAME, CDeleter<&X509_NAME_free>>;
 using X509ExtPtr = std::unique_ptr<X509_EXTENSION, CDeleter<&X509_EXTENSION_free>>;
 using Asn1IntPtr = std::unique_ptr<ASN1_INTEGER, CDeleter<&ASN1_INTEGER_free>>;
 
+// A certificate kept by several holders (a CAPF session and the commit it hands over), so that
+// it is parsed once: each parse costs an OpenSSL 3 decoder for its public key.
+inline std::shared_ptr<X509> share(X509Ptr cert) { return std::shared_ptr<X509>(cert.release(), &X509_free); }
+
 struct OsslStringFree {
   void operator()(char* p) const noexcept { OPENSSL_free(p); }
 };

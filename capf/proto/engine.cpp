@@ -203,20 +203,20 @@ Step Engine::on_auth_device(const DeviceFacts& d) {
 // the key the next encrypted config is made for.
 Step Engine::record_auth_certificate() {
   if (!auth_ || !auth_->certificate) return end(Reason::NoAction, "no pending operation");
-  bool proven = device_.auth_mode == AuthMode::LscFirst || device_.auth_mode == AuthMode::MicFirst;
-  if (!proven) {
-    if (auto st = check_certificate_proof(*auth_); !st) return fail("certificate not recorded: " + st.error().message);
+  if (!proven_) {  // not yet checked by authenticate() ("By Existing Certificate")
+    auto cert = check_certificate_proof(*auth_);
+    if (!cert) return fail("certificate not recorded: " + cert.error().message);
+    proven_ = signer::share(std::move(*cert));
   }
-  auto cert = signer::load_cert(*auth_->certificate);
-  if (!cert) return fail("certificate does not parse: " + cert.error().message);
-  bool lsc = cfg_.ca && X509_check_issued(cfg_.ca, cert->get()) == X509_V_OK;
+  bool lsc = cfg_.ca && X509_check_issued(cfg_.ca, proven_.get()) == X509_V_OK;
   Commit c = commit_for(OperationStatus::Unchanged);
   c.certificate = Commit::Certificate::Record;
   c.kind = lsc ? CertKind::Lsc : CertKind::Mic;
   c.der = *auth_->certificate;
+  c.parsed = proven_;
   AfterCommit after;
   after.reason = Reason::NoAction;
-  after.outcome = fmt::format("no pending operation; {} on record, md5 {}", cert_kind_name(c.kind), signer::cert_md5_hex(**cert));
+  after.outcome = fmt::format("no pending operation; {} on record, md5 {}", cert_kind_name(c.kind), signer::cert_md5_hex(*proven_));
   return commit_then(std::move(c), std::move(after));
 }
 
@@ -247,6 +247,7 @@ Step Engine::on_keygen(const Message& m) {
   if (!lsc) return fail(lsc.error().message);
   issued_der_ = signer::cert_der(**lsc);
   issued_serial_ = to_hex(signer::serial_bytes(**lsc));
+  issued_ = signer::share(std::move(*lsc));
   state_ = State::StoreCert;
   Message s;
   s.command = Command::StoreCertRequest;
@@ -265,10 +266,10 @@ Step Engine::on_store(const Message& m) {
   c.certificate = Commit::Certificate::Record;
   c.kind = CertKind::Lsc;
   c.der = issued_der_;
-  auto cert = signer::load_cert(issued_der_);
+  c.parsed = issued_;
   AfterCommit after;
   after.reason = Reason::UpdateCertificate;
-  after.outcome = fmt::format("LSC installed, serial {}, md5 {}", issued_serial_, cert ? signer::cert_md5_hex(**cert) : "?");
+  after.outcome = fmt::format("LSC installed, serial {}, md5 {}", issued_serial_, signer::cert_md5_hex(*issued_));
   after.effects.push_back(IssuedRecord{device_.name, issued_serial_, c.at, issued_der_});
   return commit_then(std::move(c), std::move(after));
 }
@@ -302,6 +303,7 @@ Step Engine::on_fetch(const Message& m) {
   c.kind = kind;
   c.der = *m.certificate;
   after.outcome = fmt::format("troubleshoot: {} fetched, md5 {}", cert_kind_name(kind), signer::cert_md5_hex(**cert));
+  c.parsed = signer::share(std::move(*cert));
   after.effects.push_back(FetchedRecord{device_.name, kind, *m.certificate});
   return commit_then(std::move(c), std::move(after));
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,7 @@ struct Commit {
   Certificate certificate = Certificate::Keep;
   CertKind kind = CertKind::Mic;  // with Record
   Bytes der;                      // with Record
+  std::shared_ptr<X509> parsed;   // with Record: `der` already parsed (a parse costs an OpenSSL 3 decoder)
   OperationStatus status = OperationStatus::Unchanged;
   std::string failure;            // with Failed
   bool operation_done = false;    // clears the operation, its auth string and its deadline
@@ -141,8 +143,9 @@ class Engine {
   Step commit_then(Commit c, AfterCommit after);
   Step on_auth_device(const DeviceFacts& d);
   Status authenticate(const DeviceFacts& d);  // notes how, for the event
-  // The AuthResponse's certificate is trusted, names the device, and the phone holds its key.
-  Status check_certificate_proof(const Message& m) const;
+  // The AuthResponse's certificate is trusted, names the device, and the phone holds its key:
+  // the certificate, parsed.
+  Result<signer::X509Ptr> check_certificate_proof(const Message& m) const;
   Step record_auth_certificate();
   Step on_keygen(const Message& m);
   Step on_store(const Message& m);
@@ -160,8 +163,10 @@ class Engine {
   DeviceFacts device_;
   bool device_known_ = false;
   std::string auth_used_;        // how the phone authenticated, for the event
+  std::shared_ptr<X509> proven_;  // the AuthResponse's certificate once check_certificate_proof passed
   int in_progress_ = 0;
   Bytes issued_der_;             // the LSC sent in StoreCertRequest
+  std::shared_ptr<X509> issued_;  // the same, parsed
   std::string issued_serial_;
   AfterCommit after_;
   std::string outcome_ = "connected";

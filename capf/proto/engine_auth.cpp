@@ -73,12 +73,14 @@ Status Engine::authenticate(const DeviceFacts& d) {
       break;
   }
   auth_used_ = d.auth_mode == AuthMode::LscFirst ? "existing certificate (LSC first)" : "existing certificate (MIC first)";
-  return check_certificate_proof(m);
+  CUCM_TRY(auto cert, check_certificate_proof(m));
+  proven_ = signer::share(std::move(cert));
+  return Ok{};
 }
 
 // PROTOCOLS §3.5, server checks 1 to 6, with OpenSSL's chain verification for step 4 and the
 // device-name check on top.
-Status Engine::check_certificate_proof(const Message& m) const {
+Result<signer::X509Ptr> Engine::check_certificate_proof(const Message& m) const {
   if (!m.certificate || !m.signed_data || !m.sha2_signed_data) {
     return make_error(Errc::Unauthenticated, "certificate authentication needs Certificate, SignedData and Sha2SignedData");
   }
@@ -95,7 +97,7 @@ Status Engine::check_certificate_proof(const Message& m) const {
     return make_error(Errc::Unauthenticated, "bad Sha2SignedData: " + st.error().message);
   }
   if (m.sudi) CUCM_CHECK(check_sudi(cfg_, sid_, *m.sudi));
-  return Ok{};
+  return cert;
 }
 
 std::string_view operation_name(Operation op) {
