@@ -21,9 +21,10 @@ void print_ladder(const phone::BootResult& r, bool explain) {
     }
     if (explain && !s.why.empty()) std::cout << fmt::format("{:>10}  -- {}\n", "", s.why);
   }
-  std::cout << (r.full_config ? fmt::format("result: full config ({}), call manager {}, {} line(s)\n",
+  std::cout << (r.full_config ? fmt::format("result: full config ({}), call manager {}, {}\n",
                                             r.encrypted ? "encrypted" : "signed",
-                                            r.call_managers.empty() ? "-" : r.call_managers.front(), r.lines)
+                                            r.call_managers.empty() ? "-" : r.call_managers.front(),
+                                            r.sccp ? "lines over SCCP" : fmt::format("{} line(s)", r.lines))
                               : fmt::format("result: no full config: {}\n", r.failure));
 }
 
@@ -33,7 +34,7 @@ nlohmann::json ladder_json(const phone::BootResult& r) {
     steps.push_back({{"t", s.t}, {"from", s.from}, {"to", s.to}, {"proto", s.proto}, {"what", s.what}, {"why", s.why}});
   }
   return {{"full_config", r.full_config}, {"failure", r.failure}, {"encrypted", r.encrypted}, {"capf_ran", r.capf_ran},
-          {"cert_hash", r.cert_hash}, {"call_managers", r.call_managers}, {"lines", r.lines}, {"ladder", steps}};
+          {"cert_hash", r.cert_hash}, {"call_managers", r.call_managers}, {"lines", r.lines}, {"sccp", r.sccp}, {"ladder", steps}};
 }
 
 void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc);

@@ -214,7 +214,9 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
     if (m->type != XML_ELEMENT_NODE) continue;
     r_.call_managers.push_back(cnf::text(cnf::child(cnf::child(m, "callManager"), "processNodeName")));
   }
-  xmlNode* lines = cnf::child(cnf::child(root, "sipProfile"), "sipLines");
+  xmlNode* sip = cnf::child(root, "sipProfile");
+  r_.sccp = sip == nullptr;
+  xmlNode* lines = cnf::child(sip, "sipLines");
   for (xmlNode* l = lines ? lines->children : nullptr; l; l = l->next) r_.lines += l->type == XML_ELEMENT_NODE;
   if (r_.call_managers.empty()) {
     r_.failure = "the full config names no call manager";
@@ -222,8 +224,9 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
   }
   r_.full_config = true;
   r_.encrypted = encrypted;
-  decide("full config", fmt::format("{}: register with {} ({} lines)", encrypted ? "decrypted" : "signed",
-                                    r_.call_managers.front(), r_.lines));
+  decide("full config", fmt::format("{}: register with {} ({})", encrypted ? "decrypted" : "signed",
+                                    r_.call_managers.front(),
+                                    r_.sccp ? "SCCP: the lines come at registration" : fmt::format("{} lines", r_.lines)));
   return true;
 }
 

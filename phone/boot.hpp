@@ -62,7 +62,8 @@ struct BootResult {
   bool encrypted = false;              // the full config came from .enc.sgn
   std::string cert_hash;               // MD5 of the certificate the phone holds now
   std::vector<std::string> call_managers;
-  int lines = 0;
+  int lines = 0;                       // the config's SIP lines
+  bool sccp = false;                   // no SIP profile: an SCCP phone learns its lines at registration
 };
 
 // Runs one boot. Errors are only for local problems (state folder); every protocol outcome,
