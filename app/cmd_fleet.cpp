@@ -29,13 +29,17 @@ struct FleetArgs {
   bool fresh = false, one_address = false;
 };
 
-// Phone i's own address when the server is on IPv4 loopback: 127.10.0.1, 127.10.0.2, … (250 per
-// third octet), as each real phone has its own, so per-address limits see a fleet as many
-// clients. None otherwise: the system chooses.
-std::optional<boost::asio::ip::address> phone_address(const FleetArgs& a, int i) {
-  if (a.one_address) return std::nullopt;
+// Whether the phones get addresses of their own: against a server on IPv4 loopback, unless
+// --one-address. Asked once per fleet, not per boot.
+bool own_addresses(const FleetArgs& a) {
+  if (a.one_address) return false;
   auto server = core::resolve_host(a.server);
-  if (!server || !server->is_v4() || !server->is_loopback()) return std::nullopt;
+  return server && server->is_v4() && server->is_loopback();
+}
+
+// Phone i's own address: 127.10.0.1, 127.10.0.2, … (250 per third octet), as each real phone has
+// its own, so per-address limits see a fleet as many clients.
+boost::asio::ip::address phone_address(int i) {
   auto octet = [](int v) { return static_cast<unsigned char>(v); };
   return boost::asio::ip::address_v4({127, octet(10 + i / 62'500), octet(i / 250 % 250), octet(i % 250 + 1)});
 }
@@ -82,6 +86,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
   CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir, false));
   CUCM_CHECK(prepare(a, root, manufacturer));
+  const bool spread = own_addresses(a);
   CUCM_TRY(auto profile, phone::firmware_profile(a.profile));
   std::atomic<int> next{0}, done{0};
   std::mutex mutex;
@@ -104,7 +109,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
       o.timeout = std::chrono::milliseconds(a.timeout_ms);
       o.tls_contexts = &tls_contexts;
       o.manufacturer = &manufacturer;
-      o.source = phone_address(a, i);
+      if (spread) o.source = phone_address(i);
       auto start = std::chrono::steady_clock::now();
       auto r = phone::boot(o);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
