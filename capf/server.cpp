@@ -28,9 +28,7 @@ std::string peer_text(const tcp::endpoint& ep) { return fmt::format("{}:{}", ep.
 // almost always an old phone below the floor: the usual reason a real 79xx gets no LSC from a
 // server left at TLS 1.2.
 bool tls_too_old(const beast::error_code& ec) {
-  if (ec.category() != asio::error::get_ssl_category()) return false;
-  int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
-  return reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW || reason == SSL_R_NO_SHARED_CIPHER;
+  return ec.category() == asio::error::get_ssl_category() && signer::below_tls_floor(static_cast<unsigned long>(ec.value()));
 }
 
 // One phone's session. Deadlines: every handshake, read and write moves `deadline` forward, and

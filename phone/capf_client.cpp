@@ -3,19 +3,13 @@
 
 #include <memory>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
-#include "core/resolve.hpp"
 #include "signer/capf_signature.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
-#include "signer/tls_versions.hpp"
 
 namespace cucm::phone {
 namespace asio = boost::asio;
@@ -25,42 +19,25 @@ using capf::Message;
 
 namespace {
 
-Result<std::shared_ptr<asio::ssl::context>> make_client_context(const CapfClientOptions& o) {
-  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-  CUCM_CHECK(signer::set_tls_min_version(*ctx->native_handle(), o.tls_min));
-  CUCM_CHECK(signer::set_tls_max_version(*ctx->native_handle(), o.tls_max, o.tls_ciphers));
-  return ctx;
-}
+TlsSettings tls_settings(const CapfClientOptions& o) { return TlsSettings{o.tls_min, o.tls_max, o.tls_ciphers}; }
 
+// CAPF messages over the phone's TLS link.
 class Link {
  public:
   Link(const CapfClientOptions& o, std::shared_ptr<asio::ssl::context> tls)
-      : opts_(o), tls_(std::move(tls)), stream_(io_, *tls_) {}
+      : opts_(o), link_(TlsLinkOptions{.service = "capf",
+                                       .floor_flag = "--capf-tls-min",
+                                       .host = o.host,
+                                       .port = o.port,
+                                       .timeout = o.timeout,
+                                       .tls = tls_settings(o),
+                                       .source = o.source},
+                        std::move(tls)) {}
 
   Status connect() {
-    boost::system::error_code ec;
-    auto addr = core::resolve_host(opts_.host);
-    if (!addr) return make_error(addr.error().code, "capf client: " + addr.error().message);
-    if (opts_.source) {
-      auto& socket = stream_.next_layer();
-      socket.open(opts_.source->is_v4() ? tcp::v4() : tcp::v6(), ec);
-      if (!ec) socket.bind(tcp::endpoint(*opts_.source, 0), ec);
-      if (ec) return make_error(Errc::Unavailable, fmt::format("capf client: cannot connect from {}: {}", opts_.source->to_string(), ec.message()));
-    }
-    CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(*addr, opts_.port), done); }, "connect"));
-    stream_.next_layer().set_option(tcp::no_delay(true), ec);
-    if (auto hs = await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake");
-        !hs) {
-      if (opts_.tls_max.empty() || hs.error().code != Errc::Unavailable) return hs;
-      // Old firmware: say what it offered, since that is the usual reason.
-      return make_error(Errc::Unavailable,
-                        fmt::format("{} (this phone offers at most TLS {}{}; a CAPF server whose floor is higher refuses "
-                                    "it: cucm-emu serve --capf-tls-min {})",
-                                    hs.error().message, opts_.tls_max,
-                                    opts_.tls_ciphers.empty() ? "" : " with " + opts_.tls_ciphers, opts_.tls_max));
-    }
+    CUCM_CHECK(link_.connect());
     if (opts_.trusted_capf) {
-      X509* peer = SSL_get0_peer_certificate(stream_.native_handle());
+      X509* peer = link_.peer_certificate();
       if (!peer || X509_cmp(peer, opts_.trusted_capf) != 0) {
         return make_error(Errc::Unauthenticated, "capf client: the server certificate is not the CAPF certificate of the trust list");
       }
@@ -68,54 +45,28 @@ class Link {
     return Ok{};
   }
 
-  std::string negotiated() {
-    SSL* ssl = stream_.native_handle();
-    return fmt::format("{} {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
-  }
+  std::string negotiated() { return link_.negotiated(); }
 
   Result<Message> read() {
     std::array<std::uint8_t, capf::kHeaderSize> h{};
-    CUCM_CHECK(await([&](auto done) { asio::async_read(stream_, asio::buffer(h), done); }, "read header"));
+    CUCM_CHECK(link_.read_exact(h, "read header"));
     CUCM_TRY(std::uint16_t len, capf::parse_header(h));
     Bytes m(h.begin(), h.end());
     m.resize(capf::kHeaderSize + len);
-    CUCM_CHECK(await([&](auto done) { asio::async_read(stream_, asio::buffer(m.data() + capf::kHeaderSize, len), done); }, "read body"));
+    CUCM_CHECK(link_.read_exact(std::span(m).subspan(capf::kHeaderSize), "read body"));
     return capf::parse_message(m);
   }
 
   Status write(const Message& m) {
     CUCM_TRY(Bytes b, capf::build_message(m));
-    return await([&](auto done) { asio::async_write(stream_, asio::buffer(b), done); }, "write");
+    return link_.write(b, "write");
   }
 
-  void close() {
-    boost::system::error_code ec;
-    stream_.next_layer().close(ec);
-  }
+  void close() { link_.close(); }
 
  private:
-  // Starts an async operation and runs the io_context until it completes or the deadline passes.
-  template <class Start>
-  Status await(Start start, const char* what) {
-    bool done = false;
-    boost::system::error_code result;
-    start([&](boost::system::error_code ec, auto&&...) { result = ec; done = true; });
-    io_.restart();
-    io_.run_for(opts_.timeout);
-    if (!done) {
-      close();
-      io_.restart();
-      io_.run();
-      return make_error(Errc::DeadlineExceeded, fmt::format("capf client: {} timed out after {} ms", what, opts_.timeout.count()));
-    }
-    if (result) return make_error(Errc::Unavailable, fmt::format("capf client: {} failed: {}", what, result.message()));
-    return Ok{};
-  }
-
   const CapfClientOptions& opts_;
-  asio::io_context io_;
-  std::shared_ptr<asio::ssl::context> tls_;
-  asio::ssl::stream<tcp::socket> stream_;
+  TlsLink link_;
 };
 
 Result<signer::PkeyPtr> generate_requested(const Message& req) {
@@ -138,20 +89,11 @@ bool matches(const EVP_PKEY& key, const Message& req) {
 
 }  // namespace
 
-Result<std::shared_ptr<asio::ssl::context>> ClientTlsContexts::get(const CapfClientOptions& o) {
-  std::string key = o.tls_min + '|' + o.tls_max + '|' + o.tls_ciphers;
-  std::lock_guard lock(mutex_);
-  if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
-  CUCM_TRY(auto ctx, make_client_context(o));
-  contexts_.emplace(key, ctx);
-  return ctx;
-}
-
 // Over 60 lines: the phone's side of a session is one loop answering each server message in
 // turn (PROTOCOLS §3.6); it reads as the ladder it produces, and the fault switches of the
 // options sit next to the step they break.
 Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
-  CUCM_TRY(auto tls, opts.tls_contexts ? opts.tls_contexts->get(opts) : make_client_context(opts));
+  CUCM_TRY(auto tls, opts.tls_contexts ? opts.tls_contexts->get(tls_settings(opts)) : make_client_tls(tls_settings(opts)));
   Link link(opts, std::move(tls));
   CUCM_CHECK(link.connect());
   CapfOutcome out;

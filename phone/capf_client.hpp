@@ -14,6 +14,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "capf/proto/message.hpp"
+#include "phone/tls_link.hpp"
 #include "core/result.hpp"
 #include "signer/ossl.hpp"
 
@@ -32,21 +33,6 @@ struct CapfPhone {
   std::string authenticate_with;       // "", "lsc" or "mic": certificate authentication
   // A key made in advance (load tests): used when it matches the key the server asks for.
   signer::PkeyPtr pregenerated;
-};
-
-struct CapfClientOptions;
-
-// Client TLS contexts, one per TLS setting (floor, ceiling, suites), shared by the sessions of
-// whoever owns this object (a fleet, a benchmark): making one (SSL_CTX_new loads the provider's
-// algorithms) was 12% of a fleet's CPU per CAPF session. Clients keep no session cache, so
-// sharing one resumes nothing: each phone still does a full handshake. Thread-safe.
-class ClientTlsContexts {
- public:
-  Result<std::shared_ptr<boost::asio::ssl::context>> get(const CapfClientOptions& o);
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> contexts_;
 };
 
 struct CapfClientOptions {

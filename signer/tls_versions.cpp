@@ -1,6 +1,8 @@
 // TLS version floor.
 #include "signer/tls_versions.hpp"
 
+#include <openssl/err.h>
+
 #include <fmt/format.h>
 
 namespace cucm::signer {
@@ -36,6 +38,11 @@ Status set_tls_max_version(SSL_CTX& ctx, const std::string& tls_max, const std::
     return make_error(Errc::InvalidArgument, fmt::format("TLS cipher list '{}' names no suite this OpenSSL has", ciphers));
   }
   return Ok{};
+}
+
+bool below_tls_floor(unsigned long e) {
+  int reason = ERR_GET_REASON(e);
+  return reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_VERSION_TOO_LOW || reason == SSL_R_NO_SHARED_CIPHER;
 }
 
 }  // namespace cucm::signer

@@ -21,4 +21,9 @@ Status set_tls_min_version(SSL_CTX& ctx, const std::string& tls_min);
 // that names no suite OpenSSL has.
 Status set_tls_max_version(SSL_CTX& ctx, const std::string& tls_max, const std::string& ciphers);
 
+// True when a failed server handshake's OpenSSL error (ERR_get_error's value, which Asio's SSL
+// category carries) says the client offered no version or suite the floor allows: almost always
+// an old phone below the floor, the usual reason a 79xx gets nothing from a server left at 1.2.
+bool below_tls_floor(unsigned long openssl_error);
+
 }  // namespace cucm::signer
