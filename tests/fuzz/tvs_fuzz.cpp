@@ -1,0 +1,59 @@
+// Fuzzes the TVS codec and engine as the server and the phone meet them: the input is fed to the
+// engine as a connection's bytes (10 header bytes, then the body the header asks for), answered
+// both as known and as unknown, and each answer must parse back; the same input is also read as a
+// server's response, as the phone simulator reads one. No socket, no database.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "tvs/proto/engine.hpp"
+
+namespace cucm::tvs {
+namespace {
+
+void require(bool ok) {
+  if (!ok) __builtin_trap();
+}
+
+void as_connection(ByteView in) {
+  if (in.size() < kHeaderSize) return;
+  Engine e;
+  auto len = e.on_header(in.first(kHeaderSize));
+  if (!len) return;
+  require(*len <= kMaxBody);
+  ByteView rest = in.subspan(kHeaderSize);
+  if (rest.size() < *len) return;  // the transport would wait for the rest, or meet its deadline
+  auto q = e.on_body(rest.first(*len));
+  if (!q) return;
+  require(valid_device_name(q->request.device_name));
+  require(q->sha256.size() == 64);
+  require(!q->request.certificate.empty() && q->request.certificate.size() <= kMaxCertificate);
+  for (const std::optional<Trusted>& found : {std::optional<Trusted>{}, std::optional<Trusted>{Trusted{{2, 21}, 60}}}) {
+    auto reply = Engine::answer(*q, found);
+    auto back = parse_verify_response(reply.message);
+    require(back.has_value());
+    require(back->sid == q->request.sid);
+    require((back->status == TrustStatus::Valid) == found.has_value());
+  }
+  // A request re-encoded is the one read.
+  Bytes again = encode_verify_request(q->request);
+  Engine e2;
+  auto len2 = e2.on_header(ByteView(again).first(kHeaderSize));
+  require(len2.has_value());
+  auto q2 = e2.on_body(ByteView(again).subspan(kHeaderSize));
+  require(q2.has_value() && q2->request.certificate == q->request.certificate && q2->request.device_name == q->request.device_name);
+}
+
+}  // namespace
+}  // namespace cucm::tvs
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  cucm::ByteView in(data, size);
+  cucm::tvs::as_connection(in);
+  if (auto r = cucm::tvs::parse_verify_response(in); r) {
+    // A response that parsed re-encodes to bytes that parse to the same answer.
+    auto again = cucm::tvs::parse_verify_response(cucm::tvs::encode_verify_response(*r));
+    cucm::tvs::require(again.has_value() && again->status == r->status && again->sid == r->sid);
+  }
+  return 0;
+}
