@@ -48,13 +48,16 @@ Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
   CUCM_CHECK(services.start());
   // The config's capfList must point at the port CAPF really listens on.
   CUCM_CHECK(db::SettingsStore(cl->db()).set("capf_port", std::to_string(services.capf_port())));
+  // And its TVS list at TVS.
+  CUCM_CHECK(db::SettingsStore(cl->db()).set("tvs_port", std::to_string(services.tvs_port())));
 
   std::cout << fmt::format(
       "cucm-emu demo: encrypted configuration files (seed 004)\n"
-      "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, CAPF 127.0.0.1:{}\n"
+      "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, CAPF 127.0.0.1:{}, TVS 127.0.0.1:{}\n"
       "  {} is on \"{}\" (TFTP encrypted config, CAPF by null string); the phone has only its MIC,\n"
       "  issued by the lab manufacturing CA that CAPF trusts\n\n",
-      dir.string(), services.tftp_port(), services.http_port(), services.capf_port(), kDevice, kProfile);
+      dir.string(), services.tftp_port(), services.http_port(), services.capf_port(), services.tvs_port(), kDevice,
+      kProfile);
   phone::BootOptions o;
   o.device = kDevice;
   o.tftp_port = services.tftp_port();

@@ -1,4 +1,4 @@
-// cucm-emu serve: every phone-facing service in one process: TFTP, HTTP and CAPF.
+// cucm-emu serve: every phone-facing service in one process: TFTP, HTTP, CAPF and TVS.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -26,6 +26,10 @@ struct ServeArgs {
   std::string capf_tls_min = "1.2";
   int capf_timeout_ms = 10'000, lsc_days = 365;
   std::size_t capf_max_sessions = 256, capf_max_per_address = 32, http_max_per_address = 200;
+  std::string tvs_address = "0.0.0.0", tvs_tls_min = "1.2";
+  int tvs_port = 2445, tvs_timeout_ms = 10'000;
+  bool no_tvs = false;
+  std::size_t tvs_max_sessions = 256, tvs_max_per_address = 32;
   int threads = 1, build_threads = 0;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   std::size_t max_transfers_per_client = 32, transfer_memory_mb = 64;
@@ -40,14 +44,15 @@ struct ServeArgs {
 // to 256 static files open). Debian's default soft limit, 1024, is below the default
 // --max-connections alone, so the soft limit is raised as far as the hard limit allows.
 void raise_open_file_limit(const ServeArgs& a, spdlog::logger& log) {
-  rlim_t wanted = static_cast<rlim_t>(a.max_connections + a.max_transfers + a.capf_max_sessions + 512);
+  rlim_t wanted = static_cast<rlim_t>(a.max_connections + a.max_transfers + a.capf_max_sessions + a.tvs_max_sessions + 512);
   struct rlimit lim {};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
   rlimit raised = lim;
   raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, lim.rlim_max);
   if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
   if (lim.rlim_cur < wanted) {
-    log.warn("open-file limit {} is below the {} that --max-connections, --max-transfers and --capf-max-sessions "
+    log.warn("open-file limit {} is below the {} that --max-connections, --max-transfers, --capf-max-sessions and "
+             "--tvs-max-sessions "
              "can use: raise the hard limit (ulimit -Hn) or lower them; past it, new connections wait",
              static_cast<unsigned long long>(lim.rlim_cur), static_cast<unsigned long long>(wanted));
   }
@@ -87,15 +92,27 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     cc.trust_lab_manufacturer = !a.no_lab_manufacturer;
     cc.lsc_days = a.lsc_days;
   }
+  if (!a.no_tvs) {
+    auto& vc = sc.tvs.emplace();
+    vc.address = a.tvs_address;
+    vc.port = static_cast<std::uint16_t>(a.tvs_port);
+    vc.io_timeout = std::chrono::milliseconds(a.tvs_timeout_ms);
+    vc.max_sessions = a.tvs_max_sessions;
+    vc.max_per_address = a.tvs_max_per_address;
+    vc.tls_min = a.tvs_tls_min;
+  }
   return sc;
 }
 
-void print_listening(const cluster::Services& s, const std::string& tls_min) {
+void print_listening(const cluster::Services& s, const ServeArgs& a) {
   if (auto ep = s.tftp_endpoint()) std::cout << fmt::format("tftp: listening on {}:{}/udp\n", ep->address().to_string(), ep->port());
   if (auto ep = s.http_endpoint()) std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep->address().to_string(), ep->port());
   if (auto ep = s.capf_endpoint()) {
     std::cout << fmt::format("capf: listening on {}:{}/tcp (TLS {}+, {} trusted CA(s) for existing certificates)\n",
-                             ep->address().to_string(), ep->port(), tls_min, s.capf_trusted_cas());
+                             ep->address().to_string(), ep->port(), a.capf_tls_min, s.capf_trusted_cas());
+  }
+  if (auto ep = s.tvs_endpoint()) {
+    std::cout << fmt::format("tvs: listening on {}:{}/tcp (TLS {}+)\n", ep->address().to_string(), ep->port(), a.tvs_tls_min);
   }
 }
 
@@ -117,6 +134,13 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
     std::cout << fmt::format("capf: {} sessions, {} refused, {} failed handshakes ({} below --capf-tls-min)\n",
                              s.sessions.load(), s.refused.load(), s.handshake_failed.load(), s.tls_too_old.load());
   }
+  if (const auto* v = services.tvs()) {
+    const auto& s = v->stats();
+    std::cout << fmt::format("tvs: {} sessions, {} valid and {} invalid answers, {} malformed and {} silent requests "
+                             "closed, {} refused, {} failed handshakes ({} below --tvs-tls-min)\n",
+                             s.sessions.load(), s.valid.load(), s.invalid.load(), s.malformed.load(), s.silent.load(),
+                             s.refused.load(), s.handshake_failed.load(), s.tls_too_old.load());
+  }
   std::cout << fmt::format("cache: {} hits, {} builds ({} requests joined a build under way), {} entries, {} bytes\n",
                            c.hits, c.builds, c.joined, c.entries, c.bytes);
   if (events) {
@@ -134,7 +158,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.max_timeout_option < 1 || a.max_timeout_option > 255) {
     return make_error(Errc::InvalidArgument, "--max-timeout-option must be 1..255 (seconds, as the option itself)");
   }
-  for (int p : {a.tftp_port, a.http_port, a.capf_port}) {
+  for (int p : {a.tftp_port, a.http_port, a.capf_port, a.tvs_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
   auto log = log::get("serve");
@@ -166,7 +190,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
     });
   }
   CUCM_CHECK(services.start());
-  print_listening(services, a.capf_tls_min);
+  print_listening(services, a);
   std::cout << fmt::format("serving {} (static files from {}, {} build thread(s)); Ctrl-C stops\n", g.data_dir.string(),
                            cluster->config().static_dir.string(), cluster->catalog().workers())
             << std::flush;
@@ -179,7 +203,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
 
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   auto a = std::make_shared<ServeArgs>();
-  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970) and CAPF (TLS 3804)");
+  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970), CAPF (TLS 3804) and TVS (TLS 2445)");
   s->set_config("--config", "", "Read options from a file (INI/TOML: tftp-port = 6969)");
   s->add_option("--tftp-address", a->tftp_address, "TFTP listen address (:: for IPv6 and IPv4)")->capture_default_str();
   s->add_option("--tftp-port", a->tftp_port, "TFTP port (0: any free port)")->capture_default_str();
@@ -197,6 +221,14 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
                 "Concurrent CAPF sessions from one client address (0: no cap)")->capture_default_str();
   s->add_flag("--no-lab-manufacturer", a->no_lab_manufacturer,
               "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (capf/trust is used as it is)");
+  s->add_option("--tvs-address", a->tvs_address, "TVS listen address")->capture_default_str();
+  s->add_option("--tvs-port", a->tvs_port, "TVS port (0: any free port)")->capture_default_str();
+  s->add_flag("--no-tvs", a->no_tvs, "Do not serve TVS");
+  s->add_option("--tvs-tls-min", a->tvs_tls_min, "Lowest TLS version for TVS: 1.0 for 79xx firmware")->capture_default_str();
+  s->add_option("--tvs-timeout-ms", a->tvs_timeout_ms, "TVS per-read deadline")->capture_default_str();
+  s->add_option("--tvs-max-sessions", a->tvs_max_sessions, "Concurrent TVS connections")->capture_default_str();
+  s->add_option("--tvs-max-per-address", a->tvs_max_per_address,
+                "Concurrent TVS connections from one client address (0: no cap)")->capture_default_str();
   s->add_option("--lsc-days", a->lsc_days, "Validity of issued LSCs")->capture_default_str();
   s->add_option("--static-dir", a->static_dir, "Firmware loads and other static files (default DATA/static)");
   s->add_option("--digest", a->digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();

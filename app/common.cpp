@@ -17,6 +17,7 @@
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
 #include "signer/trust_list.hpp"
+#include "tvs/trust.hpp"
 
 namespace cucm::app {
 
@@ -113,8 +114,11 @@ Result<signer::PkeyPtr> verification_key(const GlobalOptions& g, const std::stri
 Result<db::Database> cluster_db(const GlobalOptions& g) {
   // The first use of a data folder makes the identities and the database together, so that a
   // database with devices and no pki/ can only mean that pki/ was lost (cluster::open_identities).
-  CUCM_CHECK(cluster_pki(g));
-  return db::open_cluster_db(g.data_dir);
+  CUCM_TRY(auto pki, cluster_pki(g));
+  CUCM_TRY(auto db, db::open_cluster_db(g.data_dir));
+  // What TVS vouches for follows pki/ (see cluster::Cluster::open).
+  CUCM_CHECK(tvs::mirror_cluster_identities(db, pki));
+  return db;
 }
 
 void log_admin_event(const db::Database& db, const std::string& device, const std::string& what) {

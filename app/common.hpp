@@ -73,6 +73,7 @@ void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, clu
 void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_trust_commands(CLI::App& app, GlobalOptions& g, int& rc);  // TVS's trust store
 
 // The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says
 // on stderr when it created the identities.

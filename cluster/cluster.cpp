@@ -6,6 +6,7 @@
 
 #include "cluster/identities.hpp"
 #include "db/schema.hpp"
+#include "tvs/trust.hpp"
 
 namespace cucm::cluster {
 
@@ -21,6 +22,9 @@ Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data
   if (cfg.static_dir.empty()) cfg.static_dir = data_dir / "static";
   std::unique_ptr<Cluster> c(new Cluster(data_dir, cfg, std::move(pki), created));
   CUCM_TRY(c->db_, c->open_db());
+  // TVS vouches for the cluster's own certificates: the store follows pki/ (a rotation or an
+  // import while the cluster was down shows here).
+  CUCM_CHECK(tvs::mirror_cluster_identities(c->db_, c->pki_));
   if (cfg.events) {
     CUCM_TRY(c->events_, db::EventWriter::start(data_dir, cfg.event_options));
   }

@@ -19,6 +19,9 @@ ServicesConfig loopback_services(std::size_t threads) {
   s.capf.emplace();
   s.capf->address = "127.0.0.1";
   s.capf->port = 0;
+  s.tvs.emplace();
+  s.tvs->address = "127.0.0.1";
+  s.tvs->port = 0;
   return s;
 }
 
@@ -42,7 +45,7 @@ Status Services::start_capf() {
 }
 
 Status Services::start() {
-  if (!cfg_.tftp && !cfg_.http && !cfg_.capf) return make_error(Errc::InvalidArgument, "services: nothing to serve");
+  if (!cfg_.tftp && !cfg_.http && !cfg_.capf && !cfg_.tvs) return make_error(Errc::InvalidArgument, "services: nothing to serve");
   auto started = [&]() -> Status {
     auto& cat = cluster_.catalog();
     if (cfg_.tftp) {
@@ -54,6 +57,12 @@ Status Services::start() {
       CUCM_CHECK(http_->start());
     }
     if (cfg_.capf) CUCM_CHECK(start_capf());
+    if (cfg_.tvs) {
+      const Cluster* c = &cluster_;
+      tvs_ = std::make_unique<tvs::TvsServer>(loops_.contexts(), *cfg_.tvs, c->pki().identity(signer::PkiRole::Tvs),
+                                              [c] { return c->open_db(); }, cluster_.events());
+      CUCM_CHECK(tvs_->start());
+    }
     return Ok{};
   }();
   if (!started) {
@@ -69,6 +78,7 @@ void Services::stop_servers() {
   if (tftp_) tftp_->stop();
   if (http_) http_->stop();
   if (capf_) capf_->stop();
+  if (tvs_) tvs_->stop();
 }
 
 void Services::stop() {
@@ -95,6 +105,11 @@ std::optional<boost::asio::ip::tcp::endpoint> Services::http_endpoint() const {
 std::optional<boost::asio::ip::tcp::endpoint> Services::capf_endpoint() const {
   if (!capf_) return std::nullopt;
   return capf_->local_endpoint();
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> Services::tvs_endpoint() const {
+  if (!tvs_) return std::nullopt;
+  return tvs_->local_endpoint();
 }
 
 }  // namespace cucm::cluster
