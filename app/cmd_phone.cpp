@@ -39,6 +39,31 @@ nlohmann::json ladder_json(const phone::BootResult& r) {
 
 void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc);
 
+// Settings > Security > Reset on a phone: it forgets its ITL, CTL and TVS answers, and trusts the
+// next ITL on first use. What a lab does by hand for a phone stranded by a certificate change.
+void add_reset_trust_command(CLI::App& phone, GlobalOptions& g, int& rc) {
+  struct Args {
+    std::string device, state_dir;
+  };
+  auto a = std::make_shared<Args>();
+  auto* r = phone.add_subcommand("reset-trust", "Forget the phone's ITL, CTL and TVS answers (Settings > Security > Reset)");
+  r->add_option("device", a->device, "SEP<MAC>")->required();
+  r->add_option("--state-dir", a->state_dir, "The phone's folder (default DATA/phones/SEP<MAC>)");
+  r->callback([&g, &rc, a] {
+    rc = guarded([&]() -> Status {
+      CUCM_TRY(auto device, db::normalise_device_name(a->device));
+      auto dir = a->state_dir.empty() ? g.data_dir / "phones" / device : std::filesystem::path(a->state_dir);
+      if (!std::filesystem::exists(dir)) {
+        return make_error(Errc::NotFound, fmt::format("no simulated phone in {}: nothing to reset", dir.string()));
+      }
+      CUCM_TRY(auto state, phone::load_state(dir, device));
+      CUCM_CHECK(phone::reset_trust(state));
+      std::cout << fmt::format("{}: trust reset; the next ITL is trusted on first use\n", device);
+      return Ok{};
+    });
+  });
+}
+
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   struct Args {
     std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key;
@@ -65,6 +90,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   b->add_flag("--json", a->json, "The ladder as JSON");
   b->add_flag("--explain", a->explain, "Say why the phone does each step");
   add_fleet_command(*phone, g, rc);
+  add_reset_trust_command(*phone, g, rc);
   b->callback([&g, &rc, a] {
     rc = guarded([&]() -> Status {
       phone::BootOptions o;

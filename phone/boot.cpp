@@ -9,6 +9,7 @@
 #include "phone/capf_client.hpp"
 #include "phone/http_get.hpp"
 #include "phone/phone_state.hpp"
+#include "phone/tvs_check.hpp"
 #include "signer/cert.hpp"
 #include "signer/enc_sgn_file.hpp"
 #include "signer/sgn_file.hpp"
@@ -21,8 +22,10 @@ using Clock = std::chrono::steady_clock;
 Result<FirmwareProfile> firmware_profile(const std::string& name) {
   // A 79xx speaks TLS 1.0 with RSA key transport (AES128-SHA), as in seed 004's capture
   // (PROTOCOLS §3.1), and nothing newer.
-  if (name == "79xx" || name == "7942" || name == "7965") return FirmwareProfile{"79xx", false, "1.0", "1.0", "AES128-SHA"};
-  if (name == "88xx" || name == "8845" || name == "8865") return FirmwareProfile{"88xx", true, "1.2", "", ""};
+  if (name == "79xx" || name == "7942" || name == "7965") {
+    return FirmwareProfile{"79xx", false, "1.0", "1.0", "AES128-SHA", name == "79xx" ? "7942" : name};
+  }
+  if (name == "88xx" || name == "8845" || name == "8865") return FirmwareProfile{"88xx", true, "1.2", "", "", name == "88xx" ? "8845" : name};
   return make_error(Errc::InvalidArgument, fmt::format("unknown phone profile '{}': 79xx or 88xx", name));
 }
 
@@ -30,7 +33,11 @@ namespace {
 
 class Booter {
  public:
-  Booter(const BootOptions& o, PhoneState& s) : o_(o), s_(s), start_(Clock::now()) {}
+  Booter(const BootOptions& o, PhoneState& s) : o_(o), s_(s), start_(Clock::now()) {
+    std::string note;
+    tvs_ = load_tvs_memory(o.state_dir, &note);
+    if (!note.empty()) decide("TVS memory lost", note);
+  }
 
   void step(std::string from, std::string to, std::string proto, std::string what, std::string why = "") {
     double t = std::chrono::duration<double>(Clock::now() - start_).count();
@@ -73,6 +80,14 @@ class Booter {
     const auto& id = s_.lsc ? s_.lsc : s_.mic;
     return id ? signer::cert_md5_hex(*id->cert) : std::string();
   }
+  // Whether TVS vouches for `der` in one of `roles`, asked with the TVS certificates of `itl`.
+  bool tvs_vouches(const signer::TrustList& itl, ByteView der, std::initializer_list<signer::Role> roles, std::string& why) {
+    TvsCheck c{o_, tvs_, itl, [this](std::string from, std::string to, std::string proto, std::string what, std::string w) {
+                 step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w));
+               }};
+    return phone::tvs_vouches(c, der, std::span(roles.begin(), roles.size()), why);
+  }
+  void remember_tvs_servers(xmlNode* root);
   BootResult fail(std::string why) {
     r_.failure = std::move(why);
     decide("boot stops", r_.failure);
@@ -84,6 +99,7 @@ class Booter {
   Clock::time_point start_;
   BootResult r_;
   std::optional<signer::TrustList> itl_;
+  TvsMemory tvs_;
 };
 
 bool Booter::trust_lists() {
@@ -115,11 +131,24 @@ bool Booter::trust_lists() {
     if (old && signer_rec) {
       for (const auto& rec : old->records) known |= rec.certificate == (*signer_rec)->certificate;
     }
-    if (!known) {
-      r_.failure = "the new ITL is signed by " + itl->parsed.header.signer_name + ", which the phone does not trust";
-      return false;
+    if (known) {
+      decide("accept the new ITL", "signed by a certificate already trusted");
+    } else {
+      // Not signed by a certificate the phone holds: TVS, which the old ITL trusts, may vouch for
+      // the signer ([EMU] as a trust-list signer: SAST, CCM+TFTP or TFTP).
+      decide("ask TVS", fmt::format("the new ITL is signed by {}, which my ITL does not hold", itl->parsed.header.signer_name));
+      std::string why;
+      bool vouched = old && signer_rec &&
+                     tvs_vouches(*old, (*signer_rec)->certificate,
+                                 {signer::Role::Sast, signer::Role::CcmTftp, signer::Role::Tftp}, why);
+      if (!vouched) {
+        r_.failure = fmt::format("Trust List Update Failed: the new ITL is signed by {}, which the phone does not trust "
+                                 "({}); reset its trust (Settings > Security > Reset) to take the new cluster",
+                                 itl->parsed.header.signer_name, why.empty() ? "no signer record" : why);
+        return false;
+      }
+      decide("accept the new ITL", "TVS vouches for its signer");
     }
-    decide("accept the new ITL", "signed by a certificate already trusted");
   } else {
     decide("ITL unchanged", "same trust list as before");
   }
@@ -180,6 +209,13 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   co.tls_ciphers = o_.profile.tls_ciphers;
   co.timeout = o_.timeout;
   co.trusted_capf = capf_cert->get();
+  co.vouch_for_server = [&](const X509& server) {
+    decide("ask TVS", "the CAPF server's certificate is not the one in my ITL");
+    std::string why;
+    bool ok = tvs_vouches(itl, signer::cert_der(server), {signer::Role::Capf}, why);
+    if (!ok) decide("CAPF server not trusted", why);
+    return ok;
+  };
   co.tls_contexts = o_.tls_contexts;
   co.source = o_.source;
   auto out = phone::run_capf(p, co);
@@ -202,6 +238,25 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   return true;
 }
 
+// The TVS servers of a full config (<TVS><members><member priority><port><address>), kept for the
+// next boot: a new ITL is checked before any config arrives.
+void Booter::remember_tvs_servers(xmlNode* root) {
+  std::vector<TvsServerAddress> servers;
+  xmlNode* members = cnf::child(cnf::child(root, "TVS"), "members");
+  for (xmlNode* m = members ? members->children : nullptr; m; m = m->next) {
+    if (m->type != XML_ELEMENT_NODE) continue;
+    std::string host = cnf::text(cnf::child(m, "address"));
+    int port = std::atoi(cnf::text(cnf::child(m, "port")).c_str());
+    if (!host.empty() && port > 0 && port < 65536) servers.push_back({host, static_cast<std::uint16_t>(port)});
+  }
+  bool same = servers.size() == tvs_.servers.size() &&
+              std::equal(servers.begin(), servers.end(), tvs_.servers.begin(),
+                         [](const auto& a, const auto& b) { return a.host == b.host && a.port == b.port; });
+  if (same) return;
+  tvs_.servers = std::move(servers);
+  (void)save_tvs_memory(o_.state_dir, tvs_);
+}
+
 bool Booter::finish_full(const std::string& xml, bool encrypted) {
   auto doc = cnf::parse_xml(xml, "full config");
   if (!doc) {
@@ -214,6 +269,7 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
     if (m->type != XML_ELEMENT_NODE) continue;
     r_.call_managers.push_back(cnf::text(cnf::child(cnf::child(m, "callManager"), "processNodeName")));
   }
+  remember_tvs_servers(root);
   xmlNode* sip = cnf::child(root, "sipProfile");
   r_.sccp = sip == nullptr;
   xmlNode* lines = cnf::child(sip, "sipLines");

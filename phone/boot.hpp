@@ -23,6 +23,7 @@ struct FirmwareProfile {
   std::string tls_min = "1.2";
   std::string tls_max;     // "" = the highest OpenSSL has
   std::string tls_ciphers; // TLS 1.0-1.2 suites offered; "" = OpenSSL's default
+  std::string model = "8845";  // four digits: the phone names itself CP-<model>-SEP<MAC> to TVS
 };
 Result<FirmwareProfile> firmware_profile(const std::string& name);
 

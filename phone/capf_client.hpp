@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,9 @@ struct CapfClientOptions {
   std::string tls_max;                 // "" = the highest; "1.0" for a 79xx
   std::string tls_ciphers;             // TLS 1.0-1.2 suites offered; "" = OpenSSL's default
   const X509* trusted_capf = nullptr;  // verify the server certificate against it (from the ITL)
+  // Asked when the server's certificate is not `trusted_capf` (a CAPF certificate rotated since
+  // the phone's ITL): true to go on. The phone asks TVS here. Empty: refuse.
+  std::function<bool(const X509& server)> vouch_for_server;
   std::optional<boost::asio::ip::address> source;  // the local address to connect from
   bool send_in_progress = true;        // RequestInProgress before KeyGenResponse, as phones do
   // Faults for tests: stop answering (disconnect) when this command arrives.

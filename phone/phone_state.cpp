@@ -96,6 +96,17 @@ Status save_trust(const PhoneState& s) {
   return Ok{};
 }
 
+Status reset_trust(PhoneState& s) {
+  for (const char* f : {"itl.tlv", "ctl.tlv", "tvs.json"}) {
+    std::error_code ec;
+    fs::remove(s.dir / f, ec);
+    if (ec) return make_error(Errc::Unavailable, fmt::format("phone: cannot remove {}: {}", (s.dir / f).string(), ec.message()));
+  }
+  s.itl.reset();
+  s.ctl.reset();
+  return Ok{};
+}
+
 Status import_mic(PhoneState& s, ByteView cert_pem, ByteView key_pem) {
   PhoneIdentity id;
   CUCM_TRY(id.cert, signer::load_cert(cert_pem));

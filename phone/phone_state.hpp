@@ -28,6 +28,9 @@ Result<PhoneState> load_state(const std::filesystem::path& dir, const std::strin
                               const signer::LabManufacturer* manufacturer = nullptr);
 Status save_lsc(PhoneState& s);  // writes lsc.pem/lsc.key, or removes them when there is none
 Status save_trust(const PhoneState& s);
+// Forgets every trust list and TVS memory, as Settings > Security > Reset does on a phone: the next
+// ITL is trusted on first use. Keeps the MIC and LSC.
+Status reset_trust(PhoneState& s);
 // Imports a MIC (certificate + key PEM) into the state, replacing the made-up one.
 Status import_mic(PhoneState& s, ByteView cert_pem, ByteView key_pem);
 
