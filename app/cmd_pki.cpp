@@ -1,4 +1,5 @@
-// cucm-emu pki init|show|import: the cluster identities.
+// cucm-emu pki init|show|import|rotate: the cluster identities.
+#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -7,8 +8,11 @@
 #include "app/common.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
+#include "db/event_log.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
+#include "signer/pki_rotation.hpp"
+#include "tvs/trust.hpp"
 
 namespace cucm::app {
 namespace {
@@ -75,6 +79,65 @@ int show(const GlobalOptions& g, const std::string& role, bool json) {
   return 0;
 }
 
+struct RotateArgs {
+  std::vector<std::string> roles;
+  bool force = false;
+};
+
+// Why rotating these roles at once can strand phones, or "" when it cannot. A phone accepts a new
+// ITL only when it is signed by a certificate the phone holds (ITLRecovery, as SAST) or when TVS,
+// reached with a TVS certificate the phone holds, vouches for the new signer (PROTOCOLS §4, §5.5).
+std::string stranding_risk(const std::vector<signer::PkiRole>& roles) {
+  if (roles.size() > 1) {
+    return "rotating several identities at once can take away both ways a phone accepts a new ITL (the ITLRecovery "
+           "that signs it, and the TVS certificate that lets TVS vouch for a new signer): rotate one at a time, "
+           "and let every phone boot in between";
+  }
+  if (roles.front() == signer::PkiRole::ItlRecovery) {
+    return "a new ITLRecovery signs the next ITL with a key no phone holds: phones accept it only if they reach TVS "
+           "with the TVS certificate they hold, and any phone that cannot (TVS down, or unreachable from its "
+           "network) is stranded until its trust is reset by hand";
+  }
+  return "";
+}
+
+Status rotate(const GlobalOptions& g, const RotateArgs& a) {
+  std::vector<signer::PkiRole> roles;
+  for (const auto& name : a.roles) {
+    CUCM_TRY(auto r, signer::parse_pki_role(name));
+    if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
+  }
+  CUCM_TRY(auto db, cluster_db(g));
+  if (auto risk = stranding_risk(roles); !risk.empty()) {
+    CUCM_TRY(auto holders, db::EventLog(db).itl_holders());
+    std::string devices;
+    for (std::size_t i = 0; i < holders.size() && i < 20; ++i) {
+      devices += fmt::format("\n  {} (last ITL {})", holders[i].first, holders[i].second);
+    }
+    if (holders.size() > 20) devices += fmt::format("\n  … and {} more", holders.size() - 20);
+    if (!a.force) {
+      return make_error(Errc::PermissionDenied,
+                        fmt::format("pki rotate refused: {}. {} device(s) hold this cluster's ITL (from the event log){}"
+                                    "\nRun again with --force to rotate anyway; stranded phones then need "
+                                    "'phone reset-trust' (Settings > Security > Reset on a real phone).",
+                                    risk, holders.size(), devices));
+    }
+    std::cerr << fmt::format("cucm-emu: --force: {}; {} device(s) may be stranded{}\n", risk, holders.size(), devices);
+  }
+  CUCM_TRY(auto pki, cluster_pki(g));
+  for (auto r : roles) {
+    CUCM_CHECK(signer::rotate_identity(pki, r));
+    const X509& c = *pki.identity(r).cert;
+    std::cout << fmt::format("rotated {}: {} serial {} (the old files are kept as *.bak-<time>)\n", signer::pki_role_name(r),
+                             signer::subject_name(c), to_hex(signer::serial_bytes(c)));
+    log_admin_event(db, "", fmt::format("pki rotate {}: new serial {}", signer::pki_role_name(r), to_hex(signer::serial_bytes(c))));
+  }
+  CUCM_CHECK(tvs::mirror_cluster_identities(db, pki));
+  std::cout << "TVS vouches for the new certificates now. A running 'serve' builds its ITL from pki/ when it starts: "
+               "restart it so that phones get the new ITL.\n";
+  return Ok{};
+}
+
 }  // namespace
 
 void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
@@ -107,6 +170,12 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   sh->add_option("--role", *role, "Only this role: callmanager, capf, itlrecovery, tvs");
   sh->add_flag("--json", *json, "Machine-readable output");
   sh->callback([&g, &rc, role, json] { rc = show(g, *role, *json); });
+
+  auto ra = std::make_shared<RotateArgs>();
+  auto* rot = pki->add_subcommand("rotate", "A new key and certificate for a role, like the old one; the ITL follows");
+  rot->add_option("--role", ra->roles, "callmanager, capf, itlrecovery or tvs (repeat for several)")->required();
+  rot->add_flag("--force", ra->force, "Rotate even when phones may be stranded (itlrecovery, or several roles at once)");
+  rot->callback([&g, &rc, ra] { rc = guarded([&] { return rotate(g, *ra); }); });
 
   struct ImportArgs { std::string role, cert, key, chain; };
   auto ia = std::make_shared<ImportArgs>();

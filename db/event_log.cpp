@@ -46,4 +46,16 @@ Result<std::vector<Event>> EventLog::tail(const std::string& device, int limit) 
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> EventLog::itl_holders() const {
+  // TFTP and HTTP record a served ITL as "RRQ|GET ITLSEP….tlv variant=itl …" with result ok.
+  CUCM_TRY(auto s, db_.prepare("SELECT device, max(time) FROM event WHERE service IN ('tftp', 'http') AND result = 'ok' "
+                               "AND device <> '' AND what LIKE '% variant=itl%' GROUP BY device ORDER BY device"));
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    CUCM_TRY(bool row, s.step());
+    if (!row) return out;
+    out.emplace_back(s.text(0), s.text(1));
+  }
+}
+
 }  // namespace cucm::db

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "db/model.hpp"
@@ -18,6 +19,9 @@ class EventLog {
   Result<std::vector<Event>> since(std::int64_t after_id, const std::string& device, int limit) const;
   // The newest `limit` events, oldest first.
   Result<std::vector<Event>> tail(const std::string& device, int limit) const;
+  // The devices that were served an ITL, each with the time of the last one (the event log's
+  // record of which phones hold this cluster's trust list), by device name.
+  Result<std::vector<std::pair<std::string, std::string>>> itl_holders() const;
 
  private:
   const Database& db_;

@@ -17,6 +17,7 @@
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
+#include "signer/pki_rotation.hpp"
 
 namespace cucm::phone {
 namespace {
@@ -367,8 +368,9 @@ namespace tvs_lifecycle {
 constexpr const char* kPhone = "SEP0011223344CC";
 constexpr const char* kNonSecure = "Cisco 7942 - Standard SCCP Non-Secure Profile";
 
-// A new ITLRecovery, as a rotation makes, written while the cluster is down.
-void rotate_itl_recovery(const fs::path& dir) {
+// A new ITLRecovery, written while the cluster is down (an import, named so the ladder shows it);
+// with `and_tvs`, a new TVS identity too, as `pki rotate --force` makes.
+void rotate_itl_recovery(const fs::path& dir, bool and_tvs = false) {
   auto pki = signer::ClusterPki::load(dir);
   ASSERT_TRUE(pki) << pki.error().message;
   auto key = signer::generate_key({});
@@ -376,11 +378,14 @@ void rotate_itl_recovery(const fs::path& dir) {
   r.subject = {{"CN", "ITLRECOVERY_rotated"}};
   auto cert = signer::make_self_signed(**key, r);
   ASSERT_TRUE(pki->import(signer::PkiRole::ItlRecovery, signer::cert_pem(**cert), *signer::private_key_pem(**key), {}));
+  if (and_tvs) {
+    ASSERT_TRUE(signer::rotate_identity(*pki, signer::PkiRole::Tvs));
+  }
 }
 
 // The phone boots once against the cluster (and learns its TVS), the ITLRecovery is rotated, and
 // the phone boots again against the cluster reopened with or without TVS.
-Result<BootResult> boot_after_rotation(const std::string& name, bool tvs) {
+Result<BootResult> boot_after_rotation(const std::string& name, bool tvs, bool and_tvs_identity = false) {
   auto dir = temp(name);
   auto phone_dir = temp(name + "-phone");
   fs::remove_all(phone_dir);
@@ -392,7 +397,7 @@ Result<BootResult> boot_after_rotation(const std::string& name, bool tvs) {
     EXPECT_TRUE(r && r->full_config);
     tvs_port = c.services->tvs_port();
   }
-  rotate_itl_recovery(dir);
+  rotate_itl_recovery(dir, and_tvs_identity);
   // The same TVS address as before, as a real cluster keeps 2445: the phone knows it from its
   // last config.
   Cluster again(dir, false, tvs, tvs_port);
@@ -422,6 +427,15 @@ TEST(TvsLifecycle, WithoutTvsTheRotationStrandsThePhoneUntilItsTrustIsReset) {
   ASSERT_TRUE(after);
   EXPECT_TRUE(after->full_config) << after->failure;
   EXPECT_TRUE(ladder_has(*after, "trusted on first use"));
+}
+
+TEST(TvsLifecycle, RotatingItlRecoveryAndTvsTogetherStrandsThePhone) {
+  auto r = boot_after_rotation("rotate-both", true, true);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->full_config);
+  // The TVS it reaches presents a certificate its ITL does not hold.
+  EXPECT_NE(r->failure.find("Trust List Update Failed"), std::string::npos) << r->failure;
+  EXPECT_NE(r->failure.find("not a TVS certificate of the ITL"), std::string::npos) << r->failure;
 }
 
 TEST(TvsLifecycle, AnAnswerIsRememberedForItsTtl) {
