@@ -26,7 +26,7 @@ namespace {
 struct FleetArgs {
   std::string server = "127.0.0.1", prefix = "SEPF1", profile = "88xx", state_dir;
   int tftp_port = 69, http_port = 6970, count = 100, concurrency = 10, timeout_ms = 10'000;
-  bool fresh = false, one_address = false;
+  bool fresh = false, one_address = false, ask_tvs = false;
 };
 
 // Whether the phones get addresses of their own: against a server on IPv4 loopback, unless
@@ -108,6 +108,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
       o.profile = profile;
       o.timeout = std::chrono::milliseconds(a.timeout_ms);
       o.tls_contexts = &tls_contexts;
+      o.ask_tvs = a.ask_tvs;
       o.manufacturer = &manufacturer;
       if (spread) o.source = phone_address(i);
       auto start = std::chrono::steady_clock::now();
@@ -159,6 +160,7 @@ void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc) {
   f->add_option("--state-dir", a->state_dir, "Where the phones keep their state (default DATA/fleet)");
   f->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
   f->add_flag("--fresh", a->fresh, "Forget every phone's LSC and trust lists first");
+  f->add_flag("--ask-tvs", a->ask_tvs, "Each phone also asks TVS once, about the ITL's CallManager certificate");
   f->add_flag("--one-address", a->one_address,
               "Send every phone's requests from one address (by default, against a loopback server, "
               "each phone has its own 127.10.x.y)");

@@ -88,6 +88,7 @@ class Booter {
     return phone::tvs_vouches(c, der, std::span(roles.begin(), roles.size()), why);
   }
   void remember_tvs_servers(xmlNode* root);
+  bool probe_tvs();
   BootResult fail(std::string why) {
     r_.failure = std::move(why);
     decide("boot stops", r_.failure);
@@ -257,6 +258,28 @@ void Booter::remember_tvs_servers(xmlNode* root) {
   (void)save_tvs_memory(o_.state_dir, tvs_);
 }
 
+// BootOptions::ask_tvs: one TVS query with nothing remembered, about a certificate TVS knows.
+bool Booter::probe_tvs() {
+  if (!o_.ask_tvs) return true;
+  const signer::TrustRecord* ccm = nullptr;
+  for (const auto& rec : itl_->records) {
+    if (rec.role == static_cast<std::uint16_t>(signer::Role::CcmTftp)) ccm = &rec;
+  }
+  if (!ccm) {
+    r_.failure = "TVS probe: the ITL has no CCM+TFTP certificate to ask about";
+    return false;
+  }
+  TvsMemory fresh{tvs_.servers, {}};
+  TvsCheck c{o_, fresh, *itl_, [this](std::string from, std::string to, std::string proto, std::string what, std::string w) {
+               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w));
+             }};
+  std::string why;
+  const signer::Role ccm_tftp[] = {signer::Role::CcmTftp};
+  if (phone::tvs_vouches(c, ccm->certificate, ccm_tftp, why)) return true;
+  r_.failure = "TVS probe: " + why;
+  return false;
+}
+
 bool Booter::finish_full(const std::string& xml, bool encrypted) {
   auto doc = cnf::parse_xml(xml, "full config");
   if (!doc) {
@@ -296,7 +319,7 @@ BootResult Booter::run() {
     auto f = cnf::read_decision_fields(*xml);
     if (!f) return fail(f.error().message);
     if (f->full_config && !f->encr_config) {
-      if (!finish_full(*xml, false)) return fail(r_.failure);
+      if (!finish_full(*xml, false) || !probe_tvs()) return fail(r_.failure);
       r_.cert_hash = local_hash();
       return r_;
     }
@@ -331,7 +354,7 @@ BootResult Booter::run() {
     auto plain = signer::decrypt_enc_sgn(*enc, *parsed, *id->key);
     if (!plain) return fail(plain.error().message);
     decide("decrypted", fmt::format("signature OK, AES key unwrapped with my {} key, digest OK", s_.lsc ? "LSC" : "MIC"));
-    if (!finish_full(std::string(as_chars(*plain)), true)) return fail(r_.failure);
+    if (!finish_full(std::string(as_chars(*plain)), true) || !probe_tvs()) return fail(r_.failure);
     r_.cert_hash = mine;
     return r_;
   }

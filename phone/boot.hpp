@@ -39,6 +39,10 @@ struct BootOptions {
   FirmwareProfile profile;
   std::chrono::milliseconds timeout{5'000};
   bool allow_capf = true;
+  // Load tests: once the full config is in, ask TVS about the ITL's CallManager certificate, with
+  // no remembered answer, as a phone checks a server certificate its ITL does not list (a boot
+  // storm with one TVS query per phone). A refusal fails the boot.
+  bool ask_tvs = false;
   // TLS contexts shared with other phones (a fleet); null: one of this boot's own.
   ClientTlsContexts* tls_contexts = nullptr;
   // Issues the phone's MIC when it has none yet; null: a self-signed one, which CAPF will not
