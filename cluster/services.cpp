@@ -19,6 +19,9 @@ ServicesConfig loopback_services(std::size_t threads) {
   s.capf.emplace();
   s.capf->address = "127.0.0.1";
   s.capf->port = 0;
+  s.https.emplace();
+  s.https->address = "127.0.0.1";
+  s.https->port = 0;
   return s;
 }
 
@@ -42,7 +45,7 @@ Status Services::start_capf() {
 }
 
 Status Services::start() {
-  if (!cfg_.tftp && !cfg_.http && !cfg_.capf) return make_error(Errc::InvalidArgument, "services: nothing to serve");
+  if (!cfg_.tftp && !cfg_.http && !cfg_.capf && !cfg_.https) return make_error(Errc::InvalidArgument, "services: nothing to serve");
   auto started = [&]() -> Status {
     auto& cat = cluster_.catalog();
     if (cfg_.tftp) {
@@ -54,6 +57,12 @@ Status Services::start() {
       CUCM_CHECK(http_->start());
     }
     if (cfg_.capf) CUCM_CHECK(start_capf());
+    if (cfg_.https) {
+      const auto& id = cluster_.pki().identity(signer::PkiRole::Https);
+      https_ = std::make_unique<http::HttpServer>(loops_.contexts(), *cfg_.https, cat, cluster_.events(),
+                                                  http::TlsIdentity{.cert = id.cert.get(), .key = id.key.get()});
+      CUCM_CHECK(https_->start());
+    }
     return Ok{};
   }();
   if (!started) {
@@ -69,6 +78,7 @@ void Services::stop_servers() {
   if (tftp_) tftp_->stop();
   if (http_) http_->stop();
   if (capf_) capf_->stop();
+  if (https_) https_->stop();
 }
 
 void Services::stop() {
@@ -95,6 +105,10 @@ std::optional<boost::asio::ip::tcp::endpoint> Services::http_endpoint() const {
 std::optional<boost::asio::ip::tcp::endpoint> Services::capf_endpoint() const {
   if (!capf_) return std::nullopt;
   return capf_->local_endpoint();
+}
+std::optional<boost::asio::ip::tcp::endpoint> Services::https_endpoint() const {
+  if (!https_) return std::nullopt;
+  return https_->local_endpoint();
 }
 
 }  // namespace cucm::cluster
