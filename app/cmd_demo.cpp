@@ -53,15 +53,16 @@ Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
 
   std::cout << fmt::format(
       "cucm-emu demo: encrypted configuration files (seed 004)\n"
-      "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, CAPF 127.0.0.1:{}, TVS 127.0.0.1:{}\n"
+      "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, HTTPS 127.0.0.1:{}, CAPF 127.0.0.1:{}, TVS 127.0.0.1:{}\n"
       "  {} is on \"{}\" (TFTP encrypted config, CAPF by null string); the phone has only its MIC,\n"
       "  issued by the lab manufacturing CA that CAPF trusts\n\n",
-      dir.string(), services.tftp_port(), services.http_port(), services.capf_port(), services.tvs_port(), kDevice,
-      kProfile);
+      dir.string(), services.tftp_port(), services.http_port(), services.https_port(), services.capf_port(),
+      services.tvs_port(), kDevice, kProfile);
   phone::BootOptions o;
   o.device = kDevice;
   o.tftp_port = services.tftp_port();
   o.http_port = services.http_port();
+  o.https_port = services.https_port();
   o.state_dir = dir / "phone";
   // The phone's MIC comes from the lab's manufacturing CA, which CAPF trusts (made by services.start).
   CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(dir, false));

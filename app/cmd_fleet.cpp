@@ -25,7 +25,7 @@ namespace {
 
 struct FleetArgs {
   std::string server = "127.0.0.1", prefix = "SEPF1", profile = "88xx", state_dir;
-  int tftp_port = 69, http_port = 6970, count = 100, concurrency = 10, timeout_ms = 10'000;
+  int tftp_port = 69, http_port = 6970, https_port = 6971, count = 100, concurrency = 10, timeout_ms = 10'000;
   bool fresh = false, one_address = false, ask_tvs = false;
 };
 
@@ -83,6 +83,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   }
   CUCM_TRY(auto tftp_port, port_flag("--tftp-port", a.tftp_port));
   CUCM_TRY(auto http_port, port_flag("--http-port", a.http_port));
+  CUCM_TRY(auto https_port, port_flag("--https-port", a.https_port));
   std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
   CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir, false));
   CUCM_CHECK(prepare(a, root, manufacturer));
@@ -104,6 +105,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
       o.server = a.server;
       o.tftp_port = tftp_port;
       o.http_port = http_port;
+      o.https_port = https_port;
       o.state_dir = root / o.device;
       o.profile = profile;
       o.timeout = std::chrono::milliseconds(a.timeout_ms);
@@ -156,6 +158,7 @@ void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc) {
   f->add_option("--server", a->server, "TFTP/HTTP server address")->capture_default_str();
   f->add_option("--tftp-port", a->tftp_port, "TFTP port")->capture_default_str();
   f->add_option("--http-port", a->http_port, "HTTP port")->capture_default_str();
+  f->add_option("--https-port", a->https_port, "HTTPS port (88xx with an ITL 1.1)")->capture_default_str();
   f->add_option("--profile", a->profile, "79xx or 88xx")->capture_default_str();
   f->add_option("--state-dir", a->state_dir, "Where the phones keep their state (default DATA/fleet)");
   f->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();

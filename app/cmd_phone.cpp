@@ -67,7 +67,7 @@ void add_reset_trust_command(CLI::App& phone, GlobalOptions& g, int& rc) {
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   struct Args {
     std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key;
-    int tftp_port = 69, http_port = 6970, capf_port = 0, timeout_ms = 5000;
+    int tftp_port = 69, http_port = 6970, https_port = 6971, capf_port = 0, timeout_ms = 5000;
     bool http = false, tftp = false, json = false, explain = false;
   };
   auto a = std::make_shared<Args>();
@@ -78,6 +78,8 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   b->add_option("--server", a->server, "TFTP/HTTP server address (DHCP option 150)")->capture_default_str();
   b->add_option("--tftp-port", a->tftp_port, "TFTP port")->capture_default_str();
   b->add_option("--http-port", a->http_port, "HTTP port")->capture_default_str();
+  b->add_option("--https-port", a->https_port, "HTTPS port (88xx with an ITL 1.1 asks it for the config first)")
+      ->capture_default_str();
   b->add_option("--capf-port", a->capf_port, "CAPF port (default: the config's capfList)");
   b->add_flag("--http", a->http, "HTTP only");
   b->add_flag("--tftp", a->tftp, "TFTP only");
@@ -99,6 +101,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       o.server = a->server;
       CUCM_TRY(o.tftp_port, port_flag("--tftp-port", a->tftp_port));
       CUCM_TRY(o.http_port, port_flag("--http-port", a->http_port));
+      CUCM_TRY(o.https_port, port_flag("--https-port", a->https_port));
       if (a->capf_port != 0) {
         CUCM_TRY(o.capf_port, port_flag("--capf-port", a->capf_port));
       }

@@ -18,7 +18,8 @@ namespace cucm::app {
 namespace {
 
 struct InitArgs {
-  std::string node = "cucm-emu", org = "cucm-emu Lab", key = "rsa:2048", capf_key, tvs_key, digest = "sha256";
+  std::string node = "cucm-emu", org = "cucm-emu Lab", key = "rsa:2048", capf_key, tvs_key, https_key = "ec:P-256";
+  std::string digest = "sha256";
   int days = 3650;
 };
 
@@ -29,6 +30,7 @@ Result<signer::PkiOptions> to_options(const InitArgs& a) {
   CUCM_TRY(o.key, signer::parse_key_spec(a.key));
   CUCM_TRY(o.capf_key, signer::parse_key_spec(a.capf_key.empty() ? a.key : a.capf_key));
   CUCM_TRY(o.tvs_key, signer::parse_key_spec(a.tvs_key.empty() ? a.key : a.tvs_key));
+  CUCM_TRY(o.https_key, signer::parse_key_spec(a.https_key));
   CUCM_TRY(o.cert_digest, signer::parse_hash_name(a.digest));
   if (a.days < 1 || a.days > 36500) {
     return make_error(Errc::InvalidArgument, fmt::format("--days {} outside 1..36500", a.days));
@@ -151,6 +153,8 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   init->add_option("--key", args->key, "Key of CallManager and ITLRecovery: rsa:1024..4096")->capture_default_str();
   init->add_option("--capf-key", args->capf_key, "Key of CAPF: rsa:BITS or ec:P-256|P-384|P-521 (default --key)");
   init->add_option("--tvs-key", args->tvs_key, "Key of TVS (default --key)");
+  init->add_option("--https-key", args->https_key, "Key of HTTPS 6971: ec:P-256|P-384|P-521 (phones take only EC)")
+      ->capture_default_str();
   init->add_option("--digest", args->digest, "Certificate signature digest: sha1, sha256, sha512")->capture_default_str();
   init->add_option("--days", args->days, "Validity in days")->capture_default_str();
   init->callback([&g, &rc, args] {
@@ -167,7 +171,7 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   auto role = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto* sh = pki->add_subcommand("show", "Print subject, issuer, serial, validity, key and fingerprints");
-  sh->add_option("--role", *role, "Only this role: callmanager, capf, itlrecovery, tvs");
+  sh->add_option("--role", *role, "Only this role: callmanager, capf, itlrecovery, tvs, https");
   sh->add_flag("--json", *json, "Machine-readable output");
   sh->callback([&g, &rc, role, json] { rc = show(g, *role, *json); });
 
@@ -180,7 +184,7 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   struct ImportArgs { std::string role, cert, key, chain; };
   auto ia = std::make_shared<ImportArgs>();
   auto* imp = pki->add_subcommand("import", "Replace a role with an externally issued certificate and key");
-  imp->add_option("--role", ia->role, "callmanager, capf, itlrecovery or tvs")->required();
+  imp->add_option("--role", ia->role, "callmanager, capf, itlrecovery, tvs or https (EC only)")->required();
   imp->add_option("--cert", ia->cert, "Certificate (PEM or DER), e.g. signed by an enterprise CA")->required();
   imp->add_option("--key", ia->key, "Its private key (PEM, unencrypted)")->required();
   imp->add_option("--chain", ia->chain, "Issuer certificates (PEM bundle), optional");

@@ -1,4 +1,4 @@
-// cucm-emu serve: every phone-facing service in one process: TFTP, HTTP, CAPF and TVS.
+// cucm-emu serve: every phone-facing service in one process: TFTP, HTTP, HTTPS, CAPF and TVS.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -34,6 +34,10 @@ struct ServeArgs {
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   std::size_t max_transfers_per_client = 32, transfer_memory_mb = 64;
   double client_rate = 200;
+  // HTTPS 6971 (PROTOCOLS §8.1): the HTTP limits and deadline apply to it too.
+  std::string https_address = "0.0.0.0", https_tls_min = "1.2";
+  int https_port = http::kHttpsPort;
+  bool no_https = false;
   int max_timeout_option = 10;
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
   std::size_t events_max_mb = 64;
@@ -44,7 +48,9 @@ struct ServeArgs {
 // to 256 static files open). Debian's default soft limit, 1024, is below the default
 // --max-connections alone, so the soft limit is raised as far as the hard limit allows.
 void raise_open_file_limit(const ServeArgs& a, spdlog::logger& log) {
-  rlim_t wanted = static_cast<rlim_t>(a.max_connections + a.max_transfers + a.capf_max_sessions + a.tvs_max_sessions + 512);
+  std::size_t https = a.no_https ? 0 : a.max_connections;  // HTTPS has its own --max-connections
+  rlim_t wanted = static_cast<rlim_t>(a.max_connections + https + a.max_transfers + a.capf_max_sessions +
+                                      a.tvs_max_sessions + 512);
   struct rlimit lim {};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
   rlimit raised = lim;
@@ -81,6 +87,15 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     hc.max_connections = a.max_connections;
     hc.max_per_address = a.http_max_per_address;
   }
+  if (!a.no_https) {
+    auto& hc = sc.https.emplace();
+    hc.address = a.https_address;
+    hc.port = static_cast<std::uint16_t>(a.https_port);
+    hc.io_timeout = std::chrono::milliseconds(a.timeout_ms);
+    hc.max_connections = a.max_connections;
+    hc.max_per_address = a.http_max_per_address;
+    hc.tls_min = a.https_tls_min;
+  }
   if (!a.no_capf) {
     auto& cc = sc.capf.emplace();
     cc.address = a.capf_address;
@@ -107,6 +122,10 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
 void print_listening(const cluster::Services& s, const ServeArgs& a) {
   if (auto ep = s.tftp_endpoint()) std::cout << fmt::format("tftp: listening on {}:{}/udp\n", ep->address().to_string(), ep->port());
   if (auto ep = s.http_endpoint()) std::cout << fmt::format("http: listening on {}:{}/tcp\n", ep->address().to_string(), ep->port());
+  if (auto ep = s.https_endpoint()) {
+    std::cout << fmt::format("https: listening on {}:{}/tcp (TLS {}+, the EC certificate DATA/pki/https.pem; .sgn "
+                             "answered unsigned)\n", ep->address().to_string(), ep->port(), a.https_tls_min);
+  }
   if (auto ep = s.capf_endpoint()) {
     std::cout << fmt::format("capf: listening on {}:{}/tcp (TLS {}+, {} trusted CA(s) for existing certificates)\n",
                              ep->address().to_string(), ep->port(), a.capf_tls_min, s.capf_trusted_cas());
@@ -128,6 +147,12 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
     const auto& s = h->stats();
     std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
                              s.not_found.load(), s.bad.load(), s.bytes.load());
+  }
+  if (const auto* h = services.https()) {
+    const auto& s = h->stats();
+    std::cout << fmt::format("https: {} requests, {} ok, {} not found, {} bad, {} failed handshakes, {} bytes\n",
+                             s.requests.load(), s.ok.load(), s.not_found.load(), s.bad.load(), s.handshake_failed.load(),
+                             s.bytes.load());
   }
   if (const auto* k = services.capf()) {
     const auto& s = k->stats();
@@ -158,7 +183,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.max_timeout_option < 1 || a.max_timeout_option > 255) {
     return make_error(Errc::InvalidArgument, "--max-timeout-option must be 1..255 (seconds, as the option itself)");
   }
-  for (int p : {a.tftp_port, a.http_port, a.capf_port, a.tvs_port}) {
+  for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
   auto log = log::get("serve");
@@ -203,7 +228,8 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
 
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   auto a = std::make_shared<ServeArgs>();
-  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970), CAPF (TLS 3804) and TVS (TLS 2445)");
+  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970), HTTPS (TLS 6971), CAPF (TLS 3804) "
+                                        "and TVS (TLS 2445)");
   s->set_config("--config", "", "Read options from a file (INI/TOML: tftp-port = 6969)");
   s->add_option("--tftp-address", a->tftp_address, "TFTP listen address (:: for IPv6 and IPv4)")->capture_default_str();
   s->add_option("--tftp-port", a->tftp_port, "TFTP port (0: any free port)")->capture_default_str();
@@ -211,6 +237,12 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--http-port", a->http_port, "HTTP port (0: any free port)")->capture_default_str();
   s->add_flag("--no-tftp", a->no_tftp, "Do not serve TFTP");
   s->add_flag("--no-http", a->no_http, "Do not serve HTTP");
+  s->add_option("--https-address", a->https_address, "HTTPS listen address")->capture_default_str();
+  s->add_option("--https-port", a->https_port, "HTTPS port (0: any free port); ITL 1.1 phones fetch their config here")
+      ->capture_default_str();
+  s->add_flag("--no-https", a->no_https, "Do not serve HTTPS");
+  s->add_option("--https-tls-min", a->https_tls_min, "Lowest TLS version on HTTPS: 1.0, 1.1, 1.2 or 1.3")
+      ->capture_default_str();
   s->add_option("--capf-address", a->capf_address, "CAPF listen address")->capture_default_str();
   s->add_option("--capf-port", a->capf_port, "CAPF port (0: any free port)")->capture_default_str();
   s->add_flag("--no-capf", a->no_capf, "Do not serve CAPF");

@@ -85,6 +85,15 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename) const {
   o.filename = filename;
   o.hash = opts_.hash;
   o.timestamp = now();
+  if (!ctl) {
+    // ITL 1.1 (cluster set itl_version 1.1) is hashed with SHA-512 whatever --digest says: firmware
+    // that reads 1.1 expects it, and fetches its config over HTTPS 6971 (PROTOCOLS §5.1, §8.1).
+    CUCM_TRY(auto settings, db::SettingsStore(db_).settings());
+    if (settings.itl_version == "1.1") {
+      o.signer_version = {1, 1};
+      o.hash = signer::HashAlg::Sha512;
+    }
+  }
   return signer::build_trust_list(entries, o, *sast.key, *sast.cert);
 }
 

@@ -22,6 +22,9 @@ ServicesConfig loopback_services(std::size_t threads) {
   s.tvs.emplace();
   s.tvs->address = "127.0.0.1";
   s.tvs->port = 0;
+  s.https.emplace();
+  s.https->address = "127.0.0.1";
+  s.https->port = 0;
   return s;
 }
 
@@ -45,7 +48,9 @@ Status Services::start_capf() {
 }
 
 Status Services::start() {
-  if (!cfg_.tftp && !cfg_.http && !cfg_.capf && !cfg_.tvs) return make_error(Errc::InvalidArgument, "services: nothing to serve");
+  if (!cfg_.tftp && !cfg_.http && !cfg_.https && !cfg_.capf && !cfg_.tvs) {
+    return make_error(Errc::InvalidArgument, "services: nothing to serve");
+  }
   auto started = [&]() -> Status {
     auto& cat = cluster_.catalog();
     if (cfg_.tftp) {
@@ -62,6 +67,11 @@ Status Services::start() {
       tvs_ = std::make_unique<tvs::TvsServer>(loops_.contexts(), *cfg_.tvs, c->pki().identity(signer::PkiRole::Tvs),
                                               [c] { return c->open_db(); }, cluster_.events());
       CUCM_CHECK(tvs_->start());
+    if (cfg_.https) {
+      const auto& id = cluster_.pki().identity(signer::PkiRole::Https);
+      https_ = std::make_unique<http::HttpServer>(loops_.contexts(), *cfg_.https, cat, cluster_.events(),
+                                                  http::TlsIdentity{.cert = id.cert.get(), .key = id.key.get()});
+      CUCM_CHECK(https_->start());
     }
     return Ok{};
   }();
@@ -79,6 +89,7 @@ void Services::stop_servers() {
   if (http_) http_->stop();
   if (capf_) capf_->stop();
   if (tvs_) tvs_->stop();
+  if (https_) https_->stop();
 }
 
 void Services::stop() {
@@ -105,6 +116,10 @@ std::optional<boost::asio::ip::tcp::endpoint> Services::http_endpoint() const {
 std::optional<boost::asio::ip::tcp::endpoint> Services::capf_endpoint() const {
   if (!capf_) return std::nullopt;
   return capf_->local_endpoint();
+}
+std::optional<boost::asio::ip::tcp::endpoint> Services::https_endpoint() const {
+  if (!https_) return std::nullopt;
+  return https_->local_endpoint();
 }
 
 std::optional<boost::asio::ip::tcp::endpoint> Services::tvs_endpoint() const {

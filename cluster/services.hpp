@@ -1,4 +1,4 @@
-// The network services of a cluster (TFTP, HTTP, CAPF, TVS) on their event loops: started together on
+// The network services of a cluster (TFTP, HTTP, HTTPS, CAPF, TVS) on their event loops: started together on
 // the endpoints asked for, reporting what they bound, stopped together. serve, demo, the
 // integration tests and the benchmarks all start phones' services through this one class.
 #pragma once
@@ -29,6 +29,8 @@ struct ServicesConfig {
   // A service is started when its config is set. CapfConfig::data_dir is filled from the cluster.
   std::optional<tftp::TftpConfig> tftp;
   std::optional<http::HttpConfig> http;
+  // HTTPS on 6971 with the cluster's https identity (set port to http::kHttpsPort for a real one).
+  std::optional<http::HttpConfig> https;
   std::optional<capf::CapfConfig> capf;
   std::optional<tvs::TvsConfig> tvs;
   std::string thread_name = "cucm-io";
@@ -61,16 +63,19 @@ class Services {
   std::optional<boost::asio::ip::tcp::endpoint> http_endpoint() const;
   std::optional<boost::asio::ip::tcp::endpoint> capf_endpoint() const;
   std::optional<boost::asio::ip::tcp::endpoint> tvs_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> https_endpoint() const;
   // Port of a service, 0 when it is not running.
   std::uint16_t tftp_port() const { return tftp_ ? tftp_->local_endpoint().port() : 0; }
   std::uint16_t http_port() const { return http_ ? http_->local_endpoint().port() : 0; }
   std::uint16_t capf_port() const { return capf_ ? capf_->local_endpoint().port() : 0; }
   std::uint16_t tvs_port() const { return tvs_ ? tvs_->local_endpoint().port() : 0; }
+  std::uint16_t https_port() const { return https_ ? https_->local_endpoint().port() : 0; }
 
   const tftp::TftpServer* tftp() const { return tftp_.get(); }
   const http::HttpServer* http() const { return http_.get(); }
   const capf::CapfServer* capf() const { return capf_.get(); }
   const tvs::TvsServer* tvs() const { return tvs_.get(); }
+  const http::HttpServer* https() const { return https_.get(); }
   // CAs the CAPF server trusts for "By Existing Certificate" (its own CA included).
   std::size_t capf_trusted_cas() const { return capf_ctx_ ? capf_ctx_->trust.size() + 1 : 0; }
 
@@ -87,6 +92,7 @@ class Services {
   std::unique_ptr<capf::Context> capf_ctx_;
   std::unique_ptr<capf::CapfServer> capf_;
   std::unique_ptr<tvs::TvsServer> tvs_;
+  std::unique_ptr<http::HttpServer> https_;
 };
 
 }  // namespace cucm::cluster

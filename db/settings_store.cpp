@@ -50,6 +50,8 @@ Result<ClusterSettings> SettingsStore::settings() const {
   c.sccp_port = port("sccp_port", 2000);
   c.sccp_tls_port = port("sccp_tls_port", 2443);
   c.mixed_mode = kv["mixed_mode"] == "1";
+  // A row is the only way to 1.1: a database without it (older ones) keeps the 1.0 it served.
+  if (kv["itl_version"] == "1.1") c.itl_version = "1.1";
   for (auto& [k, v] : kv) {
     if (k.starts_with("load.")) c.default_loads[k.substr(5)] = v;
   }
@@ -74,6 +76,13 @@ Status SettingsStore::set(const std::string& key, const std::string& value) {
   if (key == "mixed_mode") {
     if (value != "0" && value != "1") {
       return make_error(Errc::InvalidArgument, fmt::format("invalid mixed_mode '{}': 0 or 1", value));
+    }
+    known = true;
+  }
+  if (key == "itl_version") {
+    if (value != "1.0" && value != "1.1") {
+      return make_error(Errc::InvalidArgument,
+                        fmt::format("invalid itl_version '{}': 1.0, or 1.1 (SHA-512, config over HTTPS 6971)", value));
     }
     known = true;
   }

@@ -13,6 +13,9 @@ struct ClusterSettings {
   int tftp_port = 69, http_port = 6970, capf_port = 3804, tvs_port = 2445;
   int sip_port = 5060, sip_tls_port = 5061, sccp_port = 2000, sccp_tls_port = 2443;
   bool mixed_mode = false;
+  // The ITL's SignerVersion (tag 28): "1.0", or "1.1" for firmware that then hashes the ITL with
+  // SHA-512 and fetches its config over HTTPS 6971 first (PROTOCOLS §5.1, §8.1).
+  std::string itl_version = "1.0";
   std::map<std::string, std::string> default_loads;  // "SIP.Cisco 7965" or "Cisco 7965" -> load
 };
 
@@ -22,7 +25,8 @@ class SettingsStore {
 
   Result<std::map<std::string, std::string>> all() const;
   Result<ClusterSettings> settings() const;
-  // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode 0/1).
+  // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode 0/1,
+  // itl_version 1.0/1.1).
   Status set(const std::string& key, const std::string& value);
 
  private:

@@ -1,13 +1,15 @@
 // The HTTP file server on TCP 6970 (Boost.Beast): GET and HEAD of the same names TFTP serves,
 // with the headers of the seed's capture, keep-alive, byte ranges for static files, a deadline on
 // every read and write, and a cap on connections. The process must ignore SIGPIPE (the executable
-// does): static files go out with sendfile, which cannot be told not to raise it.
+// does): static files go out with sendfile, which cannot be told not to raise it. The same server
+// with a TLS identity is HTTPS on 6971 (PROTOCOLS §8.1), where a `.sgn` is answered unsigned.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 
 #include "core/result.hpp"
 #include "core/tcp_listener.hpp"
+#include "signer/ossl.hpp"
 #include "db/event_writer.hpp"
 #include "catalog/cached_catalog.hpp"
 
@@ -30,11 +33,22 @@ struct HttpConfig {
   // all of max_connections; more are closed at once and counted as refused.
   std::size_t max_per_address = 200;
   int backlog = 1024;
+  std::string tls_min = "1.2";  // HTTPS only: the lowest TLS version accepted
+};
+
+inline constexpr std::uint16_t kHttpsPort = 6971;
+
+// The certificate and key HTTPS presents: the cluster's https identity (EC). Borrowed: they must
+// outlive the server.
+struct TlsIdentity {
+  X509* cert = nullptr;
+  EVP_PKEY* key = nullptr;
 };
 
 struct HttpStats {
   std::atomic<std::uint64_t> requests{0}, ok{0}, not_found{0}, bad{0}, refused{0}, bytes{0}, active{0};
   std::atomic<std::uint64_t> accept_errors{0};  // accepts that failed (out of file descriptors)
+  std::atomic<std::uint64_t> handshake_failed{0};  // HTTPS: TLS handshakes that failed
 };
 
 class HttpServer {
@@ -44,7 +58,13 @@ class HttpServer {
   // Each io_context must be run by exactly one thread: sessions have no strand.
   HttpServer(std::vector<boost::asio::io_context*> loops, HttpConfig cfg, catalog::CachedCatalog& catalog,
              db::EventWriter* events);
+  // HTTPS: the same over TLS with `tls`, a `.sgn` answered with the unsigned file.
+  HttpServer(std::vector<boost::asio::io_context*> loops, HttpConfig cfg, catalog::CachedCatalog& catalog,
+             db::EventWriter* events, TlsIdentity tls);
   ~HttpServer();
+  // Binds and listens (for HTTPS, loads the TLS identity first). PermissionDenied below 1024
+  // without the capability, Unavailable for a port in use, InvalidArgument for a bad address or
+  // TLS floor, Internal when OpenSSL refuses the certificate or key; each names the flag.
   Status start();
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -53,9 +73,14 @@ class HttpServer {
   struct Shared;
 
  private:
+  HttpServer(std::vector<boost::asio::io_context*> loops, HttpConfig cfg, catalog::CachedCatalog& catalog,
+             db::EventWriter* events, std::optional<TlsIdentity> tls);
   void on_accept(core::TcpListener::Socket&& socket, const boost::asio::ip::tcp::endpoint& peer);
 
+  std::string flag(const char* name) const;  // "--http-port", "--https-port"
+
   HttpConfig cfg_;
+  std::optional<TlsIdentity> tls_identity_;
   std::shared_ptr<HttpStats> stats_;
   std::shared_ptr<Shared> shared_;
   core::TcpListener listener_;

@@ -1,9 +1,12 @@
-// What an HTTP connection shares with its server, and the start of one connection's session.
+// What an HTTP or HTTPS connection shares with its server, and the start of one connection's
+// session.
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "core/address_slots.hpp"
 #include "core/deadline_sweep.hpp"
@@ -25,6 +28,11 @@ struct HttpServer::Shared {
   // Lines about refused requests, per client address: a flood of them is a few lines a minute.
   std::unique_ptr<core::RepeatLimiter> refusal_lines = std::make_unique<core::RepeatLimiter>(
       core::RepeatLimiter::Options{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024});
+  std::string service = "http";  // "https" on 6971: log lines and events
+  // HTTPS: the server's TLS context (null for HTTP); held here, since sessions outlive the server.
+  std::shared_ptr<boost::asio::ssl::context> tls{};
+  // A `.sgn` request is answered with the unsigned file (HTTPS, PROTOCOLS §8.1).
+  bool unsigned_sgn = false;
 };
 
 // A connection's session, on the loop that accepted it (one thread per loop: no strand), kept
@@ -33,5 +41,8 @@ using Socket = core::TcpListener::Socket;
 // `slot` is the peer address's share of the connections, held as long as the session.
 void start_session(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer, std::shared_ptr<HttpServer::Shared> shared,
                    core::AddressSlots::Lease slot);
+// The same over TLS with `shared->tls`: the handshake first, under the same deadline.
+void start_tls_session(Socket&& socket, const boost::asio::ip::tcp::endpoint& peer,
+                       std::shared_ptr<HttpServer::Shared> shared, core::AddressSlots::Lease slot);
 
 }  // namespace cucm::http

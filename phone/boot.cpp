@@ -8,6 +8,8 @@
 #include "cnf/xml.hpp"
 #include "phone/capf_client.hpp"
 #include "phone/http_get.hpp"
+#include "phone/https_get.hpp"
+#include "signer/keys.hpp"
 #include "phone/phone_state.hpp"
 #include "phone/tvs_check.hpp"
 #include "signer/cert.hpp"
@@ -23,9 +25,11 @@ Result<FirmwareProfile> firmware_profile(const std::string& name) {
   // A 79xx speaks TLS 1.0 with RSA key transport (AES128-SHA), as in seed 004's capture
   // (PROTOCOLS §3.1), and nothing newer.
   if (name == "79xx" || name == "7942" || name == "7965") {
-    return FirmwareProfile{"79xx", false, "1.0", "1.0", "AES128-SHA", name == "79xx" ? "7942" : name};
+    return FirmwareProfile{"79xx", false, "1.0", "1.0", "AES128-SHA", name == "79xx" ? "7942" : name, false};
   }
-  if (name == "88xx" || name == "8845" || name == "8865") return FirmwareProfile{"88xx", true, "1.2", "", "", name == "88xx" ? "8845" : name};
+  if (name == "88xx" || name == "8845" || name == "8865") {
+    return FirmwareProfile{"88xx", true, "1.2", "", "", name == "88xx" ? "8845" : name, true};
+  }
   return make_error(Errc::InvalidArgument, fmt::format("unknown phone profile '{}': 79xx or 88xx", name));
 }
 
@@ -74,6 +78,8 @@ class Booter {
   bool trust_lists();
   const signer::TrustRecord* tftp_record(const signer::TrustList& itl, const signer::Header& h) const;
   Result<std::string> signed_config(const signer::TrustList& itl, const std::string& name);
+  Result<std::string> https_config(const signer::TrustList& itl, const std::string& name);
+  Result<std::string> config(const signer::TrustList& itl, const std::string& name);
   bool run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl);
   bool finish_full(const std::string& xml, bool encrypted);
   std::string local_hash() const {
@@ -182,6 +188,61 @@ Result<std::string> Booter::signed_config(const signer::TrustList& itl, const st
   decide("signature OK", fmt::format("{} verified with the ITL's {} certificate {}", name,
                                      signer::role_name(*rec->role), rec->subject));
   return std::string(as_chars(signer::sgn_payload(file, parsed)));
+}
+
+// The config over HTTPS 6971 (PROTOCOLS §8.1): asked for by its .sgn name, answered unsigned, and
+// trusted because the TLS server's certificate is the ITL's TFTP certificate, an EC one.
+Result<std::string> Booter::https_config(const signer::TrustList& itl, const std::string& name) {
+  HttpsGetOptions h;
+  h.host = o_.server;
+  h.port = o_.https_port;
+  h.timeout = o_.timeout;
+  h.source = o_.source;
+  h.tls_min = o_.profile.tls_min;
+  h.tls_max = o_.profile.tls_max;
+  h.tls_ciphers = o_.profile.tls_ciphers;
+  h.tls_contexts = o_.tls_contexts;
+  std::string subject;
+  auto got = https_get(h, name, [&](const X509& cert) -> Status {
+    subject = signer::subject_name(cert);
+    Bytes der = signer::cert_der(cert);
+    for (const auto& rec : itl.records) {
+      if (rec.certificate != der || rec.role != static_cast<std::uint16_t>(signer::Role::Tftp)) continue;
+      auto key = signer::cert_public_key(cert);
+      if (key && signer::key_kind(**key) == signer::KeyKind::Ec) return Ok{};
+      return make_error(Errc::Unauthenticated, fmt::format("the server certificate {} is not EC: firmware takes only an "
+                                                           "EC certificate on 6971", subject));
+    }
+    // Not in the ITL: firmware asks TVS (PROTOCOLS §4) before it gives up on HTTPS.
+    std::string why;
+    if (tvs_vouches(itl, der, {signer::Role::Tftp}, why)) return Ok{};
+    return make_error(Errc::Unauthenticated,
+                      fmt::format("the server certificate {} is not in the ITL with role TFTP, and TVS did not vouch "
+                                  "for it ({})", subject, why));
+  });
+  step("phone", "cucm", "HTTPS",
+       fmt::format("GET /{} (port {}) -> {}", name, o_.https_port,
+                   got ? fmt::format("200, {} bytes unsigned, {}", got->body.size(), got->tls) : got.error().message));
+  if (!got) return std::move(got).error();
+  std::string xml(as_chars(got->body));
+  if (auto f = cnf::read_decision_fields(xml); !f) {
+    return make_error(Errc::InvalidArgument, fmt::format("HTTPS answered {} with no unsigned config: {}", name, f.error().message));
+  }
+  decide("HTTPS config trusted", fmt::format("the TLS server's certificate {} is the ITL's TFTP certificate (EC): the "
+                                             "config needs no signature", subject));
+  return xml;
+}
+
+// With an ITL of SignerVersion 1.1, 88xx firmware asks HTTPS 6971 first and falls back to the
+// signed file over HTTP 6970, then TFTP, when that fails.
+Result<std::string> Booter::config(const signer::TrustList& itl, const std::string& name) {
+  bool v11 = itl.parsed.header.signer_version == std::array<std::uint8_t, 2>{1, 1};
+  if (o_.profile.https_config && o_.transport == "auto" && v11) {
+    auto xml = https_config(itl, name);
+    if (xml) return xml;
+    decide("fall back to HTTP", "HTTPS failed (" + xml.error().message + "): the signed file, as before");
+  }
+  return signed_config(itl, name);
 }
 
 bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl) {
@@ -314,7 +375,7 @@ BootResult Booter::run() {
   const signer::TrustList& itl = *itl_;
   std::string sgn_name = o_.device + ".cnf.xml.sgn";
   for (int round = 0; round < 2; ++round) {  // at most one CAPF session per boot, then a reset
-    auto xml = signed_config(itl, sgn_name);
+    auto xml = config(itl, sgn_name);
     if (!xml) return fail(xml.error().message);
     auto f = cnf::read_decision_fields(*xml);
     if (!f) return fail(f.error().message);

@@ -24,6 +24,8 @@ struct FirmwareProfile {
   std::string tls_max;     // "" = the highest OpenSSL has
   std::string tls_ciphers; // TLS 1.0-1.2 suites offered; "" = OpenSSL's default
   std::string model = "8845";  // four digits: the phone names itself CP-<model>-SEP<MAC> to TVS
+  // With an ITL of SignerVersion 1.1, the config over HTTPS 6971 first (88xx; PROTOCOLS §8.1).
+  bool https_config = false;
 };
 Result<FirmwareProfile> firmware_profile(const std::string& name);
 
@@ -32,6 +34,7 @@ struct BootOptions {
   std::string server = "127.0.0.1";    // the TFTP server (DHCP option 150)
   std::uint16_t tftp_port = 69;
   std::uint16_t http_port = 6970;
+  std::uint16_t https_port = 6971;
   std::optional<std::uint16_t> capf_port;  // default: the config's capfList phonePort
   std::string transport = "auto";      // auto (the profile's order), tftp or http
   std::filesystem::path state_dir;     // the phone's own folder

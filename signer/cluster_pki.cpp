@@ -2,12 +2,18 @@
 // an optional <role>-chain.pem.
 #include "signer/cluster_pki.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <ctime>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "core/file_io.hpp"
+#include "core/log.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 
@@ -20,6 +26,7 @@ std::string_view pki_role_name(PkiRole r) {
     case PkiRole::Capf: return "capf";
     case PkiRole::ItlRecovery: return "itlrecovery";
     case PkiRole::Tvs: return "tvs";
+    case PkiRole::Https: return "https";
   }
   return "unknown";
 }
@@ -27,7 +34,7 @@ std::string_view pki_role_name(PkiRole r) {
 Result<PkiRole> parse_pki_role(std::string_view name) {
   for (auto r : kAllPkiRoles) if (pki_role_name(r) == name) return r;
   return make_error(Errc::InvalidArgument,
-                    fmt::format("pki: unknown role '{}' (callmanager, capf, itlrecovery, tvs)", name));
+                    fmt::format("pki: unknown role '{}' (callmanager, capf, itlrecovery, tvs, https)", name));
 }
 
 Role trust_role(PkiRole r) {
@@ -36,9 +43,12 @@ Role trust_role(PkiRole r) {
     case PkiRole::Capf: return Role::Capf;
     case PkiRole::ItlRecovery: return Role::Sast;
     case PkiRole::Tvs: return Role::Tvs;
+    case PkiRole::Https: return Role::Tftp;
   }
   return Role::Ccm;
 }
+
+bool added_later(PkiRole r) { return r == PkiRole::Https; }
 
 namespace {
 
@@ -65,11 +75,17 @@ bool file_exists(const fs::path& p) {
   return present && *present;
 }
 
-Status check_signer_key(PkiRole r, const EVP_PKEY& key) {
-  if (signs_files(r) && key_kind(key) != KeyKind::Rsa) {
+// File signers must be RSA (the header has no EC signature code); HTTPS must be EC, the only key
+// phones take on 6971 (PROTOCOLS §8.1).
+Status check_key_kind(PkiRole r, KeyKind kind, const std::string& described) {
+  if (signs_files(r) && kind != KeyKind::Rsa) {
     return make_error(Errc::InvalidArgument,
-                      fmt::format("pki: {} signs .sgn/.tlv files and needs an RSA key, not {}",
-                                  pki_role_name(r), describe_key(key)));
+                      fmt::format("pki: {} signs .sgn/.tlv files and needs an RSA key, not {}", pki_role_name(r), described));
+  }
+  if (r == PkiRole::Https && kind != KeyKind::Ec) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("pki: https serves TCP 6971, where phones take only an EC certificate (listed in the "
+                                  "ITL as TFTP), not {}", described));
   }
   return Ok{};
 }
@@ -117,41 +133,172 @@ std::string common_name(PkiRole r, const std::string& node) {
     case PkiRole::Capf: return "CAPF-" + node;
     case PkiRole::ItlRecovery: return "ITLRECOVERY_" + node;
     case PkiRole::Tvs: return "TVS-" + node;
+    case PkiRole::Https: return node + "-EC";  // as CUCM names its ECDSA certificates
   }
   return node;
 }
 
-Result<Identity> create_identity(PkiRole r, const PkiOptions& opts) {
-  const KeySpec& spec = r == PkiRole::Capf ? opts.capf_key : r == PkiRole::Tvs ? opts.tvs_key : opts.key;
-  if (signs_files(r) && spec.kind != KeyKind::Rsa) {
-    return make_error(Errc::InvalidArgument,
-                      fmt::format("pki: {} signs .sgn/.tlv files and needs an RSA key, not {}",
-                                  pki_role_name(r), describe(spec)));
+const KeySpec& key_spec(PkiRole r, const PkiOptions& opts) {
+  switch (r) {
+    case PkiRole::Capf: return opts.capf_key;
+    case PkiRole::Tvs: return opts.tvs_key;
+    case PkiRole::Https: return opts.https_key;
+    default: return opts.key;
   }
+}
+
+// The names a client checks HTTPS against: the node name, and the loopback names a lab uses (curl
+// https://localhost:6971/…). Phones do not check names: they pin the certificate from the ITL.
+std::string https_alt_names(const std::string& node) {
+  std::string lower = node;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string names = "DNS:" + lower;
+  if (lower != "localhost") names += ",DNS:localhost";
+  return names + ",IP:127.0.0.1,IP:::1";
+}
+
+Result<Identity> create_identity(PkiRole r, const PkiOptions& opts) {
+  const KeySpec& spec = key_spec(r, opts);
+  CUCM_CHECK(check_key_kind(r, spec.kind, describe(spec)));
   Identity id;
   CUCM_TRY(id.key, generate_key(spec));
   auto req = mkcert_profile(*id.key,
                             {{"CN", common_name(r, opts.node_name)}, {"OU", opts.unit}, {"O", opts.organisation}},
                             opts.days, opts.cert_digest);
+  if (r == PkiRole::Https) req.subject_alt_name = https_alt_names(opts.node_name);
   CUCM_TRY(id.cert, make_self_signed(*id.key, req));
   return id;
 }
 
+// The options an existing cluster was made with, as far as an identity added later needs them:
+// its node, organisation and unit, from the CallManager certificate's subject.
+PkiOptions options_of(const X509& callmanager) {
+  PkiOptions o;
+  const X509_NAME* name = X509_get_subject_name(&callmanager);
+  auto field = [&](int nid, std::string& out) {
+    int i = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (i < 0) return;
+    unsigned char* utf8 = nullptr;
+    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+    if (n > 0) out.assign(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(n));  // NOLINT: bytes as chars
+    OPENSSL_free(utf8);
+  };
+  field(NID_commonName, o.node_name);
+  field(NID_organizationName, o.organisation);
+  field(NID_organizationalUnitName, o.unit);
+  return o;
+}
+
+fs::path manifest_path(const fs::path& dir) { return dir / ClusterPki::kManifestName; }
+
+Status write_manifest(const fs::path& dir) {
+  std::string text;
+  for (auto r : kAllPkiRoles) text += fmt::format("{}\n", pki_role_name(r));
+  return write_file_atomic(manifest_path(dir), as_bytes(text), 0644);
+}
+
+// The roles pki/identities lists; nullopt when the folder predates it.
+Result<std::optional<std::vector<PkiRole>>> read_manifest(const fs::path& dir) {
+  CUCM_TRY(bool there, file_present(manifest_path(dir)));
+  if (!there) return std::optional<std::vector<PkiRole>>{};
+  CUCM_TRY(Bytes bytes, read_file(manifest_path(dir)));
+  std::vector<PkiRole> roles;
+  std::string_view text = as_chars(bytes);
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (line.empty()) continue;
+    auto r = parse_pki_role(line);
+    if (!r) return make_error(Errc::InvalidArgument, fmt::format("pki: {}: {}", manifest_path(dir).string(), r.error().message));
+    roles.push_back(*r);
+  }
+  return std::optional<std::vector<PkiRole>>(std::move(roles));
+}
+
+// An exclusive lock on pki/ while identities are added: two commands started at once on an old
+// folder would otherwise each write a key and a certificate, and could leave one's key with the
+// other's certificate. Released when the descriptor closes.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ >= 0) (void)::flock(fd_, LOCK_EX);  // best effort: without it, the old behaviour
+  }
+  ~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
+// Just over 60 lines: the refusal of a folder missing what it had, then the load, then the
+// identities added later; one reading of the folder, in that order.
 Result<ClusterPki> ClusterPki::load(const fs::path& data_dir) {
   ClusterPki pki;
   pki.dir_ = data_dir / "pki";
-  CUCM_TRY(bool there, file_present(cert_path(pki.dir_, PkiRole::CallManager)));
-  if (!there) {
+  CUCM_TRY(bool any, any_present(data_dir));
+  if (!any) {
     return make_error(Errc::NotFound,
                       fmt::format("pki: no cluster identities in {} (run 'cucm-emu pki init --data-dir {}')",
                                   pki.dir_.string(), data_dir.string()));
   }
+  CUCM_TRY(auto manifest, read_manifest(pki.dir_));
+  // What the folder must hold: what its manifest lists, or, made before the manifest, every
+  // identity but those added later. Those it never had are made below; half of a pair is a loss.
+  auto expected = [&](PkiRole r) {
+    return manifest ? std::find(manifest->begin(), manifest->end(), r) != manifest->end() : !added_later(r);
+  };
+  std::string missing;
   for (auto r : kAllPkiRoles) {
+    int here = 0;
+    std::string absent;
+    for (const auto& p : {cert_path(pki.dir_, r), key_path(pki.dir_, r)}) {
+      CUCM_TRY(bool there, file_present(p));
+      if (there) ++here;
+      else absent += (absent.empty() ? "" : ", ") + p.filename().string();
+    }
+    bool lost = expected(r) ? here < 2 : here == 1;
+    if (lost) missing += (missing.empty() ? "" : ", ") + absent;
+  }
+  if (!missing.empty()) {
+    return make_error(Errc::NotFound,
+                      fmt::format("pki: {} is incomplete (missing {}); refusing to regenerate part of a "
+                                  "cluster that phones may already trust: restore the files from a "
+                                  "backup, or move the folder away to start a new cluster", pki.dir_.string(), missing));
+  }
+  for (auto r : kAllPkiRoles) {
+    if (!expected(r)) continue;
     CUCM_TRY(pki.ids_[static_cast<std::size_t>(r)], load_identity(pki.dir_, r));
   }
+  bool complete = manifest.has_value();
+  for (auto r : kAllPkiRoles) complete = complete && expected(r);
+  if (!complete) CUCM_CHECK(pki.add_later_identities());
   return pki;
+}
+
+// Under the folder lock: another command may have added them meanwhile, and then they are loaded.
+Status ClusterPki::add_later_identities() {
+  FolderLock lock(dir_);
+  PkiOptions opts = options_of(*identity(PkiRole::CallManager).cert);
+  for (auto r : kAllPkiRoles) {
+    if (identity(r).cert) continue;
+    CUCM_TRY(bool there, file_present(cert_path(dir_, r)));
+    if (there) {
+      CUCM_TRY(ids_[static_cast<std::size_t>(r)], load_identity(dir_, r));
+      continue;
+    }
+    CUCM_TRY(ids_[static_cast<std::size_t>(r)], create_identity(r, opts));
+    CUCM_CHECK(save_identity(dir_, r, identity(r)));
+    added_.push_back(r);
+    log::get("pki")->warn("pki: made the {} identity in {} ({}, new in this version); phones get it with their next ITL",
+                          pki_role_name(r), dir_.string(), subject_name(*identity(r).cert));
+  }
+  return write_manifest(dir_);
 }
 
 Result<bool> ClusterPki::any_present(const fs::path& data_dir) {
@@ -167,23 +314,9 @@ Result<bool> ClusterPki::any_present(const fs::path& data_dir) {
 
 Result<ClusterPki> ClusterPki::load_or_create(const fs::path& data_dir, const PkiOptions& opts, bool* created) {
   fs::path dir = data_dir / "pki";
-  int present = 0;
-  std::string missing;
-  for (auto r : kAllPkiRoles) {
-    for (const auto& p : {cert_path(dir, r), key_path(dir, r)}) {
-      CUCM_TRY(bool there, file_present(p));
-      if (there) ++present;
-      else missing += (missing.empty() ? "" : ", ") + p.filename().string();
-    }
-  }
-  if (created) *created = present == 0;
-  if (present > 0 && !missing.empty()) {
-    return make_error(Errc::NotFound,
-                      fmt::format("pki: {} is incomplete (missing {}); refusing to regenerate part of a "
-                                  "cluster that phones may already trust: restore the files from a "
-                                  "backup, or move the folder away to start a new cluster", dir.string(), missing));
-  }
-  if (present > 0) return load(data_dir);
+  CUCM_TRY(bool any, any_present(data_dir));
+  if (created) *created = !any;
+  if (any) return load(data_dir);
 
   std::error_code ec;
   // A data folder made here is the owner's alone, like pki/ (the database beside it holds line
@@ -202,6 +335,7 @@ Result<ClusterPki> ClusterPki::load_or_create(const fs::path& data_dir, const Pk
   for (auto r : kAllPkiRoles) {
     CUCM_CHECK(save_identity(dir, r, pki.identity(r)));
   }
+  CUCM_CHECK(write_manifest(dir));
   return pki;
 }
 
@@ -215,7 +349,7 @@ Status ClusterPki::import(PkiRole r, ByteView cert_bytes, ByteView key_bytes, By
                                   "that the CSR was made from this key", describe_key(*id.key),
                                   subject_name(*id.cert), describe_key(*X509_get0_pubkey(id.cert.get()))));
   }
-  CUCM_CHECK(check_signer_key(r, *id.key));
+  CUCM_CHECK(check_key_kind(r, key_kind(*id.key), describe_key(*id.key)));
   if (!chain_bytes.empty()) {
     CUCM_TRY(id.chain, load_certs(chain_bytes));
   }
@@ -234,13 +368,15 @@ std::vector<TrustEntry> ClusterPki::itl_entries() const {
   return {{identity(PkiRole::ItlRecovery).cert.get(), Role::Sast},
           {identity(PkiRole::CallManager).cert.get(), Role::CcmTftp},
           {identity(PkiRole::Capf).cert.get(), Role::Capf},
-          {identity(PkiRole::Tvs).cert.get(), Role::Tvs}};
+          {identity(PkiRole::Tvs).cert.get(), Role::Tvs},
+          {identity(PkiRole::Https).cert.get(), Role::Tftp}};
 }
 
 std::vector<TrustEntry> ClusterPki::ctl_entries() const {
   return {{identity(PkiRole::ItlRecovery).cert.get(), Role::Sast},
           {identity(PkiRole::CallManager).cert.get(), Role::CcmTftp},
-          {identity(PkiRole::Capf).cert.get(), Role::Capf}};
+          {identity(PkiRole::Capf).cert.get(), Role::Capf},
+          {identity(PkiRole::Https).cert.get(), Role::Tftp}};
 }
 
 }  // namespace cucm::signer

@@ -16,14 +16,19 @@
 
 namespace cucm::signer {
 
-// The certificates CUCM keeps for phone security (PROTOCOLS §7.1).
-enum class PkiRole { CallManager, Capf, ItlRecovery, Tvs };
-inline constexpr std::array<PkiRole, 4> kAllPkiRoles{PkiRole::CallManager, PkiRole::Capf,
-                                                     PkiRole::ItlRecovery, PkiRole::Tvs};
+// The certificates CUCM keeps for phone security (PROTOCOLS §7.1), and the EC certificate of
+// HTTPS on 6971 (PROTOCOLS §8.1: phones take only an EC certificate there, listed as TFTP).
+enum class PkiRole { CallManager, Capf, ItlRecovery, Tvs, Https };
+inline constexpr std::array<PkiRole, 5> kAllPkiRoles{PkiRole::CallManager, PkiRole::Capf,
+                                                     PkiRole::ItlRecovery, PkiRole::Tvs, PkiRole::Https};
 
-std::string_view pki_role_name(PkiRole r);   // "callmanager", "capf", "itlrecovery", "tvs"
+std::string_view pki_role_name(PkiRole r);   // "callmanager", "capf", "itlrecovery", "tvs", "https"
 Result<PkiRole> parse_pki_role(std::string_view name);
-Role trust_role(PkiRole r);  // CallManager -> CCM+TFTP, Capf -> CAPF, ItlRecovery -> SAST, Tvs -> TVS
+// CallManager -> CCM+TFTP, Capf -> CAPF, ItlRecovery -> SAST, Tvs -> TVS, Https -> TFTP
+Role trust_role(PkiRole r);
+// Identities added after clusters already existed (Https): a pki/ folder made before holds none
+// of their files and gets them on first use, as new identities, never as replacements.
+bool added_later(PkiRole r);
 
 struct Identity {
   X509Ptr cert;
@@ -38,22 +43,29 @@ struct PkiOptions {
   KeySpec key;       // CallManager and ITLRecovery (file signers: RSA only)
   KeySpec capf_key;  // CAPF may be RSA or EC
   KeySpec tvs_key;   // TVS may be RSA or EC
+  KeySpec https_key{KeyKind::Ec, 2048, "prime256v1"};  // HTTPS 6971: EC only (PROTOCOLS §8.1)
   HashAlg cert_digest = HashAlg::Sha256;
   int days = 3650;
 };
 
 class ClusterPki {
  public:
-  // Loads every identity from `<data_dir>/pki`, creating all of them when the folder holds none.
-  // Refuses (AlreadyExists/NotFound with advice) when only some files are there, a key does not
-  // match its certificate, or options ask for an EC file signer. `created` tells which happened.
   // Whether `<data_dir>/pki` holds any identity file; Unavailable naming the file when that
   // cannot be told (a folder that cannot be read is not an empty one).
   static Result<bool> any_present(const std::filesystem::path& data_dir);
+  // Loads every identity from `<data_dir>/pki`, creating all of them when the folder holds none
+  // (`created` tells which happened); otherwise as load().
   static Result<ClusterPki> load_or_create(const std::filesystem::path& data_dir,
                                            const PkiOptions& opts, bool* created = nullptr);
-  // Loads an existing PKI; NotFound with the init command when there is none.
+  // Loads an existing PKI; NotFound with the init command when there is none. NotFound naming the
+  // files when an identity the folder had is missing (never regenerated), InvalidArgument when a
+  // key does not match its certificate. An identity added_later() that the folder never had is
+  // made here, with the subject of the CallManager certificate (see kManifestName).
   static Result<ClusterPki> load(const std::filesystem::path& data_dir);
+
+  // `pki/identities`: the roles the folder holds, one per line. A folder without it predates the
+  // identities added later; a role listed there whose files are gone was lost, and is refused.
+  static constexpr const char* kManifestName = "identities";
 
   Identity& identity(PkiRole r) { return ids_[static_cast<std::size_t>(r)]; }
   const Identity& identity(PkiRole r) const { return ids_[static_cast<std::size_t>(r)]; }
@@ -65,12 +77,19 @@ class ClusterPki {
   Status import(PkiRole r, ByteView cert_pem, ByteView key_pem, ByteView chain_pem);
 
   // Every identity as a trust-list entry with its role, ITLRecovery first.
+  // HTTPS is listed as TFTP in both: the CTL lists the TFTP servers (PROTOCOLS §5.5), and a phone
+  // that holds a CTL checks the ITL against it.
   std::vector<TrustEntry> itl_entries() const;
   std::vector<TrustEntry> ctl_entries() const;  // no TVS in a CTL (PROTOCOLS §5.5)
+  // Roles made by the last load() because the folder predates them (for a notice).
+  const std::vector<PkiRole>& added() const { return added_; }
 
  private:
+  Status add_later_identities();
+
   std::filesystem::path dir_;
-  std::array<Identity, 4> ids_;
+  std::array<Identity, kAllPkiRoles.size()> ids_;
+  std::vector<PkiRole> added_;
 };
 
 }  // namespace cucm::signer

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -169,13 +170,64 @@ TEST_F(CatalogTest, TrustListsCarryTheirOwnNameAndCtlOnlyInMixedMode) {
   auto list = signer::parse_trust_list(itl->bytes);
   ASSERT_TRUE(list);
   EXPECT_EQ(list->parsed.header.filename, "ITLSEPA45630BBFA40.tlv");
-  EXPECT_EQ(list->records.size(), 4u);
+  EXPECT_EQ(list->records.size(), 5u);  // ITLRecovery, CallManager, CAPF, TVS, HTTPS
   EXPECT_TRUE(signer::verify_trust_list(itl->bytes, *list));
   EXPECT_FALSE(catalog_->fetch("CTLFile.tlv"));
   ASSERT_TRUE(db::SettingsStore(*db_).set("mixed_mode", "1"));
   auto ctl = catalog_->fetch("CTLSEPA45630BBFA40.tlv");
   ASSERT_TRUE(ctl) << ctl.error().message;
-  EXPECT_EQ(signer::parse_trust_list(ctl->bytes)->records.size(), 3u);
+  EXPECT_EQ(signer::parse_trust_list(ctl->bytes)->records.size(), 4u);  // no TVS
+  ASSERT_TRUE(db::SettingsStore(*db_).set("mixed_mode", "0"));
+}
+
+// `cluster set itl_version 1.1`: SignerVersion 1.1 (tag 28) and SHA-512 (hash code 3), checked in
+// the bytes and by the signer's reader; the HTTPS certificate is in it as TFTP, EC. The cached
+// ITL is rebuilt when the setting changes.
+TEST_F(CatalogTest, ItlVersionOneOneIsShaFiveTwelveAndRebuilt) {
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
+  auto old = cache.fetch("ITLFile.tlv");
+  ASSERT_TRUE(old) << old.error().message;
+  auto old_list = signer::parse_trust_list(*old->bytes);
+  ASSERT_TRUE(old_list);
+  EXPECT_EQ(old_list->parsed.header.signer_version, (std::array<std::uint8_t, 2>{1, 0}));
+  EXPECT_EQ(old_list->parsed.header.hash, signer::HashAlg::Sha1);
+
+  ASSERT_TRUE(db::SettingsStore(*db_).set("itl_version", "1.1"));
+  auto itl = cache.fetch("ITLFile.tlv");
+  ASSERT_TRUE(itl) << itl.error().message;
+  EXPECT_FALSE(itl->cache_hit);
+  const Bytes& b = *itl->bytes;
+  // Version 1.2, HeaderLength, then SignerVersion: 1C 0002 01 01 at offset 10 (PROTOCOLS §5.6).
+  ASSERT_GT(b.size(), 15u);
+  EXPECT_EQ(Bytes(b.begin() + 10, b.begin() + 15), (Bytes{0x1C, 0x00, 0x02, 0x01, 0x01}));
+  auto list = signer::parse_trust_list(b);
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_EQ(list->parsed.header.signer_version, (std::array<std::uint8_t, 2>{1, 1}));
+  EXPECT_EQ(list->parsed.header.hash, signer::HashAlg::Sha512);
+  const Bytes sha512_item{signer::tag::kHashAlgorithm, 0x00, 0x01, 0x03};  // HashAlgorithm = 3
+  auto header_end = b.begin() + list->parsed.header_length;
+  EXPECT_NE(std::search(b.begin(), header_end, sha512_item.begin(), sha512_item.end()), header_end);
+  EXPECT_TRUE(signer::verify_trust_list(b, *list));
+  const auto& https = pki_->identity(signer::PkiRole::Https);
+  bool listed = false;
+  for (const auto& r : list->records) {
+    listed |= r.certificate == signer::cert_der(*https.cert) && r.role == static_cast<std::uint16_t>(signer::Role::Tftp);
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(signer::describe_key(*https.key), "EC prime256v1");
+  // The CTL keeps 1.0: the setting names the ITL.
+  ASSERT_TRUE(db::SettingsStore(*db_).set("mixed_mode", "1"));
+  auto ctl_file = cache.fetch("CTLFile.tlv");
+  ASSERT_TRUE(ctl_file) << ctl_file.error().message;
+  auto ctl = signer::parse_trust_list(*ctl_file->bytes);
+  ASSERT_TRUE(ctl);
+  EXPECT_EQ(ctl->parsed.header.signer_version, (std::array<std::uint8_t, 2>{1, 0}));
+  ASSERT_TRUE(db::SettingsStore(*db_).set("mixed_mode", "0"));
+  ASSERT_TRUE(db::SettingsStore(*db_).set("itl_version", "1.0"));
+  auto back = signer::parse_trust_list(*cache.fetch("ITLFile.tlv")->bytes);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->parsed.header.hash, signer::HashAlg::Sha1);
 }
 
 TEST_F(CatalogTest, UnknownDevicesDefaultsAndStaticFiles) {
@@ -262,12 +314,16 @@ TEST_F(CatalogTest, CacheSeesAnotherProcessesChangeWithinAMillisecond) {
 }
 
 TEST_F(CatalogTest, CacheMemoryIsBounded) {
-  auto owned = make_cache(7200);
+  // Room for the ITL (~7.5 KB with its five certificates) and 300 bytes: the ~0.9 KB config does
+  // not fit beside it.
+  auto itl_size = catalog_->fetch("ITLFile.tlv")->bytes.size();
+  const std::size_t room = itl_size + 300;
+  auto owned = make_cache(room);
   CachedCatalog& cache = *owned;
-  ASSERT_TRUE(cache.fetch("ITLFile.tlv"));  // ~6.9 KB, then ~0.9 KB more does not fit
+  ASSERT_TRUE(cache.fetch("ITLFile.tlv"));
   ASSERT_TRUE(cache.fetch("SEPA45630BBFA40.cnf.xml.sgn"));
   auto s = cache.stats();
-  EXPECT_LE(s.bytes, 7200u);
+  EXPECT_LE(s.bytes, room);
   EXPECT_GE(s.evictions, 1u);
   // Static files are keyed by size, inode and mtime as the descriptor cache sees them (checked at
   // most once a second): a rewritten file is served fresh after that.

@@ -136,6 +136,7 @@ TEST_F(AdminCli, BadInputGetsOneClearErrorAndExitCode1) {
       {"profile set \"Cisco 7942 - Standard SCCP Non-Secure Profile\" --tftp-encrypted true", "cannot be changed"},
       {"profile delete " + std::string(kEncProfile), "used by 1 device"},
       {"cluster set capf_port 99999", "invalid capf_port '99999'"},
+      {"cluster set itl_version 2.0", "invalid itl_version '2.0': 1.0, or 1.1"},
       {"device show SEP00000000000F", "unknown device SEP00000000000F"},
   };
   for (const auto& c : cases) {

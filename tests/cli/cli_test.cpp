@@ -42,6 +42,12 @@ TEST_F(Cli, PkiInitShowAndJson) {
   // openssl agrees on the fingerprint.
   auto fp = run("openssl x509 -noout -fingerprint -sha1 -in " + (dir_ / "data/pki/capf.pem").string());
   EXPECT_NE(fp.out.find(j[0]["sha1_fingerprint"].get<std::string>()), std::string::npos) << fp.out;
+  // The HTTPS 6971 identity: EC, listed as TFTP, named after the node.
+  auto https = nlohmann::json::parse(run(emu("pki show --json --role https")).out);
+  ASSERT_EQ(https.size(), 1u);
+  EXPECT_EQ(https[0]["trust_role"], "TFTP");
+  EXPECT_EQ(https[0]["key"], "EC prime256v1");
+  EXPECT_EQ(https[0]["subject"], "CN=lab1-EC,OU=Phone Security,O=cucm-emu Lab");
 }
 
 TEST_F(Cli, SgnSignatureVerifiesWithOpensslDgst) {
@@ -130,12 +136,13 @@ TEST_F(Cli, TrustListsBuildParseAndVerifyWithOpenssl) {
   auto parse = run(emu("tlv parse --json --verify " + path("ITLFile.tlv")));
   ASSERT_EQ(parse.rc, 0) << parse.out;
   auto j = nlohmann::json::parse(parse.out);
-  ASSERT_EQ(j["records"].size(), 5u);
+  ASSERT_EQ(j["records"].size(), 6u);
   EXPECT_EQ(j["records"][0]["role_name"], "SAST");
   EXPECT_EQ(j["records"][1]["role_name"], "CCM+TFTP");
   EXPECT_EQ(j["records"][2]["role_name"], "CAPF");
   EXPECT_EQ(j["records"][3]["role_name"], "TVS");
-  EXPECT_EQ(j["records"][4]["role_name"], "APP-SERVER");
+  EXPECT_EQ(j["records"][4]["role_name"], "TFTP");  // the HTTPS 6971 certificate (EC)
+  EXPECT_EQ(j["records"][5]["role_name"], "APP-SERVER");
   EXPECT_TRUE(j["signature_valid"].get<bool>());
 
   Bytes file = read("ITLFile.tlv");
@@ -153,7 +160,7 @@ TEST_F(Cli, TrustListsBuildParseAndVerifyWithOpenssl) {
   auto ctl = run(emu("tlv build --type ctl -o " + path("CTLFile.tlv")));
   ASSERT_EQ(ctl.rc, 0) << ctl.out;
   auto cj = nlohmann::json::parse(run(emu("tlv parse --json " + path("CTLFile.tlv"))).out);
-  EXPECT_EQ(cj["records"].size(), 3u);
+  EXPECT_EQ(cj["records"].size(), 4u);  // no TVS; HTTPS as TFTP
   EXPECT_EQ(cj["header"]["filename"], "CTLFile.tlv");
 }
 

@@ -81,6 +81,37 @@ TEST(Schema, OlderDatabaseMigratesAndKeepsItsData) {
   std::filesystem::remove_all(dir);
 }
 
+// A cluster made before itl_version existed (schema 5) keeps serving the 1.0 ITL it served, the
+// setting shows in `cluster show`, and changing it moves the epoch that keys the cached ITL.
+TEST(Schema, ItlVersionArrivesAsOneZeroAndMovesTheEpoch) {
+  auto dir = std::filesystem::temp_directory_path() / ("cucm-db-itl-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto db = Database::open(dir / "cucm.db");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 5));
+    EXPECT_EQ(SettingsStore(*db).all()->count("itl_version"), 0u);
+    EXPECT_EQ(SettingsStore(*db).settings()->itl_version, "1.0");
+  }
+  auto db = open_cluster_db(dir);
+  ASSERT_TRUE(db) << db.error().message;
+  SettingsStore s(*db);
+  EXPECT_EQ(s.all()->at("itl_version"), "1.0");
+  auto epoch = [&] {
+    auto st = db->prepare("SELECT version FROM cluster_epoch");
+    return st && *st->step() ? st->int64(0) : -1;
+  };
+  auto before = epoch();
+  ASSERT_TRUE(s.set("itl_version", "1.1"));
+  EXPECT_EQ(s.settings()->itl_version, "1.1");
+  EXPECT_GT(epoch(), before);
+  auto bad = s.set("itl_version", "1.2");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("1.0, or 1.1"), std::string::npos) << bad.error().message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Schema, NewerDatabaseIsRefused) {
   auto dir = std::filesystem::temp_directory_path() / ("cucm-db-new-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);

@@ -70,6 +70,7 @@ struct Cluster {
     o.device = device;
     o.tftp_port = services->tftp_port();
     o.http_port = services->http_port();
+    o.https_port = services->https_port();
     o.state_dir = state;
     o.profile = *firmware_profile("88xx");
     o.timeout = std::chrono::seconds(5);
@@ -177,6 +178,82 @@ TEST(EndToEnd, The8845EncryptedProfileInstallsAnLscAndGetsItsEncryptedConfig) {
   auto recorded = db::DeviceStore(*c.db).get(d.name);
   ASSERT_TRUE(recorded && recorded->cert);
   EXPECT_EQ(recorded->cert->type, "LSC");
+}
+
+bool ladder_proto(const BootResult& r, const std::string& proto, const std::string& text) {
+  for (const auto& s : r.ladder) {
+    if (s.proto == proto && s.what.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Issue 17 item 3: with `cluster set itl_version 1.1` an 88xx asks HTTPS 6971 for its config
+// first (PROTOCOLS §8.1) and trusts it through the server's certificate, the ITL's TFTP one: the
+// partial config before and after CAPF comes unsigned over TLS, the .enc.sgn over HTTP as before.
+TEST(EndToEnd, ItlOneOneFetchesTheConfigOverHttpsFirst) {
+  Cluster c(temp("itl11"));
+  ASSERT_TRUE(db::SettingsStore(*c.db).set("itl_version", "1.1"));
+  db::Device d;
+  d.name = "SEP00112233ABCE";
+  d.product = "Cisco 8845";
+  d.protocol = "SIP";
+  d.profile = "Cisco 8845 - Standard SIP Encrypted Config";
+  ASSERT_TRUE(db::DeviceStore(*c.db).add(d));
+  ASSERT_TRUE(db::DeviceStore(*c.db).set_capf(d.name, db::CapfState{"install", "", "", "Operation Pending", ""}));
+  auto phone_dir = temp("itl11-phone");
+  fs::remove_all(phone_dir);
+  auto r = boot(c.boot_options(d.name, phone_dir));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->full_config) << r->failure;
+  EXPECT_TRUE(r->encrypted);
+  EXPECT_TRUE(r->capf_ran);
+  EXPECT_TRUE(ladder_proto(*r, "HTTPS", "GET /SEP00112233ABCE.cnf.xml.sgn"));
+  EXPECT_TRUE(ladder_proto(*r, "HTTPS", "bytes unsigned"));
+  EXPECT_TRUE(ladder_has(*r, "is the ITL's TFTP certificate (EC)"));
+  EXPECT_FALSE(ladder_proto(*r, "HTTP", "GET /SEP00112233ABCE.cnf.xml.sgn"));  // never the signed one
+  EXPECT_TRUE(ladder_proto(*r, "HTTP", "GET /SEP00112233ABCE.cnf.xml.enc.sgn"));
+  auto state = load_state(phone_dir, d.name);
+  ASSERT_TRUE(state && state->itl);
+  auto itl = signer::parse_trust_list(*state->itl);
+  ASSERT_TRUE(itl);
+  EXPECT_EQ(itl->parsed.header.signer_version, (std::array<std::uint8_t, 2>{1, 1}));
+  EXPECT_EQ(itl->parsed.header.hash, signer::HashAlg::Sha512);
+
+  // A 79xx reads the same ITL and keeps to TFTP: HTTPS is 88xx firmware's.
+  c.add("SEP0011223344EE", "Cisco 7942 - Standard SCCP Non-Secure Profile");
+  auto o = c.boot_options("SEP0011223344EE", temp("itl11-79xx"));
+  o.profile = *firmware_profile("79xx");
+  auto old = boot(o);
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->full_config) << old->failure;
+  for (const auto& s : old->ladder) EXPECT_NE(s.proto, "HTTPS");
+}
+
+// A 6971 server whose certificate the ITL does not list as TFTP (another cluster's) fails that
+// fetch with the reason, and the phone falls back to the signed file over HTTP 6970; a 6971
+// nobody listens on, the same.
+TEST(EndToEnd, AnHttpsServerOutsideTheItlIsRefusedAndThePhoneFallsBack) {
+  Cluster c(temp("itl11-rogue"));
+  Cluster other(temp("itl11-other"));
+  ASSERT_TRUE(db::SettingsStore(*c.db).set("itl_version", "1.1"));
+  c.add("SEP0011223344EF", "Cisco 7942 - Standard SCCP Non-Secure Profile");
+  auto o = c.boot_options("SEP0011223344EF", temp("itl11-rogue-phone"));
+  fs::remove_all(o.state_dir);
+  o.https_port = other.services->https_port();
+  auto r = boot(o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->full_config) << r->failure;
+  EXPECT_TRUE(ladder_proto(*r, "HTTPS", "is not in the ITL with role TFTP"));
+  EXPECT_TRUE(ladder_has(*r, "fall back to HTTP"));
+  EXPECT_TRUE(ladder_proto(*r, "HTTP", "GET /SEP0011223344EF.cnf.xml.sgn -> 200"));
+  EXPECT_TRUE(ladder_has(*r, "signature OK"));
+
+  other.services->stop();
+  other.services->wait();
+  auto closed = boot(o);  // nothing listens on that port now
+  ASSERT_TRUE(closed);
+  EXPECT_TRUE(closed->full_config) << closed->failure;
+  EXPECT_TRUE(ladder_has(*closed, "fall back to HTTP"));
 }
 
 TEST(EndToEnd, InstallByAuthenticationStringOverTftpWith79xx) {

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -28,11 +29,89 @@ TEST(ClusterPki, CreatesAllRolesWithPrivateKeysMode0600) {
     ASSERT_EQ(::stat((dir / "pki" / (name + ".key")).c_str(), &st), 0) << name;
     EXPECT_EQ(st.st_mode & 0777, 0600u) << name;
     EXPECT_TRUE(fs::exists(dir / "pki" / (name + ".pem")));
-    EXPECT_EQ(describe_key(*pki->identity(r).key), "RSA 2048");
+    EXPECT_EQ(describe_key(*pki->identity(r).key), r == PkiRole::Https ? "EC prime256v1" : "RSA 2048");
   }
   EXPECT_EQ(subject_name(*pki->identity(PkiRole::CallManager).cert), "CN=cucm-emu,OU=Phone Security,O=cucm-emu Lab");
-  EXPECT_EQ(pki->itl_entries().size(), 4u);
-  EXPECT_EQ(pki->ctl_entries().size(), 3u);
+  EXPECT_EQ(pki->itl_entries().size(), 5u);
+  EXPECT_EQ(pki->ctl_entries().size(), 4u);
+  EXPECT_EQ(as_chars(*read_file(dir / "pki" / ClusterPki::kManifestName)), "callmanager\ncapf\nitlrecovery\ntvs\nhttps\n");
+}
+
+// HTTPS 6971: EC P-256, listed as TFTP, named for the node, with the loopback names a lab's curl
+// checks (the SAN is what clients verify; phones pin the certificate from the ITL instead).
+TEST(ClusterPki, HttpsIdentityIsEcWithTheNodeAndLoopbackNames) {
+  auto dir = test::fresh_dir("pki-https");
+  PkiOptions o;
+  o.node_name = "CUCM-Lab";
+  auto pki = ClusterPki::load_or_create(dir, o);
+  ASSERT_TRUE(pki) << pki.error().message;
+  const X509& cert = *pki->identity(PkiRole::Https).cert;
+  EXPECT_EQ(subject_name(cert), "CN=CUCM-Lab-EC,OU=Phone Security,O=cucm-emu Lab");
+  EXPECT_EQ(trust_role(PkiRole::Https), Role::Tftp);
+  EXPECT_EQ(X509_check_host(const_cast<X509*>(&cert), "cucm-lab", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_host(const_cast<X509*>(&cert), "localhost", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_ip_asc(const_cast<X509*>(&cert), "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_ip_asc(const_cast<X509*>(&cert), "::1", 0), 1);
+  EXPECT_EQ(*parse_pki_role("https"), PkiRole::Https);
+  // Phones take only EC on 6971: an RSA certificate is refused, at creation and at import.
+  auto rsa_dir = test::fresh_dir("pki-https-rsa");
+  PkiOptions rsa;
+  rsa.https_key = KeySpec{};
+  auto refused = ClusterPki::load_or_create(rsa_dir, rsa);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("only an EC certificate"), std::string::npos) << refused.error().message;
+  const auto& other = test::rsa_identity(2048);
+  auto st = pki->import(PkiRole::Https, cert_pem(*other.cert), *private_key_pem(*other.key), {});
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("only an EC certificate"), std::string::npos) << st.error().message;
+}
+
+// A data folder made before HTTPS existed holds four identities and no manifest: the fifth is
+// made on first use, from the cluster's own subject, and nothing else changes. Lost afterwards,
+// it is refused like any other.
+TEST(ClusterPki, FolderFromBeforeHttpsGetsItOnceAndALossIsStillRefused) {
+  auto dir = test::fresh_dir("pki-upgrade");
+  PkiOptions o;
+  o.node_name = "cucm85";
+  o.organisation = "Cisco";
+  ASSERT_TRUE(ClusterPki::load_or_create(dir, o));
+  fs::remove(dir / "pki" / "https.pem");
+  fs::remove(dir / "pki" / "https.key");
+  fs::remove(dir / "pki" / ClusterPki::kManifestName);
+  std::map<std::string, Bytes> before;
+  for (auto& e : fs::directory_iterator(dir / "pki")) before[e.path().filename().string()] = *read_file(e.path());
+  ASSERT_EQ(before.size(), 8u);
+
+  bool created = true;
+  auto pki = ClusterPki::load_or_create(dir, PkiOptions{}, &created);
+  ASSERT_TRUE(pki) << pki.error().message;
+  EXPECT_FALSE(created);
+  ASSERT_EQ(pki->added(), std::vector<PkiRole>{PkiRole::Https});
+  EXPECT_EQ(subject_name(*pki->identity(PkiRole::Https).cert), "CN=cucm85-EC,OU=Phone Security,O=Cisco");
+  for (auto& [name, bytes] : before) EXPECT_EQ(*read_file(dir / "pki" / name), bytes) << name;
+  EXPECT_TRUE(fs::exists(dir / "pki" / ClusterPki::kManifestName));
+  auto again = ClusterPki::load(dir);  // made once: loaded, not made again
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->added().empty());
+  EXPECT_EQ(cert_der(*again->identity(PkiRole::Https).cert), cert_der(*pki->identity(PkiRole::Https).cert));
+
+  fs::remove(dir / "pki" / "https.key");
+  fs::remove(dir / "pki" / "https.pem");
+  auto lost = ClusterPki::load_or_create(dir, PkiOptions{});
+  ASSERT_FALSE(lost);
+  EXPECT_NE(lost.error().message.find("missing https.pem, https.key"), std::string::npos) << lost.error().message;
+  EXPECT_FALSE(fs::exists(dir / "pki" / "https.pem"));
+}
+
+// An old folder that also lost an identity it had is refused, and gets nothing new meanwhile.
+TEST(ClusterPki, FolderFromBeforeHttpsMissingCallManagerIsRefused) {
+  auto dir = test::fresh_dir("pki-upgrade-lost");
+  ASSERT_TRUE(ClusterPki::load_or_create(dir, PkiOptions{}));
+  for (const char* f : {"https.pem", "https.key", ClusterPki::kManifestName, "callmanager.key"}) fs::remove(dir / "pki" / f);
+  auto refused = ClusterPki::load(dir);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("missing callmanager.key"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(fs::exists(dir / "pki" / "https.pem"));
 }
 
 TEST(ClusterPki, SecondRunLoadsTheSameIdentities) {
