@@ -177,7 +177,7 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
 
   auto ra = std::make_shared<RotateArgs>();
   auto* rot = pki->add_subcommand("rotate", "A new key and certificate for a role, like the old one; the ITL follows");
-  rot->add_option("--role", ra->roles, "callmanager, capf, itlrecovery or tvs (repeat for several)")->required();
+  rot->add_option("--role", ra->roles, "callmanager, capf, itlrecovery, tvs or https (repeat for several)")->required();
   rot->add_flag("--force", ra->force, "Rotate even when phones may be stranded (itlrecovery, or several roles at once)");
   rot->callback([&g, &rc, ra] { rc = guarded([&] { return rotate(g, *ra); }); });
 

@@ -61,17 +61,18 @@ Status Services::start() {
       http_ = std::make_unique<http::HttpServer>(loops_.contexts(), *cfg_.http, cat, cluster_.events());
       CUCM_CHECK(http_->start());
     }
+    if (cfg_.https) {
+      const auto& id = cluster_.pki().identity(signer::PkiRole::Https);
+      https_ = std::make_unique<http::HttpServer>(loops_.contexts(), *cfg_.https, cat, cluster_.events(),
+                                                  http::TlsIdentity{.cert = id.cert.get(), .key = id.key.get()});
+      CUCM_CHECK(https_->start());
+    }
     if (cfg_.capf) CUCM_CHECK(start_capf());
     if (cfg_.tvs) {
       const Cluster* c = &cluster_;
       tvs_ = std::make_unique<tvs::TvsServer>(loops_.contexts(), *cfg_.tvs, c->pki().identity(signer::PkiRole::Tvs),
                                               [c] { return c->open_db(); }, cluster_.events());
       CUCM_CHECK(tvs_->start());
-    if (cfg_.https) {
-      const auto& id = cluster_.pki().identity(signer::PkiRole::Https);
-      https_ = std::make_unique<http::HttpServer>(loops_.contexts(), *cfg_.https, cat, cluster_.events(),
-                                                  http::TlsIdentity{.cert = id.cert.get(), .key = id.key.get()});
-      CUCM_CHECK(https_->start());
     }
     return Ok{};
   }();

@@ -52,12 +52,8 @@ struct Exchange {
 
 Result<HttpsGot> https_get(const HttpsGetOptions& opts, const std::string& name,
                            const std::function<Status(const X509&)>& accept_server) {
-  CapfClientOptions tls_opts;  // the firmware's TLS, as for CAPF
-  tls_opts.tls_min = opts.tls_min;
-  tls_opts.tls_max = opts.tls_max;
-  tls_opts.tls_ciphers = opts.tls_ciphers;
-  ClientTlsContexts own;
-  CUCM_TRY(auto ctx, (opts.tls_contexts ? opts.tls_contexts : &own)->get(tls_opts));
+  TlsSettings tls{opts.tls_min, opts.tls_max, opts.tls_ciphers};  // the firmware's TLS, as for CAPF
+  CUCM_TRY(auto ctx, opts.tls_contexts ? opts.tls_contexts->get(tls) : make_client_tls(tls));
   auto addr = core::resolve_host(opts.host);
   if (!addr) return make_error(addr.error().code, "https: " + addr.error().message);
   asio::io_context io;

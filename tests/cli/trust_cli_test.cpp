@@ -26,7 +26,7 @@ TEST_F(TrustCli, AddListRemove) {
   ASSERT_EQ(added.rc, 0) << added.out;
   EXPECT_NE(added.out.find("CN=directory.lab as APP-SERVER for 600 s"), std::string::npos) << added.out;
   auto rows = trust_rows(run_stdout(emu("trust list --json")));
-  ASSERT_EQ(rows.size(), 5u) << rows.dump();  // the cluster's four identities and the admin's
+  ASSERT_EQ(rows.size(), 6u) << rows.dump();  // the cluster's five identities and the admin's
   std::string sha = role_sha(rows, "APP-SERVER");
   ASSERT_EQ(sha.size(), 64u);
   // What sqlite3 sees is the same row.
@@ -37,7 +37,7 @@ TEST_F(TrustCli, AddListRemove) {
   EXPECT_NE(refused.out.find("one of the cluster's own certificates"), std::string::npos) << refused.out;
   auto removed = run(emu("trust remove " + sha.substr(0, 10)));
   EXPECT_EQ(removed.rc, 0) << removed.out;
-  EXPECT_EQ(trust_rows(run_stdout(emu("trust list --json"))).size(), 4u);
+  EXPECT_EQ(trust_rows(run_stdout(emu("trust list --json"))).size(), 5u);
   EXPECT_EQ(run(emu("trust add " + path("dir.pem") + " --role NOPE")).rc, 1);
   EXPECT_EQ(run(emu("trust add " + path("dir.pem") + " --role CCM --ttl 0")).rc, 1);
   EXPECT_EQ(run(emu("trust remove zz")).rc, 1);

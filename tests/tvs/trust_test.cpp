@@ -58,7 +58,8 @@ TEST_F(TrustTest, TheClusterIdentitiesAreMirroredWithTheirRoles) {
     std::vector<std::uint8_t> roles;
   };
   for (auto w : {Want{signer::PkiRole::CallManager, {2}}, Want{signer::PkiRole::ItlRecovery, {0}},
-                 Want{signer::PkiRole::Capf, {4}}, Want{signer::PkiRole::Tvs, {21}}}) {
+                 Want{signer::PkiRole::Capf, {4}}, Want{signer::PkiRole::Tvs, {21}},
+                 Want{signer::PkiRole::Https, {3}}}) {
     auto found = look_up(*db_, sha(*pki_->identity(w.role).cert));
     ASSERT_TRUE(found && *found) << signer::pki_role_name(w.role);
     EXPECT_EQ((*found)->roles, w.roles) << signer::pki_role_name(w.role);

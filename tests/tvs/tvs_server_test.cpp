@@ -108,7 +108,7 @@ TEST_F(TvsServerTest, EachClusterCertificateIsValidWithItsRole) {
   };
   std::uint32_t sid = 100;
   for (auto w : {Want{signer::PkiRole::CallManager, 2}, Want{signer::PkiRole::ItlRecovery, 0},
-                 Want{signer::PkiRole::Capf, 4}, Want{signer::PkiRole::Tvs, 21}}) {
+                 Want{signer::PkiRole::Capf, 4}, Want{signer::PkiRole::Tvs, 21}, Want{signer::PkiRole::Https, 3}}) {
     auto o = opts();
     o.sid = ++sid;
     auto a = phone::ask_tvs(kDevice, signer::cert_der(*cluster_->pki().identity(w.role).cert), o);
