@@ -43,10 +43,17 @@ bench_machine() {
   echo "openssl:  $(openssl version)"
 }
 
+# bench_free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+bench_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # bench_tls_peer_start DIR PORT LOG S_SERVER_TLS_ARGS...: the handshake floor's peer, `openssl
-# s_server` on 127.0.0.1:PORT with an RSA-2048 certificate (made once in DIR), no session cache
-# and no tickets, as our CAPF server (a phone never resumes); output to LOG. Returns once the
-# port accepts connections (at most 5 s) and sets bench_peer_pid; stop it with bench_tls_peer_stop.
+# s_server` on 127.0.0.1:PORT with DIR/peer.pem and DIR/peer.key (an RSA-2048 certificate made
+# there when DIR has none; a script that wants the server's own certificate copies it there
+# first), no session cache and no tickets, as our CAPF and TVS servers (a phone never resumes);
+# output to LOG. Returns once the port accepts connections (at most 5 s) and sets bench_peer_pid;
+# stop it with bench_tls_peer_stop.
 bench_tls_peer_start() {
   local dir=$1 port=$2 log=$3 i
   shift 3

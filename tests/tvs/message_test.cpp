@@ -69,6 +69,31 @@ TEST(TvsMessage, TheHashIsOverTheDerSent) {
   EXPECT_EQ(q->subject, "CN=dir.lab");
 }
 
+// The subject is read from the DER without decoding the key: the same text as from a parsed
+// certificate, and none from bytes that are not a whole certificate.
+TEST(TvsMessage, TheSubjectIsReadFromTheDer) {
+  auto key = signer::generate_key({});
+  signer::CertRequest cr;
+  cr.subject = {{"CN", "CUCM-pub.lab"}, {"OU", "Phone Security"}, {"O", "Lab, Inc."}, {"C", "NZ"}};
+  auto cert = signer::make_self_signed(**key, cr);
+  Bytes der = signer::cert_der(**cert);
+  auto subject_of = [](const Bytes& cert_der) {
+    Engine e;
+    Bytes wire = encode_verify_request({1, std::string(kName), cert_der});
+    EXPECT_TRUE(e.on_header(ByteView(wire).first(kHeaderSize)));
+    auto q = e.on_body(ByteView(wire).subspan(kHeaderSize));
+    EXPECT_TRUE(q);
+    return q ? q->subject : "";
+  };
+  EXPECT_EQ(subject_of(der), signer::subject_name(**cert));
+  Bytes trailing = der;
+  trailing.push_back(0);
+  EXPECT_EQ(subject_of(trailing), "(not a DER certificate)");
+  Bytes truncated(der.begin(), der.begin() + 40);  // ends inside the issuer
+  EXPECT_EQ(subject_of(truncated), "(not a DER certificate)");
+  EXPECT_EQ(subject_of(Bytes{0x30, 0x84, 0, 0, 0, 1, 0}), "(not a DER certificate)");  // 4 length bytes
+}
+
 // Every malformed request is an error: the server closes without a reply.
 struct Bad {
   const char* what;
