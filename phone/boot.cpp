@@ -1,25 +1,19 @@
-// The boot sequence.
+// The boot sequence: transports, CAPF, the full config, and the order of the steps.
 #include "phone/boot.hpp"
+
+#include <cstdlib>
 
 #include <fmt/format.h>
 
-#include "cnf/partial_config.hpp"
-#include "core/resolve.hpp"
 #include "cnf/xml.hpp"
+#include "core/resolve.hpp"
+#include "phone/booter.hpp"
 #include "phone/capf_client.hpp"
 #include "phone/http_get.hpp"
-#include "phone/https_get.hpp"
-#include "signer/keys.hpp"
-#include "phone/phone_state.hpp"
-#include "phone/tvs_check.hpp"
-#include "signer/cert.hpp"
 #include "signer/enc_sgn_file.hpp"
-#include "signer/sgn_file.hpp"
-#include "signer/trust_list.hpp"
 #include "tftp/client.hpp"
 
 namespace cucm::phone {
-using Clock = std::chrono::steady_clock;
 
 Result<FirmwareProfile> firmware_profile(const std::string& name) {
   // A 79xx speaks TLS 1.0 with RSA key transport (AES128-SHA), as in seed 004's capture
@@ -33,216 +27,34 @@ Result<FirmwareProfile> firmware_profile(const std::string& name) {
   return make_error(Errc::InvalidArgument, fmt::format("unknown phone profile '{}': 79xx or 88xx", name));
 }
 
-namespace {
+namespace detail {
 
-class Booter {
- public:
-  Booter(const BootOptions& o, PhoneState& s) : o_(o), s_(s), start_(Clock::now()) {
-    std::string note;
-    tvs_ = load_tvs_memory(o.state_dir, &note);
-    if (!note.empty()) decide("TVS memory lost", note);
-  }
-
-  void step(std::string from, std::string to, std::string proto, std::string what, std::string why = "") {
-    double t = std::chrono::duration<double>(Clock::now() - start_).count();
-    r_.ladder.push_back({t, std::move(from), std::move(to), std::move(proto), std::move(what), std::move(why)});
-  }
-  void decide(std::string what, std::string why) { step("phone", "phone", "-", std::move(what), std::move(why)); }
-
-  // One file, over the profile's transports in order.
-  Result<Bytes> fetch(const std::string& name) {
-    bool http = o_.transport == "http" || (o_.transport == "auto" && o_.profile.http_first);
-    if (http) {
-      auto b = http_get(o_.server, o_.http_port, name, o_.timeout, 64u << 20, o_.source);
-      step("phone", "cucm", "HTTP", fmt::format("GET /{} -> {}", name, b ? fmt::format("200, {} bytes", b->size()) : b.error().message));
-      if (b || b.error().code == Errc::NotFound || o_.transport == "http") return b;
-    }
-    tftp::GetOptions g;
-    g.timeout = std::chrono::milliseconds(std::min<long>(o_.timeout.count(), 1000));
-    g.blksize = 1428;
-    g.source = o_.source;
-    auto addr = core::resolve_host(o_.server);
-    if (!addr) {
-      step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, addr.error().message));
-      return std::move(addr).error();
-    }
-    auto t = tftp::tftp_get(boost::asio::ip::udp::endpoint(*addr, o_.tftp_port), name, g);
-    step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, t ? fmt::format("{} bytes", t->data.size()) : t.error().message));
-    if (!t) return std::move(t).error();
-    return std::move(t->data);
-  }
-
-  BootResult run();
-
- private:
-  bool trust_lists();
-  const signer::TrustRecord* tftp_record(const signer::TrustList& itl, const signer::Header& h) const;
-  Result<std::string> signed_config(const signer::TrustList& itl, const std::string& name);
-  Result<std::string> https_config(const signer::TrustList& itl, const std::string& name);
-  Result<std::string> config(const signer::TrustList& itl, const std::string& name);
-  bool run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl);
-  bool finish_full(const std::string& xml, bool encrypted);
-  std::string local_hash() const {
-    const auto& id = s_.lsc ? s_.lsc : s_.mic;
-    return id ? signer::cert_md5_hex(*id->cert) : std::string();
-  }
-  // Whether TVS vouches for `der` in one of `roles`, asked with the TVS certificates of `itl`.
-  bool tvs_vouches(const signer::TrustList& itl, ByteView der, std::initializer_list<signer::Role> roles, std::string& why) {
-    TvsCheck c{o_, tvs_, itl, [this](std::string from, std::string to, std::string proto, std::string what, std::string w) {
-                 step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w));
-               }};
-    return phone::tvs_vouches(c, der, std::span(roles.begin(), roles.size()), why);
-  }
-  void remember_tvs_servers(xmlNode* root);
-  bool probe_tvs();
-  BootResult fail(std::string why) {
-    r_.failure = std::move(why);
-    decide("boot stops", r_.failure);
-    return r_;
-  }
-
-  const BootOptions& o_;
-  PhoneState& s_;
-  Clock::time_point start_;
-  BootResult r_;
-  std::optional<signer::TrustList> itl_;
-  TvsMemory tvs_;
-};
-
-bool Booter::trust_lists() {
-  std::string ctl_name = "CTL" + o_.device + ".tlv", itl_name = "ITL" + o_.device + ".tlv";
-  auto ctl = fetch(ctl_name);
-  if (!ctl) decide("no CTL", "the cluster is not in mixed mode: normal");
-  auto itl_bytes = fetch(itl_name);
-  if (!itl_bytes) {
-    r_.failure = "no ITL: " + itl_bytes.error().message;
-    return false;
-  }
-  auto itl = signer::parse_trust_list(*itl_bytes);
-  if (!itl) {
-    r_.failure = "ITL does not parse: " + itl.error().message;
-    return false;
-  }
-  if (auto st = signer::verify_trust_list(*itl_bytes, *itl); !st) {
-    r_.failure = "ITL signature: " + st.error().message;
-    return false;
-  }
-  if (!s_.itl) {
-    decide("trust the ITL", fmt::format("first ITL: trusted on first use ({} records, signer {})", itl->records.size(),
-                                        itl->parsed.header.signer_name));
-  } else if (*s_.itl != *itl_bytes) {
-    // A new ITL must be signed by a SAST certificate the phone already trusts.
-    auto old = signer::parse_trust_list(*s_.itl);
-    auto signer_rec = signer::find_signer(*itl);
-    bool known = false;
-    if (old && signer_rec) {
-      for (const auto& rec : old->records) known |= rec.certificate == (*signer_rec)->certificate;
-    }
-    if (known) {
-      decide("accept the new ITL", "signed by a certificate already trusted");
-    } else {
-      // Not signed by a certificate the phone holds: TVS, which the old ITL trusts, may vouch for
-      // the signer ([EMU] as a trust-list signer: SAST, CCM+TFTP or TFTP).
-      decide("ask TVS", fmt::format("the new ITL is signed by {}, which my ITL does not hold", itl->parsed.header.signer_name));
-      std::string why;
-      bool vouched = old && signer_rec &&
-                     tvs_vouches(*old, (*signer_rec)->certificate,
-                                 {signer::Role::Sast, signer::Role::CcmTftp, signer::Role::Tftp}, why);
-      if (!vouched) {
-        r_.failure = fmt::format("Trust List Update Failed: the new ITL is signed by {}, which the phone does not trust "
-                                 "({}); reset its trust (Settings > Security > Reset) to take the new cluster",
-                                 itl->parsed.header.signer_name, why.empty() ? "no signer record" : why);
-        return false;
-      }
-      decide("accept the new ITL", "TVS vouches for its signer");
-    }
-  } else {
-    decide("ITL unchanged", "same trust list as before");
-  }
-  s_.itl = *itl_bytes;
-  (void)save_trust(s_);
-  itl_ = std::move(*itl);
-  return true;
+Booter::Booter(const BootOptions& o, PhoneState& s) : o_(o), s_(s), start_(Clock::now()) {
+  std::string note;
+  tvs_ = load_tvs_memory(o.state_dir, &note);
+  if (!note.empty()) decide("TVS memory lost", note);
 }
 
-const signer::TrustRecord* Booter::tftp_record(const signer::TrustList& itl, const signer::Header& h) const {
-  for (const auto& rec : itl.records) {
-    bool tftp = rec.role == static_cast<std::uint16_t>(signer::Role::Tftp) ||
-                rec.role == static_cast<std::uint16_t>(signer::Role::CcmTftp);
-    if (tftp && rec.serial == h.serial && rec.issuer == h.issuer_name) return &rec;
+Result<Bytes> Booter::fetch(const std::string& name) {
+  bool http = o_.transport == "http" || (o_.transport == "auto" && o_.profile.http_first);
+  if (http) {
+    auto b = http_get(o_.server, o_.http_port, name, o_.timeout, 64u << 20, o_.source);
+    step("phone", "cucm", "HTTP", fmt::format("GET /{} -> {}", name, b ? fmt::format("200, {} bytes", b->size()) : b.error().message));
+    if (b || b.error().code == Errc::NotFound || o_.transport == "http") return b;
   }
-  return nullptr;
-}
-
-Result<std::string> Booter::signed_config(const signer::TrustList& itl, const std::string& name) {
-  CUCM_TRY(Bytes file, fetch(name));
-  CUCM_TRY(auto parsed, signer::parse_sgn(file));
-  if (parsed.header.filename != name) {
-    return make_error(Errc::Unauthenticated, fmt::format("{} carries the name {}", name, parsed.header.filename));
+  tftp::GetOptions g;
+  g.timeout = std::chrono::milliseconds(std::min<long>(o_.timeout.count(), 1000));
+  g.blksize = 1428;
+  g.source = o_.source;
+  auto addr = core::resolve_host(o_.server);
+  if (!addr) {
+    step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, addr.error().message));
+    return std::move(addr).error();
   }
-  const auto* rec = tftp_record(itl, parsed.header);
-  if (!rec) return make_error(Errc::Unauthenticated, fmt::format("{} is signed by {}, not a TFTP certificate of the ITL", name, parsed.header.signer_name));
-  CUCM_TRY(auto cert, signer::load_cert(rec->certificate));
-  CUCM_TRY(auto key, signer::cert_public_key(*cert));
-  CUCM_CHECK(signer::verify_signature(file, parsed, *key));
-  decide("signature OK", fmt::format("{} verified with the ITL's {} certificate {}", name,
-                                     signer::role_name(*rec->role), rec->subject));
-  return std::string(as_chars(signer::sgn_payload(file, parsed)));
-}
-
-// The config over HTTPS 6971 (PROTOCOLS §8.1): asked for by its .sgn name, answered unsigned, and
-// trusted because the TLS server's certificate is the ITL's TFTP certificate, an EC one.
-Result<std::string> Booter::https_config(const signer::TrustList& itl, const std::string& name) {
-  HttpsGetOptions h;
-  h.host = o_.server;
-  h.port = o_.https_port;
-  h.timeout = o_.timeout;
-  h.source = o_.source;
-  h.tls_min = o_.profile.tls_min;
-  h.tls_max = o_.profile.tls_max;
-  h.tls_ciphers = o_.profile.tls_ciphers;
-  h.tls_contexts = o_.tls_contexts;
-  std::string subject;
-  auto got = https_get(h, name, [&](const X509& cert) -> Status {
-    subject = signer::subject_name(cert);
-    Bytes der = signer::cert_der(cert);
-    for (const auto& rec : itl.records) {
-      if (rec.certificate != der || rec.role != static_cast<std::uint16_t>(signer::Role::Tftp)) continue;
-      auto key = signer::cert_public_key(cert);
-      if (key && signer::key_kind(**key) == signer::KeyKind::Ec) return Ok{};
-      return make_error(Errc::Unauthenticated, fmt::format("the server certificate {} is not EC: firmware takes only an "
-                                                           "EC certificate on 6971", subject));
-    }
-    // Not in the ITL: firmware asks TVS (PROTOCOLS §4) before it gives up on HTTPS.
-    std::string why;
-    if (tvs_vouches(itl, der, {signer::Role::Tftp}, why)) return Ok{};
-    return make_error(Errc::Unauthenticated,
-                      fmt::format("the server certificate {} is not in the ITL with role TFTP, and TVS did not vouch "
-                                  "for it ({})", subject, why));
-  });
-  step("phone", "cucm", "HTTPS",
-       fmt::format("GET /{} (port {}) -> {}", name, o_.https_port,
-                   got ? fmt::format("200, {} bytes unsigned, {}", got->body.size(), got->tls) : got.error().message));
-  if (!got) return std::move(got).error();
-  std::string xml(as_chars(got->body));
-  if (auto f = cnf::read_decision_fields(xml); !f) {
-    return make_error(Errc::InvalidArgument, fmt::format("HTTPS answered {} with no unsigned config: {}", name, f.error().message));
-  }
-  decide("HTTPS config trusted", fmt::format("the TLS server's certificate {} is the ITL's TFTP certificate (EC): the "
-                                             "config needs no signature", subject));
-  return xml;
-}
-
-// With an ITL of SignerVersion 1.1, 88xx firmware asks HTTPS 6971 first and falls back to the
-// signed file over HTTP 6970, then TFTP, when that fails.
-Result<std::string> Booter::config(const signer::TrustList& itl, const std::string& name) {
-  bool v11 = itl.parsed.header.signer_version == std::array<std::uint8_t, 2>{1, 1};
-  if (o_.profile.https_config && o_.transport == "auto" && v11) {
-    auto xml = https_config(itl, name);
-    if (xml) return xml;
-    decide("fall back to HTTP", "HTTPS failed (" + xml.error().message + "): the signed file, as before");
-  }
-  return signed_config(itl, name);
+  auto t = tftp::tftp_get(boost::asio::ip::udp::endpoint(*addr, o_.tftp_port), name, g);
+  step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, t ? fmt::format("{} bytes", t->data.size()) : t.error().message));
+  if (!t) return std::move(t).error();
+  return std::move(t->data);
 }
 
 bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl) {
@@ -317,28 +129,6 @@ void Booter::remember_tvs_servers(xmlNode* root) {
   if (same) return;
   tvs_.servers = std::move(servers);
   (void)save_tvs_memory(o_.state_dir, tvs_);
-}
-
-// BootOptions::ask_tvs: one TVS query with nothing remembered, about a certificate TVS knows.
-bool Booter::probe_tvs() {
-  if (!o_.ask_tvs) return true;
-  const signer::TrustRecord* ccm = nullptr;
-  for (const auto& rec : itl_->records) {
-    if (rec.role == static_cast<std::uint16_t>(signer::Role::CcmTftp)) ccm = &rec;
-  }
-  if (!ccm) {
-    r_.failure = "TVS probe: the ITL has no CCM+TFTP certificate to ask about";
-    return false;
-  }
-  TvsMemory fresh{tvs_.servers, {}};
-  TvsCheck c{o_, fresh, *itl_, [this](std::string from, std::string to, std::string proto, std::string what, std::string w) {
-               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w));
-             }};
-  std::string why;
-  const signer::Role ccm_tftp[] = {signer::Role::CcmTftp};
-  if (phone::tvs_vouches(c, ccm->certificate, ccm_tftp, why)) return true;
-  r_.failure = "TVS probe: " + why;
-  return false;
 }
 
 bool Booter::finish_full(const std::string& xml, bool encrypted) {
@@ -422,11 +212,11 @@ BootResult Booter::run() {
   return fail("no full config after CAPF");
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<BootResult> boot(const BootOptions& opts) {
   CUCM_TRY(auto state, load_state(opts.state_dir, opts.device, opts.manufacturer));
-  Booter b(opts, state);
+  detail::Booter b(opts, state);
   return b.run();
 }
 

@@ -1,0 +1,69 @@
+// The boot sequence's state and steps, shared by boot.cpp (transports, CAPF, the full config, the
+// sequence) and boot_trust.cpp (trust lists, signed configs, TVS). Internal to the phone library.
+#pragma once
+
+#include <chrono>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include <libxml/tree.h>
+
+#include "cnf/partial_config.hpp"
+#include "phone/boot.hpp"
+#include "phone/phone_state.hpp"
+#include "phone/tvs_memory.hpp"
+#include "signer/cert.hpp"
+#include "signer/tlv_header.hpp"
+#include "signer/trust_list.hpp"
+
+namespace cucm::phone::detail {
+using Clock = std::chrono::steady_clock;
+
+class Booter {
+ public:
+  Booter(const BootOptions& o, PhoneState& s);
+
+  void step(std::string from, std::string to, std::string proto, std::string what, std::string why = "") {
+    double t = std::chrono::duration<double>(Clock::now() - start_).count();
+    r_.ladder.push_back({t, std::move(from), std::move(to), std::move(proto), std::move(what), std::move(why)});
+  }
+  void decide(std::string what, std::string why) { step("phone", "phone", "-", std::move(what), std::move(why)); }
+
+  // One file, over the profile's transports in order.
+  Result<Bytes> fetch(const std::string& name);
+
+  BootResult run();
+
+ private:
+  // Trust lists, signed configs and TVS are in boot_trust.cpp; CAPF and the full config in boot.cpp.
+  bool trust_lists();
+  const signer::TrustRecord* tftp_record(const signer::TrustList& itl, const signer::Header& h) const;
+  Result<std::string> signed_config(const signer::TrustList& itl, const std::string& name);
+  Result<std::string> https_config(const signer::TrustList& itl, const std::string& name);
+  Result<std::string> config(const signer::TrustList& itl, const std::string& name);
+  bool run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl);
+  bool finish_full(const std::string& xml, bool encrypted);
+  std::string local_hash() const {
+    const auto& id = s_.lsc ? s_.lsc : s_.mic;
+    return id ? signer::cert_md5_hex(*id->cert) : std::string();
+  }
+  // Whether TVS vouches for `der` in one of `roles`, asked with the TVS certificates of `itl`.
+  bool tvs_vouches(const signer::TrustList& itl, ByteView der, std::initializer_list<signer::Role> roles, std::string& why);
+  void remember_tvs_servers(xmlNode* root);
+  bool probe_tvs();
+  BootResult fail(std::string why) {
+    r_.failure = std::move(why);
+    decide("boot stops", r_.failure);
+    return r_;
+  }
+
+  const BootOptions& o_;
+  PhoneState& s_;
+  Clock::time_point start_;
+  BootResult r_;
+  std::optional<signer::TrustList> itl_;
+  TvsMemory tvs_;
+};
+
+}  // namespace cucm::phone::detail
