@@ -67,6 +67,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
 
   void expire() override {
     expired_ = true;
+    // Counted here, before the close the client sees, not when the failed read is handled.
+    if (awaiting_request_) ++shared_->stats.silent;
     close();
   }
 
@@ -104,7 +106,6 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   // A read that ended early: a silent client met its deadline, or the client went away.
   void read_failed(const beast::error_code& ec, std::string_view what) {
     if (expired_) {
-      ++shared_->stats.silent;
       log::get("tvs")->info("tvs {}: no {} within {} ms, closing", peer_, what, shared_->cfg.io_timeout.count());
     } else {
       log::get("tvs")->debug("tvs {}: connection ended before the {}: {}", peer_, what, ec.message());
@@ -113,6 +114,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
 
   // A malformed request: logged, recorded, and the connection closed without a reply (§4).
   void refuse(const Error& e) {
+    awaiting_request_ = false;
     ++shared_->stats.malformed;
     shared_->warn(peer_, e.message + ", closing without a reply");
     shared_->event(peer_, "", "verify", "error: " + e.message);
@@ -120,6 +122,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   }
 
   void read_header() {
+    awaiting_request_ = true;
     touch();
     asio::async_read(stream_, asio::buffer(header_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->read_failed(ec, "request");
@@ -134,6 +137,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
     touch();
     asio::async_read(stream_, asio::buffer(body_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->read_failed(ec, "request body");
+      self->awaiting_request_ = false;
       auto q = self->engine_.on_body(self->body_);
       if (!q) return self->refuse(q.error());
       self->answer(*q);
@@ -171,6 +175,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   std::shared_ptr<core::DeadlineSweep> sweep_;
   core::AddressSlots::Lease slot_;
   bool expired_ = false;
+  bool awaiting_request_ = false;  // between the handshake and the whole request
   std::string peer_;
   Engine engine_;
   std::array<std::uint8_t, kHeaderSize> header_{};
