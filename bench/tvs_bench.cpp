@@ -24,6 +24,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench/cpu_time.hpp"
 #include "cluster/services.hpp"
 #include "phone/boot.hpp"
 #include "phone/tvs_client.hpp"
@@ -45,26 +46,6 @@ struct Args {
   bool keep = false, no_events = false, setup_only = false;
   std::string phone_tls = "1.3";  // 1.3 (the highest), 1.2, or 1.0 (a 79xx: AES128-SHA, RSA key transport)
 };
-
-double thread_cpu(pthread_t t) {
-  clockid_t id{};
-  timespec ts{};
-  if (pthread_getcpuclockid(t, &id) != 0 || clock_gettime(id, &ts) != 0) return 0;
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-double process_cpu() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double self_cpu() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 // What the clients ask about and what the answers must be.
 struct Fixture {
