@@ -71,7 +71,7 @@ std::optional<CachedFile> CachedCatalog::lookup(std::string_view name_in) {
   // A device file: the memo and the cache under one lock, taken once per request.
   std::lock_guard lock(mutex_);
   refresh_memo_locked(SteadyClock::now());
-  auto it = memo_.find(file.device);
+  auto it = memo_.find(version_scope(file));
   if (it == memo_.end()) return std::nullopt;
   return hit_locked(name, it->second);
 }
@@ -149,7 +149,7 @@ void CachedCatalog::build(Worker& w, const std::string& name) {
       CUCM_TRY(snapshot, w.catalog->read(name));
       key = snapshot->version();
       std::lock_guard lock(mutex_);
-      remember_version_locked(file.device, key, generation);
+      remember_version_locked(version_scope(file), key, generation);
     }
     {
       std::lock_guard lock(mutex_);

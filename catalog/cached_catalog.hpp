@@ -126,7 +126,8 @@ class CachedCatalog {
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recent first
   CacheStats stats_;
-  // Versions ("epoch/config_version") read by the workers, per device ("" for names without one).
+  // Versions ("epoch/config_version") read by the workers, per version_scope() device ("" for
+  // names whose bytes depend on no device's record).
   std::unordered_map<std::string, std::string> memo_;
   std::chrono::steady_clock::time_point memo_time_{};
   std::uint64_t memo_commits_ = 0;

@@ -71,6 +71,18 @@ Result<cnf::PhoneConfig> config_of(const Snapshot& s) {
 
 }  // namespace
 
+const std::string& version_scope(const RequestedFile& file) {
+  static const std::string kNone;
+  switch (file.kind) {
+    case FileKind::Config:
+    case FileKind::ConfigSgn:
+    case FileKind::ConfigEncSgn:
+      return file.device;
+    default:
+      return kNone;
+  }
+}
+
 std::string Snapshot::version() const {
   return fmt::format("{}/{}", settings.epoch, device ? device->device.config_version : -1);
 }
@@ -83,7 +95,7 @@ Result<Snapshot> Catalog::read(std::string_view name) const {
   s.file = classify(name);
   CUCM_TRY(auto tx, db::ReadTransaction::begin(db_));
   CUCM_TRY(s.settings, settings_.get(db_));
-  CUCM_TRY(s.device, find_device(db_, s.file.device));
+  CUCM_TRY(s.device, find_device(db_, version_scope(s.file)));
   s.key = key_on_record(s.device);
   std::optional<DeviceFacts> facts;
   if (s.device) {

@@ -37,12 +37,17 @@ struct Served {
 // or the name is not a plain file name.
 Result<OpenedFile> open_static_file(const std::filesystem::path& static_dir, std::string_view name);
 
+// The device whose record a name's bytes depend on: a config's (SEP<MAC>.cnf.xml...). Empty for
+// every other name, ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv included: a trust list is the cluster's
+// whatever the device, so deciding on one reads no device and its version is the epoch's alone.
+const std::string& version_scope(const RequestedFile& file);
+
 // What one decision read from the database: the name asked for, the settings and their epoch,
 // the device with its profile, the key on record, and the decision. Everything a build needs.
 struct Snapshot {
   RequestedFile file;
   db::EpochSettings settings;
-  std::optional<db::DeviceView> device;  // when the name has a device the database knows
+  std::optional<db::DeviceView> device;  // the version_scope device, when the database knows it
   signer::PkeyPtr key;                   // the device's key on record, parsed; nullptr: none or unreadable
   Decision decision{Variant::NotFound, {}};
   // "epoch/config_version" ("epoch/-1" without a device): what the built bytes depend on.

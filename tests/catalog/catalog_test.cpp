@@ -493,6 +493,26 @@ TEST_F(CatalogTest, LookupNeverBuildsAndABuildErrorReachesEveryWaiter) {
   EXPECT_EQ(cache.stats().builds, 1u);
 }
 
+// A per-device trust list is the cluster's: deciding on it reads no device, and it stays built
+// while the device changes, until a cluster setting moves the epoch.
+TEST_F(CatalogTest, PerDeviceTrustListsDependOnTheEpochAlone) {
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
+  auto first = cache.fetch("ITLSEPA45630BBFA40.tlv");
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->device, "SEPA45630BBFA40");  // still named in the event log
+  record_phone_key();  // moves the device's config_version
+  auto again = cache.fetch("ITLSEPA45630BBFA40.tlv");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->cache_hit);
+  EXPECT_EQ(again->bytes, first->bytes);
+  ASSERT_TRUE(db::SettingsStore(*db_).set("node_address", "10.1.2.3"));
+  EXPECT_FALSE(cache.fetch("ITLSEPA45630BBFA40.tlv")->cache_hit);
+  // A device the cluster does not know gets the cluster's trust list too; its CTL only in mixed mode.
+  EXPECT_EQ(catalog_->decide_for("ITLSEP0000000000AA.tlv")->variant, Variant::Itl);
+  EXPECT_EQ(catalog_->decide_for("CTLSEP0000000000AA.tlv")->variant, Variant::NotFound);
+}
+
 // Another connection with no commit counter shared with the catalog's: to SQLite and to every
 // cache it is another process (the CLI's `cluster set`, the sqlite3 shell).
 Status write_elsewhere(const fs::path& db_dir, const char* sql) {
