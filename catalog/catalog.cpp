@@ -123,7 +123,7 @@ Result<Bytes> Catalog::sign(ByteView payload, const std::string& filename) const
   return signer::build_sgn(payload, {filename, opts_.hash, now()}, *cm.key, *cm.cert);
 }
 
-Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename) const {
+Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const {
   const auto& sast = pki_.identity(signer::PkiRole::ItlRecovery);
   auto entries = ctl ? pki_.ctl_entries() : pki_.itl_entries();
   signer::TrustListOptions o;
@@ -133,7 +133,6 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename) const {
   if (!ctl) {
     // ITL 1.1 (cluster set itl_version 1.1) is hashed with SHA-512 whatever --digest says: firmware
     // that reads 1.1 expects it, and fetches its config over HTTPS 6971 (PROTOCOLS §5.1, §8.1).
-    CUCM_TRY(auto settings, db::SettingsStore(db_).settings());
     if (settings.itl_version == "1.1") {
       o.signer_version = {1, 1};
       o.hash = signer::HashAlg::Sha512;
@@ -188,7 +187,7 @@ Result<Served> Catalog::build(const Snapshot& s) const {
       return make_error(Errc::NotFound, fmt::format("{}: not found: {}", name, decision.rule));
     case Variant::Itl:
     case Variant::Ctl: {
-      CUCM_TRY(out.bytes, trust_list(decision.variant == Variant::Ctl, n));
+      CUCM_TRY(out.bytes, trust_list(decision.variant == Variant::Ctl, n, *s.settings.settings));
       return out;
     }
     case Variant::FullConfig: {

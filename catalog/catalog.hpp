@@ -80,7 +80,7 @@ class Catalog {
   Result<OpenedFile> open_static(std::string_view name) const;
 
  private:
-  Result<Bytes> trust_list(bool ctl, const std::string& filename) const;
+  Result<Bytes> trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const;
   Result<Bytes> static_file(std::string_view name) const;
   Result<Bytes> sign(ByteView payload, const std::string& filename) const;
 
