@@ -8,7 +8,7 @@
 #include "core/file_io.hpp"
 #include "core/log.hpp"
 #include "db/device_store.hpp"
-#include "db/profile_store.hpp"
+#include "db/device_view.hpp"
 #include "signer/cert.hpp"
 
 namespace cucm::capf {
@@ -45,17 +45,18 @@ Result<DeviceFacts> look_up_device(Context& ctx, const std::string& raw) {
   auto name = db::normalise_device_name(raw);
   if (!name) return make_error(Errc::NotFound, "unknown device: " + raw);
   std::lock_guard lock(ctx.db_mutex);
-  auto d = db::DeviceStore(ctx.db).get(*name);
-  if (!d) {
-    if (d.error().code == Errc::NotFound) return make_error(Errc::NotFound, "unknown device " + *name);
-    return std::move(d).error();
+  auto v = db::view_device(ctx.db, *name);  // the device and its profile in one query
+  if (!v) {
+    if (v.error().code == Errc::NotFound) return make_error(Errc::NotFound, "unknown device " + *name);
+    return std::move(v).error();
   }
-  CUCM_TRY(auto p, db::ProfileStore(ctx.db).get(d->profile));
+  const db::Device& d = v->device;
+  const db::SecurityProfile& p = v->profile;
   DeviceFacts f;
   f.name = *name;
-  CUCM_TRY(f.operation, parse_operation(d->capf.operation));
-  f.auth_string = d->capf.auth_string;
-  f.deadline = d->capf.deadline;
+  CUCM_TRY(f.operation, parse_operation(d.capf.operation));
+  f.auth_string = d.capf.auth_string;
+  f.deadline = d.capf.deadline;
   CUCM_TRY(f.auth_mode, parse_auth_mode(p.capf_auth_mode));
   CUCM_TRY(f.key_order, parse_key_order(p.key_order));
   f.rsa_key_size = p.rsa_key_size;

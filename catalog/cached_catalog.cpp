@@ -71,7 +71,7 @@ std::optional<CachedFile> CachedCatalog::lookup(std::string_view name_in) {
   // A device file: the memo and the cache under one lock, taken once per request.
   std::lock_guard lock(mutex_);
   refresh_memo_locked(SteadyClock::now());
-  auto it = memo_.find(file.device);
+  auto it = memo_.find(version_scope(file));
   if (it == memo_.end()) return std::nullopt;
   return hit_locked(name, it->second);
 }
@@ -98,26 +98,18 @@ Result<CachedFile> CachedCatalog::fetch(std::string_view name) {
   return result.get();
 }
 
-Result<std::string> CachedCatalog::query_version(Worker& w, const std::string& device) {
-  std::uint64_t generation = 0;
-  {
-    std::lock_guard lock(mutex_);
-    refresh_memo_locked(SteadyClock::now());
-    generation = memo_generation_;
-  }
-  // One query: the cluster epoch and, for a per-device name, the device's config version.
-  CUCM_TRY(auto s, w.db.prepare("SELECT (SELECT version FROM cluster_epoch), "
-                                "(SELECT config_version FROM device WHERE name = ?1)"));
-  s.bind(1, std::string_view(device));
-  CUCM_TRY(bool row, s.step());
-  if (!row) return make_error(Errc::Internal, "catalog: version query returned no row");
-  std::string key = fmt::format("{}/{}", s.int64(0), s.is_null(1) ? -1 : s.int64(1));
+std::uint64_t CachedCatalog::memo_generation() {
   std::lock_guard lock(mutex_);
   refresh_memo_locked(SteadyClock::now());
-  // Remembered only in the memo that was current when the question was asked: a commit or the
+  return memo_generation_;
+}
+
+void CachedCatalog::remember_version_locked(const std::string& device, const std::string& version,
+                                            std::uint64_t generation) {
+  refresh_memo_locked(SteadyClock::now());
+  // Remembered only in the memo that was current when the database was read: a commit or the
   // memo's expiry in between starts another memo, which this answer may be too old for.
-  if (memo_generation_ == generation) memo_[device] = key;
-  return key;
+  if (memo_generation_ == generation) memo_[device] = version;
 }
 
 void CachedCatalog::insert_locked(const std::string& name, std::string key, const CachedFile& file) {
@@ -142,22 +134,29 @@ void CachedCatalog::insert_locked(const std::string& name, std::string key, cons
 }
 
 // On a worker: the version, the cache once more (another build may have finished), else the
-// build; then every request that waited for this name gets the result.
+// build; then every request that waited for this name gets the result. A device file's version
+// and the records its bytes are built from come from one read of the database (Catalog::read),
+// so an entry's bytes are exactly those of its version.
 void CachedCatalog::build(Worker& w, const std::string& name) {
   RequestedFile file = classify(name);
   auto built = [&]() -> Result<CachedFile> {
     std::string key;
+    std::optional<Snapshot> snapshot;
     if (file.kind == FileKind::Other) {
       key = static_key(name);
     } else {
-      CUCM_TRY(key, query_version(w, file.device));
+      std::uint64_t generation = memo_generation();
+      CUCM_TRY(snapshot, w.catalog->read(name));
+      key = snapshot->version();
+      std::lock_guard lock(mutex_);
+      remember_version_locked(version_scope(file), key, generation);
     }
     {
       std::lock_guard lock(mutex_);
       if (auto hit = hit_locked(name, key)) return std::move(*hit);
     }
     if (opts_.before_build) opts_.before_build(name);
-    CUCM_TRY(Served served, w.catalog->fetch(name));
+    CUCM_TRY(Served served, snapshot ? w.catalog->build(*snapshot) : w.catalog->fetch(name));
     CachedFile out{std::make_shared<const Bytes>(std::move(served.bytes)), served.variant, std::move(served.rule),
                    std::move(served.device), false};
     std::lock_guard lock(mutex_);

@@ -99,7 +99,9 @@ class CachedCatalog {
 
   void build(Worker& w, const std::string& name);
   std::string static_key(const std::string& name);
-  Result<std::string> query_version(Worker& w, const std::string& device);
+  // The memo's generation now, before a worker reads a version from the database.
+  std::uint64_t memo_generation();
+  void remember_version_locked(const std::string& device, const std::string& version, std::uint64_t generation);
   std::optional<CachedFile> hit_locked(const std::string& name, const std::string& key);
   void insert_locked(const std::string& name, std::string key, const CachedFile& file);
   void refresh_memo_locked(std::chrono::steady_clock::time_point now);
@@ -124,7 +126,8 @@ class CachedCatalog {
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recent first
   CacheStats stats_;
-  // Versions ("epoch/config_version") read by the workers, per device ("" for names without one).
+  // Versions ("epoch/config_version") read by the workers, per version_scope() device ("" for
+  // names whose bytes depend on no device's record).
   std::unordered_map<std::string, std::string> memo_;
   std::chrono::steady_clock::time_point memo_time_{};
   std::uint64_t memo_commits_ = 0;

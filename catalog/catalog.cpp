@@ -1,4 +1,4 @@
-// Building each variant on request. (Caching per config version comes with the servers.)
+// Building each variant on request; CachedCatalog keeps what is built per version.
 #include "catalog/catalog.hpp"
 
 #include <ctime>
@@ -8,10 +8,7 @@
 #include "cnf/full_config.hpp"
 #include "cnf/partial_config.hpp"
 #include "core/file_io.hpp"
-#include "db/device_store.hpp"
-#include "db/profile_store.hpp"
-#include "db/settings_store.hpp"
-#include "db/vpn_store.hpp"
+#include "db/device_view.hpp"
 #include "signer/enc_sgn_file.hpp"
 #include "signer/keys.hpp"
 #include "signer/sgn_file.hpp"
@@ -24,12 +21,18 @@ namespace {
 std::uint32_t now() { return static_cast<std::uint32_t>(std::time(nullptr)); }
 
 // Known device, or nullopt; errors other than "not found" propagate.
-Result<std::optional<db::Device>> find_device(const db::Database& db, const std::string& name) {
-  if (name.empty()) return std::optional<db::Device>{};
-  auto d = db::DeviceStore(db).get(name);
-  if (d) return std::optional<db::Device>(std::move(*d));
-  if (d.error().code == Errc::NotFound) return std::optional<db::Device>{};
+Result<std::optional<db::DeviceView>> find_device(const db::Database& db, const std::string& name) {
+  if (name.empty()) return std::optional<db::DeviceView>{};
+  auto d = db::view_device(db, name);
+  if (d) return std::optional<db::DeviceView>(std::move(*d));
+  if (d.error().code == Errc::NotFound) return std::optional<db::DeviceView>{};
   return std::move(d).error();
+}
+
+// A device's config needs the VPN group it names (VpnStore::get's error when it is gone).
+Status check_vpn(const db::DeviceView& v) {
+  if (v.device.vpn_group.empty() || v.vpn) return Ok{};
+  return make_error(Errc::NotFound, fmt::format("unknown vpn group '{}'", v.device.vpn_group));
 }
 
 // Static names are plain file names: no directories, no traversal, no control characters.
@@ -41,11 +44,12 @@ bool safe_static_name(std::string_view n) {
   return true;
 }
 
-// Whether the device's recorded key is RSA, the only kind the config's AES key is wrapped for.
-bool key_wraps(const db::Device& d) {
-  if (!d.cert) return true;
-  auto key = signer::load_public_key(d.cert->public_key);
-  return key && signer::key_kind(**key) == signer::KeyKind::Rsa;
+// The device's key on record, parsed once for the decision and the .enc.sgn; nullptr when there
+// is none or it does not parse.
+signer::PkeyPtr key_on_record(const std::optional<db::DeviceView>& v) {
+  if (!v || !v->device.cert) return nullptr;
+  auto key = signer::load_public_key(v->device.cert->public_key);
+  return key ? std::move(*key) : nullptr;
 }
 
 // A name in the static folder whose real path is still inside it: a symbolic link there that
@@ -59,18 +63,59 @@ bool stays_inside(const std::filesystem::path& static_dir, std::string_view name
   return real.parent_path() == root;
 }
 
+// The config model of a snapshot with a device; NotFound when its VPN group is gone.
+Result<cnf::PhoneConfig> config_of(const Snapshot& s) {
+  CUCM_CHECK(check_vpn(*s.device));
+  return phone_config(s.device->device, s.device->profile, *s.settings.settings, s.device->vpn);
+}
+
 }  // namespace
 
-Result<Decision> Catalog::decide_for(std::string_view name) const {
-  RequestedFile file = classify(name);
-  CUCM_TRY(auto settings, db::SettingsStore(db_).settings());
-  CUCM_TRY(auto device, find_device(db_, file.device));
-  std::optional<DeviceFacts> facts;
-  if (device) {
-    CUCM_TRY(auto profile, db::ProfileStore(db_).get(device->profile));
-    facts = DeviceFacts{profile.security_mode, profile.tftp_encrypted, device->cert.has_value(), key_wraps(*device)};
+const std::string& version_scope(const RequestedFile& file) {
+  static const std::string kNone;
+  switch (file.kind) {
+    case FileKind::Config:
+    case FileKind::ConfigSgn:
+    case FileKind::ConfigEncSgn:
+      return file.device;
+    default:
+      return kNone;
   }
-  return decide(file, facts, settings.mixed_mode);
+}
+
+std::string Snapshot::version() const {
+  return fmt::format("{}/{}", settings.epoch, device ? device->device.config_version : -1);
+}
+
+// One read transaction for the epoch, the settings when they moved, and the device: one read
+// lock, and no change can fall between them. It ends before anything is signed, so that a reader
+// never holds the WAL's snapshot for the length of an RSA signature.
+Result<Snapshot> Catalog::read(std::string_view name) const {
+  Snapshot s;
+  s.file = classify(name);
+  CUCM_TRY(auto tx, db::ReadTransaction::begin(db_));
+  CUCM_TRY(s.settings, settings_.get(db_));
+  CUCM_TRY(s.device, find_device(db_, version_scope(s.file)));
+  s.key = key_on_record(s.device);
+  std::optional<DeviceFacts> facts;
+  if (s.device) {
+    const db::SecurityProfile& p = s.device->profile;
+    bool on_record = s.device->device.cert.has_value();
+    bool wraps = !on_record || (s.key && signer::key_kind(*s.key) == signer::KeyKind::Rsa);
+    facts = DeviceFacts{p.security_mode, p.tftp_encrypted, on_record, wraps};
+  }
+  s.decision = decide(s.file, facts, s.settings.settings->mixed_mode);
+  return s;
+}
+
+Result<Decision> Catalog::decide_for(std::string_view name) const {
+  CUCM_TRY(Snapshot s, read(name));
+  return std::move(s.decision);
+}
+
+Result<Served> Catalog::fetch(std::string_view name) const {
+  CUCM_TRY(Snapshot s, read(name));
+  return build(s);
 }
 
 Result<Bytes> Catalog::sign(ByteView payload, const std::string& filename) const {
@@ -78,7 +123,7 @@ Result<Bytes> Catalog::sign(ByteView payload, const std::string& filename) const
   return signer::build_sgn(payload, {filename, opts_.hash, now()}, *cm.key, *cm.cert);
 }
 
-Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename) const {
+Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const {
   const auto& sast = pki_.identity(signer::PkiRole::ItlRecovery);
   auto entries = ctl ? pki_.ctl_entries() : pki_.itl_entries();
   signer::TrustListOptions o;
@@ -88,7 +133,6 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename) const {
   if (!ctl) {
     // ITL 1.1 (cluster set itl_version 1.1) is hashed with SHA-512 whatever --digest says: firmware
     // that reads 1.1 expects it, and fetches its config over HTTPS 6971 (PROTOCOLS §5.1, §8.1).
-    CUCM_TRY(auto settings, db::SettingsStore(db_).settings());
     if (settings.itl_version == "1.1") {
       o.signer_version = {1, 1};
       o.hash = signer::HashAlg::Sha512;
@@ -120,66 +164,67 @@ Result<OpenedFile> open_static_file(const std::filesystem::path& static_dir, std
 Result<OpenedFile> Catalog::open_static(std::string_view name) const { return open_static_file(opts_.static_dir, name); }
 
 Result<std::string> Catalog::full_config(std::string_view name) const {
-  CUCM_TRY(auto d, db::DeviceStore(db_).get(name));
-  CUCM_TRY(auto p, db::ProfileStore(db_).get(d.profile));
-  CUCM_TRY(auto s, db::SettingsStore(db_).settings());
-  std::optional<db::VpnGroup> vpn;
-  if (!d.vpn_group.empty()) {
-    CUCM_TRY(auto g, db::VpnStore(db_).get(d.vpn_group));
-    vpn = std::move(g);
+  db::EpochSettings settings;
+  std::optional<db::DeviceView> v;
+  {
+    CUCM_TRY(auto tx, db::ReadTransaction::begin(db_));
+    CUCM_TRY(settings, settings_.get(db_));
+    CUCM_TRY(v, db::view_device(db_, name));
   }
-  return cnf::build_full_config(phone_config(d, p, s, vpn));
+  CUCM_CHECK(check_vpn(*v));
+  return cnf::build_full_config(phone_config(v->device, v->profile, *settings.settings, v->vpn));
 }
 
 // Just over 60 lines: one case per Variant, each a few lines, read best side by side with
-// decision.cpp's table.
-Result<Served> Catalog::fetch(std::string_view name) const {
-  RequestedFile file = classify(name);
-  CUCM_TRY(Decision decision, decide_for(name));
-  Served out{{}, decision.variant, decision.rule, file.device};
+// decision.cpp's table. Every per-device variant has its device: decide() says NotFound without.
+Result<Served> Catalog::build(const Snapshot& s) const {
+  const Decision& decision = s.decision;
+  std::string_view name = s.file.name;
+  Served out{{}, decision.variant, decision.rule, s.file.device};
   std::string n(name);
   switch (decision.variant) {
     case Variant::NotFound:
       return make_error(Errc::NotFound, fmt::format("{}: not found: {}", name, decision.rule));
     case Variant::Itl:
     case Variant::Ctl: {
-      CUCM_TRY(out.bytes, trust_list(decision.variant == Variant::Ctl, n));
+      CUCM_TRY(out.bytes, trust_list(decision.variant == Variant::Ctl, n, *s.settings.settings));
       return out;
     }
     case Variant::FullConfig: {
-      CUCM_TRY(auto xml, full_config(file.device));
+      CUCM_TRY(auto config, config_of(s));
+      CUCM_TRY(auto xml, cnf::build_full_config(config));
       out.bytes = to_bytes(xml);
       return out;
     }
     case Variant::FullConfigSigned: {
-      CUCM_TRY(auto xml, full_config(file.device));
+      CUCM_TRY(auto config, config_of(s));
+      CUCM_TRY(auto xml, cnf::build_full_config(config));
       CUCM_TRY(out.bytes, sign(as_bytes(xml), n));
       return out;
     }
     case Variant::PartialConfigSigned: {
-      CUCM_TRY(auto xml, full_config(file.device));
-      CUCM_TRY(auto d, db::DeviceStore(db_).get(file.device));
-      CUCM_TRY(auto partial, cnf::make_partial_config(xml, d.md5hash));
+      CUCM_TRY(auto config, config_of(s));
+      CUCM_TRY(auto partial, cnf::build_partial_config(config, s.device->device.md5hash));
       CUCM_TRY(out.bytes, sign(as_bytes(partial), n));
       return out;
     }
     case Variant::EncryptedConfig: {
-      CUCM_TRY(auto xml, full_config(file.device));
-      CUCM_TRY(auto d, db::DeviceStore(db_).get(file.device));
-      CUCM_TRY(auto key, signer::load_public_key(d.cert->public_key));
-      if (signer::key_kind(*key) != signer::KeyKind::Rsa) {
+      CUCM_TRY(auto config, config_of(s));
+      CUCM_TRY(auto xml, cnf::build_full_config(config));
+      if (!s.key || signer::key_kind(*s.key) != signer::KeyKind::Rsa) {
         return make_error(Errc::NotFound,
                           fmt::format("{}: not found: the key on record is {}; encrypted configs need an RSA key "
-                                      "(how CUCM wraps for EC is unknown, PROTOCOLS §9.10)", name, signer::describe_key(*key)));
+                                      "(how CUCM wraps for EC is unknown, PROTOCOLS §9.10)", name,
+                                      s.key ? signer::describe_key(*s.key) : "unreadable"));
       }
       const auto& cm = pki_.identity(signer::PkiRole::CallManager);
-      CUCM_TRY(out.bytes, signer::build_enc_sgn(as_bytes(xml), *key, {n, opts_.hash, now()}, *cm.key, *cm.cert));
+      CUCM_TRY(out.bytes, signer::build_enc_sgn(as_bytes(xml), *s.key, {n, opts_.hash, now()}, *cm.key, *cm.cert));
       return out;
     }
     case Variant::XmlDefault:
     case Variant::XmlDefaultSigned: {
-      CUCM_TRY(auto s, db::SettingsStore(db_).settings());
-      CUCM_TRY(auto xml, cnf::build_xml_default(call_managers(s), tvs_members(s)));
+      const db::ClusterSettings& settings = *s.settings.settings;
+      CUCM_TRY(auto xml, cnf::build_xml_default(call_managers(settings), tvs_members(settings)));
       if (decision.variant == Variant::XmlDefault) {
         out.bytes = to_bytes(xml);
       } else {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,9 @@
 #include "core/bytes.hpp"
 #include "core/file_io.hpp"
 #include "core/result.hpp"
+#include "cnf/full_config.hpp"
+#include "db/device_view.hpp"
+#include "db/settings_store.hpp"
 #include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/digest.hpp"
@@ -33,6 +37,26 @@ struct Served {
 // or the name is not a plain file name.
 Result<OpenedFile> open_static_file(const std::filesystem::path& static_dir, std::string_view name);
 
+// The device whose record a name's bytes depend on: a config's (SEP<MAC>.cnf.xml...). Empty for
+// every other name, ITLSEP<MAC>.tlv and CTLSEP<MAC>.tlv included: a trust list is the cluster's
+// whatever the device, so deciding on one reads no device and its version is the epoch's alone.
+const std::string& version_scope(const RequestedFile& file);
+
+// What one decision read from the database: the name asked for, the settings and their epoch,
+// the device with its profile, the key on record, and the decision. Everything a build needs.
+struct Snapshot {
+  RequestedFile file;
+  db::EpochSettings settings;
+  std::optional<db::DeviceView> device;  // the version_scope device, when the database knows it
+  signer::PkeyPtr key;                   // the device's key on record, parsed; nullptr: none or unreadable
+  Decision decision{Variant::NotFound, {}};
+  // "epoch/config_version" ("epoch/-1" without a device): what the built bytes depend on.
+  std::string version() const;
+};
+
+// One decision reads the database once, in one read transaction: the device with its profile
+// (db::view_device), and the settings from a cache that one query on the cluster epoch keeps
+// current. Used by one thread at a time, like its connection.
 class Catalog {
  public:
   Catalog(const db::Database& db, const signer::ClusterPki& pki, CatalogOptions opts)
@@ -40,8 +64,13 @@ class Catalog {
 
   // The decision for a name, from the current database state.
   Result<Decision> decide_for(std::string_view name) const;
-  // The bytes a phone gets for `name`. NotFound carries the rule; other errors are real failures
-  // (a database error, an EC key on record that cannot be wrapped).
+  // What the decision for `name` reads, from one snapshot of the database. Errors are SQLite's.
+  Result<Snapshot> read(std::string_view name) const;
+  // The bytes for a snapshot; reads the static folder for static names, never the database.
+  // NotFound carries the rule; other errors are real failures (an EC key on record that cannot
+  // be wrapped, a VPN group that is gone).
+  Result<Served> build(const Snapshot& s) const;
+  // read() then build().
   Result<Served> fetch(std::string_view name) const;
   // The full config of a known device, unsigned (what .enc.sgn encrypts).
   Result<std::string> full_config(std::string_view device) const;
@@ -51,13 +80,14 @@ class Catalog {
   Result<OpenedFile> open_static(std::string_view name) const;
 
  private:
-  Result<Bytes> trust_list(bool ctl, const std::string& filename) const;
+  Result<Bytes> trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const;
   Result<Bytes> static_file(std::string_view name) const;
   Result<Bytes> sign(ByteView payload, const std::string& filename) const;
 
   const db::Database& db_;
   const signer::ClusterPki& pki_;
   CatalogOptions opts_;
+  mutable db::SettingsCache settings_;
 };
 
 }  // namespace cucm::catalog

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cnf/config_doc.hpp"
 #include "cnf/xml.hpp"
 
 namespace cucm::cnf {
@@ -88,7 +89,7 @@ int transport_code(const std::string& protocol, int security_mode) {
   return protocol == "SIP" ? 2 : 1;
 }
 
-Result<std::string> build_full_config(const PhoneConfig& c) {
+Result<XmlDocPtr> full_config_doc(const PhoneConfig& c) {
   if (c.call_managers.empty()) return make_error(Errc::InvalidArgument, "cnf: a full config needs at least one call manager");
   if (c.protocol != "SIP" && c.protocol != "SCCP") {
     return make_error(Errc::InvalidArgument, fmt::format("cnf: device protocol '{}' vs SIP or SCCP", c.protocol));
@@ -112,6 +113,11 @@ Result<std::string> build_full_config(const PhoneConfig& c) {
   add_text_child(d, "certHash", c.cert_hash);
   add_text_child(d, "encrConfig", c.encr_config ? "true" : "false");
   if (c.vpn) add_vpn(d, *c.vpn);
+  return doc;
+}
+
+Result<std::string> build_full_config(const PhoneConfig& c) {
+  CUCM_TRY(XmlDocPtr doc, full_config_doc(c));
   return serialise(*doc);
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cnf/config_doc.hpp"
 #include "cnf/xml.hpp"
 
 namespace cucm::cnf {
@@ -36,22 +37,20 @@ std::optional<int> to_int(const std::string& s) {
   return v;
 }
 
-}  // namespace
+Status check_cert_hash(std::string_view cert_hash) {
+  if (cert_hash.empty() || is_md5_hex(cert_hash)) return Ok{};
+  return make_error(Errc::InvalidArgument,
+                    fmt::format("cnf: certHash '{}' is not 32 lowercase hex digits (MD5 of the device certificate)",
+                                cert_hash));
+}
 
-Result<std::string> make_partial_config(std::string_view full_xml, std::string_view cert_hash) {
-  if (!cert_hash.empty() && !is_md5_hex(cert_hash)) {
-    return make_error(Errc::InvalidArgument,
-                      fmt::format("cnf: certHash '{}' is not 32 lowercase hex digits (MD5 of the device certificate)",
-                                  cert_hash));
-  }
-  CUCM_TRY(XmlDocPtr full, parse_xml(full_xml, "full config"));
-  CUCM_TRY(xmlNode* full_root, device_root(*full, "full config"));
-
+// The partial config from a full config's <device>, whether built here or parsed.
+std::string partial_from(const xmlNode& full_root, std::string_view cert_hash) {
   XmlDocPtr doc(xmlNewDoc(xc("1.0")));
   xmlNode* root = xmlNewNode(nullptr, xc("device"));
   xmlDocSetRootElement(doc.get(), root);
   add_text_child(root, "fullConfig", "false");
-  for (xmlNode* n = full_root->children; n; n = n->next) {
+  for (xmlNode* n = full_root.children; n; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
     auto name = name_of(n);
     if (name == "ipAddressMode" || name == "loadInformation" || name == "capfAuthMode" || name == "capfList") {
@@ -61,6 +60,21 @@ Result<std::string> make_partial_config(std::string_view full_xml, std::string_v
   add_text_child(root, "certHash", cert_hash);
   add_text_child(root, "encrConfig", "true");
   return serialise(*doc);
+}
+
+}  // namespace
+
+Result<std::string> make_partial_config(std::string_view full_xml, std::string_view cert_hash) {
+  CUCM_CHECK(check_cert_hash(cert_hash));
+  CUCM_TRY(XmlDocPtr full, parse_xml(full_xml, "full config"));
+  CUCM_TRY(xmlNode* full_root, device_root(*full, "full config"));
+  return partial_from(*full_root, cert_hash);
+}
+
+Result<std::string> build_partial_config(const PhoneConfig& c, std::string_view cert_hash) {
+  CUCM_CHECK(check_cert_hash(cert_hash));
+  CUCM_TRY(XmlDocPtr full, full_config_doc(c));
+  return partial_from(*xmlDocGetRootElement(full.get()), cert_hash);
 }
 
 Result<ConfigDecisionFields> read_decision_fields(std::string_view xml) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "cnf/full_config.hpp"
 #include "core/result.hpp"
 
 namespace cucm::cnf {
@@ -16,6 +17,9 @@ namespace cucm::cnf {
 // encrConfig=true. InvalidArgument when the input is not XML with a <device> root, or the hash is
 // neither empty nor 32 lowercase hex digits.
 Result<std::string> make_partial_config(std::string_view full_xml, std::string_view cert_hash);
+// The same bytes as make_partial_config(build_full_config(c), cert_hash), without serialising the
+// full config and parsing it back. Errors as either.
+Result<std::string> build_partial_config(const PhoneConfig& c, std::string_view cert_hash);
 
 // What a phone reads from the top level of a config before deciding (PROTOCOLS §6.2).
 struct ConfigDecisionFields {

@@ -6,41 +6,16 @@
 #include <fmt/format.h>
 
 #include "db/profile_store.hpp"
+#include "db/rows.hpp"
 
 namespace cucm::db {
 namespace {
 
-constexpr const char* kSelect =
-    "SELECT d.name, d.description, d.product, d.protocol, p.name, d.md5hash, d.public_key, d.certificate, "
-    "d.cert_type, d.cert_serial, d.cert_issuer, d.cert_not_before, d.cert_not_after, d.load_information, "
-    "coalesce(d.vpn_group, ''), d.config_version, d.capf_operation, d.capf_auth_string, coalesce(d.capf_deadline, ''), "
-    "d.capf_status, coalesce(d.capf_last_attempt, '') FROM device d JOIN security_profile p ON p.id = d.profile_id";
-
-Device from_row(const Statement& s) {
-  Device d;
-  d.name = s.text(0);
-  d.description = s.text(1);
-  d.product = s.text(2);
-  d.protocol = s.text(3);
-  d.profile = s.text(4);
-  d.md5hash = s.text(5);
-  if (!s.is_null(7)) {
-    RecordedCert c;
-    c.public_key = s.blob(6);
-    c.der = s.blob(7);
-    c.md5hash = d.md5hash;
-    c.type = s.text(8);
-    c.serial = s.text(9);
-    c.issuer = s.text(10);
-    c.not_before = s.text(11);
-    c.not_after = s.text(12);
-    d.cert = std::move(c);
-  }
-  d.load_information = s.text(13);
-  d.vpn_group = s.text(14);
-  d.config_version = s.int64(15);
-  d.capf = CapfState{s.text(16), s.text(17), s.text(18), s.text(19), s.text(20)};
-  return d;
+// The device and its profile's name, in one row.
+const std::string& select_devices() {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM device d JOIN security_profile p ON p.id = d.profile_id", rows::kDeviceColumns);
+  return sql;
 }
 
 Status validate_device(const Device& d) {
@@ -160,11 +135,12 @@ Result<std::size_t> DeviceStore::add_all(const std::vector<Device>& devices, std
 
 Result<Device> DeviceStore::get(std::string_view name_in) const {
   CUCM_TRY(std::string name, normalise_device_name(name_in));
-  CUCM_TRY(auto s, db_.prepare(fmt::format("{} WHERE d.name = ?1", kSelect)));
+  static const std::string sql = select_devices() + " WHERE d.name = ?1";
+  CUCM_TRY(auto s, db_.prepare(sql));
   s.bind(1, std::string_view(name));
   CUCM_TRY(bool row, s.step());
   if (!row) return make_error(Errc::NotFound, fmt::format("unknown device {} (see 'cucm-emu device list')", name));
-  Device d = from_row(s);
+  Device d = rows::device(s);
   CUCM_TRY(auto l, db_.prepare("SELECT line_index, directory_number, display_name, auth_name, auth_password FROM line "
                                "WHERE device_name = ?1 ORDER BY line_index"));
   l.bind(1, std::string_view(name));
@@ -177,12 +153,12 @@ Result<Device> DeviceStore::get(std::string_view name_in) const {
 }
 
 Result<std::vector<Device>> DeviceStore::list() const {
-  CUCM_TRY(auto s, db_.prepare(fmt::format("{} ORDER BY d.name", kSelect)));
+  CUCM_TRY(auto s, db_.prepare(select_devices() + " ORDER BY d.name"));
   std::vector<Device> out;
   while (true) {
     CUCM_TRY(bool row, s.step());
     if (!row) break;
-    out.push_back(from_row(s));
+    out.push_back(rows::device(s));
   }
   // Lines in one pass, not one query per device.
   CUCM_TRY(auto l, db_.prepare("SELECT device_name, line_index, directory_number, display_name, auth_name, auth_password "

@@ -3,30 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "db/rows.hpp"
+
 namespace cucm::db {
 namespace {
-
-constexpr const char* kColumns =
-    "id, name, description, product, protocol, security_mode, tftp_encrypted, capf_auth_mode, key_order, "
-    "rsa_key_size, ec_key_size, sip_phone_port, builtin";
-
-SecurityProfile from_row(const Statement& s) {
-  SecurityProfile p;
-  p.id = s.int64(0);
-  p.name = s.text(1);
-  p.description = s.text(2);
-  p.product = s.text(3);
-  p.protocol = s.text(4);
-  p.security_mode = static_cast<int>(s.int64(5));
-  p.tftp_encrypted = s.int64(6) != 0;
-  p.capf_auth_mode = s.text(7);
-  p.key_order = s.text(8);
-  p.rsa_key_size = static_cast<int>(s.int64(9));
-  p.ec_key_size = static_cast<int>(s.int64(10));
-  p.sip_phone_port = static_cast<int>(s.int64(11));
-  p.builtin = s.int64(12) != 0;
-  return p;
-}
 
 void bind_fields(Statement& s, const SecurityProfile& p) {
   s.bind(1, std::string_view(p.name))
@@ -56,20 +36,23 @@ Result<SecurityProfile> ProfileStore::add(SecurityProfile p) {
 }
 
 Result<SecurityProfile> ProfileStore::get(std::string_view name) const {
-  CUCM_TRY(auto s, db_.prepare(fmt::format("SELECT {} FROM security_profile WHERE name = ?1", kColumns)));
+  static const std::string sql =
+      fmt::format("SELECT {} FROM security_profile p WHERE p.name = ?1", rows::kProfileColumns);
+  CUCM_TRY(auto s, db_.prepare(sql));
   s.bind(1, name);
   CUCM_TRY(bool row, s.step());
   if (!row) return make_error(Errc::NotFound, fmt::format("unknown phone security profile '{}' (see 'cucm-emu profile list')", name));
-  return from_row(s);
+  return rows::profile(s);
 }
 
 Result<std::vector<SecurityProfile>> ProfileStore::list() const {
-  CUCM_TRY(auto s, db_.prepare(fmt::format("SELECT {} FROM security_profile ORDER BY name", kColumns)));
+  static const std::string sql = fmt::format("SELECT {} FROM security_profile p ORDER BY p.name", rows::kProfileColumns);
+  CUCM_TRY(auto s, db_.prepare(sql));
   std::vector<SecurityProfile> out;
   while (true) {
     CUCM_TRY(bool row, s.step());
     if (!row) return out;
-    out.push_back(from_row(s));
+    out.push_back(rows::profile(s));
   }
 }
 

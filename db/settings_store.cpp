@@ -58,6 +58,24 @@ Result<ClusterSettings> SettingsStore::settings() const {
   return c;
 }
 
+Result<std::int64_t> SettingsStore::epoch() const {
+  CUCM_TRY(auto s, db_.prepare("SELECT version FROM cluster_epoch"));
+  CUCM_TRY(bool row, s.step());
+  if (!row) return make_error(Errc::Internal, "db: cluster_epoch has no row");
+  return s.int64(0);
+}
+
+Result<EpochSettings> SettingsCache::get(const Database& db) {
+  // The epoch and the rows from one snapshot, so that the rows kept are exactly those of the
+  // epoch they are filed under, even while another connection commits a change.
+  CUCM_TRY(auto tx, ReadTransaction::begin(db));
+  CUCM_TRY(std::int64_t epoch, SettingsStore(db).epoch());
+  if (last_.settings && epoch == last_.epoch) return last_;
+  CUCM_TRY(auto fresh, SettingsStore(db).settings());
+  last_ = EpochSettings{epoch, std::make_shared<const ClusterSettings>(std::move(fresh))};
+  return last_;
+}
+
 Status SettingsStore::set(const std::string& key, const std::string& value) {
   bool known = key.starts_with("load.") && key.size() > 5;
   for (const char* k : kPortKeys) {

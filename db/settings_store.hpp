@@ -1,7 +1,9 @@
 // Cluster settings: names, addresses, ports, mixed mode, default loads per model.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "db/sqlite.hpp"
@@ -25,12 +27,34 @@ class SettingsStore {
 
   Result<std::map<std::string, std::string>> all() const;
   Result<ClusterSettings> settings() const;
+  // The cluster epoch: it moves with every insert, update or delete of a setting, in the same
+  // transaction (migration 003's triggers), whichever connection or process writes.
+  Result<std::int64_t> epoch() const;
   // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode 0/1,
   // itl_version 1.0/1.1).
   Status set(const std::string& key, const std::string& value);
 
  private:
   const Database& db_;
+};
+
+// The settings and the cluster epoch they belong to.
+struct EpochSettings {
+  std::int64_t epoch = 0;
+  std::shared_ptr<const ClusterSettings> settings;
+};
+
+// The settings as one connection last read them, read again only when the cluster epoch moved:
+// a decision costs one single-row query instead of a scan of every setting, and a change made by
+// any connection or process is seen by the next call, as without the cache. Not thread-safe: one
+// per connection, like the connection itself.
+class SettingsCache {
+ public:
+  // The settings now. Errors are SQLite's.
+  Result<EpochSettings> get(const Database& db);
+
+ private:
+  EpochSettings last_;
 };
 
 }  // namespace cucm::db

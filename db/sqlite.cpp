@@ -162,8 +162,7 @@ Result<Database> Database::open(const std::filesystem::path& path, bool read_onl
 }
 
 Result<Statement> Database::prepare(std::string_view sql) const {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it != cache_.end() && !*it->second.in_use) {
     *it->second.in_use = true;
     return Statement(db_.get(), it->second.stmt.get(), it->second.in_use.get());
@@ -175,7 +174,7 @@ Result<Statement> Database::prepare(std::string_view sql) const {
   if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, "cannot prepare statement");
   if (!raw) return make_error(Errc::InvalidArgument, "db: empty statement");
   if (!cacheable) return Statement(db_.get(), StmtPtr(raw));
-  auto& slot = cache_[key];
+  auto& slot = cache_[std::string(sql)];
   slot.stmt.reset(raw);
   *slot.in_use = true;
   return Statement(db_.get(), raw, slot.in_use.get());
@@ -193,19 +192,45 @@ Status Database::exec(std::string_view sql) const {
   return Ok{};
 }
 
+namespace {
+
+// BEGIN, COMMIT and ROLLBACK from the connection's statement cache: sqlite3_exec would compile
+// each one again for every transaction.
+Status run_cached(const Database& db, std::string_view sql) {
+  CUCM_TRY(auto s, db.prepare(sql));
+  return s.run();
+}
+
+}  // namespace
+
 Result<Transaction> Transaction::begin(const Database& db) {
-  CUCM_CHECK(db.exec("BEGIN IMMEDIATE"));
+  CUCM_CHECK(run_cached(db, "BEGIN IMMEDIATE"));
   return Transaction(db);
 }
 
 Transaction::~Transaction() {
-  if (!done_) (void)db_->exec("ROLLBACK");
+  if (!done_) (void)run_cached(*db_, "ROLLBACK");
 }
 
 Status Transaction::commit() {
-  CUCM_CHECK(db_->exec("COMMIT"));
+  CUCM_CHECK(run_cached(*db_, "COMMIT"));
   done_ = true;
   return Ok{};
+}
+
+Result<ReadTransaction> ReadTransaction::begin(const Database& db) {
+  if (sqlite3_get_autocommit(db.handle()) == 0) return ReadTransaction(nullptr);  // one is open
+  CUCM_CHECK(run_cached(db, "BEGIN"));
+  return ReadTransaction(&db);
+}
+
+ReadTransaction::~ReadTransaction() {
+  if (!db_) return;
+  // A read transaction has nothing to commit: COMMIT only ends it. Should it fail (it cannot
+  // while only reads ran), ROLLBACK ends it as well, so that the connection never stays on an
+  // old snapshot.
+  if (run_cached(*db_, "COMMIT")) return;
+  if (sqlite3_get_autocommit(db_->handle()) == 0) (void)run_cached(*db_, "ROLLBACK");
 }
 
 }  // namespace cucm::db

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -117,10 +118,15 @@ class Database {
     StmtPtr stmt;
     std::unique_ptr<bool> in_use = std::make_unique<bool>(false);
   };
+  // Looks a statement up by its text without copying it into a std::string first.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   std::shared_ptr<CommitCounter> commits_;  // the hooks' argument: outlives the connection
   DbPtr db_;
   // Declared after db_, so every cached statement is finalized before the connection closes.
-  mutable std::unordered_map<std::string, Cached> cache_;
+  mutable std::unordered_map<std::string, Cached, SqlHash, std::equal_to<>> cache_;
 };
 
 // BEGIN IMMEDIATE now; ROLLBACK in the destructor unless commit() succeeded.
@@ -136,6 +142,22 @@ class Transaction {
   explicit Transaction(const Database& db) : db_(&db) {}
   const Database* db_;
   bool done_ = false;
+};
+
+// A deferred read transaction: the reads made while it lives see one snapshot of the database,
+// and SQLite takes its read lock (fcntl calls on the WAL index) once for all of them instead of
+// once per statement. Inside a transaction already open on the connection it does nothing. For
+// reads only; never held across an async wait.
+class ReadTransaction {
+ public:
+  static Result<ReadTransaction> begin(const Database& db);
+  ReadTransaction(ReadTransaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  ReadTransaction& operator=(ReadTransaction&&) = delete;
+  ~ReadTransaction();  // ends the snapshot
+
+ private:
+  explicit ReadTransaction(const Database* db) : db_(db) {}
+  const Database* db_;  // nullptr when nested, or moved from
 };
 
 }  // namespace cucm::db

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <mutex>
 
 #include <array>
@@ -490,6 +491,98 @@ TEST_F(CatalogTest, LookupNeverBuildsAndABuildErrorReachesEveryWaiter) {
   auto itl = cache.fetch("ITLFile.tlv");
   ASSERT_TRUE(itl) << itl.error().message;
   EXPECT_EQ(cache.stats().builds, 1u);
+}
+
+// A per-device trust list is the cluster's: deciding on it reads no device, and it stays built
+// while the device changes, until a cluster setting moves the epoch.
+TEST_F(CatalogTest, PerDeviceTrustListsDependOnTheEpochAlone) {
+  auto owned = make_cache(1 << 20);
+  CachedCatalog& cache = *owned;
+  auto first = cache.fetch("ITLSEPA45630BBFA40.tlv");
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->device, "SEPA45630BBFA40");  // still named in the event log
+  record_phone_key();  // moves the device's config_version
+  auto again = cache.fetch("ITLSEPA45630BBFA40.tlv");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->cache_hit);
+  EXPECT_EQ(again->bytes, first->bytes);
+  ASSERT_TRUE(db::SettingsStore(*db_).set("node_address", "10.1.2.3"));
+  EXPECT_FALSE(cache.fetch("ITLSEPA45630BBFA40.tlv")->cache_hit);
+  // A device the cluster does not know gets the cluster's trust list too; its CTL only in mixed mode.
+  EXPECT_EQ(catalog_->decide_for("ITLSEP0000000000AA.tlv")->variant, Variant::Itl);
+  EXPECT_EQ(catalog_->decide_for("CTLSEP0000000000AA.tlv")->variant, Variant::NotFound);
+}
+
+// Another connection with no commit counter shared with the catalog's: to SQLite and to every
+// cache it is another process (the CLI's `cluster set`, the sqlite3 shell).
+Status write_elsewhere(const fs::path& db_dir, const char* sql) {
+  CUCM_TRY(auto other, db::Database::open(db_dir / "cucm.db"));
+  return other.exec(sql);
+}
+
+// The decision fields of a served partial or full config, unwrapped from its .sgn.
+cnf::ConfigDecisionFields served_fields(const Bytes& sgn) {
+  auto p = signer::parse_sgn(sgn);
+  EXPECT_TRUE(p) << p.error().message;
+  if (!p) return {};
+  auto f = cnf::read_decision_fields(as_chars(signer::sgn_payload(sgn, *p)));
+  EXPECT_TRUE(f) << f.error().message;
+  return f ? *f : cnf::ConfigDecisionFields{};
+}
+
+constexpr const char* kProfileOff =
+    "UPDATE security_profile SET tftp_encrypted = 0 WHERE name = 'Cisco 7942 - Standard SCCP Encrypted Config'";
+
+// The catalog keeps the settings between decisions (SettingsCache) and reads the profile with the
+// device: neither may hide a change another connection committed, not even for a moment.
+TEST_F(CatalogTest, SettingsAndProfilesChangedElsewhereAreSeenByTheNextDecision) {
+  auto before = catalog_->fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_EQ(served_fields(before->bytes).capf_port, 3804);
+  EXPECT_EQ(catalog_->decide_for("CTLFile.tlv")->variant, Variant::NotFound);
+
+  ASSERT_TRUE(write_elsewhere(db_dir_, "UPDATE cluster_setting SET value = '4804' WHERE key = 'capf_port'"));
+  auto moved = catalog_->fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->variant, Variant::PartialConfigSigned);
+  EXPECT_EQ(served_fields(moved->bytes).capf_port, 4804);
+  ASSERT_TRUE(write_elsewhere(db_dir_, "UPDATE cluster_setting SET value = '1' WHERE key = 'mixed_mode'"));
+  EXPECT_EQ(catalog_->decide_for("CTLFile.tlv")->variant, Variant::Ctl);
+
+  ASSERT_TRUE(write_elsewhere(db_dir_, kProfileOff));
+  auto full = catalog_->fetch("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(full->variant, Variant::FullConfigSigned);
+  EXPECT_TRUE(served_fields(full->bytes).full_config);
+  EXPECT_EQ(served_fields(full->bytes).capf_port, 4804);
+  EXPECT_EQ(catalog_->decide_for("SEPA45630BBFA40.cnf.xml.enc.sgn")->variant, Variant::NotFound);
+}
+
+// The same through the cache's workers, whose catalogs live as long as the server: a build after
+// a change elsewhere uses the new settings and profile. fetch_async always asks the database for
+// the version (lookup's memo may trust one for a millisecond: CacheSeesAnotherProcessesChange...).
+TEST_F(CatalogTest, WorkersSeeSettingsAndProfilesChangedElsewhere) {
+  auto owned = make_cache(1 << 20, 1);
+  CachedCatalog& cache = *owned;
+  auto fetch_now = [&cache](const std::string& name) {
+    std::promise<Result<CachedFile>> promise;
+    auto answer = promise.get_future();
+    cache.fetch_async(name, [&promise](Result<CachedFile> f) { promise.set_value(std::move(f)); });
+    return answer.get();
+  };
+  auto before = fetch_now("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_EQ(served_fields(*before->bytes).capf_port, 3804);
+  ASSERT_TRUE(write_elsewhere(db_dir_, "UPDATE cluster_setting SET value = '4804' WHERE key = 'capf_port'"));
+  auto moved = fetch_now("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_FALSE(moved->cache_hit);
+  EXPECT_EQ(served_fields(*moved->bytes).capf_port, 4804);
+  ASSERT_TRUE(write_elsewhere(db_dir_, kProfileOff));
+  auto full = fetch_now("SEPA45630BBFA40.cnf.xml.sgn");
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(full->variant, Variant::FullConfigSigned);
+  EXPECT_EQ(served_fields(*full->bytes).capf_port, 4804);
 }
 
 }  // namespace

@@ -109,5 +109,42 @@ TEST(PartialConfig, BadInputGetsOneClearError) {
   EXPECT_FALSE(make_partial_config("", ""));
 }
 
+// Built from the model, the partial config is byte for byte the one made from the full config's
+// text, whatever the values hold (escapes, UTF-8, a carriage return, empty ones).
+TEST(PartialConfig, FromTheModelIsTheSameAsFromTheFullConfig) {
+  PhoneConfig sip;
+  sip.protocol = "SIP";
+  sip.call_managers = {{"10.48.46.4", 2000, 5060, 5061}};
+  sip.tvs = {{"10.48.46.4", 2445}};
+  sip.load_information = "SIP75 <&> \"q\" 'a' \xC3\xA9\r";
+  sip.capf_host = "cucm & <node>";
+  sip.capf_port = 4804;
+  sip.capf_auth_mode = 1;
+  sip.security_mode = 3;
+  sip.lines = {{1, "1001", "Alice", "alice", "secret"}};
+  sip.vpn = VpnGroup{"https://vpn.example/phone", "fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="};
+  PhoneConfig sccp;
+  sccp.protocol = "SCCP";
+  sccp.call_managers = {{"192.0.2.1", 2000, 5060, 5061}, {"192.0.2.2", 2000, 5060, 5061}};
+  sccp.ip_address_mode = 2;
+  for (const PhoneConfig& c : {sip, sccp}) {
+    for (const char* hash : {"", kHash}) {
+      auto full = build_full_config(c);
+      ASSERT_TRUE(full) << full.error().message;
+      auto from_text = make_partial_config(*full, hash);
+      ASSERT_TRUE(from_text) << from_text.error().message;
+      auto from_model = build_partial_config(c, hash);
+      ASSERT_TRUE(from_model) << from_model.error().message;
+      EXPECT_EQ(*from_model, *from_text);
+    }
+  }
+  EXPECT_NE(build_partial_config(sip, kHash)->find("<phonePort>4804</phonePort>"), std::string::npos);
+  // The same refusals as either path.
+  EXPECT_NE(build_partial_config(sip, "6E56").error().message.find("lowercase hex"), std::string::npos);
+  PhoneConfig none = sip;
+  none.call_managers.clear();
+  EXPECT_NE(build_partial_config(none, "").error().message.find("at least one call manager"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cucm::cnf
