@@ -9,6 +9,7 @@
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
 #include "db/event_log.hpp"
+#include "db/settings_store.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
 #include "signer/pki_rotation.hpp"
@@ -86,19 +87,25 @@ struct RotateArgs {
   bool force = false;
 };
 
-// Why rotating these roles at once can strand phones, or "" when it cannot. A phone accepts a new
-// ITL only when it is signed by a certificate the phone holds (ITLRecovery, as SAST) or when TVS,
-// reached with a TVS certificate the phone holds, vouches for the new signer (PROTOCOLS §4, §5.5).
-std::string stranding_risk(const std::vector<signer::PkiRole>& roles) {
+// Why rotating these roles can strand phones, or "" when it cannot. A phone accepts a new ITL
+// when it is signed by a certificate the phone holds as a signer, or when TVS, reached with a TVS
+// certificate the phone holds, vouches for the new signer (PROTOCOLS §4, §5.5). The ITL's signer
+// is ITLRecovery from CUCM 12.0 on and the CallManager certificate before (cluster itl_signer), so
+// the role that is risky alone depends on the era.
+std::string stranding_risk(const std::vector<signer::PkiRole>& roles, const db::ClusterSettings& settings) {
   if (roles.size() > 1) {
-    return "rotating several identities at once can take away both ways a phone accepts a new ITL (the ITLRecovery "
+    return "rotating several identities at once can take away both ways a phone accepts a new ITL (the certificate "
            "that signs it, and the TVS certificate that lets TVS vouch for a new signer): rotate one at a time, "
            "and let every phone boot in between";
   }
-  if (roles.front() == signer::PkiRole::ItlRecovery) {
-    return "a new ITLRecovery signs the next ITL with a key no phone holds: phones accept it only if they reach TVS "
-           "with the TVS certificate they hold, and any phone that cannot (TVS down, or unreachable from its "
-           "network) is stranded until its trust is reset by hand";
+  auto signer = settings.itl_signed_by_callmanager ? signer::PkiRole::CallManager : signer::PkiRole::ItlRecovery;
+  if (roles.front() == signer) {
+    return fmt::format("{} signs the ITL ({}): a new one signs the next ITL with a key no phone holds, so phones accept "
+                       "it only if they reach TVS with the TVS certificate they hold, and any phone that cannot (TVS "
+                       "down, or unreachable from its network) is stranded until its trust is reset by hand",
+                       settings.itl_signed_by_callmanager ? "The CallManager certificate" : "ITLRecovery",
+                       settings.itl_signed_by_callmanager ? "itl_signer callmanager, as before CUCM 12.0"
+                                                          : "itl_signer itlrecovery, as CUCM 12.0 and later");
   }
   return "";
 }
@@ -110,7 +117,8 @@ Status rotate(const GlobalOptions& g, const RotateArgs& a) {
     if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
   }
   CUCM_TRY(auto db, cluster_db(g));
-  if (auto risk = stranding_risk(roles); !risk.empty()) {
+  CUCM_TRY(auto settings, db::SettingsStore(db).settings());
+  if (auto risk = stranding_risk(roles, settings); !risk.empty()) {
     CUCM_TRY(auto holders, db::EventLog(db).itl_holders());
     std::string devices;
     for (std::size_t i = 0; i < holders.size() && i < 20; ++i) {
@@ -135,8 +143,8 @@ Status rotate(const GlobalOptions& g, const RotateArgs& a) {
     log_admin_event(db, "", fmt::format("pki rotate {}: new serial {}", signer::pki_role_name(r), to_hex(signer::serial_bytes(c))));
   }
   CUCM_CHECK(tvs::mirror_cluster_identities(db, pki));
-  std::cout << "TVS vouches for the new certificates now. A running 'serve' builds its ITL from pki/ when it starts: "
-               "restart it so that phones get the new ITL.\n";
+  std::cout << "TVS vouches for the new certificates now. A running 'serve' loads pki/ when it starts: restart it, "
+               "as CUCM's services are restarted after a regeneration, so that phones get the new ITL.\n";
   return Ok{};
 }
 
@@ -178,7 +186,7 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   auto ra = std::make_shared<RotateArgs>();
   auto* rot = pki->add_subcommand("rotate", "A new key and certificate for a role, like the old one; the ITL follows");
   rot->add_option("--role", ra->roles, "callmanager, capf, itlrecovery, tvs or https (repeat for several)")->required();
-  rot->add_flag("--force", ra->force, "Rotate even when phones may be stranded (itlrecovery, or several roles at once)");
+  rot->add_flag("--force", ra->force, "Rotate even when phones may be stranded (the ITL's signer, or several roles at once)");
   rot->callback([&g, &rc, ra] { rc = guarded([&] { return rotate(g, *ra); }); });
 
   struct ImportArgs { std::string role, cert, key, chain; };

@@ -124,8 +124,13 @@ Result<Bytes> Catalog::sign(ByteView payload, const std::string& filename) const
 }
 
 Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const {
-  const auto& sast = pki_.identity(signer::PkiRole::ItlRecovery);
-  auto entries = ctl ? pki_.ctl_entries() : pki_.itl_entries();
+  // The CTL is always signed by ITLRecovery here (a tokenless CTL, PROTOCOLS §5.5); the ITL by the
+  // era's signer, and emptied of TFTP and TVS entries while the cluster prepares for rollback.
+  signer::ItlLayout layout;
+  if (!ctl && settings.itl_signed_by_callmanager) layout.signer = signer::PkiRole::CallManager;
+  layout.rollback = !ctl && settings.rollback_prep;
+  const auto& sast = pki_.identity(layout.signer);
+  auto entries = ctl ? pki_.ctl_entries() : pki_.itl_entries(layout);
   signer::TrustListOptions o;
   o.filename = filename;
   o.hash = opts_.hash;

@@ -22,7 +22,7 @@ const char* variant_name(Variant v) {
 Decision decide(const RequestedFile& file, const std::optional<DeviceFacts>& device, bool mixed_mode) {
   switch (file.kind) {
     case FileKind::Itl:
-      return {Variant::Itl, "every phone gets the cluster ITL (ITLRecovery, CallManager, CAPF, TVS), signed by ITLRecovery"};
+      return {Variant::Itl, "every phone gets the cluster ITL (ITLRecovery, CallManager, CAPF, TVS, HTTPS), signed as cluster itl_signer says"};
     case FileKind::Ctl:
       if (!mixed_mode) return {Variant::NotFound, "CTL files exist only in mixed mode (cluster mixed_mode is 0)"};
       return {Variant::Ctl, "mixed mode: the CTL lists SAST, CallManager and CAPF"};

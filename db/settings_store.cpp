@@ -52,6 +52,8 @@ Result<ClusterSettings> SettingsStore::settings() const {
   c.mixed_mode = kv["mixed_mode"] == "1";
   // A row is the only way to 1.1: a database without it (older ones) keeps the 1.0 it served.
   if (kv["itl_version"] == "1.1") c.itl_version = "1.1";
+  c.itl_signed_by_callmanager = kv["itl_signer"] == "callmanager";
+  c.rollback_prep = kv["rollback_prep"] == "1";
   for (auto& [k, v] : kv) {
     if (k.starts_with("load.")) c.default_loads[k.substr(5)] = v;
   }
@@ -91,9 +93,17 @@ Status SettingsStore::set(const std::string& key, const std::string& value) {
     if (value.empty()) return make_error(Errc::InvalidArgument, fmt::format("{} cannot be empty", key));
     known = true;
   }
-  if (key == "mixed_mode") {
+  if (key == "mixed_mode" || key == "rollback_prep") {
     if (value != "0" && value != "1") {
-      return make_error(Errc::InvalidArgument, fmt::format("invalid mixed_mode '{}': 0 or 1", value));
+      return make_error(Errc::InvalidArgument, fmt::format("invalid {} '{}': 0 or 1", key, value));
+    }
+    known = true;
+  }
+  if (key == "itl_signer") {
+    if (value != "itlrecovery" && value != "callmanager") {
+      return make_error(Errc::InvalidArgument,
+                        fmt::format("invalid itl_signer '{}': itlrecovery (CUCM 12.0 and later), or callmanager "
+                                    "(before 12.0)", value));
     }
     known = true;
   }

@@ -18,6 +18,12 @@ struct ClusterSettings {
   // The ITL's SignerVersion (tag 28): "1.0", or "1.1" for firmware that then hashes the ITL with
   // SHA-512 and fetches its config over HTTPS 6971 first (PROTOCOLS §5.1, §8.1).
   std::string itl_version = "1.0";
+  // Who signs the ITL: ITLRecovery (CUCM 12.0 and later) or, when true, the CallManager
+  // certificate, as before 12.0 (PROTOCOLS §7.1). A rotation strands phones differently in each.
+  bool itl_signed_by_callmanager = false;
+  // "Prepare Cluster for Rollback to pre-8.0": the ITL carries no TFTP and no TVS certificate, and
+  // a phone that takes it trusts the next ITL it meets, whoever signed it.
+  bool rollback_prep = false;
   std::map<std::string, std::string> default_loads;  // "SIP.Cisco 7965" or "Cisco 7965" -> load
 };
 
@@ -30,8 +36,8 @@ class SettingsStore {
   // The cluster epoch: it moves with every insert, update or delete of a setting, in the same
   // transaction (migration 003's triggers), whichever connection or process writes.
   Result<std::int64_t> epoch() const;
-  // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode 0/1,
-  // itl_version 1.0/1.1).
+  // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode and
+  // rollback_prep 0/1, itl_version 1.0/1.1, itl_signer itlrecovery/callmanager).
   Status set(const std::string& key, const std::string& value);
 
  private:

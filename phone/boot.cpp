@@ -196,15 +196,20 @@ BootResult Booter::run() {
     if (!parsed) return fail(parsed.error().message);
     if (parsed->header.filename != enc_name) return fail(enc_name + " carries another file name");
     const auto* rec = tftp_record(itl, parsed->header);
-    if (!rec) return fail(enc_name + " is not signed by a TFTP certificate of the ITL");
-    auto cert = signer::load_cert(rec->certificate);
-    auto key = cert ? signer::cert_public_key(**cert) : Result<signer::PkeyPtr>(cert.error());
-    if (!key) return fail(key.error().message);
-    if (auto st = signer::verify_signature(*enc, *parsed, **key); !st) return fail(enc_name + ": " + st.error().message);
+    if (!rec && empty_itl(itl)) {
+      decide("signature not checked", enc_name + ": my ITL is empty (rollback)");
+    } else {
+      if (!rec) return fail(enc_name + " is not signed by a TFTP certificate of the ITL");
+      auto cert = signer::load_cert(rec->certificate);
+      auto key = cert ? signer::cert_public_key(**cert) : Result<signer::PkeyPtr>(cert.error());
+      if (!key) return fail(key.error().message);
+      if (auto st = signer::verify_signature(*enc, *parsed, **key); !st) return fail(enc_name + ": " + st.error().message);
+    }
     const auto& id = s_.lsc ? s_.lsc : s_.mic;
     auto plain = signer::decrypt_enc_sgn(*enc, *parsed, *id->key);
     if (!plain) return fail(plain.error().message);
-    decide("decrypted", fmt::format("signature OK, AES key unwrapped with my {} key, digest OK", s_.lsc ? "LSC" : "MIC"));
+    decide("decrypted", fmt::format("{}AES key unwrapped with my {} key, digest OK", rec ? "signature OK, " : "",
+                                    s_.lsc ? "LSC" : "MIC"));
     if (!finish_full(std::string(as_chars(*plain)), true) || !probe_tvs()) return fail(r_.failure);
     r_.cert_hash = mine;
     return r_;

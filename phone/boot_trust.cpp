@@ -1,4 +1,6 @@
 // The boot's trust steps: the trust lists, the signed config (HTTPS, HTTP, TFTP) and TVS.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "phone/booter.hpp"
@@ -8,6 +10,25 @@
 #include "signer/sgn_file.hpp"
 
 namespace cucm::phone::detail {
+namespace {
+
+bool has_role(const signer::TrustRecord& rec, std::initializer_list<signer::Role> roles) {
+  for (auto r : roles) {
+    if (rec.role == static_cast<std::uint16_t>(r)) return true;
+  }
+  return false;
+}
+
+// The roles whose certificate may sign a trust list or a config file.
+constexpr std::initializer_list<signer::Role> kSigners = {signer::Role::Sast, signer::Role::CcmTftp, signer::Role::Tftp};
+
+}  // namespace
+
+bool empty_itl(const signer::TrustList& itl) {
+  return std::none_of(itl.records.begin(), itl.records.end(), [](const signer::TrustRecord& rec) {
+    return has_role(rec, {signer::Role::CcmTftp, signer::Role::Tftp, signer::Role::Tvs});
+  });
+}
 
 bool Booter::trust_lists() {
   std::string ctl_name = "CTL" + o_.device + ".tlv", itl_name = "ITL" + o_.device + ".tlv";
@@ -31,14 +52,18 @@ bool Booter::trust_lists() {
     decide("trust the ITL", fmt::format("first ITL: trusted on first use ({} records, signer {})", itl->records.size(),
                                         itl->parsed.header.signer_name));
   } else if (*s_.itl != *itl_bytes) {
-    // A new ITL must be signed by a SAST certificate the phone already trusts.
+    // A new ITL must be signed by a certificate the phone holds as a signer (SAST, or CCM+TFTP as
+    // before CUCM 12.0, when the CallManager certificate signed the ITL), or be vouched for by TVS.
     auto old = signer::parse_trust_list(*s_.itl);
     auto signer_rec = signer::find_signer(*itl);
     bool known = false;
     if (old && signer_rec) {
-      for (const auto& rec : old->records) known |= rec.certificate == (*signer_rec)->certificate;
+      for (const auto& rec : old->records) known |= rec.certificate == (*signer_rec)->certificate && has_role(rec, kSigners);
     }
-    if (known) {
+    if (old && empty_itl(*old)) {
+      decide("accept the new ITL", fmt::format("my ITL is empty (the cluster prepared for rollback): the next ITL is "
+                                               "trusted on first use (signer {})", itl->parsed.header.signer_name));
+    } else if (known) {
       decide("accept the new ITL", "signed by a certificate already trusted");
     } else {
       // Not signed by a certificate the phone holds: TVS, which the old ITL trusts, may vouch for
@@ -58,6 +83,10 @@ bool Booter::trust_lists() {
     }
   } else {
     decide("ITL unchanged", "same trust list as before");
+  }
+  if (empty_itl(*itl)) {
+    decide("ITL is empty", "no TFTP or TVS certificate (the cluster prepares for rollback): configs are taken unchecked, "
+                           "and the next ITL from any signer");
   }
   s_.itl = *itl_bytes;
   (void)save_trust(s_);
@@ -81,6 +110,10 @@ Result<std::string> Booter::signed_config(const signer::TrustList& itl, const st
     return make_error(Errc::Unauthenticated, fmt::format("{} carries the name {}", name, parsed.header.filename));
   }
   const auto* rec = tftp_record(itl, parsed.header);
+  if (!rec && empty_itl(itl)) {
+    decide("signature not checked", fmt::format("{}: my ITL is empty (rollback), so the config is taken as if unsigned", name));
+    return std::string(as_chars(signer::sgn_payload(file, parsed)));
+  }
   if (!rec) return make_error(Errc::Unauthenticated, fmt::format("{} is signed by {}, not a TFTP certificate of the ITL", name, parsed.header.signer_name));
   CUCM_TRY(auto cert, signer::load_cert(rec->certificate));
   CUCM_TRY(auto key, signer::cert_public_key(*cert));

@@ -20,6 +20,11 @@
 namespace cucm::phone::detail {
 using Clock = std::chrono::steady_clock;
 
+// Whether an ITL vouches for nothing: no TFTP, CCM+TFTP or TVS certificate, as the ITL of a
+// cluster prepared for rollback ("Prepare Cluster for Rollback to pre-8.0"). Cisco: a phone with
+// such an ITL accepts any unsigned config file and any new ITL.
+bool empty_itl(const signer::TrustList& itl);
+
 class Booter {
  public:
   Booter(const BootOptions& o, PhoneState& s);

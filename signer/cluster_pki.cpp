@@ -364,12 +364,17 @@ Status ClusterPki::import(PkiRole r, ByteView cert_bytes, ByteView key_bytes, By
   return Ok{};
 }
 
-std::vector<TrustEntry> ClusterPki::itl_entries() const {
-  return {{identity(PkiRole::ItlRecovery).cert.get(), Role::Sast},
-          {identity(PkiRole::CallManager).cert.get(), Role::CcmTftp},
-          {identity(PkiRole::Capf).cert.get(), Role::Capf},
-          {identity(PkiRole::Tvs).cert.get(), Role::Tvs},
-          {identity(PkiRole::Https).cert.get(), Role::Tftp}};
+std::vector<TrustEntry> ClusterPki::itl_entries(const ItlLayout& layout) const {
+  std::vector<TrustEntry> out;
+  if (layout.signer == PkiRole::CallManager) out.push_back({identity(PkiRole::CallManager).cert.get(), Role::Sast});
+  out.push_back({identity(PkiRole::ItlRecovery).cert.get(), Role::Sast});
+  if (!layout.rollback) out.push_back({identity(PkiRole::CallManager).cert.get(), Role::CcmTftp});
+  out.push_back({identity(PkiRole::Capf).cert.get(), Role::Capf});
+  if (!layout.rollback) {
+    out.push_back({identity(PkiRole::Tvs).cert.get(), Role::Tvs});
+    out.push_back({identity(PkiRole::Https).cert.get(), Role::Tftp});
+  }
+  return out;
 }
 
 std::vector<TrustEntry> ClusterPki::ctl_entries() const {

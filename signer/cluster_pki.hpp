@@ -48,6 +48,17 @@ struct PkiOptions {
   int days = 3650;
 };
 
+// How an ITL is made, from the cluster's settings (itl_signer, rollback_prep).
+struct ItlLayout {
+  // ItlRecovery signs it from CUCM 12.0 on, CallManager before (PROTOCOLS §7.1). The signer's
+  // record has the SAST role, so before 12.0 the CallManager certificate is listed twice: as SAST
+  // and as CCM+TFTP.
+  PkiRole signer = PkiRole::ItlRecovery;
+  // "Prepare Cluster for Rollback to pre-8.0": the TFTP and TVS entries left out, so that a phone
+  // that takes this ITL trusts the next one whoever signed it. The SAST and CAPF entries stay.
+  bool rollback = false;
+};
+
 class ClusterPki {
  public:
   // Whether `<data_dir>/pki` holds any identity file; Unavailable naming the file when that
@@ -76,10 +87,10 @@ class ClusterPki {
   // file signer is not RSA. The previous files are kept with a ".bak-<time>" suffix.
   Status import(PkiRole r, ByteView cert_pem, ByteView key_pem, ByteView chain_pem);
 
-  // Every identity as a trust-list entry with its role, ITLRecovery first.
+  // Every identity as a trust-list entry with its role, the ITL's signer first.
   // HTTPS is listed as TFTP in both: the CTL lists the TFTP servers (PROTOCOLS §5.5), and a phone
   // that holds a CTL checks the ITL against it.
-  std::vector<TrustEntry> itl_entries() const;
+  std::vector<TrustEntry> itl_entries(const ItlLayout& layout = {}) const;
   std::vector<TrustEntry> ctl_entries() const;  // no TVS in a CTL (PROTOCOLS §5.5)
   // Roles made by the last load() because the folder predates them (for a notice).
   const std::vector<PkiRole>& added() const { return added_; }

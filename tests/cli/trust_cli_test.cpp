@@ -71,5 +71,21 @@ TEST_F(TrustCli, RotationThatCouldStrandPhonesIsRefusedUnlessForced) {
   EXPECT_EQ(backups, 4u);  // callmanager and itlrecovery, certificate and key
 }
 
+// Before CUCM 12.0 (cluster set itl_signer callmanager) the CallManager certificate signs the ITL:
+// its rotation is the one refused, and ITLRecovery's goes through.
+TEST_F(TrustCli, BeforeTwelveTheRotationRefusedIsCallManagers) {
+  ASSERT_EQ(run(emu("pki init")).rc, 0);
+  ASSERT_EQ(run(emu("cluster set itl_signer callmanager")).rc, 0);
+  auto refused = run(emu("pki rotate --role callmanager"));
+  EXPECT_EQ(refused.rc, 1);
+  EXPECT_NE(refused.out.find("The CallManager certificate signs the ITL (itl_signer callmanager"), std::string::npos)
+      << refused.out;
+  auto itlr = run(emu("pki rotate --role itlrecovery"));
+  EXPECT_EQ(itlr.rc, 0) << itlr.out;
+  auto bad = run(emu("cluster set itl_signer ccm"));
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_NE(bad.out.find("invalid itl_signer 'ccm'"), std::string::npos) << bad.out;
+}
+
 }  // namespace
 }  // namespace cucm

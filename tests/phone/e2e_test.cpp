@@ -13,93 +13,16 @@
 #include "db/settings_store.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
-#include "phone/tvs_memory.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
-#include "signer/pki_rotation.hpp"
+#include "tests/phone/loopback_cluster.hpp"
 
 namespace cucm::phone {
 namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
-
-// One cluster (PKI, database, TFTP + HTTP + CAPF) in a folder, serving on ephemeral ports.
-struct Cluster {
-  // `fresh`: a new cluster; false: reopen the folder (its identities, its devices). `tvs`: serve it.
-  // `tvs_port`: where TVS listens (0: any free port).
-  explicit Cluster(const fs::path& d, bool fresh = true, bool tvs = true, std::uint16_t tvs_port = 0) : dir(d) {
-    if (fresh) fs::remove_all(dir);
-    cluster::Config cfg;
-    cfg.cache_bytes = 16u << 20;
-    cfg.events = false;
-    auto c = cluster::Cluster::open(dir, cfg);
-    EXPECT_TRUE(c) << c.error().message;
-    cl = std::move(*c);
-    db = &cl->db();
-    pki = &cl->pki();
-    cat = &cl->catalog();
-    auto sc = cluster::loopback_services();
-    sc.capf->tls_min = "1.0";  // the 79xx profile speaks TLS 1.0
-    if (!tvs) sc.tvs.reset();
-    if (tvs) sc.tvs->port = tvs_port;
-    services.emplace(*cl, sc);
-    EXPECT_TRUE(services->start());
-    // The config's capfList must point at the port CAPF really listens on.
-    EXPECT_TRUE(db::SettingsStore(*db).set("capf_port", std::to_string(services->capf_port())));
-    // And the TVS list at TVS (1: a closed port, when TVS is off).
-    EXPECT_TRUE(db::SettingsStore(*db).set("tvs_port", std::to_string(tvs ? services->tvs_port() : 1)));
-    // The phones' MICs come from the lab manufacturing CA that CAPF trusts (made by start()).
-    auto m = signer::LabManufacturer::open(dir, false);
-    EXPECT_TRUE(m) << m.error().message;
-    manufacturer = std::move(*m);
-  }
-  void add(const std::string& name, const std::string& profile, const std::string& op = "none", const std::string& auth = "") {
-    db::Device d;
-    d.name = name;
-    d.product = "Cisco 7942";
-    d.protocol = "SCCP";
-    d.profile = profile;
-    ASSERT_TRUE(db::DeviceStore(*db).add(d));
-    if (op != "none") {
-      ASSERT_TRUE(db::DeviceStore(*db).set_capf(name, db::CapfState{op, auth, "", "Operation Pending", ""}));
-    }
-  }
-  BootOptions boot_options(const std::string& device, const fs::path& state) {
-    BootOptions o;
-    o.device = device;
-    o.tftp_port = services->tftp_port();
-    o.http_port = services->http_port();
-    o.https_port = services->https_port();
-    o.state_dir = state;
-    o.profile = *firmware_profile("88xx");
-    o.timeout = std::chrono::seconds(5);
-    o.manufacturer = &*manufacturer;
-    return o;
-  }
-  std::string md5hash(const std::string& name) { return db::DeviceStore(*db).get(name)->md5hash; }
-
-  fs::path dir;
-  std::unique_ptr<cluster::Cluster> cl;
-  db::Database* db = nullptr;
-  const signer::ClusterPki* pki = nullptr;
-  catalog::CachedCatalog* cat = nullptr;
-  std::optional<cluster::Services> services;  // stopped before the cluster goes
-  std::optional<signer::LabManufacturer> manufacturer;
-};
-
-fs::path temp(const std::string& name) {
-  return fs::temp_directory_path() / ("cucm-e2e-" + std::to_string(::getpid()) + "-" + name);
-}
-
-constexpr const char* kEncrypted = "Cisco 7942 - Standard SCCP Encrypted Config";
-
-bool ladder_has(const BootResult& r, const std::string& text) {
-  for (const auto& s : r.ladder) {
-    if (s.what.find(text) != std::string::npos || s.why.find(text) != std::string::npos) return true;
-  }
-  return false;
-}
+using namespace test;  // NOLINT: the fixture and its helpers
 
 TEST(EndToEnd, SeedFlowWithOnlyAMic) {
   Cluster c(temp("seed"));
@@ -438,96 +361,6 @@ TEST(EndToEnd, PhoneRefusesCapfWhenTheItlHasNoCapfCertificate) {
   EXPECT_FALSE(r->capf_ran);
   EXPECT_NE(r->failure.find("no CAPF certificate"), std::string::npos) << r->failure;
 }
-
-
-namespace tvs_lifecycle {
-
-constexpr const char* kPhone = "SEP0011223344CC";
-constexpr const char* kNonSecure = "Cisco 7942 - Standard SCCP Non-Secure Profile";
-
-// A new ITLRecovery, written while the cluster is down (an import, named so the ladder shows it);
-// with `and_tvs`, a new TVS identity too, as `pki rotate --force` makes.
-void rotate_itl_recovery(const fs::path& dir, bool and_tvs = false) {
-  auto pki = signer::ClusterPki::load(dir);
-  ASSERT_TRUE(pki) << pki.error().message;
-  auto key = signer::generate_key({});
-  signer::CertRequest r;
-  r.subject = {{"CN", "ITLRECOVERY_rotated"}};
-  auto cert = signer::make_self_signed(**key, r);
-  ASSERT_TRUE(pki->import(signer::PkiRole::ItlRecovery, signer::cert_pem(**cert), *signer::private_key_pem(**key), {}));
-  if (and_tvs) {
-    ASSERT_TRUE(signer::rotate_identity(*pki, signer::PkiRole::Tvs));
-  }
-}
-
-// The phone boots once against the cluster (and learns its TVS), the ITLRecovery is rotated, and
-// the phone boots again against the cluster reopened with or without TVS.
-Result<BootResult> boot_after_rotation(const std::string& name, bool tvs, bool and_tvs_identity = false) {
-  auto dir = temp(name);
-  auto phone_dir = temp(name + "-phone");
-  fs::remove_all(phone_dir);
-  std::uint16_t tvs_port = 0;
-  {
-    Cluster c(dir);
-    c.add(kPhone, kNonSecure);
-    auto r = boot(c.boot_options(kPhone, phone_dir));
-    EXPECT_TRUE(r && r->full_config);
-    tvs_port = c.services->tvs_port();
-  }
-  rotate_itl_recovery(dir, and_tvs_identity);
-  // The same TVS address as before, as a real cluster keeps 2445: the phone knows it from its
-  // last config.
-  Cluster again(dir, false, tvs, tvs_port);
-  return boot(again.boot_options(kPhone, phone_dir));
-}
-
-TEST(TvsLifecycle, ANewItlSignerIsAcceptedWhenTvsVouchesForIt) {
-  auto r = boot_after_rotation("rotate-tvs", true);
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->full_config) << r->failure;
-  EXPECT_TRUE(ladder_has(*r, "VerifyRequest CN=ITLRECOVERY_rotated as CP-8845-SEP0011223344CC"));
-  EXPECT_TRUE(ladder_has(*r, "VerifyResponse valid SAST, ttl 86400 s"));
-  EXPECT_TRUE(ladder_has(*r, "TVS vouches for its signer"));
-}
-
-TEST(TvsLifecycle, WithoutTvsTheRotationStrandsThePhoneUntilItsTrustIsReset) {
-  auto r = boot_after_rotation("rotate-no-tvs", false);
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_FALSE(r->full_config);
-  EXPECT_NE(r->failure.find("Trust List Update Failed"), std::string::npos) << r->failure;
-  EXPECT_NE(r->failure.find("no TVS server answered"), std::string::npos) << r->failure;
-  auto state = load_state(temp("rotate-no-tvs-phone"), kPhone);
-  ASSERT_TRUE(state);
-  ASSERT_TRUE(reset_trust(*state));
-  Cluster c(temp("rotate-no-tvs"), false, false);
-  auto after = boot(c.boot_options(kPhone, temp("rotate-no-tvs-phone")));
-  ASSERT_TRUE(after);
-  EXPECT_TRUE(after->full_config) << after->failure;
-  EXPECT_TRUE(ladder_has(*after, "trusted on first use"));
-}
-
-TEST(TvsLifecycle, RotatingItlRecoveryAndTvsTogetherStrandsThePhone) {
-  auto r = boot_after_rotation("rotate-both", true, true);
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_FALSE(r->full_config);
-  // The TVS it reaches presents a certificate its ITL does not hold.
-  EXPECT_NE(r->failure.find("Trust List Update Failed"), std::string::npos) << r->failure;
-  EXPECT_NE(r->failure.find("not a TVS certificate of the ITL"), std::string::npos) << r->failure;
-}
-
-TEST(TvsLifecycle, AnAnswerIsRememberedForItsTtl) {
-  auto phone_dir = temp("rotate-remember-phone");
-  auto r = boot_after_rotation("rotate-remember", true);
-  ASSERT_TRUE(r && r->full_config);
-  auto memory = load_tvs_memory(phone_dir);
-  ASSERT_EQ(memory.servers.size(), 1u);
-  ASSERT_EQ(memory.answers.size(), 1u);
-  auto remembered = memory.answers.begin()->second;
-  EXPECT_EQ(remembered.roles, std::vector<std::uint8_t>{0});
-  EXPECT_GT(remembered.expires, std::time(nullptr) + 86'000);
-}
-
-}  // namespace tvs_lifecycle
 
 }  // namespace
 }  // namespace cucm::phone
