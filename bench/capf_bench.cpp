@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "bench/cpu_time.hpp"
+#include "bench/report.hpp"
 #include "cluster/services.hpp"
 #include "db/device_store.hpp"
 #include "phone/boot.hpp"
@@ -145,21 +146,6 @@ Phase run_phase(const Args& a, int begin, int end, std::uint16_t port, const X50
   ph.wall = std::chrono::duration<double>(Clock::now() - t0).count();
   std::sort(ph.tally.ok_ms.begin(), ph.tally.ok_ms.end());
   return ph;
-}
-
-double pct(const std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    o += c;
-  }
-  return o;
 }
 
 int run(const Args& a) {

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "bench/cpu_time.hpp"
+#include "bench/report.hpp"
 #include "cluster/services.hpp"
 #include "phone/boot.hpp"
 #include "phone/tvs_client.hpp"
@@ -129,21 +130,6 @@ Phase run_phase(const Args& a, int requests, std::uint16_t port, const Fixture& 
   ph.wall = std::chrono::duration<double>(Clock::now() - t0).count();
   std::sort(ph.tally.ok_ms.begin(), ph.tally.ok_ms.end());
   return ph;
-}
-
-double pct(const std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    o += c;
-  }
-  return o;
 }
 
 std::string json_counts(const std::map<std::string, int>& m) {
