@@ -8,6 +8,7 @@
 #include "app/dissect.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
+#include "db/settings_store.hpp"
 #include "signer/cert.hpp"
 #include "signer/trust_list.hpp"
 
@@ -26,7 +27,17 @@ int build(const GlobalOptions& g, const TlvArgs& a) {
   if (!hash) return fail(hash.error());
   auto pki = cluster_pki(g);
   if (!pki) return fail(pki.error());
-  auto entries = a.type == "itl" ? pki->itl_entries() : pki->ctl_entries();
+  // An ITL as the cluster's settings make it (itl_signer, rollback_prep), as the catalog does.
+  signer::ItlLayout layout;
+  if (a.type == "itl") {
+    auto db = cluster_db(g);
+    if (!db) return fail(db.error());
+    auto settings = db::SettingsStore(*db).settings();
+    if (!settings) return fail(settings.error());
+    if (settings->itl_signed_by_callmanager) layout.signer = signer::PkiRole::CallManager;
+    layout.rollback = settings->rollback_prep;
+  }
+  auto entries = a.type == "itl" ? pki->itl_entries(layout) : pki->ctl_entries();
   std::vector<signer::X509Ptr> extra;  // keeps added certificates alive while entries point at them
   for (const auto& spec : a.add) {
     auto eq = spec.find('=');
@@ -46,7 +57,7 @@ int build(const GlobalOptions& g, const TlvArgs& a) {
   o.filename = !a.filename.empty() ? a.filename : a.type == "itl" ? "ITLFile.tlv" : "CTLFile.tlv";
   o.hash = *hash;
   o.timestamp = now_timestamp();
-  auto& sast = pki->identity(signer::PkiRole::ItlRecovery);
+  auto& sast = pki->identity(layout.signer);
   auto file = signer::build_trust_list(entries, o, *sast.key, *sast.cert);
   if (!file) return fail(file.error());
   std::string out = a.out.empty() ? o.filename : a.out;

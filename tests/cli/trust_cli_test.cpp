@@ -82,6 +82,10 @@ TEST_F(TrustCli, BeforeTwelveTheRotationRefusedIsCallManagers) {
       << refused.out;
   auto itlr = run(emu("pki rotate --role itlrecovery"));
   EXPECT_EQ(itlr.rc, 0) << itlr.out;
+  // tlv build makes the ITL of the era too: six records, signed by CallManager.
+  auto built = run(emu("tlv build --type itl -o " + path("itl.tlv")));
+  EXPECT_EQ(built.rc, 0) << built.out;
+  EXPECT_NE(built.out.find("6 records, signed by CN=cucm-emu,"), std::string::npos) << built.out;
   auto bad = run(emu("cluster set itl_signer ccm"));
   EXPECT_EQ(bad.rc, 1);
   EXPECT_NE(bad.out.find("invalid itl_signer 'ccm'"), std::string::npos) << bad.out;
