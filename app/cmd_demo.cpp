@@ -21,7 +21,12 @@ namespace {
 constexpr const char* kDevice = "SEPA45630BBFA40";  // the phone of seed 004
 constexpr const char* kProfile = "Cisco 7942 - Standard SCCP Encrypted Config";
 
-Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
+struct DemoArgs {
+  std::string profile = "79xx", tls_keylog;
+};
+
+Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
+  const std::string& phone_profile = a.profile;
   fs::path dir = g.data_dir / "demo";
   cluster::Config cfg;
   cfg.cache_bytes = 16u << 20;
@@ -44,6 +49,9 @@ Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
 
   auto sc = cluster::loopback_services();
   sc.capf->tls_min = "1.0";  // the 79xx profile speaks TLS 1.0, as in the seed's capture
+  // The server side sees every TLS session of the demo: its key log is enough to decrypt them all.
+  CUCM_TRY(auto keylog, open_tls_keylog(a.tls_keylog, "CAPF, TVS and HTTPS"));
+  sc.capf->tls_keylog = sc.tvs->tls_keylog = sc.https->tls_keylog = keylog;
   cluster::Services services(*cl, sc);
   CUCM_CHECK(services.start());
   // The config's capfList must point at the port CAPF really listens on.
@@ -85,10 +93,13 @@ Status run_demo(const GlobalOptions& g, const std::string& phone_profile) {
 }  // namespace
 
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc) {
-  auto profile = std::make_shared<std::string>("79xx");
+  auto a = std::make_shared<DemoArgs>();
   auto* d = app.add_subcommand("demo", "Seed 004 live: a demo cluster serves, a simulated phone boots through CAPF");
-  d->add_option("--profile", *profile, "The phone's firmware behaviour: 79xx or 88xx")->capture_default_str();
-  d->callback([&g, &rc, profile] { rc = guarded([&] { return run_demo(g, *profile); }); });
+  d->add_option("--profile", a->profile, "The phone's firmware behaviour: 79xx or 88xx")->capture_default_str();
+  d->add_option("--tls-keylog", a->tls_keylog,
+                "Append the secrets of the demo's CAPF, TVS and HTTPS sessions to FILE (NSS key log, for Wireshark)")
+      ->type_name("FILE");
+  d->callback([&g, &rc, a] { rc = guarded([&] { return run_demo(g, *a); }); });
 }
 
 }  // namespace cucm::app

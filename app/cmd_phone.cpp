@@ -9,6 +9,7 @@
 #include "db/model.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
+#include "phone/tls_link.hpp"
 
 namespace cucm::app {
 
@@ -66,7 +67,7 @@ void add_reset_trust_command(CLI::App& phone, GlobalOptions& g, int& rc) {
 
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   struct Args {
-    std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key;
+    std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key, tls_keylog;
     int tftp_port = 69, http_port = 6970, https_port = 6971, capf_port = 0, timeout_ms = 5000;
     bool http = false, tftp = false, json = false, explain = false;
   };
@@ -91,6 +92,10 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   b->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
   b->add_flag("--json", a->json, "The ladder as JSON");
   b->add_flag("--explain", a->explain, "Say why the phone does each step");
+  b->add_option("--tls-keylog", a->tls_keylog,
+                "Append the secrets of the phone's CAPF, TVS and HTTPS sessions to FILE (NSS key log, for "
+                "Wireshark); SSLKEYLOGFILE does the same")
+      ->type_name("FILE");
   add_fleet_command(*phone, g, rc);
   add_reset_trust_command(*phone, g, rc);
   b->callback([&g, &rc, a] {
@@ -120,6 +125,9 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
         CUCM_TRY(Bytes key, read_file(a->mic_key.empty() ? a->mic : a->mic_key));
         CUCM_CHECK(phone::import_mic(state, cert, key));
       }
+      CUCM_TRY(auto keylog, open_tls_keylog(a->tls_keylog, "phone CAPF, TVS and HTTPS"));
+      phone::ClientTlsContexts tls_contexts(keylog);
+      o.tls_contexts = &tls_contexts;
       CUCM_TRY(auto r, phone::boot(o));
       if (a->json) print_json(ladder_json(r));
       else print_ladder(r, a->explain);

@@ -42,6 +42,7 @@ struct ServeArgs {
   int timeout_ms = 10'000, retries = 5, exit_after = 0;
   std::size_t events_max_mb = 64;
   int events_max_age_days = 30;
+  std::string tls_keylog;  // --tls-keylog (else SSLKEYLOGFILE)
 };
 
 // Every HTTP connection, TFTP transfer and CAPF session holds a file descriptor (HTTP also keeps up
@@ -64,7 +65,7 @@ void raise_open_file_limit(const ServeArgs& a, spdlog::logger& log) {
   }
 }
 
-cluster::ServicesConfig services_config(const ServeArgs& a) {
+cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_ptr<signer::TlsKeyLog>& keylog) {
   cluster::ServicesConfig sc;
   sc.threads = static_cast<std::size_t>(a.threads);
   if (!a.no_tftp) {
@@ -95,6 +96,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     hc.max_connections = a.max_connections;
     hc.max_per_address = a.http_max_per_address;
     hc.tls_min = a.https_tls_min;
+    hc.tls_keylog = keylog;
   }
   if (!a.no_capf) {
     auto& cc = sc.capf.emplace();
@@ -106,6 +108,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     cc.tls_min = a.capf_tls_min;
     cc.trust_lab_manufacturer = !a.no_lab_manufacturer;
     cc.lsc_days = a.lsc_days;
+    cc.tls_keylog = keylog;
   }
   if (!a.no_tvs) {
     auto& vc = sc.tvs.emplace();
@@ -115,6 +118,7 @@ cluster::ServicesConfig services_config(const ServeArgs& a) {
     vc.max_sessions = a.tvs_max_sessions;
     vc.max_per_address = a.tvs_max_per_address;
     vc.tls_min = a.tvs_tls_min;
+    vc.tls_keylog = keylog;
   }
   return sc;
 }
@@ -199,8 +203,9 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   if (a.events_max_mb > (std::size_t{1} << 30)) return make_error(Errc::InvalidArgument, "--events-max-mb is too large");
   cfg.event_options.max_bytes = static_cast<std::uint64_t>(a.events_max_mb) << 20;
   cfg.event_options.max_age = std::chrono::hours(24) * a.events_max_age_days;
+  CUCM_TRY(auto keylog, open_tls_keylog(a.tls_keylog, "CAPF, TVS and HTTPS"));
   CUCM_TRY(auto cluster, open_cluster(g, cfg));
-  cluster::Services services(*cluster, services_config(a));
+  cluster::Services services(*cluster, services_config(a, keylog));
   boost::asio::io_context& io = services.loop(0);  // signals and the exit timer
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -253,6 +258,10 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
                 "Concurrent CAPF sessions from one client address (0: no cap)")->capture_default_str();
   s->add_flag("--no-lab-manufacturer", a->no_lab_manufacturer,
               "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (capf/trust is used as it is)");
+  s->add_option("--tls-keylog", a->tls_keylog,
+                "Append the secrets of every CAPF, TVS and HTTPS session to FILE (NSS key log, for Wireshark); "
+                "SSLKEYLOGFILE does the same. Lab use only")
+      ->type_name("FILE");
   s->add_option("--tvs-address", a->tvs_address, "TVS listen address")->capture_default_str();
   s->add_option("--tvs-port", a->tvs_port, "TVS port (0: any free port)")->capture_default_str();
   s->add_flag("--no-tvs", a->no_tvs, "Do not serve TVS");

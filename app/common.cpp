@@ -131,6 +131,18 @@ void log_admin_event(const db::Database& db, const std::string& device, const st
   if (auto st = db::EventLog(db).append(e); !st) log::get("admin")->warn("event log: {}", st.error().message);
 }
 
+Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& flag, const std::string& what) {
+  std::string file = flag;
+  const char* env = std::getenv("SSLKEYLOGFILE");
+  if (file.empty() && env && *env) file = env;
+  if (file.empty()) return std::shared_ptr<signer::TlsKeyLog>{};
+  CUCM_TRY(auto keylog, signer::TlsKeyLog::open(file));
+  log::get("tls")->warn("TLS key log on: the secrets of every {} session go to {} ({}); anyone holding that file can "
+                        "decrypt those sessions, so use it only in a lab", what, file,
+                        flag.empty() ? "from SSLKEYLOGFILE" : "--tls-keylog");
+  return keylog;
+}
+
 int guarded(const std::function<Status()>& body) {
   try {
     auto st = body();

@@ -15,6 +15,7 @@
 #include "phone/boot.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/ossl.hpp"
+#include "signer/tls_keylog.hpp"
 #include "signer/tlv_header.hpp"
 
 namespace CLI { class App; }
@@ -83,6 +84,11 @@ Result<std::unique_ptr<cluster::Cluster>> open_cluster(const GlobalOptions& g, c
 Result<db::Database> cluster_db(const GlobalOptions& g);
 // Records an administrative action in the event log (best effort: a failure is only logged).
 void log_admin_event(const db::Database& db, const std::string& device, const std::string& what);
+
+// The TLS key log asked for: `flag` (--tls-keylog FILE) when set, else the SSLKEYLOGFILE
+// environment variable, else none (nullptr). When on, a warning names the file and `what` (the
+// sessions whose secrets it receives), since anyone holding it can decrypt them.
+Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& flag, const std::string& what);
 
 // The phone simulator's ladder, as `phone boot` prints it (shared with `demo`).
 void print_ladder(const phone::BootResult& r, bool explain);

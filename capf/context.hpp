@@ -15,6 +15,7 @@
 #include "db/sqlite.hpp"
 #include "signer/chain_verifier.hpp"
 #include "signer/cluster_pki.hpp"
+#include "signer/tls_keylog.hpp"
 
 namespace cucm::capf {
 
@@ -31,6 +32,8 @@ struct CapfConfig {
   // Trust the lab manufacturing CA that signs the simulator's MICs (signer/lab_manufacturer.hpp),
   // making it on first use. Off: only what <data_dir>/capf/trust holds.
   bool trust_lab_manufacturer = true;
+  // When set, every handshake's secrets are appended to it (serve --tls-keylog), for Wireshark.
+  std::shared_ptr<signer::TlsKeyLog> tls_keylog;
 };
 
 struct Context {

@@ -231,6 +231,7 @@ EngineConfig engine_config(const Context& ctx) {
 
 Status CapfServer::start() {
   CUCM_CHECK(signer::set_tls_min_version(*tls_.native_handle(), ctx_.cfg.tls_min));
+  if (ctx_.cfg.tls_keylog) signer::TlsKeyLog::attach(ctx_.cfg.tls_keylog, *tls_.native_handle());
   CUCM_CHECK(ctx_.verifier.add_anchor(*ctx_.pki.identity(signer::PkiRole::Capf).cert));
   for (const auto& t : ctx_.trust) CUCM_CHECK(ctx_.verifier.add_anchor(*t));
   ctx_.engine = engine_config(ctx_);

@@ -60,10 +60,11 @@ namespace {
 
 // The HTTPS server's TLS: the https identity, the floor, nothing asked of the client (phones
 // present no certificate to 6971 that PROTOCOLS knows of).
-Result<std::shared_ptr<asio::ssl::context>> https_context(const TlsIdentity& id, const std::string& tls_min) {
+Result<std::shared_ptr<asio::ssl::context>> https_context(const TlsIdentity& id, const HttpConfig& cfg) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* c = ctx->native_handle();
-  if (auto st = signer::set_tls_min_version(*c, tls_min); !st) {
+  if (cfg.tls_keylog) signer::TlsKeyLog::attach(cfg.tls_keylog, *c);
+  if (auto st = signer::set_tls_min_version(*c, cfg.tls_min); !st) {
     return make_error(Errc::InvalidArgument, fmt::format("https: --https-tls-min: {}", st.error().message));
   }
   if (!id.cert || !id.key || SSL_CTX_use_certificate(c, id.cert) != 1 || SSL_CTX_use_PrivateKey(c, id.key) != 1 ||
@@ -77,7 +78,7 @@ Result<std::shared_ptr<asio::ssl::context>> https_context(const TlsIdentity& id,
 
 Status HttpServer::start() {
   if (tls_identity_) {
-    CUCM_TRY(shared_->tls, https_context(*tls_identity_, cfg_.tls_min));
+    CUCM_TRY(shared_->tls, https_context(*tls_identity_, cfg_));
   }
   const std::string& svc = shared_->service;
   boost::system::error_code ec;

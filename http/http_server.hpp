@@ -19,6 +19,7 @@
 #include "core/result.hpp"
 #include "core/tcp_listener.hpp"
 #include "signer/ossl.hpp"
+#include "signer/tls_keylog.hpp"
 #include "db/event_writer.hpp"
 #include "catalog/cached_catalog.hpp"
 
@@ -34,6 +35,7 @@ struct HttpConfig {
   std::size_t max_per_address = 200;
   int backlog = 1024;
   std::string tls_min = "1.2";  // HTTPS only: the lowest TLS version accepted
+  std::shared_ptr<signer::TlsKeyLog> tls_keylog;  // HTTPS only, set: every handshake's secrets
 };
 
 inline constexpr std::uint16_t kHttpsPort = 6971;

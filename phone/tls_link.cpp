@@ -26,6 +26,7 @@ Result<std::shared_ptr<asio::ssl::context>> ClientTlsContexts::get(const TlsSett
   std::lock_guard lock(mutex_);
   if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
   CUCM_TRY(auto ctx, make_client_tls(s));
+  if (keylog_) signer::TlsKeyLog::attach(keylog_, *ctx->native_handle());
   contexts_.emplace(key, ctx);
   return ctx;
 }

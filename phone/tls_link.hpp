@@ -20,6 +20,7 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "signer/tls_keylog.hpp"
 
 namespace cucm::phone {
 
@@ -38,9 +39,14 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls(const TlsSett
 // sharing one resumes nothing: each phone still does a full handshake. Thread-safe.
 class ClientTlsContexts {
  public:
+  ClientTlsContexts() = default;
+  // Every context made here appends its handshakes' secrets to `keylog` (phone boot --tls-keylog).
+  explicit ClientTlsContexts(std::shared_ptr<signer::TlsKeyLog> keylog) : keylog_(std::move(keylog)) {}
+
   Result<std::shared_ptr<boost::asio::ssl::context>> get(const TlsSettings& s);
 
  private:
+  std::shared_ptr<signer::TlsKeyLog> keylog_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> contexts_;
 };

@@ -205,6 +205,7 @@ TvsServer::~TvsServer() { sweeps_.clear(); }
 Status TvsServer::start() {
   SSL_CTX* c = shared_->tls.native_handle();
   CUCM_CHECK(signer::set_tls_min_version(*c, shared_->cfg.tls_min));
+  if (shared_->cfg.tls_keylog) signer::TlsKeyLog::attach(shared_->cfg.tls_keylog, *c);
   if (!identity_->cert || !identity_->key || SSL_CTX_use_certificate(c, identity_->cert.get()) != 1 ||
       SSL_CTX_use_PrivateKey(c, identity_->key.get()) != 1) {
     return make_error(Errc::Internal, "tvs: cannot load the TVS certificate into TLS (pki/tvs.pem, pki/tvs.key)");

@@ -24,6 +24,7 @@
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
 #include "signer/cluster_pki.hpp"
+#include "signer/tls_keylog.hpp"
 
 namespace cucm::tvs {
 
@@ -34,6 +35,7 @@ struct TvsConfig {
   std::size_t max_sessions = 256;                // concurrent; more are closed at once
   std::size_t max_per_address = 32;              // concurrent sessions from one address (0: no cap)
   std::string tls_min = "1.2";                   // "1.0" for 79xx firmware
+  std::shared_ptr<signer::TlsKeyLog> tls_keylog;  // set: every handshake's secrets (serve --tls-keylog)
 };
 
 struct TvsStats {

@@ -1,5 +1,7 @@
 // The cucm-emu command line, cross-checked with independent tools: openssl dgst/pkeyutl/enc
 // verify what we sign and encrypt, xmllint accepts the partial config.
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
@@ -234,6 +236,26 @@ TEST_F(Cli, DemoRunsTheEncryptedConfigFlow) {
   EXPECT_NE(r.out.find("demo: OK"), std::string::npos) << r.out;
   auto again = run(emu("demo"));  // idempotent: keys and phone are reused
   EXPECT_EQ(again.rc, 0) << again.out;
+}
+
+// Issue 19, item 2: the demo's TLS secrets for Wireshark, only when asked (flag or SSLKEYLOGFILE),
+// with a warning, in a file only its owner reads. The 79xx demo phone speaks TLS 1.0 to CAPF.
+TEST_F(Cli, DemoWritesATlsKeyLogOnlyWhenAsked) {
+  auto plain = run(emu("demo"));
+  ASSERT_EQ(plain.rc, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("TLS key log on"), std::string::npos) << plain.out;
+  auto r = run(emu("demo --tls-keylog " + path("keys.log")));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("TLS key log on"), std::string::npos) << r.out;
+  auto keys = std::string(as_chars(read("keys.log")));
+  EXPECT_TRUE(std::regex_search(keys, std::regex("(^|\n)CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n"))) << keys;
+  EXPECT_EQ(fs::status(path("keys.log")).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  auto env = run("SSLKEYLOGFILE=" + path("env.log") + " " + emu("demo"));
+  ASSERT_EQ(env.rc, 0) << env.out;
+  EXPECT_NE(env.out.find("from SSLKEYLOGFILE"), std::string::npos) << env.out;
+  EXPECT_NE(std::string(as_chars(read("env.log"))).find("CLIENT_RANDOM "), std::string::npos);
+  EXPECT_NE(run(emu("demo --tls-keylog /nonexistent/dir/keys.log")).out.find("cannot open it for appending"),
+            std::string::npos);
 }
 
 TEST_F(Cli, HelpAndUsageErrors) {

@@ -1,6 +1,10 @@
 // End to end: the seed-004 flow with our phone simulator against our real TFTP, HTTP and CAPF
 // servers on loopback, and the negative paths a firmware tester needs.
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -13,6 +17,8 @@
 #include "db/settings_store.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
+#include "phone/tls_link.hpp"
+#include "signer/tls_keylog.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
@@ -360,6 +366,58 @@ TEST(EndToEnd, PhoneRefusesCapfWhenTheItlHasNoCapfCertificate) {
   EXPECT_FALSE(r->full_config);
   EXPECT_FALSE(r->capf_ran);
   EXPECT_NE(r->failure.find("no CAPF certificate"), std::string::npos) << r->failure;
+}
+
+// Issue 19, item 2: the servers and the phone each keep a TLS key log. Both ends of a session
+// derive the same secrets, so two logs written independently hold the same lines: proof that they
+// are the sessions' real secrets, in the NSS format Wireshark reads. A 79xx speaks TLS 1.0 to CAPF
+// (one CLIENT_RANDOM line per session), an 88xx TLS 1.3 (five labelled secrets per session).
+TEST(TlsKeyLog, ServerAndPhoneLogTheSameSecretsOfEverySession) {
+  auto server_log = signer::TlsKeyLog::open(temp("keylog-server.log"));
+  auto phone_log = signer::TlsKeyLog::open(temp("keylog-phone.log"));
+  ASSERT_TRUE(server_log && phone_log);
+  Cluster c(temp("keylog"), true, true, 0, *server_log);
+  c.add("SEPA45630BBFA50", kEncrypted);
+  c.add("SEPA45630BBFA51", kEncrypted);
+  ClientTlsContexts contexts(*phone_log);
+  auto old = c.boot_options("SEPA45630BBFA50", temp("keylog-79xx"));
+  old.profile = *firmware_profile("79xx");
+  old.tls_contexts = &contexts;
+  auto r79 = boot(old);
+  ASSERT_TRUE(r79 && r79->full_config && r79->capf_ran);
+  auto modern = c.boot_options("SEPA45630BBFA51", temp("keylog-88xx"));
+  modern.tls_contexts = &contexts;
+  modern.ask_tvs = true;  // a TVS session too
+  auto r88 = boot(modern);
+  ASSERT_TRUE(r88 && r88->full_config && r88->capf_ran);
+
+  auto lines = [](const fs::path& f) {
+    std::multiset<std::string> out;
+    std::ifstream in(f);
+    for (std::string l; std::getline(in, l);) out.insert(l);
+    return out;
+  };
+  auto server = lines(temp("keylog-server.log")), phone = lines(temp("keylog-phone.log"));
+  // With RSA key transport (the 79xx's AES128-SHA) the client also logs the premaster secret
+  // under the first bytes of its encryption ("RSA ..."), which the server never sees as such.
+  auto rsa = std::erase_if(phone, [](const std::string& l) { return l.starts_with("RSA "); });
+  EXPECT_EQ(rsa, 1u);
+  EXPECT_EQ(server, phone);
+  // 79xx CAPF: TLS 1.0, one line; 88xx CAPF and TVS: TLS 1.3, five lines each.
+  std::map<std::string, int> labels;
+  const std::regex line(R"(^([A-Z_0]+) [0-9a-f]{64} ([0-9a-f]{64}|[0-9a-f]{96})$)");
+  for (const auto& l : server) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(l, m, line)) << l;
+    ++labels[m[1]];
+  }
+  EXPECT_EQ(labels["CLIENT_RANDOM"], 1);
+  for (const char* label : {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                            "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"}) {
+    EXPECT_EQ(labels[label], 2) << label;
+  }
+  EXPECT_EQ((*server_log)->lines(), server.size());
+  EXPECT_EQ(fs::status(temp("keylog-server.log")).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace

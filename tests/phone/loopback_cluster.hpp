@@ -22,8 +22,10 @@ namespace fs = std::filesystem;
 // One cluster (PKI, database, TFTP + HTTP + CAPF) in a folder, serving on ephemeral ports.
 struct Cluster {
   // `fresh`: a new cluster; false: reopen the folder (its identities, its devices). `tvs`: serve it.
-  // `tvs_port`: where TVS listens (0: any free port).
-  explicit Cluster(const fs::path& d, bool fresh = true, bool tvs = true, std::uint16_t tvs_port = 0) : dir(d) {
+  // `tvs_port`: where TVS listens (0: any free port). `keylog`: the servers' TLS key log.
+  explicit Cluster(const fs::path& d, bool fresh = true, bool tvs = true, std::uint16_t tvs_port = 0,
+                   std::shared_ptr<signer::TlsKeyLog> keylog = nullptr)
+      : dir(d) {
     if (fresh) fs::remove_all(dir);
     cluster::Config cfg;
     cfg.cache_bytes = 16u << 20;
@@ -36,6 +38,7 @@ struct Cluster {
     cat = &cl->catalog();
     auto sc = cluster::loopback_services();
     sc.capf->tls_min = "1.0";  // the 79xx profile speaks TLS 1.0
+    sc.capf->tls_keylog = sc.tvs->tls_keylog = sc.https->tls_keylog = keylog;
     if (!tvs) sc.tvs.reset();
     if (tvs) sc.tvs->port = tvs_port;
     services.emplace(*cl, sc);
