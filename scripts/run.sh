@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh >&2
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null  # as test.sh: one build/ for both
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" >/dev/null  # as test.sh
 cmake --build build --target cucm-emu >&2
 if [ $# -eq 0 ]; then set -- demo; fi
 exec build/app/cucm-emu "$@"
