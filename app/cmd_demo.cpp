@@ -23,6 +23,7 @@ constexpr const char* kProfile = "Cisco 7942 - Standard SCCP Encrypted Config";
 
 struct DemoArgs {
   std::string profile = "79xx", tls_keylog;
+  bool hex = false;
 };
 
 Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
@@ -80,7 +81,7 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   services.stop();
   services.wait();
   CUCM_CHECK(result);
-  print_ladder(*result, true);
+  print_ladder(*result, true, a.hex);
 
   auto d = devices.get(kDevice);
   std::cout << "\nadmin:run sql select md5hash,name from device where name='" << kDevice << "'\n"
@@ -99,6 +100,7 @@ void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc) {
   d->add_option("--tls-keylog", a->tls_keylog,
                 "Append the secrets of the demo's CAPF, TVS and HTTPS sessions to FILE (NSS key log, for Wireshark)")
       ->type_name("FILE");
+  d->add_flag("--hex", a->hex, "Show the bytes of every CAPF and TVS message too");
   d->callback([&g, &rc, a] { rc = guarded([&] { return run_demo(g, *a); }); });
 }
 

@@ -5,15 +5,28 @@
 #include <fmt/format.h>
 
 #include "app/common.hpp"
+#include "capf/proto/explain.hpp"
+#include "core/encoding.hpp"
 #include "core/file_io.hpp"
 #include "db/model.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
 #include "phone/tls_link.hpp"
+#include "tvs/proto/explain.hpp"
 
 namespace cucm::app {
 
-void print_ladder(const phone::BootResult& r, bool explain) {
+namespace {
+
+// A CAPF or TVS message of the ladder, element by element (PROTOCOLS §3.4, §4).
+std::vector<std::string> explain_wire(const phone::LadderStep& s) {
+  if (s.wire.empty()) return {};
+  return s.proto == "CAPF" ? capf::explain_message(s.wire) : tvs::explain_message(s.wire);
+}
+
+}  // namespace
+
+void print_ladder(const phone::BootResult& r, bool explain, bool hex) {
   for (const auto& s : r.ladder) {
     if (s.from == "phone" && s.to == "phone") {
       std::cout << fmt::format("{:8.3f}  {:<5}   {:<5} {:<5} {}\n", s.t, "phone", "", "", s.what);
@@ -21,6 +34,12 @@ void print_ladder(const phone::BootResult& r, bool explain) {
       std::cout << fmt::format("{:8.3f}  {:<5} -> {:<5} {:<5} {}\n", s.t, s.from, s.to, s.proto, s.what);
     }
     if (explain && !s.why.empty()) std::cout << fmt::format("{:>10}  -- {}\n", "", s.why);
+    if (explain) {
+      for (const auto& line : explain_wire(s)) std::cout << fmt::format("{:>10}   | {}\n", "", line);
+    }
+    if (hex) {
+      for (const auto& line : hex_dump(s.wire)) std::cout << fmt::format("{:>10}   : {}\n", "", line);
+    }
   }
   std::cout << (r.full_config ? fmt::format("result: full config ({}), call manager {}, {}\n",
                                             r.encrypted ? "encrypted" : "signed",
@@ -32,7 +51,12 @@ void print_ladder(const phone::BootResult& r, bool explain) {
 nlohmann::json ladder_json(const phone::BootResult& r) {
   auto steps = nlohmann::json::array();
   for (const auto& s : r.ladder) {
-    steps.push_back({{"t", s.t}, {"from", s.from}, {"to", s.to}, {"proto", s.proto}, {"what", s.what}, {"why", s.why}});
+    nlohmann::json step{{"t", s.t}, {"from", s.from}, {"to", s.to}, {"proto", s.proto}, {"what", s.what}, {"why", s.why}};
+    if (!s.wire.empty()) {
+      step["elements"] = explain_wire(s);
+      step["hex"] = to_hex(s.wire);
+    }
+    steps.push_back(std::move(step));
   }
   return {{"full_config", r.full_config}, {"failure", r.failure}, {"encrypted", r.encrypted}, {"capf_ran", r.capf_ran},
           {"cert_hash", r.cert_hash}, {"call_managers", r.call_managers}, {"lines", r.lines}, {"sccp", r.sccp}, {"ladder", steps}};
@@ -69,7 +93,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   struct Args {
     std::string device, server = "127.0.0.1", state_dir, auth_string, profile = "88xx", mic, mic_key, tls_keylog;
     int tftp_port = 69, http_port = 6970, https_port = 6971, capf_port = 0, timeout_ms = 5000;
-    bool http = false, tftp = false, json = false, explain = false;
+    bool http = false, tftp = false, json = false, explain = false, hex = false;
   };
   auto a = std::make_shared<Args>();
   auto* phone = app.add_subcommand("phone", "The phone simulator");
@@ -91,7 +115,9 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   b->add_option("--mic-key", a->mic_key, "... and its private key (PEM)");
   b->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
   b->add_flag("--json", a->json, "The ladder as JSON");
-  b->add_flag("--explain", a->explain, "Say why the phone does each step");
+  b->add_flag("--explain", a->explain,
+              "Say why the phone does each step, and show every CAPF and TVS message element by element");
+  b->add_flag("--hex", a->hex, "Show the bytes of every CAPF and TVS message");
   b->add_option("--tls-keylog", a->tls_keylog,
                 "Append the secrets of the phone's CAPF, TVS and HTTPS sessions to FILE (NSS key log, for "
                 "Wireshark); SSLKEYLOGFILE does the same")
@@ -130,7 +156,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       o.tls_contexts = &tls_contexts;
       CUCM_TRY(auto r, phone::boot(o));
       if (a->json) print_json(ladder_json(r));
-      else print_ladder(r, a->explain);
+      else print_ladder(r, a->explain, a->hex);
       if (!r.full_config) return make_error(Errc::Unavailable, "the phone did not reach a full config: " + r.failure);
       return Ok{};
     });

@@ -91,7 +91,8 @@ void log_admin_event(const db::Database& db, const std::string& device, const st
 Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& flag, const std::string& what);
 
 // The phone simulator's ladder, as `phone boot` prints it (shared with `demo`).
-void print_ladder(const phone::BootResult& r, bool explain);
+// `explain`: the phone's reasons and every CAPF and TVS message element by element; `hex`: their bytes.
+void print_ladder(const phone::BootResult& r, bool explain, bool hex = false);
 
 // Runs `body`, turning an Error into "cucm-emu: message" and exit code 1.
 int guarded(const std::function<Status()>& body);

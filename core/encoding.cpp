@@ -56,6 +56,20 @@ std::string to_hex_colon(ByteView b) {
   return s;
 }
 
+std::vector<std::string> hex_dump(ByteView b) {
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < b.size(); at += 16) {
+    std::string line = fmt::format("{:04x} ", at);
+    for (std::size_t i = at; i < b.size() && i < at + 16; ++i) {
+      line += i == at + 8 ? "  " : " ";
+      line.push_back(kHex[b[i] >> 4]);
+      line.push_back(kHex[b[i] & 15]);
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
 Result<Bytes> from_hex(std::string_view text) {
   if (text.size() % 2) {
     return make_error(Errc::InvalidArgument, fmt::format("hex: odd length {}", text.size()));

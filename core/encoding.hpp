@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -12,6 +13,8 @@ namespace cucm {
 std::string to_hex(ByteView b);                 // lowercase, no separators
 std::string to_hex_colon(ByteView b);           // "AB:CD:..." as fingerprints are shown
 Result<Bytes> from_hex(std::string_view text);  // InvalidArgument on odd length or non-hex
+// 16 bytes a line, as hexdump -C: "0010  57 01 02 00 00 00 00 01  00 0f 07 00 01 00 08 00"
+std::vector<std::string> hex_dump(ByteView b);
 std::string to_base64(ByteView b);              // RFC 4648 with padding
 Result<Bytes> from_base64(std::string_view text);
 

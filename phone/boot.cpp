@@ -99,9 +99,11 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
     return false;
   }
   step("phone", "capf", "TLS", "CAPF handshake: " + out->tls);
-  for (const auto& l : out->ladder) {
+  for (std::size_t i = 0; i < out->ladder.size(); ++i) {
+    const std::string& l = out->ladder[i];
     bool to_server = l.starts_with("P->S");
-    step(to_server ? "phone" : "capf", to_server ? "capf" : "phone", "CAPF", l.substr(5));
+    step(to_server ? "phone" : "capf", to_server ? "capf" : "phone", "CAPF", l.substr(5), "",
+         i < out->wires.size() ? std::move(out->wires[i]) : Bytes{});
   }
   r_.capf_ran = true;
   if (out->lsc_installed) s_.lsc = std::move(p.lsc);

@@ -60,6 +60,7 @@ struct LadderStep {
   double t = 0;                        // seconds since boot started
   std::string from, to, proto, what;   // e.g. phone, cucm, HTTP, "GET ITLSEP….tlv -> 200, 6897 bytes"
   std::string why;                     // the phone's reasoning, for --explain
+  Bytes wire;                          // a CAPF or TVS message as sent (proto says which); else empty
 };
 
 struct BootResult {

@@ -180,8 +180,8 @@ Result<std::string> Booter::config(const signer::TrustList& itl, const std::stri
 
 bool Booter::tvs_vouches(const signer::TrustList& itl, ByteView der, std::initializer_list<signer::Role> roles,
                          std::string& why) {
-  TvsCheck c{o_, tvs_, itl, [this](std::string from, std::string to, std::string proto, std::string what, std::string w) {
-               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w));
+  TvsCheck c{o_, tvs_, itl, [this](std::string from, std::string to, std::string proto, std::string what, std::string w, Bytes wire) {
+               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w), std::move(wire));
              }};
   return phone::tvs_vouches(c, der, std::span(roles.begin(), roles.size()), why);
 }
@@ -198,8 +198,8 @@ bool Booter::probe_tvs() {
     return false;
   }
   TvsMemory fresh{tvs_.servers, {}};
-  TvsCheck c{o_, fresh, *itl_, [this](std::string from, std::string to, std::string proto, std::string what, std::string w) {
-               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w));
+  TvsCheck c{o_, fresh, *itl_, [this](std::string from, std::string to, std::string proto, std::string what, std::string w, Bytes wire) {
+               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w), std::move(wire));
              }};
   std::string why;
   const signer::Role ccm_tftp[] = {signer::Role::CcmTftp};

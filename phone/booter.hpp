@@ -29,9 +29,9 @@ class Booter {
  public:
   Booter(const BootOptions& o, PhoneState& s);
 
-  void step(std::string from, std::string to, std::string proto, std::string what, std::string why = "") {
+  void step(std::string from, std::string to, std::string proto, std::string what, std::string why = "", Bytes wire = {}) {
     double t = std::chrono::duration<double>(Clock::now() - start_).count();
-    r_.ladder.push_back({t, std::move(from), std::move(to), std::move(proto), std::move(what), std::move(why)});
+    r_.ladder.push_back({t, std::move(from), std::move(to), std::move(proto), std::move(what), std::move(why), std::move(wire)});
   }
   void decide(std::string what, std::string why) { step("phone", "phone", "-", std::move(what), std::move(why)); }
 

@@ -55,19 +55,25 @@ class Link {
     Bytes m(h.begin(), h.end());
     m.resize(capf::kHeaderSize + len);
     CUCM_CHECK(link_.read_exact(std::span(m).subspan(capf::kHeaderSize), "read body"));
+    last_wire_ = m;
     return capf::parse_message(m);
   }
 
   Status write(const Message& m) {
     CUCM_TRY(Bytes b, capf::build_message(m));
+    last_wire_ = b;
     return link_.write(b, "write");
   }
+
+  // The bytes of the last message read or written, for the ladder.
+  const Bytes& last_wire() const { return last_wire_; }
 
   void close() { link_.close(); }
 
  private:
   const CapfClientOptions& opts_;
   TlsLink link_;
+  Bytes last_wire_;
 };
 
 Result<signer::PkeyPtr> generate_requested(const Message& req) {
@@ -103,15 +109,19 @@ Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
   auto send = [&](Message m) -> Status {
     m.sid = out.sid;
     out.ladder.push_back(fmt::format("P->S {}", capf::command_name(m.command)));
-    return link.write(m);
+    auto st = link.write(m);
+    out.wires.push_back(link.last_wire());
+    return st;
   };
   while (true) {
     CUCM_TRY(Message req, link.read());
     out.sid = req.sid;
     out.ladder.push_back(fmt::format("S->P {}", capf::command_name(req.command)));
+    out.wires.push_back(link.last_wire());
     if (opts.disconnect_on && req.command == *opts.disconnect_on) {
       link.close();
       out.ladder.push_back("P    disconnects");
+      out.wires.emplace_back();
       return out;
     }
     Message rsp;

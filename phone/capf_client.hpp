@@ -63,6 +63,7 @@ struct CapfClientOptions {
 struct CapfOutcome {
   std::uint8_t end_reason = 0;
   std::vector<std::string> ladder;     // "S->P AuthRequest", "P->S AuthResponse", ...
+  std::vector<Bytes> wires;            // each ladder line's message as sent (empty: not a message)
   bool lsc_installed = false, lsc_deleted = false, certificate_fetched = false;
   std::uint32_t sid = 0;
   std::string tls;                     // what the handshake settled on, e.g. "TLSv1 AES128-SHA"

@@ -47,7 +47,7 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
   if (const auto* a = c.memory.answer(sha, now)) {
     bool ok = fits(a->roles, acceptable);
     c.ladder("phone", "phone", "-", fmt::format("TVS answer remembered for {}: {}", subject, tvs::role_list(a->roles)),
-             fmt::format("valid for {} s more, not asked again", a->expires - now));
+             fmt::format("valid for {} s more, not asked again", a->expires - now), {});
     if (!ok) why = fmt::format("TVS vouches for {} as {}, not as {}", subject, tvs::role_list(a->roles), wanted(acceptable));
     return ok;
   }
@@ -71,10 +71,11 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
   for (const auto& server : c.memory.servers) {
     o.host = server.host;
     o.port = server.port;
-    c.ladder("phone", "tvs", "TVS", fmt::format("VerifyRequest {} as {}", subject, name), "");
+    c.ladder("phone", "tvs", "TVS", fmt::format("VerifyRequest {} as {}", subject, name), "",
+             verify_request_bytes(name, der, o.sid));
     auto a = ask_tvs(name, der, o);
     if (!a) {
-      c.ladder("phone", "phone", "-", fmt::format("TVS {}:{} gave no answer", server.host, server.port), a.error().message);
+      c.ladder("phone", "phone", "-", fmt::format("TVS {}:{} gave no answer", server.host, server.port), a.error().message, {});
       errors.push_back(a.error().message);
       continue;  // the next TVS of the config, as phones fail over
     }
@@ -82,7 +83,7 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
     c.ladder("tvs", "phone", "TVS",
              a->valid() ? fmt::format("VerifyResponse valid {}, ttl {} s", tvs::role_list(r.roles), r.ttl)
                         : std::string("VerifyResponse invalid"),
-             a->tls);
+             a->tls, a->wire);
     if (!a->valid()) {
       why = fmt::format("TVS does not vouch for {}", subject);
       return false;

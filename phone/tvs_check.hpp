@@ -15,8 +15,8 @@
 
 namespace cucm::phone {
 
-// A ladder line: from, to, protocol, what, why.
-using LadderFn = std::function<void(std::string, std::string, std::string, std::string, std::string)>;
+// A ladder line: from, to, protocol, what, why, and the message's bytes when it is one.
+using LadderFn = std::function<void(std::string, std::string, std::string, std::string, std::string, Bytes)>;
 
 struct TvsCheck {
   const BootOptions& opts;

@@ -12,6 +12,14 @@ bool TvsAnswer::has_role(std::uint8_t role) const {
   return valid() && std::find(response.roles.begin(), response.roles.end(), role) != response.roles.end();
 }
 
+Bytes verify_request_bytes(const std::string& device_name, ByteView certificate, std::uint32_t sid) {
+  tvs::VerifyRequest req;
+  req.sid = sid;
+  req.device_name = device_name;
+  req.certificate.assign(certificate.begin(), certificate.end());
+  return tvs::encode_verify_request(req);
+}
+
 Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, const TvsClientOptions& o) {
   CUCM_TRY(auto tls, o.tls_contexts ? o.tls_contexts->get(o.tls) : make_client_tls(o.tls));
   TlsLink link(TlsLinkOptions{.service = "tvs",
@@ -34,11 +42,7 @@ Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, 
   }
   TvsAnswer out;
   out.tls = link.negotiated();
-  tvs::VerifyRequest req;
-  req.sid = o.sid;
-  req.device_name = device_name;
-  req.certificate.assign(certificate.begin(), certificate.end());
-  CUCM_CHECK(link.write(tvs::encode_verify_request(req), "write VerifyRequest"));
+  CUCM_CHECK(link.write(verify_request_bytes(device_name, certificate, o.sid), "write VerifyRequest"));
   std::array<std::uint8_t, tvs::kHeaderSize> header{};
   if (auto st = link.read_exact(header, "read VerifyResponse"); !st) {
     // TVS closes without a word on a request it rejects (§4).
@@ -50,6 +54,7 @@ Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, 
   CUCM_CHECK(link.read_exact(std::span(message).subspan(tvs::kHeaderSize), "read VerifyResponse body"));
   link.close();
   CUCM_TRY(out.response, tvs::parse_verify_response(message));
+  out.wire = std::move(message);
   if (out.response.sid != o.sid) {
     return make_error(Errc::InvalidArgument, fmt::format("tvs client: answer for SID {}, asked with {}", out.response.sid, o.sid));
   }

@@ -31,6 +31,7 @@ struct TvsClientOptions {
 
 struct TvsAnswer {
   tvs::VerifyResponse response;
+  Bytes wire;       // the response as it came
   std::string tls;  // what the handshake settled on
   bool valid() const { return response.status == tvs::TrustStatus::Valid; }
   bool has_role(std::uint8_t role) const;
@@ -40,5 +41,8 @@ struct TvsAnswer {
 // a server that cannot be reached or closes without an answer (as TVS does on a bad request);
 // Unauthenticated when the server's certificate is not a TVS certificate of the ITL.
 Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, const TvsClientOptions& o);
+
+// The VerifyRequest ask_tvs sends, byte for byte (for the ladder).
+Bytes verify_request_bytes(const std::string& device_name, ByteView certificate, std::uint32_t sid);
 
 }  // namespace cucm::phone

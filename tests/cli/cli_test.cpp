@@ -234,8 +234,15 @@ TEST_F(Cli, DemoRunsTheEncryptedConfigFlow) {
   auto r = run(emu("demo"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("demo: OK"), std::string::npos) << r.out;
-  auto again = run(emu("demo"));  // idempotent: keys and phone are reused
+  // Issue 19 item 4: each CAPF message element by element.
+  EXPECT_NE(r.out.find("| header: protocol 0x55, command 1 (AuthRequest), SID 1, body 8 bytes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| DeviceName (tag 13, 16 bytes): \"SEPA45630BBFA40\""), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("\\| Certificate \\(tag 4, [0-9]+ bytes\\): CN=SEPA45630BBFA40,.*, MD5 [0-9a-f]{32}")))
+      << r.out;
+  EXPECT_EQ(r.out.find(": 0000  55 01"), std::string::npos);  // bytes only with --hex
+  auto again = run(emu("demo --hex"));  // idempotent: keys and phone are reused
   EXPECT_EQ(again.rc, 0) << again.out;
+  EXPECT_NE(again.out.find(": 0000  55 01 00 00 00 01 00 08  07 00 01 03 08 00 01 00"), std::string::npos) << again.out;
 }
 
 // Issue 19, item 2: the demo's TLS secrets for Wireshark, only when asked (flag or SSLKEYLOGFILE),

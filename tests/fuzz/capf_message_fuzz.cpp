@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "capf/proto/explain.hpp"
 #include "capf/proto/message.hpp"
 #include "core/bytes.hpp"
 
@@ -58,5 +59,8 @@ void fuzz_one(ByteView bytes) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   cucm::capf::fuzz_one(cucm::ByteView(data, size));
+  // The teaching view (phone boot --explain) reads any bytes: it must say what it can, never crash,
+  // and always give the header line (or say the bytes are too short for one).
+  if (cucm::capf::explain_message(cucm::ByteView(data, size)).empty()) __builtin_trap();
   return 0;
 }

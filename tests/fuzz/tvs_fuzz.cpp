@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "tvs/proto/engine.hpp"
+#include "tvs/proto/explain.hpp"
 
 namespace cucm::tvs {
 namespace {
@@ -50,6 +51,8 @@ void as_connection(ByteView in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   cucm::ByteView in(data, size);
   cucm::tvs::as_connection(in);
+  // The teaching view (phone boot --explain) reads any bytes and always says something.
+  cucm::tvs::require(!cucm::tvs::explain_message(in).empty());
   if (auto r = cucm::tvs::parse_verify_response(in); r) {
     // A response that parsed re-encodes to bytes that parse to the same answer.
     auto again = cucm::tvs::parse_verify_response(cucm::tvs::encode_verify_response(*r));

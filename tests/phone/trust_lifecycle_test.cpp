@@ -15,6 +15,7 @@
 #include "signer/keys.hpp"
 #include "signer/pki_rotation.hpp"
 #include "tests/phone/loopback_cluster.hpp"
+#include "tvs/proto/explain.hpp"
 
 namespace cucm::phone {
 namespace {
@@ -67,6 +68,18 @@ TEST(TvsLifecycle, ANewItlSignerIsAcceptedWhenTvsVouchesForIt) {
   EXPECT_TRUE(ladder_has(*r, "VerifyRequest CN=ITLRECOVERY_rotated as CP-8845-SEP0011223344CC"));
   EXPECT_TRUE(ladder_has(*r, "VerifyResponse valid SAST, ttl 86400 s"));
   EXPECT_TRUE(ladder_has(*r, "TVS vouches for its signer"));
+  // Issue 19 item 4: the ladder keeps both messages as sent, for phone boot --explain and --hex.
+  std::vector<std::string> lines;
+  for (const auto& s : r->ladder) {
+    if (s.proto != "TVS") continue;
+    auto e = tvs::explain_message(s.wire);
+    lines.insert(lines.end(), e.begin(), e.end());
+  }
+  auto has = [&](const std::string& l) { return std::find(lines.begin(), lines.end(), l) != lines.end(); };
+  EXPECT_TRUE(has("Status (tag 7, 1 bytes): 0 (valid)")) << ::testing::PrintToString(lines);
+  EXPECT_TRUE(has("Roles (tag 8, 1 bytes): 0 (SAST)"));
+  EXPECT_TRUE(has("TTL (tag 9, 4 bytes): 86400 s"));
+  EXPECT_TRUE(has("DeviceName (tag 1, 24 bytes): leading byte 01, \"CP-8845-SEP0011223344CC\""));
 }
 
 TEST(TvsLifecycle, WithoutTvsTheRotationStrandsThePhoneUntilItsTrustIsReset) {
