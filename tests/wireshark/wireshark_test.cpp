@@ -3,6 +3,7 @@
 // and no input, however damaged, gives a Lua error. Packets come from make_pcap.py (beside this
 // file), which wraps files as TFTP reads, HTTP responses or TCP payloads; nothing is captured and
 // nothing is sent.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +15,6 @@
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace {
 namespace fs = std::filesystem;
@@ -42,7 +41,8 @@ std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1))
+    ++n;
   return n;
 }
 
@@ -68,8 +68,8 @@ class Wireshark : public ::testing::Test {
   // make_pcap.py BEFORE dir_/NAME AFTER (BEFORE: its --options); returns the pcap's path.
   fs::path make(const std::string& name, const std::string& before, const std::string& after) {
     fs::path out = dir_ / name;
-    Output r = run("python3 " + quote(kSource / "tests/wireshark/make_pcap.py") + " " + before + " " + quote(out) + " " +
-                after);
+    Output r = run("python3 " + quote(kSource / "tests/wireshark/make_pcap.py") + " " + before +
+                   " " + quote(out) + " " + after);
     EXPECT_EQ(r.rc, 0) << r.out;
     return out;
   }
@@ -102,23 +102,37 @@ class Wireshark : public ::testing::Test {
 const fs::path kFiles = kSource / "fixtures/pcap/files";
 
 // Header items every signed file has (PROTOCOLS §5.1), as "<Name> (tag <n>,".
-const std::vector<std::string> kCommonHeader = {
-    "Version (tag 1,",        "HeaderLength (tag 2,",         "SignerInfo (tag 3,",
-    "SignerName (tag 4,",     "SerialNumber (tag 5,",         "IssuerName (tag 6,",
-    "SignatureInfo (tag 7,",  "HashAlgorithm (tag 8,",        "SignatureAlgorithmInfo (tag 9,",
-    "SignatureAlgorithm (tag 10,", "SignatureModulus (tag 11,", "Signature (tag 12,",
-    "Filename (tag 14,",      "Timestamp (tag 15,"};
-const std::vector<std::string> kEncryption = {
-    "EncryptionInfo (tag 16,", "IvInfo (tag 17,",  "IvFlag (tag 18,",  "Iv (tag 19,",
-    "PadCount (tag 20,",       "KeyInfo (tag 21,", "KeyFlag (tag 22,", "KeyBits (tag 23,",
-    "Cipher (tag 24,",         "WrappedKey (tag 25,", "DigestAlgorithm (tag 26,", "Digest (tag 27,"};
-const std::vector<std::string> kRecord = {
-    "SignerVersion (tag 28,", "RecordLength (tag 1,", "Subject (tag 3,", "Issuer (tag 5,",
-    "Serial (tag 6,",         "Role (tag 4,",         "PublicKey (tag 7,", "Signature (tag 8,",
-    "Certificate (tag 9,",    "Certificate MD5 (certHash):", "Certificate subject:"};
+const std::vector<std::string> kCommonHeader = {"Version (tag 1,",
+                                                "HeaderLength (tag 2,",
+                                                "SignerInfo (tag 3,",
+                                                "SignerName (tag 4,",
+                                                "SerialNumber (tag 5,",
+                                                "IssuerName (tag 6,",
+                                                "SignatureInfo (tag 7,",
+                                                "HashAlgorithm (tag 8,",
+                                                "SignatureAlgorithmInfo (tag 9,",
+                                                "SignatureAlgorithm (tag 10,",
+                                                "SignatureModulus (tag 11,",
+                                                "Signature (tag 12,",
+                                                "Filename (tag 14,",
+                                                "Timestamp (tag 15,"};
+const std::vector<std::string> kEncryption = {"EncryptionInfo (tag 16,",  "IvInfo (tag 17,",
+                                              "IvFlag (tag 18,",          "Iv (tag 19,",
+                                              "PadCount (tag 20,",        "KeyInfo (tag 21,",
+                                              "KeyFlag (tag 22,",         "KeyBits (tag 23,",
+                                              "Cipher (tag 24,",          "WrappedKey (tag 25,",
+                                              "DigestAlgorithm (tag 26,", "Digest (tag 27,"};
+const std::vector<std::string> kRecord = {"SignerVersion (tag 28,", "RecordLength (tag 1,",
+                                          "Subject (tag 3,",        "Issuer (tag 5,",
+                                          "Serial (tag 6,",         "Role (tag 4,",
+                                          "PublicKey (tag 7,",      "Signature (tag 8,",
+                                          "Certificate (tag 9,",    "Certificate MD5 (certHash):",
+                                          "Certificate subject:"};
 
-void expect_all(const std::string& out, const std::vector<std::string>& names, const std::string& what) {
-  for (const auto& n : names) EXPECT_NE(out.find(n), std::string::npos) << what << ": no \"" << n << "\"";
+void expect_all(const std::string& out, const std::vector<std::string>& names,
+                const std::string& what) {
+  for (const auto& n : names)
+    EXPECT_NE(out.find(n), std::string::npos) << what << ": no \"" << n << "\"";
 }
 
 struct FileCase {
@@ -128,8 +142,10 @@ struct FileCase {
 
 std::vector<FileCase> file_cases() {
   return {{"SEP001122334455.cnf.xml.sgn", {kCommonHeader, {"Padding (tag 13", "Payload:"}}},
-          {"SEP001122334455.cnf.xml.enc.sgn", {kCommonHeader, kEncryption, {"Padding (tag 13", "Ciphertext:"}}},
-          {"ITLFile.tlv", {kCommonHeader, kRecord, {"SAST (0)", "CCM+TFTP (2)", "CAPF (4)", "TVS (21)"}}},
+          {"SEP001122334455.cnf.xml.enc.sgn",
+           {kCommonHeader, kEncryption, {"Padding (tag 13", "Ciphertext:"}}},
+          {"ITLFile.tlv",
+           {kCommonHeader, kRecord, {"SAST (0)", "CCM+TFTP (2)", "CAPF (4)", "TVS (21)"}}},
           {"CTLFile.tlv", {kCommonHeader, kRecord, {"SAST (0)", "CCM+TFTP (2)", "CAPF (4)"}}}};
 }
 
@@ -163,17 +179,20 @@ TEST_F(Wireshark, FilesOverTftpReassembledShowEveryField) {
 // is flagged, without a fault.
 TEST_F(Wireshark, FirstTftpBlockAloneIsFlaggedAsTruncated) {
   std::string out = tshark(make("itl.tftp.pcap", "", "tftp " + quote(kFiles / "ITLFile.tlv")));
-  expect_all(out, {"Version (tag 1,", "HeaderLength (tag 2,", "SignerVersion (tag 28,", "Signature (tag 12,",
-                   "Timestamp (tag 15,", "RecordLength (tag 1,"},
+  expect_all(out,
+             {"Version (tag 1,", "HeaderLength (tag 2,", "SignerVersion (tag 28,",
+              "Signature (tag 12,", "Timestamp (tag 15,", "RecordLength (tag 1,"},
              "first block");
   EXPECT_EQ(count(out, "CUCM signed file (.sgn, .enc.sgn, ITL/CTL),"), 1u);
-  EXPECT_NE(out.find("[Expert Info (Warning/Undecoded): record 1: "), std::string::npos) << out.substr(0, 3000);
+  EXPECT_NE(out.find("[Expert Info (Warning/Undecoded): record 1: "), std::string::npos)
+      << out.substr(0, 3000);
   EXPECT_EQ(count(out, "Malformed"), 0u) << first_line_with(out, "Malformed");
 }
 
 // The third-party ITL of PROTOCOLS §5.6: its records, roles and the SAST certificate's MD5.
 TEST_F(Wireshark, ThirdPartyItlMatchesTheWorkedExample) {
-  std::string out = tshark(make("fixture-itl.http.pcap", "", "http " + quote(kSource / "fixtures/third_party/ITLFile.tlv")));
+  std::string out = tshark(make("fixture-itl.http.pcap", "",
+                                "http " + quote(kSource / "fixtures/third_party/ITLFile.tlv")));
   expect_all(out, kCommonHeader, "fixture ITL");
   expect_all(out, kRecord, "fixture ITL");
   expect_all(out,
@@ -191,7 +210,8 @@ TEST_F(Wireshark, ThirdPartyItlMatchesTheWorkedExample) {
 TEST_F(Wireshark, CapfMessagesPackedAndSplit) {
   std::string all;
   std::vector<fs::path> seeds;
-  for (const auto& e : fs::directory_iterator(kSource / "tests/fuzz/corpus/capf_message_fuzz")) seeds.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(kSource / "tests/fuzz/corpus/capf_message_fuzz"))
+    seeds.push_back(e.path());
   std::sort(seeds.begin(), seeds.end());
   for (const auto& s : seeds) {
     std::ifstream in(s, std::ios::binary);
@@ -201,18 +221,21 @@ TEST_F(Wireshark, CapfMessagesPackedAndSplit) {
   const std::string decode = "-d tcp.port==3804,cucm_capf";
   for (const std::string segment : {"1000", "7"}) {
     SCOPED_TRACE("segments of " + segment);
-    std::string out = tshark(make("capf" + segment + ".pcap", "--segment " + segment, "tcp 3804 " + quote(dir_ / "capf.bin")),
+    std::string out = tshark(make("capf" + segment + ".pcap", "--segment " + segment,
+                                  "tcp 3804 " + quote(dir_ / "capf.bin")),
                              decode);
     EXPECT_EQ(count(out, "\nCUCM CAPF, "), seeds.size());
-    for (const char* n : {"AuthRequest", "AuthResponse", "KeyGenRequest", "StoreCertRequest", "End"}) {
+    for (const char* n :
+         {"AuthRequest", "AuthResponse", "KeyGenRequest", "StoreCertRequest", "End"}) {
       EXPECT_NE(out.find(std::string("Command: ") + n + " ("), std::string::npos) << n;
     }
-    expect_all(out,
-               {"Reason (tag 1,", "CertificateType (tag 3,", "Certificate (tag 4,", "SignedData (tag 6,",
-                "Version (tag 7,", "AuthType (tag 8,", "KeySize (tag 10,", "Password (tag 11,",
-                "DeviceName (tag 13,", "SudiData (tag 16,", "KeyType (tag 17,", "Curve (tag 18,",
-                "Sha2SignedData (tag 20,", "Protocol id: 0x55", "SID: 1", "Body length: "},
-               "CAPF");
+    expect_all(
+        out,
+        {"Reason (tag 1,", "CertificateType (tag 3,", "Certificate (tag 4,", "SignedData (tag 6,",
+         "Version (tag 7,", "AuthType (tag 8,", "KeySize (tag 10,", "Password (tag 11,",
+         "DeviceName (tag 13,", "SudiData (tag 16,", "KeyType (tag 17,", "Curve (tag 18,",
+         "Sha2SignedData (tag 20,", "Protocol id: 0x55", "SID: 1", "Body length: "},
+        "CAPF");
     EXPECT_NE(out.find("DeviceName: SEP001122334455"), std::string::npos);
   }
 }
@@ -226,8 +249,8 @@ TEST_F(Wireshark, TvsRequestAndResponses) {
   expect_all(out,
              {"Command: VerifyRequest (1)", "Command: VerifyResponse (2)", "DeviceName (tag 1,",
               "DeviceName: CP-7975-SEP001122334455", "Certificate (tag 2,", "Status: valid (0)",
-              "Status: invalid (1)", "Roles (tag 8, length 1): CCM", "TTL (tag 9, length 4): 86400 s",
-              "Protocol id: 0x57", "Version: 1", "SID: 1"},
+              "Status: invalid (1)", "Roles (tag 8, length 1): CCM",
+              "TTL (tag 9, length 4): 86400 s", "Protocol id: 0x57", "Version: 1", "SID: 1"},
              "TVS");
 }
 
@@ -246,7 +269,8 @@ TEST_F(Wireshark, NoLuaErrorOnAnyInput) {
     for (const auto& f : found) files += " " + f;
   }
   std::string seeds;
-  for (const char* f : {"SEP001122334455.cnf.xml.sgn", "SEP001122334455.cnf.xml.enc.sgn", "ITLFile.tlv", "CTLFile.tlv"}) {
+  for (const char* f : {"SEP001122334455.cnf.xml.sgn", "SEP001122334455.cnf.xml.enc.sgn",
+                        "ITLFile.tlv", "CTLFile.tlv"}) {
     seeds += " " + quote(kFiles / f);
   }
   seeds += " " + quote(kSource / "fixtures/third_party/ITLFile.tlv");
