@@ -271,7 +271,7 @@ function p.dissector(tvb, pinfo, tree)
 end
 
 DissectorTable.get("tls.port"):add(3804, p)
--- TLS itself is not known on 3804 to Wireshark: ask for it, unless something already took it.
+-- Wireshark gives TCP 3804 to Harman HiQnet; in a CUCM capture it is CAPF over TLS.
 local tcp_port = DissectorTable.get("tcp.port")
-if not tcp_port:get_dissector(3804) then tcp_port:add(3804, Dissector.get("tls")) end
+tcp_port:add(3804, Dissector.get("tls"))
 tcp_port:add_for_decode_as(p)

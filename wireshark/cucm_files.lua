@@ -392,7 +392,7 @@ p:register_heuristic("http", heuristic)
 -- HTTPS on 6971 (PROTOCOLS §8.1): TLS on that TCP port, HTTP inside; unless already taken.
 local tcp_port, tls_port = DissectorTable.get("tcp.port"), DissectorTable.get("tls.port")
 if not tcp_port:get_dissector(6971) then tcp_port:add(6971, Dissector.get("tls")) end
-if not tls_port:get_dissector(6971) then tls_port:add(6971, Dissector.get("http")) end
+if not tls_port:get_dissector(6971) then tls_port:add(6971, Dissector.get("http-over-tls")) end
 
 -- TFTP without reassembly (tftp.defragment off, Wireshark's default) hands no DATA block to the
 -- heuristics. A post-dissector then decodes the first block of a transfer on its own: what fits

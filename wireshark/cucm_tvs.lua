@@ -60,7 +60,7 @@ local function element_value(tag, r, len, pinfo, it)
     it:add(f.name_prefix, r(0, 1))
     local name = len > 1 and r(1):raw() or ""
     if len > 1 then it:add(f.device_name, r(1), name) else it:add(f.device_name, name) end
-    if not name:match("^CP%-%d%d%d%d%-SEP%x+$") or #name ~= 20 then
+    if not name:match("^CP%-%d%d%d%d%-SEP" .. string.rep("[0-9A-F]", 12) .. "$") then
       it:add_proto_expert_info(e.malformed, "DeviceName does not read CP-<4 digits>-SEP<12 hex digits>")
     end
     return '"' .. name .. '"'
