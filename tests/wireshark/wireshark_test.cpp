@@ -426,6 +426,48 @@ TEST_F(WiresharkTls, TvsQueryAndAnswer) {
   EXPECT_EQ(count(tshark(pcap), "\nCUCM TVS, "), 0u);
 }
 
+// A real capture (fixtures/pcap/make_captures.sh): cucm-emu serve and its simulated phone on
+// loopback, CAPF key recording, install, delete and troubleshoot, then a TVS query, all in TLS
+// 1.3 with the key log both wrote. Decrypted, every command and element the sessions carried
+// shows, and the certificates with their MD5.
+TEST_F(Wireshark, CapturedCapfAndTvsDecryptedWithKeyLog) {
+  const fs::path pcap = kSource / "fixtures/pcap/capf_tvs.pcapng";
+  std::string out =
+      tshark(pcap, "-o tls.keylog_file:" + quote(kSource / "fixtures/pcap/capf_tvs.keylog"));
+  for (const char* c : {"AuthRequest (1)", "AuthResponse (2)", "KeyGenRequest (3)",
+                        "KeyGenResponse (4)", "StoreCertRequest (9)", "StoreCertResponse (10)",
+                        "FetchCertRequest (11)", "FetchCertResponse (12)", "DeleteCertRequest (13)",
+                        "DeleteCertResponse (14)", "End (15)", "RequestInProgress (17)"}) {
+    EXPECT_NE(out.find(std::string("Command: ") + c), std::string::npos) << c;
+  }
+  EXPECT_EQ(count(out, "\nCUCM CAPF, AuthRequest, SID "), 4u);
+  EXPECT_EQ(count(out, "\nCUCM CAPF, End, SID "), 4u);
+  expect_all(
+      out,
+      {"Reason (tag 1, length 1): no action (0)",
+       "Reason (tag 1, length 1): update certificate (success) (1)",
+       "CertificateType (tag 3, length 1): MIC (2)", "CertificateType (tag 3, length 1): LSC (1)",
+       "Certificate (tag 4, length ", "SignedData (tag 6, length 256)",
+       "Version (tag 7, length 1): 3", "AuthType (tag 8, length 1): none (0)",
+       "PublicKey (tag 9, length ", "KeySize (tag 10, length 2): 2048 bits",
+       "Password (tag 11, length 1): \"\"", "DeviceName (tag 13, length 16): \"SEP001122334455\"",
+       "KeyType (tag 17, length 1): RSA (0)",
+       "Sha2SignedData (tag 20, length 259): SHA-512, 256-byte signature",
+       "[Certificate MD5 (certHash): ", "[Certificate subject: ", "Protocol id: 0x55"},
+      "captured CAPF");
+  expect_all(out,
+             {"Command: VerifyRequest (1)", "Command: VerifyResponse (2)",
+              "DeviceName: CP-8845-SEP001122334455", "Certificate (tag 2, length ",
+              "Status (tag 7, length 1): valid (0)", "Roles (tag 8, length 1): SAST",
+              "TTL (tag 9, length 4): 86400 s", "Protocol id: 0x57"},
+             "captured TVS");
+  EXPECT_EQ(count(out, "Malformed"), 0u) << first_line_with(out, "Malformed");
+  // Without the key log: TLS only.
+  std::string sealed = tshark(pcap);
+  EXPECT_EQ(count(sealed, "\nCUCM CAPF, "), 0u);
+  EXPECT_EQ(count(sealed, "\nCUCM TVS, "), 0u);
+}
+
 // Every file of the fuzz corpora and fixtures, as a TFTP read, an HTTP response and a TCP payload
 // on both ports; then the well-formed seeds damaged many ways (make_pcap.py --mutate). No input
 // may give a Lua error, nor a malformed-packet exception in our own protocols (Wireshark's X.509
