@@ -426,6 +426,21 @@ TEST_F(WiresharkTls, TvsQueryAndAnswer) {
   EXPECT_EQ(count(tshark(pcap), "\nCUCM TVS, "), 0u);
 }
 
+// HTTPS 6971 (PROTOCOLS §8.1): the trust list in an HTTP response inside TLS, in records of 3000
+// bytes; decrypted, the files dissector finds it in the HTTP body.
+TEST_F(WiresharkTls, TrustListOverHttps) {
+  const std::string itl = read_all(kFiles / "ITLFile.tlv");
+  const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(itl.size()) +
+                               "\r\nContent-Type: */*\r\n\r\n" + itl;
+  auto pcap = connection(
+      "https", 6971,
+      {{"c", "GET /ITLFile.tlv HTTP/1.1\r\nHost: 127.0.0.2:6971\r\n\r\n"}, {"s", response, 3000}});
+  std::string out = decrypted("https", pcap);
+  expect_all(out, kCommonHeader, "ITL over HTTPS");
+  expect_all(out, kRecord, "ITL over HTTPS");
+  EXPECT_EQ(count(out, "Malformed"), 0u) << first_line_with(out, "Malformed");
+}
+
 // A real capture (fixtures/pcap/make_captures.sh): cucm-emu serve and its simulated phone on
 // loopback, CAPF key recording, install, delete and troubleshoot, then a TVS query, all in TLS
 // 1.3 with the key log both wrote. Decrypted, every command and element the sessions carried
