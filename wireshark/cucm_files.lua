@@ -107,9 +107,9 @@ local function text(r)
   return s
 end
 
--- One header item's value: the field it goes in and the value as Wireshark shows it. `want` is the
--- fixed size the value must have (nil for any).
-local function header_value(tag, r, tree, st)
+-- Adds one header item's value (range r, nil when empty) under its item st, checking fixed sizes;
+-- returns the value as text for the item's label.
+local function header_value(tag, r, st)
   local len = r and r:len() or 0
   local function fixed(n)
     if len ~= n then
@@ -164,10 +164,10 @@ local function header_value(tag, r, tree, st)
   return "?"
 end
 
--- Walks the items in [off, stop) of the header. `captured` is how many bytes there are: an item
--- that runs past them while staying inside the header is truncation, not a fault. Returns the
--- tags seen (tag -> value text).
-local function walk(tvb, off, stop, depth, tree, seen)
+-- Walks the items in [off, stop) of the header into tree, noting each tag's value text in seen.
+-- An item that runs past the captured bytes while staying inside the header is truncation, not a
+-- fault. Returns false when the walk had to stop early.
+local function walk(tvb, off, stop, tree, seen)
   local captured = tvb:len()
   while off < stop do
     if off >= captured then
@@ -213,9 +213,9 @@ local function walk(tvb, off, stop, depth, tree, seen)
       if containers[tag] then
         st:set_text(string.format("%s (tag %d, length %d): container", name, tag, len))
         seen[tag] = "container"
-        if not walk(tvb, off + 3, vend, depth + 1, st, seen) then return false end
+        if not walk(tvb, off + 3, vend, st, seen) then return false end
       else
-        local v = header_value(tag, r, tree, st)
+        local v = header_value(tag, r, st)
         st:set_text(string.format("%s (tag %d, length %d): %s", name, tag, len, v))
         if seen[tag] and (tag == 8 or tag == 12) then
           st:add_proto_expert_info(e.malformed, string.format("%s repeated", name))
@@ -332,7 +332,7 @@ function p.dissector(tvb, pinfo, tree)
   local ht = top:add(f.item, tvb(0, math.min(hl, captured)))
   ht:set_text(string.format("Header (%d bytes)", hl))
   local seen = {}
-  walk(tvb, 0, hl, 0, ht, seen)
+  walk(tvb, 0, hl, ht, seen)
   for _, need in ipairs({ 8, 12 }) do
     if not seen[need] and hl <= captured then
       ht:add_proto_expert_info(e.missing, tag_names[need] .. " (tag " .. need .. ") is missing")
