@@ -1,13 +1,17 @@
 // cucm-emu demo: seed 004's encrypted-configuration flow, live. A demo cluster (its own keys and
-// database under DATA/demo) serves TFTP, HTTP and CAPF on loopback ports; a simulated phone with
+// database under DATA/demo) serves TFTP, HTTP, HTTPS, CAPF and TVS on loopback ports; a simulated phone with
 // only a MIC boots against it, goes through CAPF, and ends with a decrypted full config.
+#include <unistd.h>
+
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "app/common.hpp"
+#include "app/loopback_capture.hpp"
 #include "app/table.hpp"
 #include "cluster/services.hpp"
 #include "db/device_store.hpp"
@@ -22,9 +26,40 @@ constexpr const char* kDevice = "SEPA45630BBFA40";  // the phone of seed 004
 constexpr const char* kProfile = "Cisco 7942 - Standard SCCP Encrypted Config";
 
 struct DemoArgs {
-  std::string profile = "79xx", tls_keylog;
+  std::string profile = "79xx", tls_keylog, pcap;
   bool hex = false;
 };
+
+// demo --pcap: Wireshark finds CAPF, TVS, HTTP and HTTPS by their ports, so the demo listens on the
+// real ones (loopback only); TFTP on 69 too when this process may bind it.
+void use_standard_ports(cluster::ServicesConfig& sc) {
+  sc.capf->port = 3804;
+  sc.tvs->port = 2445;
+  sc.http->port = 6970;
+  sc.https->port = http::kHttpsPort;
+  if (::geteuid() == 0) sc.tftp->port = 69;
+}
+
+// The recorded capture with the TLS secrets inside (editcap --inject-secrets), so that Wireshark
+// decrypts it with no setting; without editcap, the capture as it is beside its key log.
+Status finish_pcap(const fs::path& raw, const fs::path& keylog, const fs::path& out, std::uint16_t tftp_port) {
+  bool injected = !find_on_path("editcap").empty() &&
+                  run_tool({"editcap", "--inject-secrets", "tls," + keylog.string(), raw.string(), out.string()});
+  std::error_code ec;
+  if (injected) {
+    fs::remove(raw, ec);
+  } else {
+    fs::rename(raw, out, ec);
+    if (ec) return make_error(Errc::Internal, fmt::format("demo --pcap: cannot write {}: {}", out.string(), ec.message()));
+  }
+  std::cout << fmt::format(
+      "\nrecorded the demo in {} ({}); its TLS key log is {}.\nOpen it with 'wireshark {}' after 'cucm-emu wireshark "
+      "install' (the CAPF, TVS and signed-file dissectors){}.\n",
+      out.string(), injected ? "TLS secrets inside: it opens decrypted" : "give Wireshark the key log to decrypt it",
+      keylog.string(), out.string(),
+      tftp_port == 69 ? "" : fmt::format("; TFTP ran on port {}: Decode As TFTP, or tshark -d udp.port=={},tftp", tftp_port, tftp_port));
+  return Ok{};
+}
 
 Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   const std::string& phone_profile = a.profile;
@@ -51,10 +86,23 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   auto sc = cluster::loopback_services();
   sc.capf->tls_min = "1.0";  // the 79xx profile speaks TLS 1.0, as in the seed's capture
   // The server side sees every TLS session of the demo: its key log is enough to decrypt them all.
-  CUCM_TRY(auto keylog, open_tls_keylog(a.tls_keylog, "CAPF, TVS and HTTPS"));
+  // A recording needs one: FILE.keylog unless --tls-keylog names another.
+  fs::path pcap = a.pcap, raw = a.pcap + ".part";
+  std::string keylog_file = !a.tls_keylog.empty() || pcap.empty() ? a.tls_keylog : a.pcap + ".keylog";
+  CUCM_TRY(auto keylog, open_tls_keylog(keylog_file, "CAPF, TVS and HTTPS"));
   sc.capf->tls_keylog = sc.tvs->tls_keylog = sc.https->tls_keylog = keylog;
+  std::optional<LoopbackCapture> capture;
+  if (!pcap.empty()) {
+    use_standard_ports(sc);
+    CUCM_TRY(auto started, LoopbackCapture::start(raw, "host 127.0.0.1"));
+    capture.emplace(std::move(started));
+  }
   cluster::Services services(*cl, sc);
-  CUCM_CHECK(services.start());
+  if (auto st = services.start(); !st) {
+    if (pcap.empty()) return st;
+    return make_error(st.error().code, st.error().message + " (demo --pcap listens on the standard ports 3804, 2445, "
+                                                            "6970 and 6971: stop what holds them, e.g. a running serve)");
+  }
   // The config's capfList must point at the port CAPF really listens on.
   CUCM_CHECK(db::SettingsStore(cl->db()).set("capf_port", std::to_string(services.capf_port())));
   // And its TVS list at TVS.
@@ -78,10 +126,13 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   o.manufacturer = &manufacturer;
   CUCM_TRY(o.profile, phone::firmware_profile(phone_profile));
   auto result = phone::boot(o);
+  std::uint16_t tftp_port = services.tftp_port();
   services.stop();
   services.wait();
+  if (capture) CUCM_CHECK(capture->stop());
   CUCM_CHECK(result);
   print_ladder(*result, true, a.hex);
+  if (capture) CUCM_CHECK(finish_pcap(raw, keylog->path(), pcap, tftp_port));
 
   auto d = devices.get(kDevice);
   std::cout << "\nadmin:run sql select md5hash,name from device where name='" << kDevice << "'\n"
@@ -101,6 +152,10 @@ void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc) {
                 "Append the secrets of the demo's CAPF, TVS and HTTPS sessions to FILE (NSS key log, for Wireshark)")
       ->type_name("FILE");
   d->add_flag("--hex", a->hex, "Show the bytes of every CAPF and TVS message too");
+  d->add_option("--pcap", a->pcap,
+                "Record the demo on loopback into FILE (pcapng, TLS secrets inside) with dumpcap, on the standard "
+                "ports; its key log goes to FILE.keylog")
+      ->type_name("FILE");
   d->callback([&g, &rc, a] { rc = guarded([&] { return run_demo(g, *a); }); });
 }
 

@@ -75,6 +75,7 @@ void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_trust_commands(CLI::App& app, GlobalOptions& g, int& rc);  // TVS's trust store
+void add_wireshark_command(CLI::App& app, GlobalOptions& g, int& rc);
 
 // The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says
 // on stderr when it created the identities.

@@ -1,5 +1,7 @@
 // The cucm-emu command line, cross-checked with independent tools: openssl dgst/pkeyutl/enc
 // verify what we sign and encrypt, xmllint accepts the partial config.
+#include <unistd.h>
+
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -263,6 +265,58 @@ TEST_F(Cli, DemoWritesATlsKeyLogOnlyWhenAsked) {
   EXPECT_NE(std::string(as_chars(read("env.log"))).find("CLIENT_RANDOM "), std::string::npos);
   EXPECT_NE(run(emu("demo --tls-keylog /nonexistent/dir/keys.log")).out.find("cannot open it for appending"),
             std::string::npos);
+}
+
+// Issue 19 item 1: `wireshark install` puts the dissectors where Wireshark looks for a user's
+// Lua plugins, byte for byte as in wireshark/, and tshark then loads them.
+TEST_F(Cli, WiresharkInstallPutsTheDissectorsWhereTsharkLoadsThem) {
+  auto home = path("home");
+  auto r = run("HOME=" + home + " " + emu("wireshark install"));
+  ASSERT_EQ(r.rc, 0) << r.out;
+  fs::path plugins = fs::path(home) / ".local/lib/wireshark/plugins";
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(CUCM_SOURCE_DIR) / "wireshark")) {
+    if (e.path().extension() != ".lua") continue;
+    ++n;
+    auto installed = read_file(plugins / e.path().filename());
+    auto source = read_file(e.path());
+    ASSERT_TRUE(installed && source) << e.path().filename();
+    EXPECT_EQ(*installed, *source) << e.path().filename();
+  }
+  EXPECT_EQ(n, 4u);
+  auto loaded = run("HOME=" + home + " tshark -G plugins");
+  for (const char* f : {"cucm_capf.lua", "cucm_tvs.lua", "cucm_files.lua"}) {
+    EXPECT_NE(loaded.out.find(f), std::string::npos) << loaded.out;
+  }
+  EXPECT_EQ(run(emu("wireshark install --dir /proc/nope")).rc, 1);
+}
+
+// Issue 19 item 3: demo --pcap records the demo on loopback with dumpcap, its TLS secrets inside
+// (editcap --inject-secrets): tshark with our dissectors and no key log shows the CAPF messages.
+// dumpcap needs capture rights (root, or the wireshark group); without them the demo must say so.
+TEST_F(Cli, DemoPcapRecordsTheHandshakeDecrypted) {
+  auto r = run(emu("demo --pcap " + path("demo.pcapng")));
+  if (r.rc != 0) {
+    ASSERT_NE(r.out.find("dumpcap cannot capture on lo"), std::string::npos) << r.out;
+    GTEST_SKIP() << "no capture rights here: " << r.out.substr(r.out.find("dumpcap cannot"));
+  }
+  EXPECT_NE(r.out.find("recorded the demo in " + path("demo.pcapng") + " (TLS secrets inside"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("demo.pcapng.part")));
+  EXPECT_NE(std::string(as_chars(read("demo.pcapng.keylog"))).find("CLIENT_RANDOM "), std::string::npos);
+  std::string lua;
+  for (const char* f : {"cucm_files.lua", "cucm_capf.lua", "cucm_tvs.lua"}) {
+    lua += " -X lua_script:" + (fs::path(CUCM_SOURCE_DIR) / "wireshark" / f).string();
+  }
+  auto shown = run("tshark -n -r " + path("demo.pcapng") + lua + " -V");
+  ASSERT_EQ(shown.rc, 0) << shown.out.substr(0, 2000);
+  for (const char* text : {"AuthRequest", "AuthResponse", "DeviceName", "SEPA45630BBFA40", "End"}) {
+    EXPECT_NE(shown.out.find(text), std::string::npos) << text;
+  }
+  EXPECT_EQ(shown.out.find("Lua Error"), std::string::npos);
+  if (::geteuid() == 0) {  // TFTP on port 69: the signed files decoded too
+    EXPECT_NE(shown.out.find("ITLSEPA45630BBFA40.tlv"), std::string::npos);
+    EXPECT_NE(shown.out.find("SignerName"), std::string::npos);
+  }
 }
 
 TEST_F(Cli, HelpAndUsageErrors) {
