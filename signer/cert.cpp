@@ -193,6 +193,12 @@ bool is_self_signed(const X509& cert) {
 
 std::string cert_md5_hex(const X509& cert) { return to_hex(md5(cert_der(cert))); }
 
+std::string describe_der_certificate(ByteView der) {
+  auto cert = load_cert(der);
+  if (!cert) return fmt::format("{} bytes that are not a certificate", der.size());
+  return fmt::format("{}, MD5 {} ({} bytes)", subject_name(**cert), cert_md5_hex(**cert), der.size());
+}
+
 std::string cert_hash_base64(const X509& cert, HashAlg alg) {
   return to_base64(digest(alg, cert_der(cert)));
 }

@@ -47,4 +47,8 @@ std::string cert_hash_base64(const X509& cert, HashAlg alg);
 std::string cert_fingerprint(const X509& cert, HashAlg alg);  // "AB:CD:…"
 std::string cert_md5_fingerprint(const X509& cert);
 
+// DER bytes as a reader is told about them: "CN=…, MD5 <hex> (N bytes)", or that they are not a
+// certificate (phone boot --explain).
+std::string describe_der_certificate(ByteView der);
+
 }  // namespace cucm::signer

@@ -242,33 +242,9 @@ local function message(tvb, off, pinfo, tree)
   pinfo.cols.info:append(string.format(" %s%s", name, #names > 0 and ("{" .. table.concat(names, ",") .. "}") or ""))
 end
 
-function p.dissector(tvb, pinfo, tree)
-  local total, off = tvb:len(), 0
-  pinfo.cols.protocol:set("CAPF")
-  if not tostring(pinfo.cols.info):find("CAPF:", 1, true) then pinfo.cols.info:set("CAPF:") end
-  while off < total do
-    local left = total - off
-    if left < 8 then
-      pinfo.desegment_offset = off
-      pinfo.desegment_len = DESEGMENT_ONE_MORE_SEGMENT
-      return total
-    end
-    if tvb(off, 1):uint() ~= 0x55 then
-      local it = tree:add(p, tvb(off))
-      it:add_proto_expert_info(e.not_capf, string.format("byte %d is 0x%02x; %d bytes not decoded", off, tvb(off, 1):uint(), left))
-      return total
-    end
-    local need = 8 + tvb(off + 6, 2):uint()
-    if left < need then
-      pinfo.desegment_offset = off
-      pinfo.desegment_len = need - left
-      return total
-    end
-    message(tvb, off, pinfo, tree)
-    off = off + need
-  end
-  return total
-end
+-- Messages: the 8-byte header holds the body length at offset 6.
+p.dissector = C.framed_dissector{proto = p, label = "CAPF", id = 0x55, header = 8, length_at = 6,
+                                 not_ours = e.not_capf, message = message}
 
 DissectorTable.get("tls.port"):add(3804, p)
 -- Wireshark gives TCP 3804 to Harman HiQnet; in a CUCM capture it is CAPF over TLS.

@@ -190,4 +190,38 @@ function M.show_certificate(r, pinfo, tree, fields)
   return info, md5, why
 end
 
+-- The dissector function of a protocol whose messages are a fixed-size header, starting with the
+-- protocol id and holding the body length (u16 BE) at `length_at`, then the body: several
+-- messages in one TLS record are each decoded, and one split over records is gathered first.
+-- o = {proto, label, id, header, length_at, not_ours (a ProtoExpert), message(tvb, off, pinfo, tree)}
+function M.framed_dissector(o)
+  return function(tvb, pinfo, tree)
+    local total, off = tvb:len(), 0
+    pinfo.cols.protocol:set(o.label)
+    if not tostring(pinfo.cols.info):find(o.label .. ":", 1, true) then pinfo.cols.info:set(o.label .. ":") end
+    while off < total do
+      local left = total - off
+      if left < o.header then
+        pinfo.desegment_offset = off
+        pinfo.desegment_len = DESEGMENT_ONE_MORE_SEGMENT
+        return total
+      end
+      if tvb(off, 1):uint() ~= o.id then
+        local it = tree:add(o.proto, tvb(off))
+        it:add_proto_expert_info(o.not_ours, string.format("byte %d is 0x%02x; %d bytes not decoded", off, tvb(off, 1):uint(), left))
+        return total
+      end
+      local need = o.header + tvb(off + o.length_at, 2):uint()
+      if left < need then
+        pinfo.desegment_offset = off
+        pinfo.desegment_len = need - left
+        return total
+      end
+      o.message(tvb, off, pinfo, tree)
+      off = off + need
+    end
+    return total
+  end
+end
+
 return M

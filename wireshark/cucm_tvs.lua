@@ -141,33 +141,9 @@ local function message(tvb, off, pinfo, tree)
   pinfo.cols.info:append(string.format(" %s SID %d {%s}", name, sid, table.concat(shown, ", ")))
 end
 
-function p.dissector(tvb, pinfo, tree)
-  local total, off = tvb:len(), 0
-  pinfo.cols.protocol:set("TVS")
-  if not tostring(pinfo.cols.info):find("TVS:", 1, true) then pinfo.cols.info:set("TVS:") end
-  while off < total do
-    local left = total - off
-    if left < 10 then
-      pinfo.desegment_offset = off
-      pinfo.desegment_len = DESEGMENT_ONE_MORE_SEGMENT
-      return total
-    end
-    if tvb(off, 1):uint() ~= 0x57 then
-      local it = tree:add(p, tvb(off))
-      it:add_proto_expert_info(e.not_tvs, string.format("byte %d is 0x%02x; %d bytes not decoded", off, tvb(off, 1):uint(), left))
-      return total
-    end
-    local need = 10 + tvb(off + 8, 2):uint()
-    if left < need then
-      pinfo.desegment_offset = off
-      pinfo.desegment_len = need - left
-      return total
-    end
-    message(tvb, off, pinfo, tree)
-    off = off + need
-  end
-  return total
-end
+-- Messages: the 10-byte header holds the body length at offset 8.
+p.dissector = C.framed_dissector{proto = p, label = "TVS", id = 0x57, header = 10, length_at = 8,
+                                 not_ours = e.not_tvs, message = message}
 
 DissectorTable.get("tls.port"):add(2445, p)
 local tcp_port = DissectorTable.get("tcp.port")

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "capf/proto/message.hpp"
+#include "core/element_lines.hpp"
 #include "core/encoding.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
@@ -14,13 +15,6 @@ namespace cucm::capf {
 namespace {
 
 std::uint16_t be16(ByteView b, std::size_t at) { return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]); }
-
-// A DER certificate as subject and MD5, or why it is not one.
-std::string certificate(ByteView der) {
-  auto cert = signer::load_cert(der);
-  if (!cert) return fmt::format("{} bytes that are not a certificate", der.size());
-  return fmt::format("{}, MD5 {} ({} bytes)", signer::subject_name(**cert), signer::cert_md5_hex(**cert), der.size());
-}
 
 std::string text(ByteView v) {
   std::string s(as_chars(v));
@@ -50,7 +44,7 @@ std::string sudi(ByteView v) {
   for (int i = 0; i < 3; ++i) {
     if (at + 3 > v.size() || at + 3 + be16(v, at + 1) > v.size()) return out + "; malformed: a sub-item runs past the element";
     ByteView item = v.subspan(at + 3, be16(v, at + 1));
-    out += fmt::format("{}type {}: {}", i ? "; " : "", v[at], i == 0 ? certificate(item) : fmt::format("signature, {} bytes", item.size()));
+    out += fmt::format("{}type {}: {}", i ? "; " : "", v[at], i == 0 ? signer::describe_der_certificate(item) : fmt::format("signature, {} bytes", item.size()));
     at += 3 + item.size();
   }
   return out;
@@ -63,7 +57,7 @@ std::string value(std::uint8_t tag, ByteView v) {
     case Element::ReasonInfo: return text(v);
     case Element::CertificateType: return one([](std::uint8_t t) { return fmt::format("{} ({})", t, t == 1 ? "LSC" : t == 2 ? "MIC" : "?"); });
     case Element::Certificate:  // 01 MMMM | 00 TT | DER (§3.4)
-      return v.size() > 5 ? certificate(v.subspan(5)) : std::string("malformed: shorter than its nested header");
+      return v.size() > 5 ? signer::describe_der_certificate(v.subspan(5)) : std::string("malformed: shorter than its nested header");
     case Element::SignedData: return fmt::format("signature, {} bytes", v.size());
     case Element::Version: return one([](std::uint8_t n) { return fmt::format("{}", n); });
     case Element::AuthType: return one(auth_type);
@@ -98,20 +92,7 @@ std::vector<std::string> explain_message(ByteView wire) {
                             command_name(static_cast<Command>(wire[1])), sid, length));
   ByteView body = wire.subspan(kHeaderSize);
   if (body.size() != length) out.push_back(fmt::format("malformed: {} body bytes follow, the header says {}", body.size(), length));
-  for (std::size_t at = 0; at < body.size();) {
-    if (at + 3 > body.size()) {
-      out.push_back(fmt::format("malformed: {} bytes left at offset {}, too few for a tag and a length", body.size() - at, at));
-      break;
-    }
-    std::uint8_t tag = body[at];
-    std::size_t len = be16(body, at + 1);
-    if (at + 3 + len > body.size()) {
-      out.push_back(fmt::format("malformed: {} (tag {}) says {} bytes, {} are left", element_name(tag), tag, len, body.size() - at - 3));
-      break;
-    }
-    out.push_back(fmt::format("{} (tag {}, {} bytes): {}", element_name(tag), tag, len, value(tag, body.subspan(at + 3, len))));
-    at += 3 + len;
-  }
+  append_element_lines(body, [](std::uint8_t tag) { return std::string(element_name(tag)); }, value, out);
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "core/element_lines.hpp"
 #include "signer/cert.hpp"
 #include "signer/trust_list.hpp"
 #include "tvs/proto/message.hpp"
@@ -37,11 +38,7 @@ std::string value(std::uint8_t tag, ByteView v) {
     case Element::DeviceName:  // a leading byte, then CP-<model>-SEP<MAC> (§4)
       return v.empty() ? std::string("malformed: empty")
                        : fmt::format("leading byte {:02x}, \"{}\"", v[0], std::string(as_chars(v.subspan(1))));
-    case Element::Certificate: {
-      auto cert = signer::load_cert(v);
-      if (!cert) return fmt::format("{} bytes that are not a certificate", v.size());
-      return fmt::format("{}, MD5 {} ({} bytes)", signer::subject_name(**cert), signer::cert_md5_hex(**cert), v.size());
-    }
+    case Element::Certificate: return signer::describe_der_certificate(v);
     case Element::Status:
       return v.size() == 1 ? fmt::format("{} ({})", v[0], v[0] == 0 ? "valid" : v[0] == 1 ? "invalid" : "?")
                            : std::string("malformed: 1 byte expected");
@@ -66,20 +63,7 @@ std::vector<std::string> explain_message(ByteView wire) {
                             be32(wire, 4), length));
   ByteView body = wire.subspan(kHeaderSize);
   if (body.size() != length) out.push_back(fmt::format("malformed: {} body bytes follow, the header says {}", body.size(), length));
-  for (std::size_t at = 0; at < body.size();) {
-    if (at + 3 > body.size()) {
-      out.push_back(fmt::format("malformed: {} bytes left at offset {}, too few for a tag and a length", body.size() - at, at));
-      break;
-    }
-    std::uint8_t tag = body[at];
-    std::size_t len = be16(body, at + 1);
-    if (at + 3 + len > body.size()) {
-      out.push_back(fmt::format("malformed: {} (tag {}) says {} bytes, {} are left", element(tag), tag, len, body.size() - at - 3));
-      break;
-    }
-    out.push_back(fmt::format("{} (tag {}, {} bytes): {}", element(tag), tag, len, value(tag, body.subspan(at + 3, len))));
-    at += 3 + len;
-  }
+  append_element_lines(body, [](std::uint8_t tag) { return std::string(element(tag)); }, value, out);
   return out;
 }
 
