@@ -213,32 +213,11 @@ local function message(tvb, off, pinfo, tree)
   if not commands[cmd] then ct:add_proto_expert_info(e.unknown, string.format("command %d", cmd)) end
   mt:add(f.sid, tvb(off + 2, 4))
   mt:add(f.body_length, tvb(off + 6, 2))
-  local q, stop, names = off + 8, off + 8 + blen, {}
-  while q < stop do
-    if q + 3 > stop then
-      local it = mt:add(f.element, tvb(q, stop - q))
-      it:set_text(string.format("Element at offset %d", q - off))
-      it:add_proto_expert_info(e.malformed, string.format("element at offset %d: %d bytes left, a tag and length need 3",
-                                                          q - off, stop - q))
-      break
-    end
-    local tag, len = tvb(q, 1):uint(), tvb(q + 1, 2):uint()
-    local ename = elements[tag] or "unknown"
-    local it = mt:add(f.element, tvb(q, math.min(3 + len, stop - q)))
-    it:add(f.tag, tvb(q, 1))
-    it:add(f.length, tvb(q + 1, 2))
-    if q + 3 + len > stop then
-      it:set_text(string.format("%s (tag %d, length %d) at offset %d", ename, tag, len, q - off))
-      it:add_proto_expert_info(e.malformed, string.format("element %s (tag %d) at offset %d: length %d exceeds remaining %d",
-                                                          ename, tag, q - off, len, stop - q - 3))
-      break
-    end
-    local r = len > 0 and tvb(q + 3, len) or nil
-    local v = element_value(tag, r, len, pinfo, it)
-    it:set_text(string.format("%s (tag %d, length %d): %s", ename, tag, len, v))
-    names[#names + 1] = ename
-    q = q + 3 + len
-  end
+  local read = C.add_elements{tvb = tvb, pinfo = pinfo, tree = mt, off = off, start = off + 8, stop = off + 8 + blen,
+                              names = elements, fields = {element = f.element, tag = f.tag, length = f.length},
+                              malformed = e.malformed, value = element_value}
+  local names = {}
+  for _, el in ipairs(read) do names[#names + 1] = el.name end
   pinfo.cols.info:append(string.format(" %s%s", name, #names > 0 and ("{" .. table.concat(names, ",") .. "}") or ""))
 end
 

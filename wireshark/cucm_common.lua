@@ -224,4 +224,38 @@ function M.framed_dissector(o)
   end
 end
 
+-- The elements `u8 tag | u16 BE length | value` of a CAPF or TVS body, tvb[o.start, o.stop) of the
+-- message at o.off, each added under o.tree with its tag and length; framing that runs past the
+-- body is expert info (o.malformed). o.value(tag, range or nil, len, pinfo, item) shows a value.
+-- Returns the elements read: {{name =, tag =, value =}, ...}.
+-- o = {tvb, pinfo, tree, off, start, stop, names, fields = {element, tag, length}, malformed, value}
+function M.add_elements(o)
+  local tvb, f, read, q = o.tvb, o.fields, {}, o.start
+  while q < o.stop do
+    if q + 3 > o.stop then
+      local it = o.tree:add(f.element, tvb(q, o.stop - q))
+      it:set_text(string.format("Element at offset %d", q - o.off))
+      it:add_proto_expert_info(o.malformed, string.format("element at offset %d: %d bytes left, a tag and length need 3",
+                                                          q - o.off, o.stop - q))
+      break
+    end
+    local tag, len = tvb(q, 1):uint(), tvb(q + 1, 2):uint()
+    local ename = o.names[tag] or "unknown"
+    local it = o.tree:add(f.element, tvb(q, math.min(3 + len, o.stop - q)))
+    it:add(f.tag, tvb(q, 1))
+    it:add(f.length, tvb(q + 1, 2))
+    if q + 3 + len > o.stop then
+      it:set_text(string.format("%s (tag %d, length %d) at offset %d", ename, tag, len, q - o.off))
+      it:add_proto_expert_info(o.malformed, string.format("element %s (tag %d) at offset %d: length %d exceeds remaining %d",
+                                                          ename, tag, q - o.off, len, o.stop - q - 3))
+      break
+    end
+    local v = o.value(tag, len > 0 and tvb(q + 3, len) or nil, len, o.pinfo, it)
+    it:set_text(string.format("%s (tag %d, length %d): %s", ename, tag, len, v))
+    read[#read + 1] = {name = ename, tag = tag, value = v}
+    q = q + 3 + len
+  end
+  return read
+end
+
 return M

@@ -113,30 +113,12 @@ local function message(tvb, off, pinfo, tree)
   mt:add(f.reserved, tvb(off + 3, 1))
   mt:add(f.sid, tvb(off + 4, 4))
   mt:add(f.body_length, tvb(off + 8, 2))
-  local q, stop, shown = off + 10, off + 10 + blen, {}
-  while q < stop do
-    if q + 3 > stop then
-      local it = mt:add(f.element, tvb(q, stop - q))
-      it:set_text(string.format("Element at offset %d", q - off))
-      it:add_proto_expert_info(e.malformed, string.format("element at offset %d: %d bytes left, a tag and length need 3",
-                                                          q - off, stop - q))
-      break
-    end
-    local tag, len = tvb(q, 1):uint(), tvb(q + 1, 2):uint()
-    local ename = elements[tag] or "unknown"
-    local it = mt:add(f.element, tvb(q, math.min(3 + len, stop - q)))
-    it:add(f.tag, tvb(q, 1))
-    it:add(f.length, tvb(q + 1, 2))
-    if q + 3 + len > stop then
-      it:set_text(string.format("%s (tag %d, length %d) at offset %d", ename, tag, len, q - off))
-      it:add_proto_expert_info(e.malformed, string.format("element %s (tag %d) at offset %d: length %d exceeds remaining %d",
-                                                          ename, tag, q - off, len, stop - q - 3))
-      break
-    end
-    local v = element_value(tag, len > 0 and tvb(q + 3, len) or nil, len, pinfo, it)
-    it:set_text(string.format("%s (tag %d, length %d): %s", ename, tag, len, v))
-    if tag ~= 2 then shown[#shown + 1] = ename .. "=" .. v else shown[#shown + 1] = ename end
-    q = q + 3 + len
+  local read = C.add_elements{tvb = tvb, pinfo = pinfo, tree = mt, off = off, start = off + 10, stop = off + 10 + blen,
+                              names = elements, fields = {element = f.element, tag = f.tag, length = f.length},
+                              malformed = e.malformed, value = element_value}
+  local shown = {}
+  for _, el in ipairs(read) do  -- the certificate (tag 2) by name only: its value is long
+    shown[#shown + 1] = el.tag ~= 2 and (el.name .. "=" .. el.value) or el.name
   end
   pinfo.cols.info:append(string.format(" %s SID %d {%s}", name, sid, table.concat(shown, ", ")))
 end
