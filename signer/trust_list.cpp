@@ -24,9 +24,10 @@ constexpr RoleName kRoles[] = {{Role::Sast, "SAST"},     {Role::Ccm, "CCM"},
                                {Role::Capf, "CAPF"},     {Role::AppServer, "APP-SERVER"},
                                {Role::Tvs, "TVS"}};
 
-// Record tags (PROTOCOLS §5.4). Unknown tags are skipped by their length ([EMU]).
+// Record tags (PROTOCOLS §5.4). Unknown tags are skipped by their length ([EMU]). The whole table
+// is listed for the reader, though the parser reads some tags only through record_tag_name.
 namespace rtag {
-constexpr std::uint8_t kLength = 1, kDnsName = 2, kSubject = 3, kRole = 4, kIssuer = 5, kSerial = 6,
+[[maybe_unused]] constexpr std::uint8_t kLength = 1, kDnsName = 2, kSubject = 3, kRole = 4, kIssuer = 5, kSerial = 6,
                        kPublicKey = 7, kSignature = 8, kCertificate = 9, kIpAddress = 10,
                        kCertHash = 11, kHashAlgorithm = 12;
 }
