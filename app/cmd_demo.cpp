@@ -91,6 +91,14 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   std::string keylog_file = !a.tls_keylog.empty() || pcap.empty() ? a.tls_keylog : a.pcap + ".keylog";
   CUCM_TRY(auto keylog, open_tls_keylog(keylog_file, "CAPF, TVS and HTTPS"));
   sc.capf->tls_keylog = sc.tvs->tls_keylog = sc.https->tls_keylog = keylog;
+  // A demo that fails leaves no half capture behind (declared first: removed after dumpcap stops).
+  struct RemovePart {
+    fs::path file;
+    ~RemovePart() {
+      std::error_code ec;
+      if (!file.empty()) fs::remove(file, ec);
+    }
+  } part{pcap.empty() ? fs::path() : raw};
   std::optional<LoopbackCapture> capture;
   if (!pcap.empty()) {
     use_standard_ports(sc);

@@ -55,18 +55,17 @@ class Link {
     Bytes m(h.begin(), h.end());
     m.resize(capf::kHeaderSize + len);
     CUCM_CHECK(link_.read_exact(std::span(m).subspan(capf::kHeaderSize), "read body"));
-    last_wire_ = m;
-    return capf::parse_message(m);
+    last_wire_ = std::move(m);
+    return capf::parse_message(last_wire_);
   }
 
   Status write(const Message& m) {
-    CUCM_TRY(Bytes b, capf::build_message(m));
-    last_wire_ = b;
-    return link_.write(b, "write");
+    CUCM_TRY(last_wire_, capf::build_message(m));
+    return link_.write(last_wire_, "write");
   }
 
-  // The bytes of the last message read or written, for the ladder.
-  const Bytes& last_wire() const { return last_wire_; }
+  // The bytes of the last message read or written, handed to the ladder (no copy).
+  Bytes take_last_wire() { return std::move(last_wire_); }
 
   void close() { link_.close(); }
 
@@ -110,14 +109,14 @@ Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
     m.sid = out.sid;
     out.ladder.push_back(fmt::format("P->S {}", capf::command_name(m.command)));
     auto st = link.write(m);
-    out.wires.push_back(link.last_wire());
+    out.wires.push_back(link.take_last_wire());
     return st;
   };
   while (true) {
     CUCM_TRY(Message req, link.read());
     out.sid = req.sid;
     out.ladder.push_back(fmt::format("S->P {}", capf::command_name(req.command)));
-    out.wires.push_back(link.last_wire());
+    out.wires.push_back(link.take_last_wire());
     if (opts.disconnect_on && req.command == *opts.disconnect_on) {
       link.close();
       out.ladder.push_back("P    disconnects");

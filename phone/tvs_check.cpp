@@ -71,9 +71,9 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
   for (const auto& server : c.memory.servers) {
     o.host = server.host;
     o.port = server.port;
-    c.ladder("phone", "tvs", "TVS", fmt::format("VerifyRequest {} as {}", subject, name), "",
-             verify_request_bytes(name, der, o.sid));
-    auto a = ask_tvs(name, der, o);
+    Bytes request = verify_request_bytes(name, der, o.sid);  // encoded once: sent, and kept by the ladder
+    c.ladder("phone", "tvs", "TVS", fmt::format("VerifyRequest {} as {}", subject, name), "", request);
+    auto a = send_verify_request(request, o);
     if (!a) {
       c.ladder("phone", "phone", "-", fmt::format("TVS {}:{} gave no answer", server.host, server.port), a.error().message, {});
       errors.push_back(a.error().message);

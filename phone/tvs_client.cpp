@@ -21,6 +21,10 @@ Bytes verify_request_bytes(const std::string& device_name, ByteView certificate,
 }
 
 Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, const TvsClientOptions& o) {
+  return send_verify_request(verify_request_bytes(device_name, certificate, o.sid), o);
+}
+
+Result<TvsAnswer> send_verify_request(ByteView request, const TvsClientOptions& o) {
   CUCM_TRY(auto tls, o.tls_contexts ? o.tls_contexts->get(o.tls) : make_client_tls(o.tls));
   TlsLink link(TlsLinkOptions{.service = "tvs",
                               .floor_flag = "--tvs-tls-min",
@@ -42,7 +46,7 @@ Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, 
   }
   TvsAnswer out;
   out.tls = link.negotiated();
-  CUCM_CHECK(link.write(verify_request_bytes(device_name, certificate, o.sid), "write VerifyRequest"));
+  CUCM_CHECK(link.write(request, "write VerifyRequest"));
   std::array<std::uint8_t, tvs::kHeaderSize> header{};
   if (auto st = link.read_exact(header, "read VerifyResponse"); !st) {
     // TVS closes without a word on a request it rejects (§4).

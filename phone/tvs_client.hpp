@@ -42,7 +42,9 @@ struct TvsAnswer {
 // Unauthenticated when the server's certificate is not a TVS certificate of the ITL.
 Result<TvsAnswer> ask_tvs(const std::string& device_name, ByteView certificate, const TvsClientOptions& o);
 
-// The VerifyRequest ask_tvs sends, byte for byte (for the ladder).
+// The VerifyRequest ask_tvs sends, byte for byte, and the same query sent as these bytes (the
+// ladder keeps them, so they are encoded once). `request` must carry the SID of `o`.
 Bytes verify_request_bytes(const std::string& device_name, ByteView certificate, std::uint32_t sid);
+Result<TvsAnswer> send_verify_request(ByteView request, const TvsClientOptions& o);
 
 }  // namespace cucm::phone
