@@ -38,7 +38,8 @@ Statement& Statement::bind(int index, std::int64_t v) {
 }
 
 Statement& Statement::bind(int index, std::string_view v) {
-  if (sqlite3_bind_text64(raw_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK &&
+  // A default-constructed view has no data pointer, which SQLite binds as NULL: text it is.
+  if (sqlite3_bind_text64(raw_, index, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK &&
       bind_status_) {
     bind_status_ = bind_error(index);
   }
