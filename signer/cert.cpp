@@ -1,10 +1,16 @@
 // Certificate loading and field extraction.
 #include "signer/cert.hpp"
 
+#include <arpa/inet.h>
+
+#include <array>
+#include <memory>
+
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "core/encoding.hpp"
 
@@ -208,5 +214,51 @@ std::string cert_fingerprint(const X509& cert, HashAlg alg) {
 }
 
 std::string cert_md5_fingerprint(const X509& cert) { return to_hex_colon(md5(cert_der(cert))); }
+
+std::vector<std::pair<std::string, std::string>> subject_rdns(const X509& cert) {
+  const X509_NAME& name = *X509_get_subject_name(&cert);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < X509_NAME_entry_count(&name); ++i) {
+    const X509_NAME_ENTRY* e = X509_NAME_get_entry(&name, i);
+    int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+    const ASN1_STRING* v = X509_NAME_ENTRY_get_data(e);
+    out.emplace_back(OBJ_nid2sn(nid), std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                                                  static_cast<std::size_t>(ASN1_STRING_length(v))));
+  }
+  return out;
+}
+
+std::string alt_names_config(const X509& cert) {
+  std::unique_ptr<GENERAL_NAMES, decltype(&GENERAL_NAMES_free)> names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(&cert, NID_subject_alt_name, nullptr, nullptr)), &GENERAL_NAMES_free);
+  std::string out;
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
+    std::string item;
+    if (n->type == GEN_DNS || n->type == GEN_URI) {
+      const ASN1_STRING* v = n->type == GEN_DNS ? n->d.dNSName : n->d.uniformResourceIdentifier;
+      item = std::string(n->type == GEN_DNS ? "DNS:" : "URI:") +
+             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), static_cast<std::size_t>(ASN1_STRING_length(v)));
+    } else if (n->type == GEN_IPADD) {
+      std::array<char, INET6_ADDRSTRLEN> text{};
+      int len = ASN1_STRING_length(n->d.iPAddress);
+      int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+      if (family && inet_ntop(family, ASN1_STRING_get0_data(n->d.iPAddress), text.data(), text.size())) {
+        item = std::string("IP:") + text.data();
+      }
+    }
+    if (item.empty()) continue;
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+HashAlg signature_digest(const X509& cert) {
+  int nid = X509_get_signature_nid(&cert);
+  int md = NID_undef;
+  OBJ_find_sigid_algs(nid, &md, nullptr);
+  return md == NID_sha1 ? HashAlg::Sha1 : md == NID_sha512 ? HashAlg::Sha512 : HashAlg::Sha256;
+}
 
 }  // namespace cucm::signer

@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -28,6 +29,14 @@ std::string subject_name(const X509& cert);
 std::string issuer_name(const X509& cert);
 // The subject's last CN, or "" when it has none.
 std::string common_name(const X509& cert);
+
+// The subject's RDNs as (short name, value), in order: what CertRequest::subject takes.
+std::vector<std::pair<std::string, std::string>> subject_rdns(const X509& cert);
+// The subjectAltName in the OpenSSL config form CertRequest takes ("DNS:a,IP:127.0.0.1"); DNS,
+// URI and IP names only, "" when there is none.
+std::string alt_names_config(const X509& cert);
+// The digest of the certificate's own signature (SHA-256 for anything but SHA-1 and SHA-512).
+HashAlg signature_digest(const X509& cert);
 
 // The serial's minimal big-endian bytes, without a 00 sign byte (PROTOCOLS §5.1).
 Bytes serial_bytes(const X509& cert);

@@ -75,6 +75,8 @@ bool file_exists(const fs::path& p) {
   return present && *present;
 }
 
+}  // namespace
+
 // File signers must be RSA (the header has no EC signature code); HTTPS must be EC, the only key
 // phones take on 6971 (PROTOCOLS §8.1).
 Status check_key_kind(PkiRole r, KeyKind kind, const std::string& described) {
@@ -89,6 +91,8 @@ Status check_key_kind(PkiRole r, KeyKind kind, const std::string& described) {
   }
   return Ok{};
 }
+
+namespace {
 
 Result<Identity> load_identity(const fs::path& dir, PkiRole r) {
   CUCM_TRY(Bytes cert_bytes, read_file(cert_path(dir, r)));

@@ -30,6 +30,10 @@ Role trust_role(PkiRole r);
 // of their files and gets them on first use, as new identities, never as replacements.
 bool added_later(PkiRole r);
 
+// InvalidArgument when a role cannot have this kind of key: the file signers (CallManager,
+// ITLRecovery) need RSA, HTTPS needs EC. `described` names the key in the message.
+Status check_key_kind(PkiRole r, KeyKind kind, const std::string& described);
+
 struct Identity {
   X509Ptr cert;
   PkeyPtr key;

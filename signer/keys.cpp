@@ -1,6 +1,7 @@
 // Key handling over the OpenSSL 3 EVP and encoder APIs.
 #include "signer/keys.hpp"
 
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -146,5 +147,20 @@ std::string describe_key(const EVP_PKEY& key) {
 }
 
 bool same_public_key(const EVP_PKEY& a, const EVP_PKEY& b) { return EVP_PKEY_eq(&a, &b) == 1; }
+
+Result<KeySpec> key_spec_of(const EVP_PKEY& key) {
+  KeySpec s;
+  s.kind = key_kind(key);
+  s.rsa_bits = key_bits(key);
+  if (s.kind == KeyKind::Ec) {
+    std::array<char, 64> group{};
+    std::size_t len = 0;
+    if (EVP_PKEY_get_group_name(&key, group.data(), group.size(), &len) != 1) {
+      return make_error(Errc::Internal, "pki: cannot tell the curve of the EC key");
+    }
+    s.curve.assign(group.data(), len);
+  }
+  return s;
+}
 
 }  // namespace cucm::signer

@@ -38,6 +38,8 @@ Result<Bytes> public_key_raw(EVP_PKEY& key);
 KeyKind key_kind(const EVP_PKEY& key);  // EC for anything that is not RSA
 int key_bits(const EVP_PKEY& key);
 std::string describe_key(const EVP_PKEY& key);  // "RSA 2048", "EC prime256v1"
+// The spec that makes a key like `key` (kind, RSA size or curve).
+Result<KeySpec> key_spec_of(const EVP_PKEY& key);
 bool same_public_key(const EVP_PKEY& a, const EVP_PKEY& b);
 
 }  // namespace cucm::signer
