@@ -130,7 +130,7 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   o.https_port = services.https_port();
   o.state_dir = dir / "phone";
   // The phone's MIC comes from the lab's manufacturing CA, which CAPF trusts (made by services.start).
-  CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(dir, false));
+  CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(dir));
   o.manufacturer = &manufacturer;
   CUCM_TRY(o.profile, phone::firmware_profile(phone_profile));
   auto result = phone::boot(o);

@@ -85,7 +85,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   CUCM_TRY(auto http_port, port_flag("--http-port", a.http_port));
   CUCM_TRY(auto https_port, port_flag("--https-port", a.https_port));
   std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
-  CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir, false));
+  CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir));
   CUCM_CHECK(prepare(a, root, manufacturer));
   const bool spread = own_addresses(a);
   CUCM_TRY(auto profile, phone::firmware_profile(a.profile));

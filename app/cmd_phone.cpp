@@ -142,8 +142,8 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       o.timeout = std::chrono::milliseconds(a->timeout_ms);
       // A MIC made here is issued by the lab manufacturing CA of the data folder, which `serve`
       // on the same folder trusts; for a server elsewhere, copy its certificate into that
-      // server's capf/trust folder.
-      CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir, false));
+      // server's CAPF-trust store (trust add --store CAPF-trust).
+      CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir));
       o.manufacturer = &manufacturer;
       if (!a->mic.empty()) {
         CUCM_TRY(auto state, phone::load_state(o.state_dir, o.device, o.manufacturer));

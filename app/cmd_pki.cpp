@@ -212,6 +212,10 @@ void add_pki_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       chain = std::move(*c);
     }
     if (auto st = pki_r->import(*r, *cert, *key, chain); !st) { rc = fail(st.error()); return; }
+    // Opening the database mirrors pki/ into TVS's store: TVS vouches for the new certificate.
+    auto db = cluster_db(g);
+    if (!db) { rc = fail(db.error()); return; }
+    log_admin_event(*db, "", fmt::format("pki import {}", ia->role));
     std::cout << "imported " << ia->role << "\n";
     rc = show(g, ia->role, false);
   });

@@ -257,7 +257,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   s->add_option("--capf-max-per-address", a->capf_max_per_address,
                 "Concurrent CAPF sessions from one client address (0: no cap)")->capture_default_str();
   s->add_flag("--no-lab-manufacturer", a->no_lab_manufacturer,
-              "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (capf/trust is used as it is)");
+              "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (CAPF-trust is used as it is)");
   s->add_option("--tls-keylog", a->tls_keylog,
                 "Append the secrets of every CAPF, TVS and HTTPS session to FILE (NSS key log, for Wireshark); "
                 "SSLKEYLOGFILE does the same. Lab use only")

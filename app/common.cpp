@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cluster/identities.hpp"
+#include "cluster/trust_stores.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
 #include "core/log.hpp"
@@ -118,6 +119,7 @@ Result<db::Database> cluster_db(const GlobalOptions& g) {
   CUCM_TRY(auto db, db::open_cluster_db(g.data_dir));
   // What TVS vouches for follows pki/ (see cluster::Cluster::open).
   CUCM_CHECK(tvs::mirror_cluster_identities(db, pki));
+  CUCM_CHECK(cluster::move_capf_trust_folder(db, g.data_dir));  // once, from before the trust stores
   return db;
 }
 

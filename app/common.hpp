@@ -74,8 +74,10 @@ void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, clu
 void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
-void add_trust_commands(CLI::App& app, GlobalOptions& g, int& rc);  // TVS's trust store
+void add_trust_commands(CLI::App& app, GlobalOptions& g, int& rc);  // trust stores and TVS's
 void add_wireshark_command(CLI::App& app, GlobalOptions& g, int& rc);
+void add_cert_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_cert_identity_commands(CLI::App& cert, GlobalOptions& g, int& rc);  // cert csr|import
 
 // The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says
 // on stderr when it created the identities.

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cucm::app::add_serve_command(app, g, rc);
   cucm::app::add_phone_commands(app, g, rc);
   cucm::app::add_trust_commands(app, g, rc);
+  cucm::app::add_cert_commands(app, g, rc);
   cucm::app::add_wireshark_command(app, g, rc);
 
   app.parse_complete_callback([&] {

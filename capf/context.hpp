@@ -30,7 +30,7 @@ struct CapfConfig {
   int max_in_progress = 3;                       // RequestInProgress messages accepted per key generation
   std::filesystem::path data_dir;                // issued LSCs go to <data_dir>/capf/issued
   // Trust the lab manufacturing CA that signs the simulator's MICs (signer/lab_manufacturer.hpp),
-  // making it on first use. Off: only what <data_dir>/capf/trust holds.
+  // making it on first use. Off: only what the CAPF-trust store holds.
   bool trust_lab_manufacturer = true;
   // When set, every handshake's secrets are appended to it (serve --tls-keylog), for Wireshark.
   std::shared_ptr<signer::TlsKeyLog> tls_keylog;
@@ -39,8 +39,8 @@ struct CapfConfig {
 struct Context {
   CapfConfig cfg;
   const signer::ClusterPki& pki;
-  // CAs trusted for "By Existing Certificate" besides the CAPF CA: PEM files in
-  // <data_dir>/capf/trust (e.g. Cisco manufacturing roots for MICs).
+  // CAs trusted for "By Existing Certificate" besides the CAPF CA: the CAPF-trust store (e.g.
+  // Cisco manufacturing roots for MICs), read when the server starts.
   std::vector<signer::X509Ptr> trust;
   std::mutex db_mutex;  // sessions on several threads share this connection
   db::Database db;
@@ -52,8 +52,5 @@ struct Context {
   // Warnings about refused handshakes, per client address: a flood of them is a few lines a minute.
   core::RepeatLimiter refusal_lines{{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024}};
 };
-
-// Loads the trust store; a file that does not parse is an error naming it.
-Result<std::vector<signer::X509Ptr>> load_trust_store(const std::filesystem::path& dir);
 
 }  // namespace cucm::capf

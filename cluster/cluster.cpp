@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cluster/identities.hpp"
+#include "cluster/trust_stores.hpp"
 #include "db/schema.hpp"
 #include "tvs/trust.hpp"
 
@@ -25,6 +26,7 @@ Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data
   // TVS vouches for the cluster's own certificates: the store follows pki/ (a rotation or an
   // import while the cluster was down shows here).
   CUCM_CHECK(tvs::mirror_cluster_identities(c->db_, c->pki_));
+  CUCM_CHECK(move_capf_trust_folder(c->db_, data_dir));  // once, from before the trust stores
   if (cfg.events) {
     CUCM_TRY(c->events_, db::EventWriter::start(data_dir, cfg.event_options));
   }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/trust_stores.hpp"
 #include "signer/lab_manufacturer.hpp"
 
 namespace cucm::cluster {
@@ -40,8 +41,11 @@ Status Services::start_capf() {
   capf::CapfConfig cc = *cfg_.capf;
   cc.data_dir = cluster_.data_dir();
   CUCM_TRY(auto db, cluster_.open_db());  // CAPF writes through a connection of its own
-  if (cc.trust_lab_manufacturer) CUCM_CHECK(signer::LabManufacturer::open(cluster_.data_dir(), true));
-  CUCM_TRY(auto trust, capf::load_trust_store(cluster_.data_dir() / "capf" / "trust"));
+  if (cc.trust_lab_manufacturer) {
+    CUCM_TRY(auto lab, signer::LabManufacturer::open(cluster_.data_dir()));
+    CUCM_CHECK(trust_lab_manufacturer(db, *lab.cert));
+  }
+  CUCM_TRY(auto trust, trusted_certificates(db, TrustStore::Capf));
   capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events(), {}, {}});
   capf_ = std::make_unique<capf::CapfServer>(loops_.contexts(), *capf_ctx_);
   return capf_->start();

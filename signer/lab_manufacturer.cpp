@@ -65,28 +65,14 @@ Result<LabManufacturer> create(const fs::path& data_dir, const fs::path& dir) {
   return made;
 }
 
-Status put_in_trust_folder(const fs::path& data_dir, const X509& cert) {
-  fs::path trust = data_dir / "capf" / "trust";
-  std::error_code ec;
-  fs::create_directories(trust, ec);
-  if (ec) return make_error(Errc::Unavailable, fmt::format("lab manufacturing CA: cannot create {}: {}", trust.string(), ec.message()));
-  fs::path file = trust / kLabManufacturerTrustFile;
-  Bytes pem = cert_pem(cert);
-  if (auto on_disk = read_file(file); on_disk && *on_disk == pem) return Ok{};
-  return write_file_atomic(file, pem);
-}
-
 }  // namespace
 
-Result<LabManufacturer> LabManufacturer::open(const fs::path& data_dir, bool trust_it) {
+Result<LabManufacturer> LabManufacturer::open(const fs::path& data_dir) {
   fs::path dir = data_dir / "lab-manufacturing";
   std::error_code ec;
   bool present = fs::exists(dir / "ca.pem", ec);
   if (ec) return make_error(Errc::Unavailable, fmt::format("lab manufacturing CA: cannot check {}: {}", dir.string(), ec.message()));
-  Result<LabManufacturer> m = present ? load(dir) : create(data_dir, dir);
-  if (!m) return m;
-  if (!present || trust_it) CUCM_CHECK(put_in_trust_folder(data_dir, *m->cert));
-  return m;
+  return present ? load(dir) : create(data_dir, dir);
 }
 
 Result<X509Ptr> LabManufacturer::issue_mic(EVP_PKEY& phone_key, const std::string& device, std::time_t now) const {

@@ -3,8 +3,8 @@
 // store. So simulated phones take the same path real ones do: CAPF records a key only from a
 // certificate that chains to a trusted CA (issue 16, item 2).
 //
-// Files: <data_dir>/lab-manufacturing/ca.pem and ca.key (0600, folder 0700), and a copy of the
-// certificate in <data_dir>/capf/trust/cucm-emu-lab-manufacturing-ca.pem for CAPF.
+// Files: <data_dir>/lab-manufacturing/ca.pem and ca.key (0600, folder 0700). serve puts the
+// certificate in the CAPF-trust store at start (cluster/trust_stores.hpp).
 #pragma once
 
 #include <ctime>
@@ -16,16 +16,13 @@
 
 namespace cucm::signer {
 
-inline constexpr const char* kLabManufacturerTrustFile = "cucm-emu-lab-manufacturing-ca.pem";
-
 struct LabManufacturer {
   X509Ptr cert;
   PkeyPtr key;
 
   // Loads the CA from `data_dir`, making it on first use (two processes making it at once end
-  // with the same one). A CA made here is also put in CAPF's trust folder; `trust_it` puts the
-  // copy back when an existing CA's is missing or stale (what `serve` does at start).
-  static Result<LabManufacturer> open(const std::filesystem::path& data_dir, bool trust_it);
+  // with the same one).
+  static Result<LabManufacturer> open(const std::filesystem::path& data_dir);
 
   // A MIC for `device` over `phone_key`'s public half: CN=<device>, ten years from `now`.
   Result<X509Ptr> issue_mic(EVP_PKEY& phone_key, const std::string& device, std::time_t now) const;

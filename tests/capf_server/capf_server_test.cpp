@@ -55,8 +55,6 @@ class CapfTest : public ::testing::Test {
     mfg_key_ = mfg_key->release();
     auto mfg = signer::make_self_signed(*mfg_key_, signer::mkcert_profile(*mfg_key_, {{"CN", "Test Manufacturing CA"}, {"O", "Lab"}, {"OU", "MIC"}}, 3650, signer::HashAlg::Sha256));
     mfg_ = mfg->release();
-    fs::create_directories(dir_ / "capf" / "trust");
-    ASSERT_TRUE(write_file_atomic(dir_ / "capf" / "trust" / "mfg.pem", signer::cert_pem(*mfg_)));
     auto db = db::open_cluster_db(dir_);
     ASSERT_TRUE(db);
     CapfConfig cfg;
@@ -68,9 +66,9 @@ class CapfTest : public ::testing::Test {
     cfg.data_dir = dir_;
     cfg.max_per_address = kPerAddress;
     ctx_ = new Context{cfg, *pki_, {}, {}, std::move(*db), nullptr, {}, {}};
-    auto trust = load_trust_store(dir_ / "capf" / "trust");
-    ASSERT_TRUE(trust);
-    ctx_->trust = std::move(*trust);
+    auto copy_of_mfg = signer::load_cert(signer::cert_der(*mfg_));
+    ASSERT_TRUE(copy_of_mfg);
+    ctx_->trust.push_back(std::move(*copy_of_mfg));
     db::ProfileStore profiles(ctx_->db);
     auto copy = [&](const char* name, auto mutate) {
       auto p = profiles.copy(kNullProfile, name);

@@ -48,7 +48,7 @@ struct Cluster {
     // And the TVS list at TVS (1: a closed port, when TVS is off).
     EXPECT_TRUE(db::SettingsStore(*db).set("tvs_port", std::to_string(tvs ? services->tvs_port() : 1)));
     // The phones' MICs come from the lab manufacturing CA that CAPF trusts (made by start()).
-    auto m = signer::LabManufacturer::open(dir, false);
+    auto m = signer::LabManufacturer::open(dir);
     EXPECT_TRUE(m) << m.error().message;
     manufacturer = std::move(*m);
   }

@@ -24,44 +24,31 @@ fs::path temp(const std::string& name) {
   return p;
 }
 
-TEST(LabManufacturer, MadeOnFirstUseThenLoadedWithItsKeyPrivateAndACopyInCapfTrust) {
+TEST(LabManufacturer, MadeOnFirstUseThenLoadedWithItsKeyPrivate) {
   auto dir = temp("first");
-  auto made = LabManufacturer::open(dir, false);
+  auto made = LabManufacturer::open(dir);
   ASSERT_TRUE(made) << made.error().message;
   struct stat st {};
   ASSERT_EQ(::stat((dir / "lab-manufacturing" / "ca.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto trusted = read_file(dir / "capf" / "trust" / kLabManufacturerTrustFile);
-  ASSERT_TRUE(trusted);
-  EXPECT_EQ(*trusted, cert_pem(*made->cert));
-  auto again = LabManufacturer::open(dir, false);
+  EXPECT_FALSE(fs::exists(dir / "capf" / "trust"));  // serve trusts it in CAPF-trust (cluster/trust_stores)
+  auto again = LabManufacturer::open(dir);
   ASSERT_TRUE(again);
   EXPECT_EQ(cert_der(*again->cert), cert_der(*made->cert));
-  fs::remove_all(dir);
-}
-
-TEST(LabManufacturer, ServeTrustsItAgainWhenTheCopyIsGone) {
-  auto dir = temp("again");
-  ASSERT_TRUE(LabManufacturer::open(dir, false));
-  fs::remove(dir / "capf" / "trust" / kLabManufacturerTrustFile);
-  ASSERT_TRUE(LabManufacturer::open(dir, false));  // a phone does not put it back
-  EXPECT_FALSE(fs::exists(dir / "capf" / "trust" / kLabManufacturerTrustFile));
-  ASSERT_TRUE(LabManufacturer::open(dir, true));
-  EXPECT_TRUE(fs::exists(dir / "capf" / "trust" / kLabManufacturerTrustFile));
   fs::remove_all(dir);
 }
 
 TEST(LabManufacturer, TwoProcessesMakingItAtOnceEndWithOneCa) {
   auto dir = temp("race");
   Result<LabManufacturer> a = make_error(Errc::Internal, "not run"), b = make_error(Errc::Internal, "not run");
-  std::thread ta([&] { a = LabManufacturer::open(dir, false); });
-  std::thread tb([&] { b = LabManufacturer::open(dir, false); });
+  std::thread ta([&] { a = LabManufacturer::open(dir); });
+  std::thread tb([&] { b = LabManufacturer::open(dir); });
   ta.join();
   tb.join();
   ASSERT_TRUE(a) << a.error().message;
   ASSERT_TRUE(b) << b.error().message;
   EXPECT_EQ(cert_der(*a->cert), cert_der(*b->cert));
-  auto on_disk = LabManufacturer::open(dir, false);
+  auto on_disk = LabManufacturer::open(dir);
   ASSERT_TRUE(on_disk);
   EXPECT_EQ(cert_der(*on_disk->cert), cert_der(*a->cert));
   fs::remove_all(dir);
@@ -69,7 +56,7 @@ TEST(LabManufacturer, TwoProcessesMakingItAtOnceEndWithOneCa) {
 
 TEST(LabManufacturer, ItsMicsChainToItAndNameTheDevice) {
   auto dir = temp("mic");
-  auto m = LabManufacturer::open(dir, false);
+  auto m = LabManufacturer::open(dir);
   ASSERT_TRUE(m);
   auto key = generate_key({});
   std::time_t now = std::time(nullptr);
