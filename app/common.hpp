@@ -70,7 +70,8 @@ void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
-void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, vpn, sql, events
+void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, sql, events
+void add_vpn_commands(CLI::App& app, GlobalOptions& g, int& rc);    // vpn add|list|delete|check
 void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
