@@ -95,6 +95,10 @@ Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& fl
 // The phone simulator's ladder, as `phone boot` prints it (shared with `demo`).
 // `explain`: the phone's reasons and every CAPF and TVS message element by element; `hex`: their bytes.
 void print_ladder(const phone::BootResult& r, bool explain, bool hex = false);
+// Only the steps of a ladder (the boot's, or the VPN connect's), as print_ladder lays them out.
+void print_steps(const std::vector<phone::LadderStep>& steps, bool explain, bool hex = false);
+// The boot as JSON, as `phone boot --json` prints it.
+nlohmann::json ladder_json(const phone::BootResult& r);
 
 // Runs `body`, turning an Error into "cucm-emu: message" and exit code 1.
 int guarded(const std::function<Status()>& body);

@@ -1,12 +1,13 @@
 // Seed 001's troubleshooting against a live headend: openssl s_server plays the VPN headend on
-// loopback; `vpn add --from` and `vpn check` take the certificate it presents and compare its
-// hash with the group's certHash1 ... certHashN, as the phone does ("Bad Certificate").
+// loopback; `vpn add --from`, `vpn check` and `phone vpn` take the certificate it presents and
+// compare its hash with the group's certHash1 ... certHashN, as the phone does ("Bad Certificate").
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -230,6 +231,9 @@ TEST_F(VpnCli, EveryFailureIsOneLineAndExitCodeOne) {
       {"vpn check SEP001122334455 --connect 127.0.0.1:99999", "port '99999' vs 1..65535"},
       {"vpn add other --url https://x/ --from " + refused, "connect failed: Connection refused"},
       {"vpn add other --url https://x/ --hash-alg md5", "vpn hash algorithm 'md5' vs sha1 or sha512"},
+      {"phone vpn SEP001122334455 --server 127.0.0.1 --tftp-port " + std::to_string(closed.port) + " --http-port " +
+           std::to_string(closed.port) + " --timeout-ms 300",
+       "the phone did not reach a full config"},
   };
   for (const auto& c : cases) {
     auto r = run_raw(emu(c.args) + " 2>&1 >/dev/null");  // stderr only
@@ -238,6 +242,69 @@ TEST_F(VpnCli, EveryFailureIsOneLineAndExitCodeOne) {
     EXPECT_EQ(r.out.rfind("cucm-emu: ", 0), 0u) << c.args << "\n" << r.out;
     EXPECT_TRUE(has(r.out, c.message)) << c.args << "\n" << r.out;
   }
+}
+
+// `serve` on loopback ports of its own, for the simulated phone to boot from.
+struct Server {
+  std::unique_ptr<ChildProcess> proc;
+  std::string tftp_port, http_port, https_port;
+};
+
+TEST_F(VpnCli, PhoneVpnAcceptsTheMatchingHeadendAndSaysBadCertificateOtherwise) {
+  make_cert("asa", "asa.lab");
+  make_cert("rogue", "asa.lab");
+  auto good = start_headend("asa");
+  auto rogue = start_headend("rogue");
+  ASSERT_TRUE(good.proc && rogue.proc);
+  ASSERT_EQ(run(emu("vpn add lab --url https://" + good.address() + "/SSLVPNphone --from " + good.address())).rc, 0);
+  add_phone("lab");
+
+  std::string why;
+  Server s;
+  s.proc = ChildProcess::start({CUCM_EMU, "--data-dir", (dir_ / "data").string(), "serve", "--tftp-address", "127.0.0.1",
+                                "--http-address", "127.0.0.1", "--https-address", "127.0.0.1", "--capf-address",
+                                "127.0.0.1", "--tvs-address", "127.0.0.1", "--tftp-port", "0", "--http-port", "0",
+                                "--https-port", "0", "--capf-port", "0", "--tvs-port", "0"},
+                               why);
+  ASSERT_TRUE(s.proc) << why;
+  ASSERT_TRUE(s.proc->wait_for("serving ", 60s)) << s.proc->output();
+  std::smatch m;
+  const std::string& out = s.proc->output();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(tftp: listening on 127\.0\.0\.1:(\d+)/udp)"))) << out;
+  s.tftp_port = m[1];
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(http: listening on 127\.0\.0\.1:(\d+)/tcp)"))) << out;
+  s.http_port = m[1];
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(https: listening on 127\.0\.0\.1:(\d+)/tcp)"))) << out;
+  s.https_port = m[1];
+  std::string phone = "phone vpn SEP001122334455 --server 127.0.0.1 --tftp-port " + s.tftp_port + " --http-port " +
+                      s.http_port + " --https-port " + s.https_port;
+  std::string asa = openssl_hash("asa", "sha1");
+  std::string other = openssl_hash("rogue", "sha1");
+
+  // The vpnGroup's url1 names the good headend: the phone connects there by itself.
+  auto accepted = run(emu(phone));
+  EXPECT_EQ(accepted.rc, 0) << accepted.out;
+  for (const std::string& want : {"vpnGroup: url1 https://" + good.address() + "/SSLVPNphone, hashAlg 0 (SHA-1), 1 certificate hash(es)",
+                                  "connect " + good.address(), "Certificate CN=asa.lab, SHA-1 " + asa,
+                                  "compare: certHash1 " + asa + " (match)",
+                                  std::string("VPN connected (certificate accepted)")}) {
+    EXPECT_TRUE(has(accepted.out, want)) << want << "\n" << accepted.out;
+  }
+
+  auto refused = run(emu(phone + " --headend " + rogue.address()));
+  EXPECT_EQ(refused.rc, 1) << refused.out;
+  for (const std::string& want : {"Certificate CN=asa.lab, SHA-1 " + other, "compare: certHash1 " + asa + " (differs)",
+                                  std::string("Bad Certificate")}) {
+    EXPECT_TRUE(has(refused.out, want)) << want << "\n" << refused.out;
+  }
+  EXPECT_FALSE(has(refused.out, "VPN connected")) << refused.out;
+
+  auto json = run_stdout(emu(phone + " --json --headend " + rogue.address()));
+  EXPECT_EQ(json.rc, 1);
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["vpn"]["bad_certificate"], true);
+  EXPECT_EQ(j["vpn"]["presented"], other);
+  EXPECT_EQ(j["boot"]["full_config"], true);
 }
 
 }  // namespace
