@@ -1,5 +1,5 @@
-// cucm-emu capf|cluster|vpn|sql|events: CAPF scheduling, cluster settings, VPN groups, SQL
-// queries as `run sql` shows them, and the event log.
+// cucm-emu capf|cluster|sql|events: CAPF scheduling, cluster settings, SQL queries as `run sql`
+// shows them, and the event log (VPN groups are in cmd_vpn.cpp).
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -18,7 +18,6 @@
 #include "db/event_log.hpp"
 #include "db/schema.hpp"
 #include "db/settings_store.hpp"
-#include "db/vpn_store.hpp"
 #include "core/encoding.hpp"
 #include "signer/cert.hpp"
 #include "signer/keys.hpp"
@@ -167,7 +166,7 @@ Status events(const GlobalOptions& g, const std::string& device_in, bool follow,
 
 }  // namespace
 
-// Over 60 lines: it only declares the capf, cluster, vpn, sql and events subcommands and their
+// Over 60 lines: it only declares the capf, cluster, sql and events subcommands and their
 // flags, one line each, so that one place shows that part of the command line.
 void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   auto ca = std::make_shared<CapfArgs>();
@@ -222,49 +221,6 @@ void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       log_admin_event(db, "", fmt::format("cluster setting {} = {}", kv->first, kv->second));
       std::cout << kv->first << " = " << kv->second << "\n";
       return Ok{};
-    });
-  });
-
-  struct VpnArgs { std::string name, url, cert, hash; };
-  auto va = std::make_shared<VpnArgs>();
-  auto* vpn = app.add_subcommand("vpn", "VPN groups: the headend URL and certHash1 in phone configs");
-  vpn->require_subcommand(1);
-  auto* vadd = vpn->add_subcommand("add", "Add or replace a VPN group");
-  vadd->add_option("name", va->name, "Group name")->required();
-  vadd->add_option("--url", va->url, "Headend URL, e.g. https://10.201.160.201/SSLVPNphone")->required();
-  vadd->add_option("--headend-cert", va->cert, "Headend certificate: certHash1 is its SHA-1, base64");
-  vadd->add_option("--cert-hash1", va->hash, "Or the certHash1 value itself");
-  vadd->callback([&g, &rc, va] {
-    rc = guarded([&]() -> Status {
-      db::VpnGroup grp{va->name, va->url, va->hash};
-      if (!va->cert.empty()) {
-        CUCM_TRY(Bytes bytes, read_file(va->cert));
-        CUCM_TRY(auto cert, signer::load_cert(bytes));
-        grp.cert_hash1 = signer::cert_hash_base64(*cert, signer::HashAlg::Sha1);
-      }
-      CUCM_TRY(auto db, cluster_db(g));
-      CUCM_CHECK(db::VpnStore(db).put(grp));
-      std::cout << fmt::format("vpn group {}: {} certHash1 {}\n", grp.name, grp.url, grp.cert_hash1);
-      return Ok{};
-    });
-  });
-  auto* vls = vpn->add_subcommand("list", "List VPN groups");
-  vls->callback([&g, &rc] {
-    rc = guarded([&]() -> Status {
-      CUCM_TRY(auto db, cluster_db(g));
-      CUCM_TRY(auto all, db::VpnStore(db).list());
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& v : all) rows.push_back({v.name, v.url, v.cert_hash1});
-      std::cout << format_table({"name", "url", "cert_hash1"}, rows);
-      return Ok{};
-    });
-  });
-  auto* vdel = vpn->add_subcommand("delete", "Delete a VPN group (not while devices use it)");
-  vdel->add_option("name", va->name, "Group name")->required();
-  vdel->callback([&g, &rc, va] {
-    rc = guarded([&]() -> Status {
-      CUCM_TRY(auto db, cluster_db(g));
-      return db::VpnStore(db).remove(va->name);
     });
   });
 

@@ -26,8 +26,8 @@ std::vector<std::string> explain_wire(const phone::LadderStep& s) {
 
 }  // namespace
 
-void print_ladder(const phone::BootResult& r, bool explain, bool hex) {
-  for (const auto& s : r.ladder) {
+void print_steps(const std::vector<phone::LadderStep>& steps, bool explain, bool hex) {
+  for (const auto& s : steps) {
     if (s.from == "phone" && s.to == "phone") {
       std::cout << fmt::format("{:8.3f}  {:<5}   {:<5} {:<5} {}\n", s.t, "phone", "", "", s.what);
     } else {
@@ -41,6 +41,10 @@ void print_ladder(const phone::BootResult& r, bool explain, bool hex) {
       for (const auto& line : hex_dump(s.wire)) std::cout << fmt::format("{:>10}   : {}\n", "", line);
     }
   }
+}
+
+void print_ladder(const phone::BootResult& r, bool explain, bool hex) {
+  print_steps(r.ladder, explain, hex);
   std::cout << (r.full_config ? fmt::format("result: full config ({}), call manager {}, {}\n",
                                             r.encrypted ? "encrypted" : "signed",
                                             r.call_managers.empty() ? "-" : r.call_managers.front(),
@@ -63,6 +67,7 @@ nlohmann::json ladder_json(const phone::BootResult& r) {
 }
 
 void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc);
+void add_phone_vpn_command(CLI::App& phone, GlobalOptions& g, int& rc);
 
 // Settings > Security > Reset on a phone: it forgets its ITL, CTL and TVS answers, and trusts the
 // next ITL on first use. What a lab does by hand for a phone stranded by a certificate change.
@@ -124,6 +129,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       ->type_name("FILE");
   add_fleet_command(*phone, g, rc);
   add_reset_trust_command(*phone, g, rc);
+  add_phone_vpn_command(*phone, g, rc);
   b->callback([&g, &rc, a] {
     rc = guarded([&]() -> Status {
       phone::BootOptions o;

@@ -70,7 +70,8 @@ void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
-void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, vpn, sql, events
+void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, sql, events
+void add_vpn_commands(CLI::App& app, GlobalOptions& g, int& rc);    // vpn add|list|delete|check
 void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
@@ -96,6 +97,10 @@ Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& fl
 // The phone simulator's ladder, as `phone boot` prints it (shared with `demo`).
 // `explain`: the phone's reasons and every CAPF and TVS message element by element; `hex`: their bytes.
 void print_ladder(const phone::BootResult& r, bool explain, bool hex = false);
+// Only the steps of a ladder (the boot's, or the VPN connect's), as print_ladder lays them out.
+void print_steps(const std::vector<phone::LadderStep>& steps, bool explain, bool hex = false);
+// The boot as JSON, as `phone boot --json` prints it.
+nlohmann::json ladder_json(const phone::BootResult& r);
 
 // Runs `body`, turning an Error into "cucm-emu: message" and exit code 1.
 int guarded(const std::function<Status()>& body);

@@ -37,7 +37,12 @@ cnf::PhoneConfig phone_config(const db::Device& d, const db::SecurityProfile& p,
   for (const auto& l : d.lines) {
     c.lines.push_back(cnf::SipLine{l.index, l.directory_number, l.display_name, l.auth_name, l.auth_password});
   }
-  if (vpn) c.vpn = cnf::VpnGroup{vpn->url, vpn->cert_hash1};
+  if (vpn) {
+    // hashAlg: 0 for SHA-1 (seed 001); SHA-512's code is the cluster's setting, since no source
+    // gives it (PROTOCOLS §7.3).
+    int hash_alg = vpn->hash_alg == "sha512" ? s.vpn_sha512_hash_alg : cnf::kVpnHashAlgSha1;
+    c.vpn = cnf::VpnGroup{vpn->url, hash_alg, vpn->cert_hashes};
+  }
   return c;
 }
 

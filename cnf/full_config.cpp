@@ -76,8 +76,11 @@ void add_vpn(xmlNode* device, const VpnGroup& v) {
   add_int(g, "enableHostIDCheck", 0);
   add_text_child(xmlNewChild(g, nullptr, xc("addresses"), nullptr), "url1", v.url);
   xmlNode* cred = xmlNewChild(g, nullptr, xc("credentials"), nullptr);
-  add_int(cred, "hashAlg", 0);  // 0 = SHA-1, the only value seen (PROTOCOLS §7.3)
-  add_text_child(cred, "certHash1", v.cert_hash1);
+  add_int(cred, "hashAlg", v.hash_alg);
+  if (v.cert_hashes.empty()) add_text_child(cred, "certHash1", "");  // a group with no hash yet, as before
+  for (std::size_t i = 0; i < v.cert_hashes.size(); ++i) {
+    add_text_child(cred, fmt::format("certHash{}", i + 1), v.cert_hashes[i]);
+  }
 }
 
 }  // namespace
@@ -112,7 +115,13 @@ Result<XmlDocPtr> full_config_doc(const PhoneConfig& c) {
   add_int(d, "transportLayerProtocol", transport_code(c.protocol, c.security_mode));
   add_text_child(d, "certHash", c.cert_hash);
   add_text_child(d, "encrConfig", c.encr_config ? "true" : "false");
-  if (c.vpn) add_vpn(d, *c.vpn);
+  if (c.vpn) {
+    if (c.vpn->cert_hashes.size() > static_cast<std::size_t>(kMaxVpnCertHashes)) {
+      return make_error(Errc::InvalidArgument, fmt::format("cnf: {} vpn certificate hashes vs at most {}",
+                                                           c.vpn->cert_hashes.size(), kMaxVpnCertHashes));
+    }
+    add_vpn(d, *c.vpn);
+  }
   return doc;
 }
 

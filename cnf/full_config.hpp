@@ -30,10 +30,22 @@ struct SipLine {
   std::string auth_password;
 };
 
+// <vpnGroup> (PROTOCOLS §6.1, seed 001).
 struct VpnGroup {
-  std::string url;         // addresses/url1
-  std::string cert_hash1;  // base64 SHA-1 of the headend certificate (seed 001)
+  std::string url;                       // addresses/url1
+  int hash_alg = 0;                      // credentials/hashAlg: kVpnHashAlgSha1, or the SHA-512 code
+  // credentials/certHash1, certHash2, ...: base64 hashes of the headend certificates a phone
+  // accepts. Built: in order, none empty (none at all: an empty certHash1). Read: certHashN at
+  // index N-1, "" where the config has none.
+  std::vector<std::string> cert_hashes;
 };
+// hashAlg 0 is SHA-1 (seed 001). SHA-512's code is not known (PROTOCOLS §7.3, §9.14): the cluster
+// setting vpn_sha512_hash_alg and `phone vpn --sha512-hash-alg` carry it, kLabVpnHashAlgSha512 by
+// default [EMU].
+inline constexpr int kVpnHashAlgSha1 = 0;
+inline constexpr int kLabVpnHashAlgSha512 = 1;
+// certHash1 ... certHash10 (usecallmanager.nz's SEPMAC.cnf.xml).
+inline constexpr int kMaxVpnCertHashes = 10;
 
 struct PhoneConfig {
   std::string protocol = "SIP";  // SIP or SCCP

@@ -11,17 +11,17 @@ namespace {
 
 constexpr int kProfileAt = rows::kDeviceColumnCount;
 constexpr int kVpnAt = kProfileAt + rows::kProfileColumnCount;
-constexpr int kLineAt = kVpnAt + 3;
+constexpr int kLineAt = kVpnAt + rows::kVpnColumnCount;
 
 const std::string& view_sql() {
   static const std::string sql = fmt::format(
-      "SELECT {}, {}, v.name, v.url, v.cert_hash1, "
+      "SELECT {}, {}, {}, "
       "l.line_index, l.directory_number, l.display_name, l.auth_name, l.auth_password "
       "FROM device d JOIN security_profile p ON p.id = d.profile_id "
       "LEFT JOIN vpn_group v ON v.name = d.vpn_group "
       "LEFT JOIN line l ON l.device_name = d.name "
       "WHERE d.name = ?1 ORDER BY l.line_index",
-      rows::kDeviceColumns, rows::kProfileColumns);
+      rows::kDeviceColumns, rows::kProfileColumns, rows::kVpnColumns);
   return sql;
 }
 
@@ -34,7 +34,7 @@ Result<DeviceView> view_device(const Database& db, std::string_view name_in) {
   CUCM_TRY(bool row, s.step());
   if (!row) return make_error(Errc::NotFound, fmt::format("unknown device {} (see 'cucm-emu device list')", name));
   DeviceView v{rows::device(s), rows::profile(s, kProfileAt), std::nullopt};
-  if (!s.is_null(kVpnAt)) v.vpn = VpnGroup{s.text(kVpnAt), s.text(kVpnAt + 1), s.text(kVpnAt + 2)};
+  if (!s.is_null(kVpnAt)) v.vpn = rows::vpn_group(s, kVpnAt);
   while (row) {
     if (!s.is_null(kLineAt)) {
       v.device.lines.push_back(Line{static_cast<int>(s.int64(kLineAt)), s.text(kLineAt + 1), s.text(kLineAt + 2),

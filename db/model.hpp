@@ -82,9 +82,15 @@ struct Device {
   std::vector<Line> lines;
 };
 
+// A VPN group (seed 001): the headend's URL and the hashes of the certificates a headend may
+// present, which a phone compares with the hash of the one it is shown.
 struct VpnGroup {
-  std::string name, url, cert_hash1;
+  std::string name, url;
+  std::vector<std::string> cert_hashes;  // certHash1, certHash2, ...: base64, at most kMaxVpnCertHashes
+  std::string hash_alg = "sha1";         // "sha1" or "sha512"
 };
+// certHash1 ... certHash10 (usecallmanager.nz's SEPMAC.cnf.xml).
+inline constexpr std::size_t kMaxVpnCertHashes = 10;
 
 struct Event {
   std::int64_t id = 0;

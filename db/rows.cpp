@@ -1,4 +1,4 @@
-// Row readers for devices and profiles.
+// Row readers for devices, profiles and VPN groups.
 #include "db/rows.hpp"
 
 namespace cucm::db::rows {
@@ -56,6 +56,22 @@ SecurityProfile profile(const Statement& s, int first) {
   p.sip_phone_port = static_cast<int>(s.int64(first + 11));
   p.builtin = s.int64(first + 12) != 0;
   return p;
+}
+
+const char* const kVpnColumns =
+    "v.name, v.url, v.hash_alg, v.cert_hash1, v.cert_hash2, v.cert_hash3, v.cert_hash4, v.cert_hash5, "
+    "v.cert_hash6, v.cert_hash7, v.cert_hash8, v.cert_hash9, v.cert_hash10";
+
+VpnGroup vpn_group(const Statement& s, int first) {
+  VpnGroup g;
+  g.name = s.text(first);
+  g.url = s.text(first + 1);
+  g.hash_alg = s.text(first + 2);
+  for (int i = 0; i < static_cast<int>(kMaxVpnCertHashes); ++i) {
+    std::string h = s.text(first + 3 + i);
+    if (!h.empty()) g.cert_hashes.push_back(std::move(h));
+  }
+  return g;
 }
 
 }  // namespace cucm::db::rows

@@ -1,4 +1,4 @@
-// The column lists of a device and of a security profile, and the functions that read a row of
+// The column lists of a device, of a security profile and of a VPN group, and the functions that read a row of
 // them: shared by the stores and the device view, so that a query and its reader never disagree
 // on an index.
 #pragma once
@@ -18,5 +18,11 @@ Device device(const Statement& s);
 extern const char* const kProfileColumns;
 inline constexpr int kProfileColumnCount = 13;
 SecurityProfile profile(const Statement& s, int first = 0);
+
+// A VPN group's columns over `vpn_group v`, starting at column `first`: name, url, hash_alg, then
+// cert_hash1 ... cert_hash10, of which the reader keeps those that are not empty, in order.
+extern const char* const kVpnColumns;
+inline constexpr int kVpnColumnCount = 13;
+VpnGroup vpn_group(const Statement& s, int first = 0);
 
 }  // namespace cucm::db::rows

@@ -54,6 +54,7 @@ Result<ClusterSettings> SettingsStore::settings() const {
   if (kv["itl_version"] == "1.1") c.itl_version = "1.1";
   c.itl_signed_by_callmanager = kv["itl_signer"] == "callmanager";
   c.rollback_prep = kv["rollback_prep"] == "1";
+  c.vpn_sha512_hash_alg = to_int(kv["vpn_sha512_hash_alg"]).value_or(c.vpn_sha512_hash_alg);
   for (auto& [k, v] : kv) {
     if (k.starts_with("load.")) c.default_loads[k.substr(5)] = v;
   }
@@ -111,6 +112,15 @@ Status SettingsStore::set(const std::string& key, const std::string& value) {
     if (value != "1.0" && value != "1.1") {
       return make_error(Errc::InvalidArgument,
                         fmt::format("invalid itl_version '{}': 1.0, or 1.1 (SHA-512, config over HTTPS 6971)", value));
+    }
+    known = true;
+  }
+  if (key == "vpn_sha512_hash_alg") {
+    auto v = to_int(value);
+    if (!v || *v < 1 || *v > 255) {
+      return make_error(Errc::InvalidArgument,
+                        fmt::format("invalid vpn_sha512_hash_alg '{}': the <hashAlg> code 1..255 a phone reads as "
+                                    "SHA-512 (0 is SHA-1)", value));
     }
     known = true;
   }

@@ -24,6 +24,10 @@ struct ClusterSettings {
   // "Prepare Cluster for Rollback to pre-8.0": the ITL carries no TFTP and no TVS certificate, and
   // a phone that takes it trusts the next ITL it meets, whoever signed it.
   bool rollback_prep = false;
+  // The vpnGroup <hashAlg> code of a SHA-512 VPN group. 0 is SHA-1 (seed 001); no source we have
+  // gives SHA-512's code (PROTOCOLS §7.3, §9.14), so 1 is our lab value [EMU], settable in case a
+  // firmware shows another.
+  int vpn_sha512_hash_alg = 1;
   std::map<std::string, std::string> default_loads;  // "SIP.Cisco 7965" or "Cisco 7965" -> load
 };
 
@@ -37,7 +41,8 @@ class SettingsStore {
   // transaction (migration 003's triggers), whichever connection or process writes.
   Result<std::int64_t> epoch() const;
   // Known keys only (or "load.<product>"); values are checked (ports 1..65535, mixed_mode and
-  // rollback_prep 0/1, itl_version 1.0/1.1, itl_signer itlrecovery/callmanager).
+  // rollback_prep 0/1, itl_version 1.0/1.1, itl_signer itlrecovery/callmanager,
+  // vpn_sha512_hash_alg 1..255).
   Status set(const std::string& key, const std::string& value);
 
  private:

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cnf/vpn_group.hpp"
 #include "cnf/xml.hpp"
 #include "core/resolve.hpp"
 #include "phone/booter.hpp"
@@ -146,6 +147,11 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
     r_.call_managers.push_back(cnf::text(cnf::child(cnf::child(m, "callManager"), "processNodeName")));
   }
   remember_tvs_servers(root);
+  if (auto vpn = cnf::read_vpn_group(root)) {
+    r_.vpn = std::move(*vpn);
+  } else {
+    r_.vpn_problem = vpn.error().message;
+  }
   xmlNode* sip = cnf::child(root, "sipProfile");
   r_.sccp = sip == nullptr;
   xmlNode* lines = cnf::child(sip, "sipLines");

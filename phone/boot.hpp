@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cnf/full_config.hpp"
 #include "core/result.hpp"
 #include "phone/capf_client.hpp"
 #include "signer/lab_manufacturer.hpp"
@@ -73,6 +74,8 @@ struct BootResult {
   std::vector<std::string> call_managers;
   int lines = 0;                       // the config's SIP lines
   bool sccp = false;                   // no SIP profile: an SCCP phone learns its lines at registration
+  std::optional<cnf::VpnGroup> vpn;    // the full config's vpnGroup, for the VPN connect (seed 001)
+  std::string vpn_problem;             // why a vpnGroup there could not be read
 };
 
 // Runs one boot. Errors are only for local problems (state folder); every protocol outcome,

@@ -31,7 +31,8 @@ class Link {
                                        .port = o.port,
                                        .timeout = o.timeout,
                                        .tls = tls_settings(o),
-                                       .source = o.source},
+                                       .source = o.source,
+                                       .sni = {}},
                         std::move(tls)) {}
 
   Status connect() {

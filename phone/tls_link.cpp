@@ -49,6 +49,11 @@ Status TlsLink::connect() {
   }
   CUCM_CHECK(await([&](auto done) { stream_.next_layer().async_connect(tcp::endpoint(*addr, o_.port), done); }, "connect"));
   stream_.next_layer().set_option(tcp::no_delay(true), ec);
+  if (!o_.sni.empty()) {
+    // SSL_set_tlsext_host_name without its macro's C cast.
+    SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(o_.sni.c_str()));  // NOLINT: OpenSSL's signature; the name is only read
+  }
   auto hs = await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake");
   if (!hs && !o_.tls.tls_max.empty() && hs.error().code == Errc::Unavailable) {
     // Old firmware: say what it offered, since that is the usual reason.

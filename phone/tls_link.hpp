@@ -59,6 +59,7 @@ struct TlsLinkOptions {
   std::chrono::milliseconds timeout{10'000};
   TlsSettings tls;
   std::optional<boost::asio::ip::address> source;  // the local address to connect from
+  std::string sni;  // the server name sent in the ClientHello; "" sends none
 };
 
 class TlsLink {

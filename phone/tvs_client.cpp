@@ -32,7 +32,8 @@ Result<TvsAnswer> send_verify_request(ByteView request, const TvsClientOptions& 
                               .port = o.port,
                               .timeout = o.timeout,
                               .tls = o.tls,
-                              .source = o.source},
+                              .source = o.source,
+                              .sni = {}},
                std::move(tls));
   CUCM_CHECK(link.connect());
   if (!o.trusted_tvs.empty()) {

@@ -18,7 +18,7 @@ PhoneConfig sip_phone() {
   c.security_mode = 3;
   c.cert_hash = "6e566143c1c14566c9da943d949a79c8";
   c.lines = {{1, "1001", "Alice <&> \"A\"", "alice", "pa<ss"}};
-  c.vpn = VpnGroup{"https://10.201.160.201/SSLVPNphone", "fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="};
+  c.vpn = VpnGroup{"https://10.201.160.201/SSLVPNphone", kVpnHashAlgSha1, {"fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="}};
   return c;
 }
 

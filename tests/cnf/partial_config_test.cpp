@@ -122,7 +122,7 @@ TEST(PartialConfig, FromTheModelIsTheSameAsFromTheFullConfig) {
   sip.capf_auth_mode = 1;
   sip.security_mode = 3;
   sip.lines = {{1, "1001", "Alice", "alice", "secret"}};
-  sip.vpn = VpnGroup{"https://vpn.example/phone", "fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="};
+  sip.vpn = VpnGroup{"https://vpn.example/phone", kVpnHashAlgSha1, {"fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="}};
   PhoneConfig sccp;
   sccp.protocol = "SCCP";
   sccp.call_managers = {{"192.0.2.1", 2000, 5060, 5061}, {"192.0.2.2", 2000, 5060, 5061}};

@@ -49,7 +49,7 @@ void expect_same_device(const Device& a, const Device& b) {
 }
 
 TEST_F(DbTest, DeviceViewReadsWhatTheStoresRead) {
-  ASSERT_TRUE(VpnStore(db()).put({"lab", "https://vpn.example/phone", "fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="}));
+  ASSERT_TRUE(VpnStore(db()).put({"lab", "https://vpn.example/phone", {"fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="}, "sha1"}));
   Device d = phone("SEP001122334455");
   d.protocol = "SIP";
   d.profile = test::kUniversal;
@@ -83,7 +83,8 @@ TEST_F(DbTest, DeviceViewReadsWhatTheStoresRead) {
   EXPECT_EQ(v->profile.builtin, p.builtin);
   ASSERT_TRUE(v->vpn);
   EXPECT_EQ(v->vpn->url, "https://vpn.example/phone");
-  EXPECT_EQ(v->vpn->cert_hash1, "fZ2xQHMBcWj/fSoNs5IkPbA2Pt8=");
+  EXPECT_EQ(v->vpn->cert_hashes, std::vector<std::string>{"fZ2xQHMBcWj/fSoNs5IkPbA2Pt8="});
+  EXPECT_EQ(v->vpn->hash_alg, "sha1");
 }
 
 TEST_F(DbTest, DeviceViewOfABareDeviceAndOfNone) {
@@ -106,7 +107,7 @@ TEST_F(DbTest, DeviceViewOfABareDeviceAndOfNone) {
 
 TEST_F(DbTest, DeviceViewOfAVpnGroupThatIsGoneHasNone) {
   // Only with foreign keys off, as the sqlite3 shell has them by default.
-  ASSERT_TRUE(VpnStore(db()).put({"gone", "https://vpn.example/phone", ""}));
+  ASSERT_TRUE(VpnStore(db()).put({"gone", "https://vpn.example/phone", {}, "sha1"}));
   Device d = phone("SEP0011223344CC");
   d.vpn_group = "gone";
   ASSERT_TRUE(DeviceStore(db()).add(d));
