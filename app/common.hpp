@@ -67,6 +67,7 @@ void add_sgn_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_enc_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_tlv_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
+void add_cert_commands(CLI::App& app, GlobalOptions& g, int& rc);  // cert check
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
