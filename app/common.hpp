@@ -67,6 +67,7 @@ void add_sgn_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_enc_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_tlv_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
+void add_cert_commands(CLI::App& app, GlobalOptions& g, int& rc);  // cert check|csr|import
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
@@ -77,7 +78,6 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_trust_commands(CLI::App& app, GlobalOptions& g, int& rc);  // trust stores and TVS's
 void add_wireshark_command(CLI::App& app, GlobalOptions& g, int& rc);
-void add_cert_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_cert_identity_commands(CLI::App& cert, GlobalOptions& g, int& rc);  // cert csr|import
 
 // The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   cucm::app::add_enc_commands(app, g, rc);
   cucm::app::add_tlv_commands(app, g, rc);
   cucm::app::add_certhash_command(app, g, rc);
+  cucm::app::add_cert_commands(app, g, rc);
   cucm::app::add_demo_command(app, g, rc);
   cucm::app::add_device_commands(app, g, rc);
   cucm::app::add_profile_commands(app, g, rc);
@@ -37,7 +38,6 @@ int main(int argc, char** argv) {
   cucm::app::add_serve_command(app, g, rc);
   cucm::app::add_phone_commands(app, g, rc);
   cucm::app::add_trust_commands(app, g, rc);
-  cucm::app::add_cert_commands(app, g, rc);
   cucm::app::add_wireshark_command(app, g, rc);
 
   app.parse_complete_callback([&] {
