@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "app/common.hpp"
+#include "cluster/trust_stores.hpp"
 #include "core/file_io.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_check.hpp"
@@ -23,6 +24,7 @@ constexpr std::size_t kMaxBundleFile = 1u << 20;
 struct CheckArgs {
   std::string chain;
   std::string trusted;  // --trusted FILE
+  std::string store;    // --store NAME: a trust store of the cluster database
   std::string purpose = "both";
   std::string host;
   std::string at;  // "YYYY-MM-DD HH:MM:SS", UTC; now when empty
@@ -34,12 +36,18 @@ Result<std::vector<signer::X509Ptr>> read_bundle(const std::string& path) {
   return signer::load_cert_bundle(bytes, path);
 }
 
-// The trusted CA list for the options given. Every source of trusted certificates is read here:
-// --trusted FILE today; the trust stores of the database (--store NAME) go beside it.
-Result<std::vector<signer::X509Ptr>> trusted_certs(const GlobalOptions& /*g*/, const CheckArgs& a) {
+// The trusted CA list for the options given: --trusted FILE, a trust store of the cluster
+// (--store NAME), or both together.
+Result<std::vector<signer::X509Ptr>> trusted_certs(const GlobalOptions& g, const CheckArgs& a) {
   std::vector<signer::X509Ptr> out;
   if (!a.trusted.empty()) {
     CUCM_TRY(out, read_bundle(a.trusted));
+  }
+  if (!a.store.empty()) {
+    CUCM_TRY(auto store, cluster::parse_trust_store(a.store));
+    CUCM_TRY(auto db, cluster_db(g));
+    CUCM_TRY(auto stored, cluster::trusted_certificates(db, store));
+    for (auto& c : stored) out.push_back(std::move(c));
   }
   return out;
 }
@@ -135,6 +143,8 @@ void add_check_command(CLI::App& cert, GlobalOptions& g, int& rc) {
       "check", "Judge a chain (leaf first, then any intermediates) against a trusted CA list, as seeds 002 and 003 do");
   c->add_option("chain", a->chain, "The chain as presented: PEM (one or more certificates) or DER")->required();
   c->add_option("--trusted", a->trusted, "The trusted CA list: PEM (the intermediates and the roots) or DER");
+  c->add_option("--store", a->store, "Or a trust store of the cluster: CallManager-trust, CAPF-trust, Phone-VPN-trust, "
+                                     "tomcat-trust");
   c->add_option("--purpose", a->purpose, "EKU required: server, client or both (a traversal zone needs both)")
       ->capture_default_str();
   c->add_option("--host", a->host, "A DNS name or IP address the leaf must carry in its SAN");

@@ -10,9 +10,11 @@
 #include "app/table.hpp"
 #include "core/file_io.hpp"
 #include "cnf/full_config.hpp"
+#include "cluster/trust_stores.hpp"
 #include "core/host_port.hpp"
 #include "db/device_store.hpp"
 #include "db/settings_store.hpp"
+#include "db/trust_certificates.hpp"
 #include "db/vpn_store.hpp"
 #include "phone/peer_cert.hpp"
 #include "signer/cert.hpp"
@@ -23,13 +25,14 @@ namespace {
 
 struct VpnArgs {
   std::string name, url, hash_alg = "sha1", device, connect;
-  std::vector<std::string> certs, hashes, from;
+  std::vector<std::string> certs, hashes, from, trusted;
   int timeout_ms = 5000;
   bool json = false;
   // vpn add's three sources of hashes, to take their values in the order given.
   const CLI::Option* cert_opt = nullptr;
   const CLI::Option* hash_opt = nullptr;
   const CLI::Option* from_opt = nullptr;
+  const CLI::Option* trusted_opt = nullptr;
 };
 
 Result<phone::PeerCertificate> headend_certificate(const core::HostPort& hp, int timeout_ms) {
@@ -45,34 +48,60 @@ Result<int> hash_alg_code(const db::Database& db, signer::VpnHashAlg alg) {
   return s.vpn_sha512_hash_alg;
 }
 
-// One certHash of `vpn add`, and where it came from.
+// One certHash of `vpn add`, where it came from, and the certificate when there is one (it goes
+// to Phone-VPN-trust, where CUCM's VPN gateways take their certificates from).
 struct SourcedHash {
   std::string hash, source;
+  signer::X509Ptr cert;
 };
 
-// --headend-cert, --cert-hash1 and --from, in the order given on the command line.
-Result<std::vector<SourcedHash>> gather_hashes(const VpnArgs& a, const CLI::App& cmd, signer::VpnHashAlg alg) {
-  std::size_t total = a.certs.size() + a.hashes.size() + a.from.size();
+// The Phone-VPN-trust certificate whose SHA-256 starts with `key`: one, or a refusal naming it.
+Result<signer::X509Ptr> vpn_trust_cert(const db::Database& db, const std::string& key) {
+  CUCM_TRY(auto rows, db::TrustCertificates(db).list(cluster::trust_store_name(cluster::TrustStore::PhoneVpn)));
+  const db::TrustCertificateRow* found = nullptr;
+  for (const auto& r : rows) {
+    if (key.size() < 8 || !r.sha256.starts_with(key)) continue;
+    if (found) return make_error(Errc::InvalidArgument, fmt::format("--trusted {}: several Phone-VPN-trust certificates match: give more digits", key));
+    found = &r;
+  }
+  if (!found) {
+    return make_error(Errc::NotFound, fmt::format("--trusted {}: no Phone-VPN-trust certificate has that SHA-256 (8+ digits; "
+                                                  "see 'trust list --store Phone-VPN-trust')", key));
+  }
+  return signer::load_cert(as_bytes(found->pem));
+}
+
+// --headend-cert, --cert-hash1, --from and --trusted, in the order given on the command line.
+Result<std::vector<SourcedHash>> gather_hashes(const db::Database& db, const VpnArgs& a, const CLI::App& cmd,
+                                               signer::VpnHashAlg alg) {
+  std::size_t total = a.certs.size() + a.hashes.size() + a.from.size() + a.trusted.size();
   if (total > db::kMaxVpnCertHashes) {
     return make_error(Errc::InvalidArgument, fmt::format("vpn add: {} certificate hashes vs at most {} (certHash1 ... certHash10)",
                                                          total, db::kMaxVpnCertHashes));
   }
   std::vector<SourcedHash> out;
-  std::size_t next_cert = 0, next_hash = 0, next_from = 0;
+  std::size_t next_cert = 0, next_hash = 0, next_from = 0, next_trusted = 0;
   for (const CLI::Option* opt : cmd.parse_order()) {
     if (opt == a.cert_opt && next_cert < a.certs.size()) {
       const std::string& file = a.certs[next_cert++];
       CUCM_TRY(Bytes bytes, read_file(file));
       CUCM_TRY(auto cert, signer::load_cert(bytes));
       const X509* one[] = {cert.get()};
-      out.push_back({signer::vpn_cert_hashes(one, alg).front(), fmt::format("{}: {}", file, signer::subject_name(*cert))});
+      out.push_back({signer::vpn_cert_hashes(one, alg).front(), fmt::format("{}: {}", file, signer::subject_name(*cert)),
+                     std::move(cert)});
     } else if (opt == a.hash_opt && next_hash < a.hashes.size()) {
-      out.push_back({a.hashes[next_hash++], "given"});
+      out.push_back({a.hashes[next_hash++], "given", nullptr});
+    } else if (opt == a.trusted_opt && next_trusted < a.trusted.size()) {
+      CUCM_TRY(auto cert, vpn_trust_cert(db, a.trusted[next_trusted++]));
+      const X509* one[] = {cert.get()};
+      out.push_back({signer::vpn_cert_hashes(one, alg).front(),
+                     fmt::format("Phone-VPN-trust: {}", signer::subject_name(*cert)), nullptr});
     } else if (opt == a.from_opt && next_from < a.from.size()) {
       CUCM_TRY(auto hp, core::parse_host_port(a.from[next_from++], 443));
       CUCM_TRY(auto peer, headend_certificate(hp, a.timeout_ms));
       out.push_back({signer::vpn_cert_hash(peer.der, alg),
-                     fmt::format("headend {}: {}", core::to_string(hp), signer::subject_name(*peer.cert))});
+                     fmt::format("headend {}: {}", core::to_string(hp), signer::subject_name(*peer.cert)),
+                     std::move(peer.cert)});
     }
   }
   return out;
@@ -80,11 +109,18 @@ Result<std::vector<SourcedHash>> gather_hashes(const VpnArgs& a, const CLI::App&
 
 Status vpn_add(const GlobalOptions& g, const VpnArgs& a, const CLI::App& cmd) {
   CUCM_TRY(auto alg, signer::parse_vpn_hash_alg(a.hash_alg));
-  CUCM_TRY(auto hashes, gather_hashes(a, cmd, alg));
-  db::VpnGroup grp{a.name, a.url, {}, std::string(signer::vpn_hash_alg_name(alg))};
-  for (const auto& h : hashes) grp.cert_hashes.push_back(h.hash);
   CUCM_TRY(auto db, cluster_db(g));
+  CUCM_TRY(auto hashes, gather_hashes(db, a, cmd, alg));
+  db::VpnGroup grp{a.name, a.url, {}, std::string(signer::vpn_hash_alg_name(alg))};
+  Bytes headends;  // certificates given or fetched: Phone-VPN-trust holds them from now on
+  for (const auto& h : hashes) {
+    grp.cert_hashes.push_back(h.hash);
+    if (!h.cert) continue;
+    Bytes pem = signer::cert_pem(*h.cert);
+    headends.insert(headends.end(), pem.begin(), pem.end());
+  }
   CUCM_CHECK(db::VpnStore(db).put(grp));
+  if (!headends.empty()) CUCM_CHECK(cluster::add_trusted(db, cluster::TrustStore::PhoneVpn, headends, "vpn add"));
   CUCM_TRY(int code, hash_alg_code(db, alg));
   log_admin_event(db, "", fmt::format("vpn group {} = {} ({} hash(es), {})", grp.name, grp.url, hashes.size(), grp.hash_alg));
   std::cout << fmt::format("vpn group {}: {}, hashAlg {} ({})\n", grp.name, grp.url, code, signer::vpn_hash_alg_label(alg));
@@ -202,6 +238,9 @@ void add_vpn_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       ->type_name("B64");
   va->from_opt = vadd->add_option("--from", va->from, "Connect to a live headend over TLS and hash the certificate it presents; repeatable")
       ->type_name("HOST:PORT");
+  va->trusted_opt = vadd->add_option("--trusted", va->trusted,
+                                     "A certificate of Phone-VPN-trust, by its SHA-256 (8+ digits, see 'trust list'); repeatable")
+      ->type_name("SHA256");
   vadd->add_option("--hash-alg", va->hash_alg, "sha1 (hashAlg 0) or sha512 (hashAlg: cluster setting vpn_sha512_hash_alg)")
       ->capture_default_str();
   vadd->add_option("--timeout-ms", va->timeout_ms, "Deadline of --from's connect and of its TLS handshake")->capture_default_str();

@@ -57,6 +57,10 @@ TEST_F(CertIdentityCli, CsrSignedByAnEnterpriseCaIsImportedAndServed) {
   EXPECT_EQ(read("data/demo/pki/callmanager.pem"), before);
 
   ASSERT_EQ(run(emu_demo("trust add --store CallManager-trust " + path("EnterpriseRoot.pem"))).rc, 0);
+  // cert check agrees, against the same store.
+  auto checked = run(emu_demo("cert check " + path("cm.pem") + " --store CallManager-trust --host 127.0.0.1"));
+  EXPECT_EQ(checked.rc, 0) << checked.out;
+  EXPECT_EQ(checked.out.rfind("valid", 0), 0u) << checked.out;
   auto imported = run(emu_demo("cert import --role callmanager --cert " + path("cm.pem")));
   ASSERT_EQ(imported.rc, 0) << imported.out;
   EXPECT_NE(imported.out.find("CN=cucm-a.lab"), std::string::npos) << imported.out;
@@ -152,9 +156,25 @@ TEST_F(CertIdentityCli, TrustStoresAddListRemoveAndRefuseBadInput) {
   EXPECT_NE(many.out.find("1000 certificates"), std::string::npos) << many.out;
   EXPECT_EQ(nlohmann::json::parse(run_stdout(emu("trust list --store CallManager-trust --json")).out).size(), 0u);
 
+  // VPN groups take their headend certificates from Phone-VPN-trust, and put there those given.
+  auto grp = run(emu("vpn add lab --url https://vpn.lab/SSLVPNphone --trusted " + sha.substr(0, 10)));
+  ASSERT_EQ(grp.rc, 0) << grp.out;
+  std::string sha1 = run_stdout(emu("certhash " + path("VpnHeadend.pem") + " --alg sha1")).out;
+  sha1.erase(sha1.find_last_not_of(" \n") + 1);
+  auto groups = nlohmann::json::parse(run_stdout(emu("vpn list --json")).out);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0]["cert_hashes"][0], sha1) << groups.dump();
+  EXPECT_EQ(run(emu("vpn add lab2 --url https://vpn.lab/x --trusted 00000000")).rc, 1);
+  make_ca("NextHeadend");
+  ASSERT_EQ(run(emu("vpn add lab2 --url https://vpn.lab/x --headend-cert " + path("NextHeadend.pem"))).rc, 0);
+  auto vpn_store = nlohmann::json::parse(run_stdout(emu("trust list --store Phone-VPN-trust --json")).out);
+  ASSERT_EQ(vpn_store.size(), 2u) << vpn_store.dump();
+  EXPECT_NE(vpn_store.dump().find("\"vpn add\""), std::string::npos) << vpn_store.dump();
+  ASSERT_EQ(run(emu("vpn delete lab2")).rc, 0);
+
   auto removed = run(emu("trust remove " + sha.substr(0, 12)));
   EXPECT_EQ(removed.rc, 0) << removed.out;
-  EXPECT_EQ(nlohmann::json::parse(run_stdout(emu("trust list --store Phone-VPN-trust --json")).out).size(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(run_stdout(emu("trust list --store Phone-VPN-trust --json")).out).size(), 1u);
 }
 
 // CAPF read its trusted CAs from capf/trust before the stores: the first command moves them.
