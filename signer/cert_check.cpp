@@ -16,13 +16,6 @@
 namespace cucm::signer {
 namespace {
 
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, CDeleter<&X509_STORE_CTX_free>>;
-// sk_X509_free is a macro: no address to give CDeleter. The stack borrows its certificates.
-struct CertStackFree {
-  void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_free(s); }
-};
-using CertStackPtr = std::unique_ptr<STACK_OF(X509), CertStackFree>;
-
 // What the verify callback may collect: a crafted chain must not make the report grow without end.
 constexpr std::size_t kMaxFindings = 256;
 

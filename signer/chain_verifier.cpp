@@ -6,17 +6,6 @@
 #include "signer/cert.hpp"
 
 namespace cucm::signer {
-namespace {
-
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, CDeleter<&X509_STORE_CTX_free>>;
-// sk_X509_free is a macro: no address to give CDeleter. The stack borrows its certificates.
-struct CertStackFree {
-  void operator()(STACK_OF(X509)* s) const noexcept { sk_X509_free(s); }
-};
-using CertStackPtr = std::unique_ptr<STACK_OF(X509), CertStackFree>;
-
-}  // namespace
-
 ChainVerifier::ChainVerifier() : store_(X509_STORE_new()) {
   if (store_) X509_STORE_set_flags(store_.get(), X509_V_FLAG_PARTIAL_CHAIN);
 }

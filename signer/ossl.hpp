@@ -32,6 +32,12 @@ using BnPtr = std::unique_ptr<BIGNUM, CDeleter<&BN_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, CDeleter<&X509_NAME_free>>;
 using X509ExtPtr = std::unique_ptr<X509_EXTENSION, CDeleter<&X509_EXTENSION_free>>;
 using Asn1IntPtr = std::unique_ptr<ASN1_INTEGER, CDeleter<&ASN1_INTEGER_free>>;
+using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, CDeleter<&X509_STORE_CTX_free>>;
+// sk_X509_free is a macro: no address to give CDeleter. The stack borrows its certificates.
+struct CertStackFree {
+  void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_free(s); }
+};
+using CertStackPtr = std::unique_ptr<STACK_OF(X509), CertStackFree>;
 
 // A certificate kept by several holders (a CAPF session and the commit it hands over), so that
 // it is parsed once: each parse costs an OpenSSL 3 decoder for its public key.

@@ -204,7 +204,9 @@ TEST_F(CertCheckTest, ABadSignatureIsReportedByTheVerifier) {
   // Named after the intermediate, no key identifier to tell them apart, signed by another key.
   Issued forger = make({.cn = "Lab Intermediate CA", .ca = true}, &root);
   Issued forged = make({.cn = "expressway-e.lab", .san = "DNS:expressway-e.lab"}, &forger);
-  X509_delete_ext(forged.cert.get(), X509_get_ext_by_NID(forged.cert.get(), NID_authority_key_identifier, -1));
+  // X509_delete_ext hands the extension back: it is ours to free.
+  X509_EXTENSION_free(
+      X509_delete_ext(forged.cert.get(), X509_get_ext_by_NID(forged.cert.get(), NID_authority_key_identifier, -1)));
   resign(*forged.cert, *forger.key, EVP_sha256());
   auto r = check({forged.cert.get(), inter.cert.get()}, {root.cert.get()});
   EXPECT_FALSE(r.valid());
