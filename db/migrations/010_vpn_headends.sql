@@ -4,9 +4,6 @@
 -- and, for SHA-512, the setting vpn_sha512_hash_alg, since no source we have gives that code
 -- (PROTOCOLS §7.3, §9.14): 1 is our lab value [EMU]. Every column is covered by the
 -- vpn_group_changed trigger (001), so a change bumps the config_version of the group's devices.
--- Numbered 010 while another change adds 009. Migrations run by position and ADD COLUMN cannot be
--- made idempotent: a development database that ran this file as its ninth, before 009 was merged,
--- fails on it as the tenth ("duplicate column name") and must be made again.
 ALTER TABLE vpn_group ADD COLUMN hash_alg TEXT NOT NULL DEFAULT 'sha1' CHECK (hash_alg IN ('sha1', 'sha512'));
 ALTER TABLE vpn_group ADD COLUMN cert_hash2 TEXT NOT NULL DEFAULT '';
 ALTER TABLE vpn_group ADD COLUMN cert_hash3 TEXT NOT NULL DEFAULT '';
