@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds cucm-emu and runs every test with CTest. Installs what is missing first.
 #   scripts/test.sh              release build in build/, warnings as errors
-#   scripts/test.sh --sanitize   ASan+UBSan build (clang) in build-asan/
+#   scripts/test.sh --sanitize   ASan+UBSan build (clang) in build-asan/, the libFuzzer targets too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,10 @@ if [ "${1:-}" = "--sanitize" ]; then
   # Clang: with ASan and UBSan at -O0 it compiles an Asio translation unit in 14 s where GCC 12
   # takes 25-28 s (capf/server.cpp), and the sanitizer build is CI's longest step. The release
   # build stays on GCC, so both compilers' warnings gate a change.
-  extra=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCUCM_SANITIZE=address,undefined -DCUCM_BENCH=OFF)
+  # The fuzzers are built here as well, over the same instrumented libraries (CI runs them from
+  # build-asan/ instead of compiling every library a third time).
+  extra=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCUCM_SANITIZE=address,undefined -DCUCM_FUZZ=ON
+         -DCUCM_BENCH=OFF)
 fi
 
 scripts/bootstrap.sh
