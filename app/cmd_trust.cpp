@@ -145,6 +145,10 @@ Status remove(const GlobalOptions& g, const std::string& store_name, const std::
     for (const auto& r : stored) in_stores += key.size() >= 8 && r.sha256.starts_with(key);
     CUCM_TRY(auto vouched, db::TrustStore(db).list());
     for (const auto& r : vouched) in_tvs += key.size() >= 8 && r.sha256.starts_with(key);
+    if (key.size() >= 8 && in_stores + in_tvs == 0) {
+      return make_error(Errc::NotFound, fmt::format("no certificate in the trust stores or TVS's has SHA-256 {} (see "
+                                                    "'trust list')", key));
+    }
     if (in_stores + in_tvs > 1) {
       return make_error(Errc::InvalidArgument,
                         fmt::format("{} rows have a SHA-256 starting with {}: give more digits or --store", in_stores + in_tvs, key));

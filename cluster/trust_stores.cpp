@@ -10,7 +10,6 @@
 #include "core/file_io.hpp"
 #include "core/log.hpp"
 #include "signer/cert.hpp"
-#include "signer/digest.hpp"
 
 namespace cucm::cluster {
 
@@ -29,7 +28,7 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
 db::TrustCertificateRow row_for(TrustStore store, const X509& cert, const std::string& source) {
   db::TrustCertificateRow r;
   r.store = std::string(trust_store_name(store));
-  r.sha256 = to_hex(signer::digest(signer::HashAlg::Sha256, signer::cert_der(cert)));
+  r.sha256 = signer::cert_sha256_hex(cert);
   r.subject = signer::subject_name(cert);
   r.issuer = signer::issuer_name(cert);
   r.serial = to_hex(signer::serial_bytes(cert));

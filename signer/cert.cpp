@@ -199,6 +199,8 @@ bool is_self_signed(const X509& cert) {
 
 std::string cert_md5_hex(const X509& cert) { return to_hex(md5(cert_der(cert))); }
 
+std::string cert_sha256_hex(const X509& cert) { return to_hex(digest(HashAlg::Sha256, cert_der(cert))); }
+
 std::string describe_der_certificate(ByteView der) {
   auto cert = load_cert(der);
   if (!cert) return fmt::format("{} bytes that are not a certificate", der.size());

@@ -52,6 +52,8 @@ bool is_self_signed(const X509& cert);
 
 // Hashes of the DER: certHash (MD5, lowercase hex) and certHash1 (SHA-1/SHA-512, base64).
 std::string cert_md5_hex(const X509& cert);
+// SHA-256 of the DER, lowercase hex: how TVS and the trust stores key a certificate.
+std::string cert_sha256_hex(const X509& cert);
 std::string cert_hash_base64(const X509& cert, HashAlg alg);
 std::string cert_fingerprint(const X509& cert, HashAlg alg);  // "AB:CD:…"
 std::string cert_md5_fingerprint(const X509& cert);

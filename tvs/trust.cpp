@@ -48,7 +48,7 @@ Result<db::TrustRow> trust_row(const X509& cert, const std::vector<signer::Role>
   }
   if (roles.empty()) return make_error(Errc::InvalidArgument, fmt::format("no role given (roles: {})", kRoleNames));
   db::TrustRow r;
-  r.sha256 = to_hex(signer::digest(signer::HashAlg::Sha256, signer::cert_der(cert)));
+  r.sha256 = signer::cert_sha256_hex(cert);
   r.subject = signer::subject_name(cert);
   r.issuer = signer::issuer_name(cert);
   r.serial = to_hex(signer::serial_bytes(cert));
