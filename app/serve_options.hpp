@@ -1,0 +1,49 @@
+// The flags of `cucm-emu serve`, also read from its --config file: kept apart from the command so
+// that whatever reads the same file (doctor, a reload on SIGHUP) parses it the same way.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "cluster/services.hpp"
+#include "http/http_server.hpp"
+#include "signer/tls_keylog.hpp"
+
+namespace CLI { class App; }
+
+namespace cucm::app {
+
+struct ServeArgs {
+  std::string tftp_address = "0.0.0.0", http_address = "0.0.0.0", capf_address = "0.0.0.0", static_dir, digest = "sha1";
+  int tftp_port = 69, http_port = 6970, capf_port = 3804;
+  bool no_tftp = false, no_http = false, no_capf = false, no_lab_manufacturer = false;
+  std::string capf_tls_min = "1.2";
+  int capf_timeout_ms = 10'000, lsc_days = 365;
+  std::size_t capf_max_sessions = 256, capf_max_per_address = 32, http_max_per_address = 200;
+  std::string tvs_address = "0.0.0.0", tvs_tls_min = "1.2";
+  int tvs_port = 2445, tvs_timeout_ms = 10'000;
+  bool no_tvs = false;
+  std::size_t tvs_max_sessions = 256, tvs_max_per_address = 32;
+  int threads = 1, build_threads = 0;
+  std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
+  std::size_t max_transfers_per_client = 32, transfer_memory_mb = 64;
+  double client_rate = 200;
+  // HTTPS 6971 (PROTOCOLS §8.1): the HTTP limits and deadline apply to it too.
+  std::string https_address = "0.0.0.0", https_tls_min = "1.2";
+  int https_port = http::kHttpsPort;
+  bool no_https = false;
+  int max_timeout_option = 10;
+  int timeout_ms = 10'000, retries = 5, exit_after = 0;
+  std::size_t events_max_mb = 64;
+  int events_max_age_days = 30;
+  std::string tls_keylog;  // --tls-keylog (else SSLKEYLOGFILE)
+};
+
+// Adds every serve flag to `s` (the serve subcommand, or a scratch App that reads a config file).
+void add_serve_options(CLI::App& s, ServeArgs& a);
+
+// The services a ServeArgs asks for.
+cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_ptr<signer::TlsKeyLog>& keylog);
+
+}  // namespace cucm::app
