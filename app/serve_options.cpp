@@ -1,9 +1,46 @@
 // The flags of `cucm-emu serve` and the services they configure.
 #include "app/serve_options.hpp"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 namespace cucm::app {
+
+// CLI11 2.1 reads a config file for the top-level App only (its set_config on a subcommand is
+// silently ignored), so serve's file is applied here: each `name = value` given to the option of
+// that name, unless the command line gave it. A name serve does not have is an error, not a
+// default silently kept.
+Status apply_config_file(CLI::App& s, const std::string& path) {
+  if (path.empty()) return Ok{};
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    return make_error(Errc::InvalidArgument, fmt::format("--config {}: {}", path, e.what()));
+  }
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // CLI11's marks of a [section]'s start and end
+    std::string name = item.name;
+    std::replace(name.begin(), name.end(), '_', '-');
+    bool in_serve = item.parents.empty() || (item.parents.size() == 1 && item.parents[0] == "serve");
+    CLI::Option* o = in_serve && name != "config" && name != "help" ? s.get_option_no_throw("--" + name) : nullptr;
+    if (o == nullptr) {
+      return make_error(Errc::InvalidArgument, fmt::format("--config {}: '{}' is not an option of serve (serve --help "
+                                                           "lists them; write them without the dashes)",
+                                                           path, item.fullname()));
+    }
+    if (o->count() > 0) continue;  // given on the command line
+    try {
+      o->add_result(item.inputs);
+      o->run_callback();
+    } catch (const CLI::Error& e) {
+      return make_error(Errc::InvalidArgument, fmt::format("--config {}: {}: {}", path, name, e.what()));
+    }
+  }
+  return Ok{};
+}
 
 cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_ptr<signer::TlsKeyLog>& keylog) {
   cluster::ServicesConfig sc;
@@ -64,7 +101,10 @@ cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_pt
 }
 
 void add_serve_options(CLI::App& s, ServeArgs& a) {
-  s.set_config("--config", "", "Read options from a file (INI/TOML: tftp-port = 6969)");
+  s.add_option("--config", a.config_file,
+               "Read options from FILE: `name = value` lines, the flags' names without dashes (tftp-port = 6969); "
+               "the command line wins; read again on SIGHUP")
+      ->type_name("FILE");
   s.add_option("--tftp-address", a.tftp_address, "TFTP listen address (:: for IPv6 and IPv4)")->capture_default_str();
   s.add_option("--tftp-port", a.tftp_port, "TFTP port (0: any free port)")->capture_default_str();
   s.add_option("--http-address", a.http_address, "HTTP listen address")->capture_default_str();
@@ -127,6 +167,8 @@ void add_serve_options(CLI::App& s, ServeArgs& a) {
       ->capture_default_str();
   s.add_option("--events-max-age-days", a.events_max_age_days, "Events older than this are deleted (0: kept)")
       ->capture_default_str();
+  s.add_option("--log-level", a.log_level,
+               "trace, debug, info, warn, error or off, over the global --log-level; read again on SIGHUP");
   s.add_option("--exit-after", a.exit_after, "Stop by itself after this many seconds (tests, benchmarks)");
 }
 

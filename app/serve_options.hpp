@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cluster/services.hpp"
+#include "core/result.hpp"
 #include "http/http_server.hpp"
 #include "signer/tls_keylog.hpp"
 
@@ -38,10 +39,16 @@ struct ServeArgs {
   std::size_t events_max_mb = 64;
   int events_max_age_days = 30;
   std::string tls_keylog;  // --tls-keylog (else SSLKEYLOGFILE)
+  std::string log_level;   // serve's own --log-level (a config file's log-level), over the global one
+  std::string config_file;  // --config
 };
 
 // Adds every serve flag to `s` (the serve subcommand, or a scratch App that reads a config file).
 void add_serve_options(CLI::App& s, ServeArgs& a);
+
+// After `s` parsed a command line: the values of its --config file (`a.config_file`) for the options
+// the command line did not give. InvalidArgument naming the file and the line's option.
+Status apply_config_file(CLI::App& s, const std::string& path);
 
 // The services a ServeArgs asks for.
 cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_ptr<signer::TlsKeyLog>& keylog);
