@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -14,7 +15,9 @@
 
 #include "app/common.hpp"
 #include "app/serve_options.hpp"
+#include "app/serve_reload.hpp"
 #include "core/log.hpp"
+#include "core/service_manager.hpp"
 #include "cluster/services.hpp"
 
 namespace cucm::app {
@@ -96,7 +99,32 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
   }
 }
 
-Status serve(const GlobalOptions& g, const ServeArgs& a) {
+// SIGHUP: serve's options read again (the --config file too); the log level applied and the static
+// files reopened; what else changed is named as waiting for a restart. A file that no longer
+// parses leaves everything as it was.
+void reload(const GlobalOptions& g, const GivenOptions& running, cluster::Cluster& cluster, spdlog::logger& log) {
+  core::notify_reloading("reloading the configuration");
+  auto refuse = [&](const std::string& why) {
+    log.error("SIGHUP: reload refused, the running settings stay: {}", why);
+    core::notify_ready("serving; the last reload was refused: " + why);
+  };
+  auto reread = reread_serve_options(args_after(g.argv, "serve"));
+  if (!reread) return refuse(reread.error().message);
+  const std::string& level = reread->args.log_level.empty() ? g.log_level : reread->args.log_level;
+  if (auto st = log::set_level(level); !st) return refuse(st.error().message);
+  cluster.catalog().forget_static_files();
+  auto waiting = changed_options(running, reread->given, {"--log-level"});
+  if (waiting.empty()) {
+    log.info("SIGHUP: reloaded (log level {}, static files reopened)", level);
+  } else {
+    log.warn("SIGHUP: reloaded (log level {}, static files reopened); changed but applied only by a restart: {}", level,
+             fmt::join(waiting, ", "));
+  }
+  core::notify_ready(fmt::format("serving; reloaded{}", waiting.empty() ? "" : ", " + std::to_string(waiting.size()) +
+                                                                                   " change(s) wait for a restart"));
+}
+
+Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& given) {
   if (a.threads < 1 || a.threads > 64) return make_error(Errc::InvalidArgument, "--threads must be 1..64");
   if (a.build_threads < 0 || a.build_threads > 64) return make_error(Errc::InvalidArgument, "--build-threads must be 0..64");
   if (a.max_transfers_per_client < 1) return make_error(Errc::InvalidArgument, "--max-transfers-per-client must be 1 or more");
@@ -106,6 +134,9 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   }
   for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
+  }
+  if (!a.log_level.empty()) {
+    CUCM_CHECK(log::set_level(a.log_level));
   }
   auto log = log::get("serve");
   raise_open_file_limit(a, *log);
@@ -127,8 +158,16 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (!ec) log->info("signal {}: stopping", sig);
+    core::notify_stopping();
     services.stop();
   });
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_hangup = [&](boost::system::error_code ec, int) {
+    if (ec) return;
+    reload(g, given, *cluster, *log);
+    hangup.async_wait(on_hangup);
+  };
+  hangup.async_wait(on_hangup);
   boost::asio::steady_timer deadline(io);
   if (a.exit_after > 0) {
     deadline.expires_after(std::chrono::seconds(a.exit_after));
@@ -141,6 +180,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   std::cout << fmt::format("serving {} (static files from {}, {} build thread(s)); Ctrl-C stops\n", g.data_dir.string(),
                            cluster->config().static_dir.string(), cluster->catalog().workers())
             << std::flush;
+  core::notify_ready(fmt::format("serving {}", g.data_dir.string()));
   services.wait();
   print_stats(services, cluster->catalog().stats(), cluster->events());
   return Ok{};
@@ -153,7 +193,12 @@ void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970), HTTPS (TLS 6971), CAPF (TLS 3804) "
                                         "and TVS (TLS 2445)");
   add_serve_options(*s, *a);
-  s->callback([&g, &rc, a] { rc = guarded([&] { return serve(g, *a); }); });
+  s->callback([&g, &rc, a, s] {
+    rc = guarded([&]() -> Status {
+      CUCM_CHECK(apply_config_file(*s, a->config_file));
+      return serve(g, *a, given_options(*s));
+    });
+  });
 }
 
 }  // namespace cucm::app

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,7 @@ namespace cucm::app {
 struct GlobalOptions {
   std::filesystem::path data_dir;
   std::string log_level = "info";
+  std::vector<std::string> argv;  // the whole command line, for serve's reload
 };
 
 // $CUCM_EMU_DATA_DIR, else $XDG_DATA_HOME/cucm-emu, else ~/.local/share/cucm-emu.

@@ -198,6 +198,11 @@ Result<StaticFile> CachedCatalog::open_static(std::string_view name_in) {
   return file;
 }
 
+void CachedCatalog::forget_static_files() {
+  std::lock_guard lock(static_mutex_);
+  open_static_.clear();
+}
+
 CacheStats CachedCatalog::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;

@@ -80,6 +80,9 @@ class CachedCatalog {
   // second (as nginx's open_file_cache_valid), instead of an open and a close per request: a file
   // replaced or removed is still served for up to a second.
   Result<StaticFile> open_static(std::string_view name);
+  // Forgets the static files kept open, so that the next request opens and stats each anew (a
+  // reload: a file replaced a moment ago is served at once). Sends under way keep their handles.
+  void forget_static_files();
   // Waits until no build is queued or running.
   void drain() { pool_.drain(); }
   CacheStats stats() const;

@@ -14,6 +14,10 @@ namespace cucm::log {
 // InvalidArgument for an unknown level name.
 Status set_level(const std::string& level);
 
+// Whether stderr is the systemd journal's stream ($JOURNAL_STREAM names it): lines then carry a
+// "<priority>" prefix and no time of their own.
+bool stderr_is_journal();
+
 // The logger for a component ("signer", "pki", "tftp"...), created on first use; logs go to stderr.
 std::shared_ptr<spdlog::logger> get(const std::string& component);
 

@@ -72,6 +72,7 @@ class ChildProcess {
     }
   }
   const std::string& output() const { return out_; }
+  pid_t pid() const { return pid_; }
 
   // SIGTERM, and waits for the child to exit (s_server and serve both stop on it).
   void stop() {
