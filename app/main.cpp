@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/cli_docs.hpp"
 #include "app/common.hpp"
 #include "core/log.hpp"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cucm::app::GlobalOptions g;
   g.data_dir = cucm::app::default_data_dir();
+  g.argv.assign(argv, argv + argc);
   app.add_option("--data-dir", g.data_dir, "Cluster data directory (keys, database)")
       ->capture_default_str();
   app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   cucm::app::add_phone_commands(app, g, rc);
   cucm::app::add_trust_commands(app, g, rc);
   cucm::app::add_wireshark_command(app, g, rc);
+  cucm::app::add_doc_commands(app, rc, CUCM_VERSION);
 
   app.parse_complete_callback([&] {
     if (auto st = cucm::log::set_level(g.log_level); !st) {

@@ -8,13 +8,16 @@ packages=(
   g++ cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   libboost-dev libssl-dev libxml2-dev libsqlite3-dev
-  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsystemd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party tools the tests drive
   openssl libxml2-utils sqlite3 curl tftp-hpa python3
   # the Lua dissectors' tests (wireshark/)
   tshark
+  # the man page's test and the package check (scripts/package.sh --check): man, col, groff,
+  # dpkg-shlibdeps, systemd-analyze
+  man-db bsdextrautils groff-base dpkg-dev systemd
 )
 
 missing=()
