@@ -176,6 +176,25 @@ TEST_F(ServeService, AReloadServesAReplacedStaticFileAtOnceAndKeepsOpenConnectio
       << "the connection opened before the reload must still be served, with the new file";
 }
 
+// Under systemd ($JOURNAL_STREAM names stderr) a line starts with its syslog priority and has no
+// time of its own; with stderr elsewhere the variable, inherited, changes nothing.
+TEST_F(ServeService, LogLinesTakeTheJournalsFormWhenStderrIsTheJournal) {
+  fs::create_directories(dir_ / "static");
+  write_config("no-https = true\nno-tvs = true\nno-tftp = true\nno-http = true\n");
+  std::string serve = emu("serve --config " + path("serve.ini") + " --exit-after 1");
+  auto journal = run("bash -c 'exec 2>" + path("stderr.txt") + "; export JOURNAL_STREAM=$(stat -c %d:%i " +
+                     path("stderr.txt") + "); exec " + serve + "'");
+  ASSERT_EQ(journal.rc, 0) << journal.out;
+  Bytes err = read("stderr.txt");
+  std::string lines(err.begin(), err.end());
+  EXPECT_NE(lines.find("<6>capf: CAPF-trust: trusting the lab manufacturing CA"), std::string::npos) << lines;
+  // A second data folder, whose lab CA is new to its CAPF-trust: the same line is logged again.
+  auto elsewhere = run("JOURNAL_STREAM=1:2 " + std::string(CUCM_EMU) + " --data-dir " + path("data2") +
+                       " serve --config " + path("serve.ini") + " --exit-after 1");
+  EXPECT_NE(elsewhere.out.find(" info  capf: CAPF-trust: trusting the lab manufacturing CA"), std::string::npos)
+      << elsewhere.out;
+}
+
 // The file's values apply where the command line gave none; a name serve lacks is refused.
 TEST_F(ServeService, TheConfigFileAppliesWhereTheCommandLineIsSilent) {
   write_config("no-https = true\nno-tvs = true\ncapf_port = 0\n");  // an underscore is read as a dash
