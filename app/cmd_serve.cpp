@@ -62,18 +62,18 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
     std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused ({} at a client's cap, "
                              "{} for memory), {} bytes\n",
                              s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(),
-                             s.refused_client_cap.load(), s.refused_memory.load(), s.bytes.load());
+                             s.refused_client_cap.load(), s.refused_memory.load(), s.bytes_ok.load() + s.bytes_error.load());
   }
   if (const auto* h = services.http()) {
     const auto& s = h->stats();
     std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
-                             s.not_found.load(), s.bad.load(), s.bytes.load());
+                             s.not_found.load(), s.bad.load(), s.bytes_ok.load() + s.bytes_error.load());
   }
   if (const auto* h = services.https()) {
     const auto& s = h->stats();
     std::cout << fmt::format("https: {} requests, {} ok, {} not found, {} bad, {} failed handshakes, {} bytes\n",
                              s.requests.load(), s.ok.load(), s.not_found.load(), s.bad.load(), s.handshake_failed.load(),
-                             s.bytes.load());
+                             s.bytes_ok.load() + s.bytes_error.load());
   }
   if (const auto* k = services.capf()) {
     const auto& s = k->stats();
