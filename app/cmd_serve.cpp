@@ -54,6 +54,10 @@ void print_listening(const cluster::Services& s, const ServeArgs& a) {
   if (auto ep = s.tvs_endpoint()) {
     std::cout << fmt::format("tvs: listening on {}:{}/tcp (TLS {}+)\n", ep->address().to_string(), ep->port(), a.tvs_tls_min);
   }
+  if (auto ep = s.metrics_endpoint()) {
+    std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
+    std::cout << fmt::format("metrics: listening on http://{}:{}/metrics (Prometheus text)\n", host, ep->port());
+  }
 }
 
 void print_stats(const cluster::Services& services, const catalog::CacheStats& c, const db::EventWriter* events) {
@@ -106,6 +110,11 @@ Status serve(const GlobalOptions& g, const ServeArgs& a) {
   }
   for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
+  }
+  if (a.metrics_port < -1 || a.metrics_port > 65535) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("invalid --metrics-port {}: 0..65535 (0: any free port; leave it out for no metrics)",
+                                  a.metrics_port));
   }
   auto log = log::get("serve");
   raise_open_file_limit(a, *log);

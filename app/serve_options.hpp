@@ -38,6 +38,10 @@ struct ServeArgs {
   std::size_t events_max_mb = 64;
   int events_max_age_days = 30;
   std::string tls_keylog;  // --tls-keylog (else SSLKEYLOGFILE)
+  // Prometheus metrics: off unless --metrics-port is given (-1), since port 0 means "any free
+  // port" as for the other services; loopback unless --metrics-address says otherwise.
+  int metrics_port = -1;
+  std::string metrics_address = "127.0.0.1";
 };
 
 // Adds every serve flag to `s` (the serve subcommand, or a scratch App that reads a config file).
