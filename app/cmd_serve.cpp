@@ -57,6 +57,10 @@ void print_listening(const cluster::Services& s, const ServeArgs& a) {
   if (auto ep = s.tvs_endpoint()) {
     std::cout << fmt::format("tvs: listening on {}:{}/tcp (TLS {}+)\n", ep->address().to_string(), ep->port(), a.tvs_tls_min);
   }
+  if (auto ep = s.metrics_endpoint()) {
+    std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
+    std::cout << fmt::format("metrics: listening on http://{}:{}/metrics (Prometheus text)\n", host, ep->port());
+  }
 }
 
 void print_stats(const cluster::Services& services, const catalog::CacheStats& c, const db::EventWriter* events) {
@@ -65,18 +69,18 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
     std::cout << fmt::format("tftp: {} transfers completed, {} failed, {} not found, {} refused ({} at a client's cap, "
                              "{} for memory), {} bytes\n",
                              s.completed.load(), s.failed.load(), s.not_found.load(), s.refused.load(),
-                             s.refused_client_cap.load(), s.refused_memory.load(), s.bytes.load());
+                             s.refused_client_cap.load(), s.refused_memory.load(), s.bytes_ok.load() + s.bytes_error.load());
   }
   if (const auto* h = services.http()) {
     const auto& s = h->stats();
     std::cout << fmt::format("http: {} requests, {} ok, {} not found, {} bad, {} bytes\n", s.requests.load(), s.ok.load(),
-                             s.not_found.load(), s.bad.load(), s.bytes.load());
+                             s.not_found.load(), s.bad.load(), s.bytes_ok.load() + s.bytes_error.load());
   }
   if (const auto* h = services.https()) {
     const auto& s = h->stats();
     std::cout << fmt::format("https: {} requests, {} ok, {} not found, {} bad, {} failed handshakes, {} bytes\n",
                              s.requests.load(), s.ok.load(), s.not_found.load(), s.bad.load(), s.handshake_failed.load(),
-                             s.bytes.load());
+                             s.bytes_ok.load() + s.bytes_error.load());
   }
   if (const auto* k = services.capf()) {
     const auto& s = k->stats();
@@ -137,6 +141,11 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
   }
   if (!a.log_level.empty()) {
     CUCM_CHECK(log::set_level(a.log_level));
+  }
+  if (a.metrics_port < -1 || a.metrics_port > 65535) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("invalid --metrics-port {}: 0..65535 (0: any free port; leave it out for no metrics)",
+                                  a.metrics_port));
   }
   auto log = log::get("serve");
   raise_open_file_limit(a, *log);

@@ -97,6 +97,11 @@ cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_pt
     vc.tls_min = a.tvs_tls_min;
     vc.tls_keylog = keylog;
   }
+  if (a.metrics_port >= 0) {
+    auto& mc = sc.metrics.emplace();
+    mc.address = a.metrics_address;
+    mc.port = static_cast<std::uint16_t>(a.metrics_port);
+  }
   return sc;
 }
 
@@ -169,6 +174,12 @@ void add_serve_options(CLI::App& s, ServeArgs& a) {
       ->capture_default_str();
   s.add_option("--log-level", a.log_level,
                "trace, debug, info, warn, error or off, over the global --log-level; read again on SIGHUP");
+  s.add_option("--metrics-port", a.metrics_port,
+                "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (off unless given; 0: any free port; "
+                "9464 is customary)")
+      ->type_name("PORT");
+  s.add_option("--metrics-address", a.metrics_address, "Metrics listen address (loopback unless set)")
+      ->capture_default_str();
   s.add_option("--exit-after", a.exit_after, "Stop by itself after this many seconds (tests, benchmarks)");
 }
 

@@ -41,6 +41,10 @@ struct ServeArgs {
   std::string tls_keylog;  // --tls-keylog (else SSLKEYLOGFILE)
   std::string log_level;   // serve's own --log-level (a config file's log-level), over the global one
   std::string config_file;  // --config
+  // Prometheus metrics: off unless --metrics-port is given (-1), since port 0 means "any free
+  // port" as for the other services; loopback unless --metrics-address says otherwise.
+  int metrics_port = -1;
+  std::string metrics_address = "127.0.0.1";
 };
 
 // Adds every serve flag to `s` (the serve subcommand, or a scratch App that reads a config file).

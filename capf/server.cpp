@@ -40,10 +40,17 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
              std::uint32_t sid, std::shared_ptr<CapfStats> stats, std::shared_ptr<core::DeadlineSweep> sweep,
              core::AddressSlots::Lease slot)
       : stream_(std::move(s), tls), ctx_(ctx), stats_(std::move(stats)), sweep_(std::move(sweep)), slot_(std::move(slot)),
-        engine_(sid, engine), sid_(sid), peer_(std::move(peer)) {}
+        engine_(sid, engine), sid_(sid), peer_(std::move(peer)), accepted_(std::chrono::steady_clock::now()) {}
   ~Connection() override {
     sweep_->remove(*this);
-    --stats_->active;
+    if (handshake_done_) {
+      // A session the loop's stop cut short never reached the engine's end: the phone is gone.
+      Ending ending = engine_.done() ? engine_.ending() : Ending::Disconnected;
+      auto op = engine_.operation();
+      stats_->ended[op ? static_cast<std::size_t>(*op) : kOperationCount][static_cast<std::size_t>(ending)].inc();
+    }
+    stats_->session_seconds.observe(std::chrono::steady_clock::now() - accepted_);
+    --stats_->active;  // last: who reads no session open finds this one's counts
   }
 
   void expire() override {
@@ -76,6 +83,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
         self->settle(self->engine_.on_tls_refused(why));
         return;
       }
+      self->handshake_done_ = true;
       self->send(self->engine_.start());
     });
   }
@@ -176,6 +184,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   std::vector<Bytes> pending_;
   std::size_t next_write_ = 0;
   bool closing_ = false;
+  bool handshake_done_ = false;  // a session for CapfStats::ended
+  std::chrono::steady_clock::time_point accepted_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // sweep per loop), a cap on sessions.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "core/deadline_sweep.hpp"
 #include "core/result.hpp"
 #include "core/tcp_listener.hpp"
+#include "metrics/counter.hpp"
+#include "metrics/histogram.hpp"
 
 namespace cucm::capf {
 
@@ -23,6 +26,11 @@ struct CapfStats {
   std::atomic<std::uint64_t> sessions{0}, refused{0}, handshake_failed{0}, active{0};
   std::atomic<std::uint64_t> tls_too_old{0};    // of handshake_failed: the phone's TLS is below the floor
   std::atomic<std::uint64_t> accept_errors{0};  // accepts that failed (out of file descriptors)
+  // Sessions past the TLS handshake, counted as they end: by the device's scheduled operation
+  // (an Operation, or kOperationCount when no device on record was named) and by how they ended.
+  std::array<std::array<metrics::Counter, kEndingCount>, kOperationCount + 1> ended;
+  // From the connection's accept to its close, every connection (failed handshakes too).
+  metrics::Histogram session_seconds{metrics::kSlowSeconds};
 };
 
 class CapfServer {

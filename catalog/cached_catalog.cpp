@@ -139,6 +139,8 @@ void CachedCatalog::insert_locked(const std::string& name, std::string key, cons
 // so an entry's bytes are exactly those of its version.
 void CachedCatalog::build(Worker& w, const std::string& name) {
   RequestedFile file = classify(name);
+  auto began = SteadyClock::now();
+  bool found_built = false;  // another build finished first: no build of ours to time
   auto built = [&]() -> Result<CachedFile> {
     std::string key;
     std::optional<Snapshot> snapshot;
@@ -153,7 +155,10 @@ void CachedCatalog::build(Worker& w, const std::string& name) {
     }
     {
       std::lock_guard lock(mutex_);
-      if (auto hit = hit_locked(name, key)) return std::move(*hit);
+      if (auto hit = hit_locked(name, key)) {
+        found_built = true;
+        return std::move(*hit);
+      }
     }
     if (opts_.before_build) opts_.before_build(name);
     CUCM_TRY(Served served, snapshot ? w.catalog->build(*snapshot) : w.catalog->fetch(name));
@@ -164,6 +169,7 @@ void CachedCatalog::build(Worker& w, const std::string& name) {
     insert_locked(name, std::move(key), out);
     return out;
   }();
+  if (!found_built) build_seconds_.observe(SteadyClock::now() - began);
   std::vector<Done> waiting;
   {
     std::lock_guard lock(mutex_);

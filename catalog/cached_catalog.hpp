@@ -16,6 +16,7 @@
 
 #include "catalog/catalog.hpp"
 #include "core/worker_pool.hpp"
+#include "metrics/histogram.hpp"
 
 namespace cucm::catalog {
 
@@ -86,6 +87,9 @@ class CachedCatalog {
   // Waits until no build is queued or running.
   void drain() { pool_.drain(); }
   CacheStats stats() const;
+  // How long a worker took over each build it ran (the version read, the query and the signature),
+  // failed ones too; not the wait in the queue, nor a request the worker found built already.
+  const metrics::Histogram& build_seconds() const { return build_seconds_; }
   std::size_t workers() const { return pool_.size(); }
 
   static constexpr std::chrono::milliseconds kStaticRecheck{1000};
@@ -129,6 +133,7 @@ class CachedCatalog {
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recent first
   CacheStats stats_;
+  metrics::Histogram build_seconds_{metrics::kFastSeconds};
   // Versions ("epoch/config_version") read by the workers, per version_scope() device ("" for
   // names whose bytes depend on no device's record).
   std::unordered_map<std::string, std::string> memo_;

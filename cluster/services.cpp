@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/metrics_scrape.hpp"
 #include "cluster/trust_stores.hpp"
 #include "signer/lab_manufacturer.hpp"
 
@@ -78,6 +79,12 @@ Status Services::start() {
                                               [c] { return c->open_db(); }, cluster_.events());
       CUCM_CHECK(tvs_->start());
     }
+    if (cfg_.metrics) {
+      metrics_ = std::make_unique<metrics::Endpoint>(*cfg_.metrics, [this] {
+        return scrape(*this, cluster_.catalog(), cluster_.events());
+      });
+      CUCM_CHECK(metrics_->start());
+    }
     return Ok{};
   }();
   if (!started) {
@@ -95,6 +102,7 @@ void Services::stop_servers() {
   if (capf_) capf_->stop();
   if (tvs_) tvs_->stop();
   if (https_) https_->stop();
+  if (metrics_) metrics_->stop();
 }
 
 void Services::stop() {
@@ -103,6 +111,7 @@ void Services::stop() {
 }
 
 void Services::wait() {
+  if (metrics_) metrics_->wait();
   if (running_) loops_.join();
   running_ = false;
   // A build finishing now would post its answer to a loop that is about to go: let them finish
@@ -125,6 +134,11 @@ std::optional<boost::asio::ip::tcp::endpoint> Services::capf_endpoint() const {
 std::optional<boost::asio::ip::tcp::endpoint> Services::https_endpoint() const {
   if (!https_) return std::nullopt;
   return https_->local_endpoint();
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> Services::metrics_endpoint() const {
+  if (!metrics_) return std::nullopt;
+  return metrics_->local_endpoint();
 }
 
 std::optional<boost::asio::ip::tcp::endpoint> Services::tvs_endpoint() const {

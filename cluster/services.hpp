@@ -19,6 +19,7 @@
 #include "core/loop_pool.hpp"
 #include "core/result.hpp"
 #include "http/http_server.hpp"
+#include "metrics/endpoint.hpp"
 #include "tftp/tftp_server.hpp"
 #include "tvs/server.hpp"
 
@@ -33,6 +34,9 @@ struct ServicesConfig {
   std::optional<http::HttpConfig> https;
   std::optional<capf::CapfConfig> capf;
   std::optional<tvs::TvsConfig> tvs;
+  // Prometheus metrics at http://address:port/metrics, on a thread of its own (port 0: any free
+  // port). Not a phone service: it is started only beside at least one of the above.
+  std::optional<metrics::EndpointConfig> metrics;
   std::string thread_name = "cucm-io";
 };
 
@@ -64,12 +68,14 @@ class Services {
   std::optional<boost::asio::ip::tcp::endpoint> capf_endpoint() const;
   std::optional<boost::asio::ip::tcp::endpoint> tvs_endpoint() const;
   std::optional<boost::asio::ip::tcp::endpoint> https_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> metrics_endpoint() const;
   // Port of a service, 0 when it is not running.
   std::uint16_t tftp_port() const { return tftp_ ? tftp_->local_endpoint().port() : 0; }
   std::uint16_t http_port() const { return http_ ? http_->local_endpoint().port() : 0; }
   std::uint16_t capf_port() const { return capf_ ? capf_->local_endpoint().port() : 0; }
   std::uint16_t tvs_port() const { return tvs_ ? tvs_->local_endpoint().port() : 0; }
   std::uint16_t https_port() const { return https_ ? https_->local_endpoint().port() : 0; }
+  std::uint16_t metrics_port() const { return metrics_ ? metrics_->local_endpoint().port() : 0; }
 
   const tftp::TftpServer* tftp() const { return tftp_.get(); }
   const http::HttpServer* http() const { return http_.get(); }
@@ -93,6 +99,8 @@ class Services {
   std::unique_ptr<capf::CapfServer> capf_;
   std::unique_ptr<tvs::TvsServer> tvs_;
   std::unique_ptr<http::HttpServer> https_;
+  // Last: destroyed first, so no scrape runs while the servers it reads go.
+  std::unique_ptr<metrics::Endpoint> metrics_;
 };
 
 }  // namespace cucm::cluster

@@ -22,6 +22,7 @@
 #include "signer/tls_keylog.hpp"
 #include "db/event_writer.hpp"
 #include "catalog/cached_catalog.hpp"
+#include "metrics/histogram.hpp"
 
 namespace cucm::http {
 
@@ -48,9 +49,13 @@ struct TlsIdentity {
 };
 
 struct HttpStats {
-  std::atomic<std::uint64_t> requests{0}, ok{0}, not_found{0}, bad{0}, refused{0}, bytes{0}, active{0};
+  std::atomic<std::uint64_t> requests{0}, ok{0}, not_found{0}, bad{0}, refused{0}, active{0};
+  // Bytes sent in answers below 400, and in 4xx and 5xx answers.
+  std::atomic<std::uint64_t> bytes_ok{0}, bytes_error{0};
   std::atomic<std::uint64_t> accept_errors{0};  // accepts that failed (out of file descriptors)
   std::atomic<std::uint64_t> handshake_failed{0};  // HTTPS: TLS handshakes that failed
+  // From a request read to its answer written (the keep-alive wait before it is not counted).
+  metrics::Histogram request_seconds{metrics::kFastSeconds};
 };
 
 class HttpServer {

@@ -78,7 +78,7 @@ class PlainSession final : public Session {
       }
     }
     asio::async_write(socket_, buffers, [self = self()](boost::system::error_code ec, std::size_t n) {
-      self->shared_->stats->bytes += n;
+      self->count_sent(n);
       self->written(ec);
     });
   }
@@ -108,7 +108,7 @@ class PlainSession final : public Session {
       return true;
     }
     sent = n > 0 ? static_cast<std::size_t>(n) : 0;
-    shared_->stats->bytes += sent;
+    count_sent(sent);
     if (sent < total) return false;
     written({});
     return true;
@@ -132,7 +132,7 @@ class PlainSession final : public Session {
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
       if (n < 0) return written(boost::system::error_code(errno, boost::system::system_category()));
       head_sent_ += static_cast<std::size_t>(n);
-      shared_->stats->bytes += static_cast<std::uint64_t>(n);
+      count_sent(static_cast<std::uint64_t>(n));
       touch();
     }
     while (file_left_ > 0) {
@@ -146,7 +146,7 @@ class PlainSession final : public Session {
         return written(asio::error::eof);
       }
       file_left_ -= static_cast<std::uint64_t>(n);
-      shared_->stats->bytes += static_cast<std::uint64_t>(n);
+      count_sent(static_cast<std::uint64_t>(n));
       touch();
     }
     written({});

@@ -71,7 +71,7 @@ class TlsSession final : public Session {
   void write_response(std::string_view body) override {
     std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(body.data(), body.size())};
     asio::async_write(stream_, buffers, [self = self()](boost::system::error_code ec, std::size_t n) {
-      self->shared_->stats->bytes += n;
+      self->count_sent(n);
       self->written(ec);
     });
   }
@@ -79,7 +79,7 @@ class TlsSession final : public Session {
   void write_file() override {
     touch();
     asio::async_write(stream_, asio::buffer(out_), [self = self()](boost::system::error_code ec, std::size_t n) {
-      self->shared_->stats->bytes += n;
+      self->count_sent(n);
       if (ec) return self->written(ec);
       self->next_chunk();
     });
@@ -103,7 +103,7 @@ class TlsSession final : public Session {
     touch();
     asio::async_write(stream_, asio::buffer(chunk_.data(), static_cast<std::size_t>(n)),
                       [self = self()](boost::system::error_code ec, std::size_t sent) {
-                        self->shared_->stats->bytes += sent;
+                        self->count_sent(sent);
                         if (ec) return self->written(ec);
                         self->next_chunk();
                       });

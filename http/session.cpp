@@ -63,6 +63,7 @@ void Session::on_read(beast::error_code ec) {
       ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated || !is_open()) {
     return close();
   }
+  request_read_ = std::chrono::steady_clock::now();
   if (ec) {
     ++shared_->stats->bad;
     shared_->log->debug("{} {}: {}", shared_->service, peer_, ec.message());
@@ -178,6 +179,7 @@ void Session::respond_static(ResponseHead head, const std::string& name, std::op
     head.content_range = content_range;
   }
   ++shared_->stats->ok;
+  error_answer_ = false;
   head.content_type = "*/*";
   head.content_length = count;
   event("", fmt::format("GET {} variant={} bytes={}", name, catalog::variant_name(catalog::Variant::Static), count),
@@ -211,6 +213,7 @@ void Session::send(const ResponseHead& head, std::string_view body) {
   out_.clear();
   render_head(head, out_);
   keep_alive_ = head.keep_alive;
+  error_answer_ = head.status >= 400;
   if (head_only_) body = {};
   touch();
   write_response(body);
@@ -219,6 +222,10 @@ void Session::send(const ResponseHead& head, std::string_view body) {
 void Session::written(boost::system::error_code ec) {
   body_.reset();
   file_.reset();
+  if (request_read_ != std::chrono::steady_clock::time_point{}) {
+    shared_->stats->request_seconds.observe(std::chrono::steady_clock::now() - request_read_);
+    request_read_ = {};
+  }
   if (ec) return close();
   if (!keep_alive_) return finish();
   read();

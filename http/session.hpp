@@ -56,6 +56,8 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   void on_read(boost::beast::error_code ec);
   void written(boost::system::error_code ec);
   void touch() { deadline = std::chrono::steady_clock::now() + shared_->cfg.io_timeout; }
+  // Bytes of the answer being written went out: counted by its status class.
+  void count_sent(std::uint64_t n) { (error_answer_ ? shared_->stats->bytes_error : shared_->stats->bytes_ok) += n; }
 
   std::shared_ptr<HttpServer::Shared> shared_;
   core::AddressSlots::Lease slot_;
@@ -83,6 +85,8 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   static constexpr std::uint64_t kFromMemoryMax = 64 * 1024;
 
   std::string text_;  // a short text body (errors)
+  bool error_answer_ = false;  // the answer being written is 400 or above
+  std::chrono::steady_clock::time_point request_read_{};  // of the request being answered; {}: none
   std::shared_ptr<const Bytes> body_;
   bool head_only_ = false;
 };

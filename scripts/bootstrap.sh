@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party tools the tests drive
   openssl libxml2-utils sqlite3 curl tftp-hpa python3
+  # an independent parser of the metrics text (prometheus_client; the prometheus server is not needed)
+  python3-prometheus-client
   # the Lua dissectors' tests (wireshark/)
   tshark
   # the man page's test and the package check (scripts/package.sh --check): man, col, groff,

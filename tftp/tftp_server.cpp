@@ -160,10 +160,14 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
     socket_.close(ec);
     ticket_.release();  // the slot is free for the next request at once
     auto& st = *shared_->stats;
-    --st.active;
-    (result == "ok" ? st.completed : st.failed)++;
-    st.bytes += bytes_sent_;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    bool ok = result == "ok";
+    (ok ? st.completed : st.failed)++;
+    (ok ? st.bytes_ok : st.bytes_error) += bytes_sent_;
+    st.retransmitted += transfer_.retransmitted();
+    auto took = Clock::now() - started_;
+    st.transfer_seconds.observe(took);
+    --st.active;  // last: who reads no transfer in flight finds this one's counts
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
     shared_->log->debug("tftp {} {} ({}, {} bytes, {} ms, {} retransmitted): {}", peer_text(peer_), name_,
                         catalog::variant_name(file_.variant), bytes_sent_, ms, transfer_.retransmitted(), result);
     shared_->event(peer_text(peer_), file_.device,

@@ -18,6 +18,7 @@
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
 #include "catalog/cached_catalog.hpp"
+#include "metrics/histogram.hpp"
 #include "tftp/admission.hpp"
 #include "tftp/transfer.hpp"
 
@@ -39,10 +40,16 @@ struct TftpConfig {
 };
 
 struct TftpStats {
-  std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, not_found{0}, bytes{0};
+  std::atomic<std::uint64_t> started{0}, completed{0}, failed{0}, refused{0}, not_found{0};
   // Among `refused`: at the client's own cap of transfers, and for lack of memory budget.
   std::atomic<std::uint64_t> refused_client_cap{0}, refused_memory{0};
   std::atomic<std::uint64_t> active{0};
+  // DATA bytes of transfers that completed, and of those that failed; counted when they end.
+  std::atomic<std::uint64_t> bytes_ok{0}, bytes_error{0};
+  // DATA packets sent again (a timeout, or a window resent), counted when their transfer ends.
+  std::atomic<std::uint64_t> retransmitted{0};
+  // From the transfer's start to its end, completed or not.
+  metrics::Histogram transfer_seconds{metrics::kSlowSeconds};
 };
 
 class TftpServer {

@@ -59,10 +59,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   Connection(tcp::socket&& s, std::string peer, std::shared_ptr<TvsServer::Shared> shared, const db::Database* db,
              std::shared_ptr<core::DeadlineSweep> sweep, core::AddressSlots::Lease slot)
       : stream_(std::move(s), shared->tls), shared_(std::move(shared)), db_(db), sweep_(std::move(sweep)),
-        slot_(std::move(slot)), peer_(std::move(peer)) {}
+        slot_(std::move(slot)), peer_(std::move(peer)), accepted_(std::chrono::steady_clock::now()) {}
   ~Connection() override {
     sweep_->remove(*this);
-    --shared_->stats.active;
+    shared_->stats.session_seconds.observe(std::chrono::steady_clock::now() - accepted_);
+    --shared_->stats.active;  // last: who reads no session open finds this one's counts
   }
 
   void expire() override {
@@ -108,6 +109,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
     if (expired_) {
       log::get("tvs")->info("tvs {}: no {} within {} ms, closing", peer_, what, shared_->cfg.io_timeout.count());
     } else {
+      ++shared_->stats.disconnected;
       log::get("tvs")->debug("tvs {}: connection ended before the {}: {}", peer_, what, ec.message());
     }
   }
@@ -147,6 +149,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   void answer(const Query& q) {
     auto found = db_ ? look_up(*db_, q.sha256) : make_error(Errc::Internal, "tvs: no database connection on this loop");
     if (!found) {
+      ++shared_->stats.lookup_failed;
       log::get("tvs")->error("tvs {}: trust store lookup failed: {}", peer_, found.error().message);
       shared_->event(peer_, q.device(), "verify " + q.subject, "error: " + found.error().message);
       return close();
@@ -181,6 +184,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   std::array<std::uint8_t, kHeaderSize> header_{};
   Bytes body_;
   Bytes reply_;
+  std::chrono::steady_clock::time_point accepted_;
 };
 
 }  // namespace

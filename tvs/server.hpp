@@ -23,6 +23,7 @@
 #include "core/tcp_listener.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
+#include "metrics/histogram.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/tls_keylog.hpp"
 
@@ -43,7 +44,12 @@ struct TvsStats {
   std::atomic<std::uint64_t> tls_too_old{0};              // of handshake_failed
   std::atomic<std::uint64_t> valid{0}, invalid{0};         // answers sent
   std::atomic<std::uint64_t> malformed{0}, silent{0};      // closed without an answer
+  // Also closed without an answer: the client left before its whole request came, or the trust
+  // store could not be read. With the four above, every session past the handshake once.
+  std::atomic<std::uint64_t> disconnected{0}, lookup_failed{0};
   std::atomic<std::uint64_t> accept_errors{0};
+  // From the connection's accept to its close, every connection (failed handshakes too).
+  metrics::Histogram session_seconds{metrics::kFastSeconds};
 };
 
 class TvsServer {

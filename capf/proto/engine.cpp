@@ -58,6 +58,7 @@ Step Engine::start() {
 Step Engine::end(Reason r, std::string outcome) {
   state_ = State::Done;
   outcome_ = std::move(outcome);
+  ending_ = r == Reason::UnknownDevice ? Ending::UnknownDevice : r == Reason::InvalidElement ? Ending::Failed : Ending::Ok;
   Message m;
   m.command = Command::End;
   m.reason = static_cast<std::uint8_t>(r);
@@ -99,6 +100,7 @@ Step Engine::on_committed(const Status& applied) {
   }
   std::string outcome = applied ? after.outcome : after.outcome + " (not recorded: " + applied.error().message + ")";
   Step s = end(after.reason, std::move(outcome));
+  if (!applied) ending_ = Ending::Failed;  // the phone was told all went well; our record is not
   if (applied) {
     for (auto& e : after.effects) s.effects.push_back(std::move(e));
   }
@@ -114,6 +116,7 @@ Step Engine::on_disconnect() {
   if (state_ == State::Done) return {};
   state_ = State::Done;
   outcome_ = "phone disconnected before the operation completed; nothing recorded";
+  ending_ = Ending::Disconnected;
   Step s;
   s.effects.push_back(event(fmt::format("session sid={} operation={}", sid_,
                                         device_known_ ? operation_name(device_.operation) : "-"),
@@ -124,6 +127,7 @@ Step Engine::on_disconnect() {
 Step Engine::on_tls_refused(const std::string& why) {
   state_ = State::Done;
   outcome_ = "TLS handshake refused: " + why;
+  ending_ = Ending::TlsRefused;
   Step s;
   s.effects.push_back(event(fmt::format("session sid={} TLS handshake", sid_), outcome_));
   return s;

@@ -34,6 +34,12 @@ enum class OperationStatus : std::uint8_t {
   Unchanged, UpgradeSuccess, DeleteSuccess, TroubleshootSuccess, TroubleshootNoCertificate, Failed
 };
 enum class CertKind : std::uint8_t { Mic, Lsc };
+// How a session ended, in a few words a counter can carry (outcome() says it in full): the
+// operation done or no operation pending, a failure (End 7), a device not on record (End 9), the
+// phone gone before the end, or a TLS handshake below the floor.
+enum class Ending : std::uint8_t { Ok, Failed, UnknownDevice, Disconnected, TlsRefused };
+inline constexpr std::size_t kOperationCount = 4;  // the values of Operation, for tables indexed by it
+inline constexpr std::size_t kEndingCount = 5;     // the values of Ending
 
 // The database's and the CLI's spellings: "none", "install", "delete", "troubleshoot";
 // "null-string", "auth-string", "lsc-first", "mic-first"; "rsa", "ec", "ec-rsa".
@@ -42,6 +48,8 @@ Result<Operation> parse_operation(std::string_view text);
 Result<AuthMode> parse_auth_mode(std::string_view text);
 Result<KeyOrder> parse_key_order(std::string_view text);
 std::string_view cert_kind_name(CertKind kind);  // "MIC", "LSC"
+// "ok", "failed", "unknown_device", "disconnected", "tls_refused": metric label values.
+std::string_view ending_name(Ending ending);
 // As CUCM shows it: "Upgrade Success", "Failed: <why>"; empty for Unchanged.
 std::string status_text(OperationStatus status, const std::string& why);
 
@@ -127,6 +135,12 @@ class Engine {
   Step on_tls_refused(const std::string& why);  // no session: the handshake failed for `why`
   bool done() const { return state_ == State::Done; }
   const std::string& outcome() const { return outcome_; }
+  // Once done(): how it ended, and the device's scheduled operation (nullopt when the phone named
+  // no device on record, or none at all).
+  Ending ending() const { return ending_; }
+  std::optional<Operation> operation() const {
+    return device_known_ ? std::optional<Operation>(device_.operation) : std::nullopt;
+  }
 
  private:
   enum class State { Auth, Lookup, KeyGen, StoreCert, Fetch, Delete, Committing, Done };
@@ -170,6 +184,7 @@ class Engine {
   std::string issued_serial_;
   AfterCommit after_;
   std::string outcome_ = "connected";
+  Ending ending_ = Ending::Disconnected;
 };
 
 }  // namespace cucm::capf

@@ -110,6 +110,17 @@ std::string_view operation_name(Operation op) {
   return "none";
 }
 
+std::string_view ending_name(Ending ending) {
+  switch (ending) {
+    case Ending::Ok: return "ok";
+    case Ending::Failed: return "failed";
+    case Ending::UnknownDevice: return "unknown_device";
+    case Ending::Disconnected: return "disconnected";
+    case Ending::TlsRefused: return "tls_refused";
+  }
+  return "failed";
+}
+
 Result<Operation> parse_operation(std::string_view text) {
   for (Operation op : {Operation::None, Operation::Install, Operation::Delete, Operation::Troubleshoot}) {
     if (text == operation_name(op)) return op;

@@ -338,5 +338,48 @@ TEST_F(EngineTest, UnknownDeviceEndsWithReasonNine) {
   EXPECT_EQ(parsed(s.send.at(0)).reason, static_cast<std::uint8_t>(Reason::UnknownDevice));
 }
 
+// What the server's session counter reads once a session is done: how it ended, and the
+// device's operation (none known when the phone named no device on record).
+TEST_F(EngineTest, EachSessionEndsWithAnEndingAndTheOperation) {
+  Engine installed(1, cfg_);
+  authenticated(installed);
+  installed.on_message(keygen_response({}));
+  Message ok = msg(Command::StoreCertResponse);
+  ok.reason = static_cast<std::uint8_t>(Reason::UpdateCertificate);
+  installed.on_message(ok);
+  installed.on_committed(Ok{});
+  EXPECT_EQ(installed.ending(), Ending::Ok);
+  EXPECT_EQ(installed.operation(), Operation::Install);
+
+  Engine weak(1, cfg_);
+  authenticated(weak);
+  signer::KeySpec small;
+  small.rsa_bits = 1024;
+  weak.on_message(keygen_response(small));
+  weak.on_committed(Ok{});
+  EXPECT_EQ(weak.ending(), Ending::Failed);
+
+  Engine unknown(1, cfg_);
+  unknown.start();
+  Message auth = msg(Command::AuthResponse);
+  auth.device_name = "SEP00000000FFFF";
+  unknown.on_message(auth);
+  unknown.on_device(make_error(Errc::NotFound, "capf: no device SEP00000000FFFF"));
+  EXPECT_EQ(unknown.ending(), Ending::UnknownDevice);
+  EXPECT_EQ(unknown.operation(), std::nullopt);
+
+  Engine left(1, cfg_);
+  authenticated(left);
+  left.on_disconnect();
+  EXPECT_EQ(left.ending(), Ending::Disconnected);
+  EXPECT_EQ(left.operation(), Operation::Install);
+
+  Engine old(1, cfg_);
+  old.on_tls_refused("TLS 1.0 only");
+  EXPECT_EQ(old.ending(), Ending::TlsRefused);
+  EXPECT_EQ(ending_name(Ending::UnknownDevice), "unknown_device");
+  EXPECT_EQ(ending_name(Ending::Ok), "ok");
+}
+
 }  // namespace
 }  // namespace cucm::capf

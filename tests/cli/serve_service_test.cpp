@@ -228,7 +228,7 @@ TEST_F(ServeService, TheExampleConfigurationNamesOnlyRealOptions) {
   fs::create_directories(dir_ / "data" / "static");
   std::string why;
   std::vector<std::string> argv = {CUCM_EMU, "--data-dir", path("data"), "serve", "--config", path("example.ini"),
-                                   "--static-dir", path("data/static"), "--exit-after", "60"};
+                                   "--static-dir", path("data/static"), "--metrics-port", "0", "--exit-after", "60"};
   for (const char* svc : {"tftp", "http", "https", "capf", "tvs"}) {
     for (const std::string& a : {std::string("--") + svc + "-address", std::string("127.0.0.1"),
                                  std::string("--") + svc + "-port", std::string("0")}) {
