@@ -132,7 +132,8 @@ std::vector<fs::path> private_files(const fs::path& dir) {
   std::error_code ec;
   for (fs::directory_iterator it(dir / "pki", ec), end; !ec && it != end; it.increment(ec)) {
     // <role>.key, <role>.pending.key and the <role>.key.bak-<time> that rotate and import leave.
-    if (it->path().filename().string().find(".key") != std::string::npos && it->is_regular_file(ec)) {
+    std::error_code type_ec;
+    if (it->path().filename().string().find(".key") != std::string::npos && it->is_regular_file(type_ec)) {
       files.push_back(it->path());
     }
   }
@@ -173,7 +174,7 @@ void check_private_files(const fs::path& dir, std::vector<Finding>& out) {
       ++problems;
       out.push_back({check, Verdict::Problem,
                      fmt::format("{} is mode {:04o}: other users of this host can {} it", f.string(), mode,
-                                 (mode & 022) != 0 ? "replace" : "read"),
+                                 (mode & 022) != 0 ? "change" : "read"),
                      fmt::format("chmod 600 {}", f.string())});
     }
   }

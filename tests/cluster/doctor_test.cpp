@@ -140,7 +140,7 @@ TEST_F(Doctor, PrivateFilesOthersCanReadAreProblems) {
   std::string text = report(all);
   EXPECT_NE(text.find("callmanager.key is mode 0644: other users of this host can read it"), std::string::npos) << text;
   EXPECT_NE(text.find("tvs.pending.key is mode 0640"), std::string::npos) << text;
-  EXPECT_NE(text.find("cucm.db is mode 0664: other users of this host can replace it"), std::string::npos) << text;
+  EXPECT_NE(text.find("cucm.db is mode 0664: other users of this host can change it"), std::string::npos) << text;
   const Finding* f = find(all, "permissions", Verdict::Problem);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->fix.rfind("chmod 600 ", 0), 0u) << f->fix;
