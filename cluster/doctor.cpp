@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 
 #include "cluster/doctor_checks.hpp"
-#include "db/inspect.hpp"
 #include "signer/lab_manufacturer.hpp"
 
 namespace cucm::cluster {
@@ -42,10 +41,11 @@ std::vector<Finding> run_doctor(const DoctorInput& in) {
   // Without a folder, what would be in it is not a list of further problems: the one line says
   // how to make it. The ports do not depend on it.
   if (doctor::check_data_folder(in.data_dir, out)) {
+    auto db = db::inspect_cluster_db(in.data_dir);
     doctor::check_private_files(in.data_dir, out);
-    doctor::check_identities(in.data_dir, in.now, out);
+    doctor::check_identities(in.data_dir, in.now, db, out);
     doctor::check_lab_ca(in.data_dir, in.now, out);
-    doctor::check_database(in.data_dir, out);
+    doctor::check_database(in.data_dir, db, out);
   }
   if (!in.config_file.empty()) doctor::check_config(in, out);
   doctor::check_ports(in, out);
@@ -202,11 +202,10 @@ void check_config(const DoctorInput& in, std::vector<Finding>& out) {
                  "correct the name ('cucm-emu serve --help' lists the options; a key is the option without its --)"});
 }
 
-void check_database(const fs::path& dir, std::vector<Finding>& out) {
+void check_database(const fs::path& dir, const Result<db::DbInspection>& db, std::vector<Finding>& out) {
   const std::string check = "database";
   const std::string restore = "stop serve, then restore cucm.db from a backup ('sqlite3 cucm.db .recover | sqlite3 "
                               "new.db' may save what it can read)";
-  auto db = db::inspect_cluster_db(dir);
   if (!db && db.error().code == Errc::NotFound) {
     out.push_back({check, Verdict::Warning, fmt::format("no database yet ({})", (dir / "cucm.db").string()),
                    "serve makes it, as does any admin command ('cucm-emu device list')"});

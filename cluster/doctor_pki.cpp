@@ -111,7 +111,8 @@ std::string restore_identity(signer::PkiRole r) {
 
 }  // namespace
 
-void check_identities(const fs::path& data_dir, std::time_t now, std::vector<Finding>& out) {
+void check_identities(const fs::path& data_dir, std::time_t now, const Result<db::DbInspection>& db,
+                      std::vector<Finding>& out) {
   const fs::path pki = data_dir / "pki";
   auto any = signer::ClusterPki::any_present(data_dir);
   if (!any) {
@@ -119,10 +120,23 @@ void check_identities(const fs::path& data_dir, std::time_t now, std::vector<Fin
     return;
   }
   if (!*any) {
-    out.push_back({"pki", Verdict::Problem, fmt::format("no cluster identities in {}", pki.string()),
-                   fmt::format("if this cluster served phones, restore pki/ from a backup (new keys strand every "
-                               "phone that trusted its ITL); for a new cluster, 'cucm-emu --data-dir {} pki init'",
-                               data_dir.string())});
+    // As serve decides (cluster::open_identities): a folder never used gets its identities on
+    // first use; beside a database with devices, pki/ was lost and serve refuses.
+    bool unused = (!db && db.error().code == Errc::NotFound) || (db && db->ok() && db->devices == 0);
+    if (unused) {
+      out.push_back({"pki", Verdict::Warning, fmt::format("no cluster identities yet in {}", pki.string()),
+                     fmt::format("serve makes them on its first start, or 'cucm-emu --data-dir {} pki init' now "
+                                 "(with --node and the other subject options)", data_dir.string())});
+    } else {
+      out.push_back({"pki", Verdict::Problem,
+                     fmt::format("no cluster identities in {}, beside a database {}", pki.string(),
+                                 !db           ? std::string("that cannot be read")
+                                 : !db->ok()   ? std::string("that fails its integrity check")
+                                               : fmt::format("with {} device(s)", db->devices)),
+                     fmt::format("restore pki/ from a backup: new keys strand every phone that trusted this "
+                                 "cluster's ITL; to start a new cluster on purpose, 'cucm-emu --data-dir {} pki init' "
+                                 "(phones then need their ITL reset)", data_dir.string())});
+    }
     return;
   }
   auto manifest = signer::read_manifest(pki);

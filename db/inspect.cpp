@@ -32,8 +32,8 @@ Error inspect_error(sqlite3* db, int rc, const fs::path& path) {
   return make_error(code, fmt::format("db: {}: {}", path.string(), db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
-// Every row of a one-column pragma, as text.
-Result<std::vector<std::string>> pragma_rows(sqlite3* db, const char* sql, const fs::path& path) {
+// Every row of a one-column statement (a pragma, a count), as text.
+Result<std::vector<std::string>> rows_as_text(sqlite3* db, const char* sql, const fs::path& path) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
   StmtPtr stmt(raw);
@@ -74,14 +74,21 @@ Result<DbInspection> inspect_cluster_db(const fs::path& data_dir) {
   sqlite3_busy_timeout(raw, 5000);  // serve may be writing
   sqlite3_extended_result_codes(raw, 1);
   DbInspection out;
-  CUCM_TRY(out.integrity, pragma_rows(raw, "PRAGMA integrity_check(5)", path));
+  CUCM_TRY(out.integrity, rows_as_text(raw, "PRAGMA integrity_check(5)", path));
   static_assert(kMaxIntegrityLines == 5, "the pragma's limit above");
-  CUCM_TRY(auto version, pragma_rows(raw, "PRAGMA user_version", path));
+  CUCM_TRY(auto version, rows_as_text(raw, "PRAGMA user_version", path));
   if (version.empty() || std::from_chars(version.front().data(), version.front().data() + version.front().size(),
                                          out.schema_version).ec != std::errc{}) {
     return make_error(Errc::Internal, fmt::format("db: {}: PRAGMA user_version gave no number", path.string()));
   }
   out.known_version = static_cast<int>(migrations().size());
+  if (out.ok()) {
+    CUCM_TRY(auto tables, rows_as_text(raw, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'device'", path));
+    if (!tables.empty() && tables.front() == "1") {
+      CUCM_TRY(auto count, rows_as_text(raw, "SELECT count(*) FROM device", path));
+      if (!count.empty()) std::from_chars(count.front().data(), count.front().data() + count.front().size(), out.devices);
+    }
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 // create, migrate or write what it checks (a doctor that repairs hides the problem).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct DbInspection {
   std::vector<std::string> integrity;
   int schema_version = 0;  // PRAGMA user_version: the migrations applied
   int known_version = 0;   // the migrations this program has (migrations().size())
+  // Devices on record, read when the integrity check passed: a database with devices and no
+  // pki/ means pki/ was lost (cluster::open_identities refuses then).
+  std::int64_t devices = 0;
   bool ok() const { return integrity.size() == 1 && integrity.front() == "ok"; }
 };
 inline constexpr int kMaxIntegrityLines = 5;

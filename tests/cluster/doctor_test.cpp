@@ -19,6 +19,7 @@
 
 #include "cluster/cluster.hpp"
 #include "core/file_io.hpp"
+#include "db/device_store.hpp"
 #include "db/schema.hpp"
 #include "signer/cert.hpp"
 #include "signer/lab_manufacturer.hpp"
@@ -182,6 +183,31 @@ TEST_F(Doctor, AFolderMadeBeforeTheHttpsIdentityIsAWarning) {
   EXPECT_FALSE(any_problem(all)) << report(all);
   EXPECT_TRUE(find(all, "pki https", Verdict::Warning)) << report(all);
   EXPECT_FALSE(fs::exists(dir_ / "pki/https.pem"));  // the warning, not the identity
+}
+
+TEST_F(Doctor, NoIdentitiesIsAWarningOnAFreshFolderAndAProblemBesideDevices) {
+  fs::remove_all(dir_ / "pki");
+  auto fresh = run();
+  EXPECT_FALSE(any_problem(fresh)) << report(fresh);
+  const Finding* w = find(fresh, "pki", Verdict::Warning);
+  ASSERT_TRUE(w) << report(fresh);
+  EXPECT_NE(w->fix.find("serve makes them"), std::string::npos) << w->fix;
+  {
+    auto db = db::open_cluster_db(dir_);
+    ASSERT_TRUE(db);
+    db::Device d;
+    d.name = "SEP001122334455";
+    d.product = "Cisco 7942";
+    d.protocol = "SCCP";
+    d.profile = "Cisco 7942 - Standard SCCP Encrypted Config";
+    ASSERT_TRUE(db::DeviceStore(*db).add(d));
+  }
+  auto lost = run();
+  const Finding* p = find(lost, "pki", Verdict::Problem);
+  ASSERT_TRUE(p) << report(lost);
+  EXPECT_NE(p->detail.find("beside a database with 1 device(s)"), std::string::npos) << p->detail;
+  EXPECT_NE(p->fix.find("restore pki/ from a backup"), std::string::npos) << p->fix;
+  EXPECT_FALSE(fs::exists(dir_ / "pki"));
 }
 
 TEST_F(Doctor, ADamagedDatabaseIsAProblem) {

@@ -51,6 +51,7 @@ TEST_F(InspectTest, AHealthyDatabaseIsOkAtTheLatestSchemaAndKeepsNoSideFiles) {
   EXPECT_TRUE(r->ok());
   EXPECT_EQ(r->schema_version, static_cast<int>(migrations().size()));
   EXPECT_EQ(r->known_version, r->schema_version);
+  EXPECT_EQ(r->devices, 0);
   EXPECT_EQ(files(), before);  // no cucm.db-wal or -shm left by a read-only reader
 }
 
