@@ -20,9 +20,8 @@ struct DoctorArgs {
 
 // serve's options as its --config file sets them, applied by serve's own code: a file serve
 // refuses is refused here in the same words.
-Result<ServeArgs> serve_args(const std::string& config, std::vector<std::string>& ignored) {
+Result<ServeArgs> serve_args(const std::string& config) {
   ServeArgs a;
-  ignored.clear();  // serve refuses an unknown name rather than ignoring it
   if (config.empty()) return a;
   CLI::App scratch{"serve"};
   add_serve_options(scratch, a);
@@ -38,11 +37,13 @@ Result<std::vector<cluster::Listener>> listeners(const ServeArgs& a) {
     const std::string& address;
     int port;
   };
+  // Metrics are off unless a port is given (-1), and have no --no- flag.
   const Service services[] = {{"tftp", a.no_tftp, core::Transport::Udp, a.tftp_address, a.tftp_port},
                               {"http", a.no_http, core::Transport::Tcp, a.http_address, a.http_port},
                               {"https", a.no_https, core::Transport::Tcp, a.https_address, a.https_port},
                               {"capf", a.no_capf, core::Transport::Tcp, a.capf_address, a.capf_port},
-                              {"tvs", a.no_tvs, core::Transport::Tcp, a.tvs_address, a.tvs_port}};
+                              {"tvs", a.no_tvs, core::Transport::Tcp, a.tvs_address, a.tvs_port},
+                              {"metrics", a.metrics_port < 0, core::Transport::Tcp, a.metrics_address, a.metrics_port}};
   std::vector<cluster::Listener> out;
   for (const auto& s : services) {
     if (s.off) continue;
@@ -50,8 +51,9 @@ Result<std::vector<cluster::Listener>> listeners(const ServeArgs& a) {
     if (s.port < 0 || s.port > 65535) {
       return make_error(Errc::InvalidArgument, fmt::format("doctor: {} {}: a port is 0..65535", flag, s.port));
     }
+    bool metrics = std::string_view(s.name) == "metrics";
     out.push_back({s.name, s.transport, s.address, static_cast<std::uint16_t>(s.port), flag,
-                   fmt::format("--{}-address", s.name)});
+                   fmt::format("--{}-address", s.name), metrics ? "" : fmt::format("--no-{}", s.name)});
   }
   return out;
 }
@@ -73,15 +75,18 @@ void print_text(const std::vector<cluster::Finding>& findings) {
 }
 
 Status run(const GlobalOptions& g, const DoctorArgs& args, int& rc) {
-  ServeArgs serve;
   cluster::DoctorInput in;
-  if (!args.config.empty()) {
-    CUCM_TRY(serve, serve_args(args.config, in.config_ignored));
-    in.config_file = args.config;
-  }
   in.data_dir = g.data_dir;
-  CUCM_TRY(in.listeners, listeners(serve));
   in.now = std::time(nullptr);
+  in.config_file = args.config;
+  // A file serve would refuse is a line of the report (the folder is still worth checking).
+  auto serve = serve_args(args.config);
+  auto ports = serve ? listeners(*serve) : Result<std::vector<cluster::Listener>>(serve.error());
+  if (ports) {
+    in.listeners = std::move(*ports);
+  } else {
+    in.config_error = ports.error().message;
+  }
   auto findings = cluster::run_doctor(in);
   if (args.json) {
     auto arr = nlohmann::json::array();

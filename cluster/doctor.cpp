@@ -48,7 +48,7 @@ std::vector<Finding> run_doctor(const DoctorInput& in) {
     doctor::check_database(in.data_dir, db, out);
   }
   if (!in.config_file.empty()) doctor::check_config(in, out);
-  doctor::check_ports(in, out);
+  if (in.config_error.empty()) doctor::check_ports(in, out);
   // A library's message names its module ("pki: …"): said once when that is the check's name.
   for (auto& f : out) {
     if (f.detail.starts_with(f.check + ": ")) f.detail.erase(0, f.check.size() + 2);
@@ -191,15 +191,13 @@ void check_private_files(const fs::path& dir, std::vector<Finding>& out) {
 }
 
 void check_config(const DoctorInput& in, std::vector<Finding>& out) {
-  if (in.config_ignored.empty()) {
-    out.push_back({"config", Verdict::Ok, fmt::format("{}: every key is an option of serve", in.config_file), ""});
+  if (in.config_error.empty()) {
+    out.push_back({"config", Verdict::Ok, fmt::format("{}: serve reads it", in.config_file), ""});
     return;
   }
-  std::string keys;
-  for (const auto& k : in.config_ignored) keys += (keys.empty() ? "" : ", ") + k;
-  out.push_back({"config", Verdict::Warning,
-                 fmt::format("{}: serve ignores {}: no option of serve has that name", in.config_file, keys),
-                 "correct the name ('cucm-emu serve --help' lists the options; a key is the option without its --)"});
+  out.push_back({"config", Verdict::Problem, fmt::format("{} (the ports were not checked)", in.config_error),
+                 "correct the file: serve refuses it the same way ('cucm-emu serve --help' lists the options; a name "
+                 "is the flag without its dashes)"});
 }
 
 void check_database(const fs::path& dir, const Result<db::DbInspection>& db, std::vector<Finding>& out) {

@@ -33,13 +33,16 @@ struct Listener {
   std::uint16_t port = 0;    // 0: any free port, nothing to check
   std::string port_flag;     // "--tftp-port": named in what to fix
   std::string address_flag;  // "--tftp-address"
+  std::string off_flag;      // "--no-tftp"; "" when leaving port_flag out turns it off (metrics)
 };
 
 struct DoctorInput {
   std::filesystem::path data_dir;
   std::vector<Listener> listeners;  // the services serve would start
-  std::string config_file;                  // serve's --config they come from; "" for the defaults
-  std::vector<std::string> config_ignored;  // keys of it that are no option of serve (ignored)
+  std::string config_file;   // serve's --config they come from; "" for the defaults
+  // Why serve would refuse that file ("" when it reads it): the ports are then not checked,
+  // since which ones serve would open is not known.
+  std::string config_error;
   std::time_t now = 0;              // for certificate validity
   // A port held by a process whose executable is named this is held by serve: fine.
   std::string program = "cucm-emu";

@@ -25,8 +25,8 @@ bool overlaps(const Listener& l, const core::PortHolder& h) {
 }
 
 std::string change_port(const Listener& l) {
-  return fmt::format("serve with {} set to another port (the phones must then use it too), or with --no-{}",
-                     l.port_flag, l.service);
+  return fmt::format("serve with {} set to another port (what connects to it must then use it too), or {}",
+                     l.port_flag, l.off_flag.empty() ? "without " + l.port_flag : "with " + l.off_flag);
 }
 
 std::string ss_command(const Listener& l) {

@@ -124,14 +124,26 @@ TEST_F(DoctorCli, ThePortsOfARunningServeAreItsOwn) {
   EXPECT_TRUE(has(r.out, "ok       lab CA: ca.pem and ca.key match")) << r.out;  // serve made it
 }
 
-TEST_F(DoctorCli, AConfigFileServeRefusesIsRefusedTheSameWay) {
+TEST_F(DoctorCli, AConfigFileServeRefusesIsAProblemLine) {
   make_cluster();
   auto r = run(emu("doctor --config " + config("tftp-prot = 6969\n")));
   EXPECT_EQ(r.rc, 1) << r.out;
-  EXPECT_TRUE(has(r.out, "'tftp-prot' is not an option of serve")) << r.out;
+  EXPECT_TRUE(has(r.out, "PROBLEM  config: --config " + path("lab.ini") + ": 'tftp-prot' is not an option of serve"))
+      << r.out;
+  EXPECT_TRUE(has(r.out, "ok       database: integrity ok")) << r.out;  // the folder is still checked
+  EXPECT_FALSE(has(r.out, "port tftp")) << r.out;                         // which ports serve opens is not known
   auto missing = run(emu("doctor --config " + path("nope.ini")));
   EXPECT_EQ(missing.rc, 2) << missing.out;  // a flag CLI11 refuses, as for any command
   EXPECT_TRUE(has(missing.out, "nope.ini")) << missing.out;
+}
+
+TEST_F(DoctorCli, TheMetricsPortIsCheckedWhenServeWouldOpenIt) {
+  make_cluster();
+  auto off = run(emu("doctor --config " + config()));
+  EXPECT_FALSE(has(off.out, "port metrics")) << off.out;
+  auto on = run(emu("doctor --config " + config("metrics-port = 0\n")));
+  EXPECT_EQ(on.rc, 0) << on.out;
+  EXPECT_TRUE(has(on.out, "ok       port metrics: port 0: the system picks a free one")) << on.out;
 }
 
 }  // namespace

@@ -106,12 +106,12 @@ struct Listening {
 };
 
 Listener http_on(std::uint16_t port, std::string address = "127.0.0.1") {
-  return Listener{"http", core::Transport::Tcp, std::move(address), port, "--http-port", "--http-address"};
+  return Listener{"http", core::Transport::Tcp, std::move(address), port, "--http-port", "--http-address", "--no-http"};
 }
 
 TEST_F(Doctor, AHealthyFolderIsOkEverywhereAndDoctorChangesNothing) {
   auto before = snapshot();
-  auto all = run({http_on(0), Listener{"tftp", core::Transport::Udp, "127.0.0.1", 0, "--tftp-port", "--tftp-address"}});
+  auto all = run({http_on(0), Listener{"tftp", core::Transport::Udp, "127.0.0.1", 0, "--tftp-port", "--tftp-address", "--no-tftp"}});
   for (const auto& f : all) EXPECT_EQ(f.verdict, Verdict::Ok) << f.check << ": " << f.detail << "; " << f.fix;
   for (const char* check : {"data folder", "permissions", "pki callmanager", "pki capf", "pki itlrecovery", "pki tvs",
                             "pki https", "lab CA", "database", "port http", "port tftp", "low ports"}) {
@@ -253,6 +253,7 @@ TEST_F(Doctor, APortThisTestHoldsNamesItsProcessUnlessItIsServe) {
   std::string me = fs::read_symlink("/proc/self/exe").filename().string();
   EXPECT_NE(f->detail.find(me + " pid " + std::to_string(::getpid())), std::string::npos) << f->detail;
   EXPECT_NE(f->fix.find("--http-port"), std::string::npos) << f->fix;
+  EXPECT_NE(f->fix.find("or with --no-http"), std::string::npos) << f->fix;
   // The same socket held by a program called as serve is: serve is running, nothing to fix.
   DoctorInput in;
   in.data_dir = dir_;
@@ -268,7 +269,7 @@ TEST_F(Doctor, APortThisTestHoldsNamesItsProcessUnlessItIsServe) {
 TEST_F(Doctor, AnAddressNotOnThisHostAndTwoServicesOnOnePortAreProblems) {
   // 192.0.2.0/24 is TEST-NET-1: on no interface of a lab host.
   auto all = run({http_on(8080, "192.0.2.77"),
-                  Listener{"https", core::Transport::Tcp, "192.0.2.77", 8080, "--https-port", "--https-address"}});
+                  Listener{"https", core::Transport::Tcp, "192.0.2.77", 8080, "--https-port", "--https-address", "--no-https"}});
   const Finding* f = find(all, "port http", Verdict::Problem);
   ASSERT_TRUE(f) << report(all);
   EXPECT_NE(f->detail.find("192.0.2.77 is not an address of this host"), std::string::npos) << f->detail;
