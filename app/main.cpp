@@ -9,6 +9,7 @@
 #include "app/cli_docs.hpp"
 #include "app/common.hpp"
 #include "core/log.hpp"
+#include "core/version.hpp"
 
 int main(int argc, char** argv) {
   // A peer that resets a connection mid-write must cost that connection, not the process: HTTP
@@ -17,6 +18,11 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"cucm-emu: emulator of the phone-security services of a Cisco CUCM cluster"};
   app.require_subcommand(1);
+  // CLI11 handles --version before it asks for a subcommand, so it works alone.
+  app.set_version_flag("--version",
+                       std::string("cucm-emu ") + std::string(cucm::version()) + " (git " +
+                           std::string(cucm::git_revision()) + ")",
+                       "Print the version and the git revision it was built from, then exit");
   cucm::app::GlobalOptions g;
   g.data_dir = cucm::app::default_data_dir();
   g.argv.assign(argv, argv + argc);
@@ -41,7 +47,8 @@ int main(int argc, char** argv) {
   cucm::app::add_phone_commands(app, g, rc);
   cucm::app::add_trust_commands(app, g, rc);
   cucm::app::add_wireshark_command(app, g, rc);
-  cucm::app::add_doc_commands(app, rc, CUCM_VERSION);
+  cucm::app::add_doctor_command(app, g, rc);
+  cucm::app::add_doc_commands(app, rc, std::string(cucm::version()));
 
   app.parse_complete_callback([&] {
     if (auto st = cucm::log::set_level(g.log_level); !st) {

@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
+#include "signer/pki_files.hpp"
 
 namespace cucm::signer {
 namespace fs = std::filesystem;
@@ -54,24 +55,8 @@ namespace {
 
 bool signs_files(PkiRole r) { return r == PkiRole::CallManager || r == PkiRole::ItlRecovery; }
 
-fs::path cert_path(const fs::path& dir, PkiRole r) { return dir / fmt::format("{}.pem", pki_role_name(r)); }
-fs::path key_path(const fs::path& dir, PkiRole r) { return dir / fmt::format("{}.key", pki_role_name(r)); }
-fs::path chain_path(const fs::path& dir, PkiRole r) { return dir / fmt::format("{}-chain.pem", pki_role_name(r)); }
-
-// Whether a file is there. Any answer but "there" or "not there" (a folder that cannot be read,
-// a path through a file) is an error naming the file: taking it for "absent" once made a new
-// cluster over one that phones trusted.
-Result<bool> file_present(const fs::path& p) {
-  std::error_code ec;
-  auto st = fs::status(p, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    return make_error(Errc::Unavailable, fmt::format("pki: cannot check {}: {} (errno {})", p.string(), ec.message(), ec.value()));
-  }
-  return fs::exists(st);
-}
-
 bool file_exists(const fs::path& p) {
-  auto present = file_present(p);
+  auto present = pki_file_present(p);
   return present && *present;
 }
 
@@ -95,22 +80,22 @@ Status check_key_kind(PkiRole r, KeyKind kind, const std::string& described) {
 namespace {
 
 Result<Identity> load_identity(const fs::path& dir, PkiRole r) {
-  CUCM_TRY(Bytes cert_bytes, read_file(cert_path(dir, r)));
-  CUCM_TRY(Bytes key_bytes, read_file(key_path(dir, r)));
+  CUCM_TRY(Bytes cert_bytes, read_file(identity_cert_path(dir, r)));
+  CUCM_TRY(Bytes key_bytes, read_file(identity_key_path(dir, r)));
   Identity id;
   auto cert = load_cert(cert_bytes);
-  if (!cert) return make_error(Errc::InvalidArgument, fmt::format("pki: {}: {}", cert_path(dir, r).string(), cert.error().message));
+  if (!cert) return make_error(Errc::InvalidArgument, fmt::format("pki: {}: {}", identity_cert_path(dir, r).string(), cert.error().message));
   auto key = load_private_key(key_bytes);
-  if (!key) return make_error(Errc::InvalidArgument, fmt::format("pki: {}: {}", key_path(dir, r).string(), key.error().message));
+  if (!key) return make_error(Errc::InvalidArgument, fmt::format("pki: {}: {}", identity_key_path(dir, r).string(), key.error().message));
   id.cert = std::move(*cert);
   id.key = std::move(*key);
   if (!same_public_key(*X509_get0_pubkey(id.cert.get()), *id.key)) {
     return make_error(Errc::InvalidArgument,
                       fmt::format("pki: {} does not match {}: restore the right pair from a backup",
-                                  key_path(dir, r).string(), cert_path(dir, r).string()));
+                                  identity_key_path(dir, r).string(), identity_cert_path(dir, r).string()));
   }
-  if (file_exists(chain_path(dir, r))) {
-    CUCM_TRY(Bytes chain_bytes, read_file(chain_path(dir, r)));
+  if (file_exists(identity_chain_path(dir, r))) {
+    CUCM_TRY(Bytes chain_bytes, read_file(identity_chain_path(dir, r)));
     CUCM_TRY(id.chain, load_certs(chain_bytes));
   }
   return id;
@@ -118,15 +103,15 @@ Result<Identity> load_identity(const fs::path& dir, PkiRole r) {
 
 Status save_identity(const fs::path& dir, PkiRole r, Identity& id) {
   CUCM_TRY(Bytes key_pem, private_key_pem(*id.key));
-  CUCM_CHECK(write_file_atomic(key_path(dir, r), key_pem, 0600));
-  CUCM_CHECK(write_file_atomic(cert_path(dir, r), cert_pem(*id.cert), 0644));
+  CUCM_CHECK(write_file_atomic(identity_key_path(dir, r), key_pem, 0600));
+  CUCM_CHECK(write_file_atomic(identity_cert_path(dir, r), cert_pem(*id.cert), 0644));
   if (!id.chain.empty()) {
     Bytes chain;
     for (auto& c : id.chain) {
       Bytes pem = cert_pem(*c);
       chain.insert(chain.end(), pem.begin(), pem.end());
     }
-    CUCM_CHECK(write_file_atomic(chain_path(dir, r), chain, 0644));
+    CUCM_CHECK(write_file_atomic(identity_chain_path(dir, r), chain, 0644));
   }
   return Ok{};
 }
@@ -193,33 +178,6 @@ PkiOptions options_of(const X509& callmanager) {
   return o;
 }
 
-fs::path manifest_path(const fs::path& dir) { return dir / ClusterPki::kManifestName; }
-
-Status write_manifest(const fs::path& dir) {
-  std::string text;
-  for (auto r : kAllPkiRoles) text += fmt::format("{}\n", pki_role_name(r));
-  return write_file_atomic(manifest_path(dir), as_bytes(text), 0644);
-}
-
-// The roles pki/identities lists; nullopt when the folder predates it.
-Result<std::optional<std::vector<PkiRole>>> read_manifest(const fs::path& dir) {
-  CUCM_TRY(bool there, file_present(manifest_path(dir)));
-  if (!there) return std::optional<std::vector<PkiRole>>{};
-  CUCM_TRY(Bytes bytes, read_file(manifest_path(dir)));
-  std::vector<PkiRole> roles;
-  std::string_view text = as_chars(bytes);
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (line.empty()) continue;
-    auto r = parse_pki_role(line);
-    if (!r) return make_error(Errc::InvalidArgument, fmt::format("pki: {}: {}", manifest_path(dir).string(), r.error().message));
-    roles.push_back(*r);
-  }
-  return std::optional<std::vector<PkiRole>>(std::move(roles));
-}
-
 // An exclusive lock on pki/ while identities are added: two commands started at once on an old
 // folder would otherwise each write a key and a certificate, and could leave one's key with the
 // other's certificate. Released when the descriptor closes.
@@ -252,17 +210,15 @@ Result<ClusterPki> ClusterPki::load(const fs::path& data_dir) {
                                   pki.dir_.string(), data_dir.string()));
   }
   CUCM_TRY(auto manifest, read_manifest(pki.dir_));
-  // What the folder must hold: what its manifest lists, or, made before the manifest, every
-  // identity but those added later. Those it never had are made below; half of a pair is a loss.
-  auto expected = [&](PkiRole r) {
-    return manifest ? std::find(manifest->begin(), manifest->end(), r) != manifest->end() : !added_later(r);
-  };
+  // What the folder must hold (PkiManifest::expects). Those it never had are made below; half of
+  // a pair is a loss.
+  auto expected = [&](PkiRole r) { return manifest.expects(r); };
   std::string missing;
   for (auto r : kAllPkiRoles) {
     int here = 0;
     std::string absent;
-    for (const auto& p : {cert_path(pki.dir_, r), key_path(pki.dir_, r)}) {
-      CUCM_TRY(bool there, file_present(p));
+    for (const auto& p : {identity_cert_path(pki.dir_, r), identity_key_path(pki.dir_, r)}) {
+      CUCM_TRY(bool there, pki_file_present(p));
       if (there) ++here;
       else absent += (absent.empty() ? "" : ", ") + p.filename().string();
     }
@@ -279,7 +235,7 @@ Result<ClusterPki> ClusterPki::load(const fs::path& data_dir) {
     if (!expected(r)) continue;
     CUCM_TRY(pki.ids_[static_cast<std::size_t>(r)], load_identity(pki.dir_, r));
   }
-  bool complete = manifest.has_value();
+  bool complete = manifest.present;
   for (auto r : kAllPkiRoles) complete = complete && expected(r);
   if (!complete) CUCM_CHECK(pki.add_later_identities());
   return pki;
@@ -291,7 +247,7 @@ Status ClusterPki::add_later_identities() {
   PkiOptions opts = options_of(*identity(PkiRole::CallManager).cert);
   for (auto r : kAllPkiRoles) {
     if (identity(r).cert) continue;
-    CUCM_TRY(bool there, file_present(cert_path(dir_, r)));
+    CUCM_TRY(bool there, pki_file_present(identity_cert_path(dir_, r)));
     if (there) {
       CUCM_TRY(ids_[static_cast<std::size_t>(r)], load_identity(dir_, r));
       continue;
@@ -308,8 +264,8 @@ Status ClusterPki::add_later_identities() {
 Result<bool> ClusterPki::any_present(const fs::path& data_dir) {
   fs::path dir = data_dir / "pki";
   for (auto r : kAllPkiRoles) {
-    for (const auto& p : {cert_path(dir, r), key_path(dir, r)}) {
-      CUCM_TRY(bool there, file_present(p));
+    for (const auto& p : {identity_cert_path(dir, r), identity_key_path(dir, r)}) {
+      CUCM_TRY(bool there, pki_file_present(p));
       if (there) return true;
     }
   }
@@ -358,7 +314,7 @@ Status ClusterPki::import(PkiRole r, ByteView cert_bytes, ByteView key_bytes, By
     CUCM_TRY(id.chain, load_certs(chain_bytes));
   }
   std::string suffix = fmt::format(".bak-{}", std::time(nullptr));
-  for (const auto& p : {cert_path(dir_, r), key_path(dir_, r), chain_path(dir_, r)}) {
+  for (const auto& p : {identity_cert_path(dir_, r), identity_key_path(dir_, r), identity_chain_path(dir_, r)}) {
     std::error_code ec;
     if (file_exists(p)) fs::rename(p, fs::path(p) += suffix, ec);
     if (ec) return make_error(Errc::Unavailable, fmt::format("pki: cannot back up {}: {}", p.string(), ec.message()));

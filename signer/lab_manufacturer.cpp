@@ -67,8 +67,10 @@ Result<LabManufacturer> create(const fs::path& data_dir, const fs::path& dir) {
 
 }  // namespace
 
+fs::path LabManufacturer::folder(const fs::path& data_dir) { return data_dir / "lab-manufacturing"; }
+
 Result<LabManufacturer> LabManufacturer::open(const fs::path& data_dir) {
-  fs::path dir = data_dir / "lab-manufacturing";
+  fs::path dir = folder(data_dir);
   std::error_code ec;
   bool present = fs::exists(dir / "ca.pem", ec);
   if (ec) return make_error(Errc::Unavailable, fmt::format("lab manufacturing CA: cannot check {}: {}", dir.string(), ec.message()));

@@ -20,6 +20,9 @@ struct LabManufacturer {
   X509Ptr cert;
   PkeyPtr key;
 
+  // <data_dir>/lab-manufacturing, which holds ca.pem and ca.key.
+  static std::filesystem::path folder(const std::filesystem::path& data_dir);
+
   // Loads the CA from `data_dir`, making it on first use (two processes making it at once end
   // with the same one).
   static Result<LabManufacturer> open(const std::filesystem::path& data_dir);
