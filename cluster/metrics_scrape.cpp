@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cluster/services.hpp"
+#include "core/version.hpp"
 #include "metrics/text_writer.hpp"
 
 namespace cucm::cluster {
@@ -186,6 +187,9 @@ void events(TextWriter& w, const db::EventWriter& e) {
 
 Result<std::string> scrape(const Services& services, const catalog::CachedCatalog& catalog, const db::EventWriter* ev) {
   TextWriter w;
+  // The build's identity as labels of a constant 1, as Prometheus exporters report theirs.
+  w.family("cucm_build_info", Type::Gauge, "This cucm-emu: its version and the git revision it was built from");
+  w.sample({{"version", version()}, {"revision", git_revision()}}, std::uint64_t{1});
   requests(w, services);
   http_latency(w, services);
   if (const auto* t = services.tftp()) tftp(w, *t);

@@ -218,7 +218,7 @@ TEST_F(ServicesMetrics, TheScrapeParsesAsPrometheusText) {
   }
   if (python.empty()) GTEST_SKIP() << "python3-prometheus-client is not installed (apt-get install python3-prometheus-client)";
   std::string families;
-  for (const char* f : {"cucm_requests_total", "cucm_sent_bytes_total", "cucm_http_request_duration_seconds",
+  for (const char* f : {"cucm_build_info", "cucm_requests_total", "cucm_sent_bytes_total", "cucm_http_request_duration_seconds",
                         "cucm_tftp_transfers_started_total", "cucm_tftp_transfers_active", "cucm_tftp_retransmissions_total",
                         "cucm_tftp_transfer_duration_seconds", "cucm_connections_open", "cucm_connections_refused_total",
                         "cucm_tls_handshake_failures_total", "cucm_capf_sessions_total", "cucm_capf_session_duration_seconds",
