@@ -23,25 +23,15 @@
 #include "signer/keys.hpp"
 #include "signer/sgn_file.hpp"
 #include "signer/trust_list.hpp"
+#include "tests/support/shell.hpp"
 
 namespace cucm::http {
 namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-struct Run {
-  int rc;
-  std::string out;
-};
-Run run(const std::string& cmd) {
-  Run r{-1, {}};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using test::Run;
+using test::run;
 
 constexpr const char* kPlain = "SEP001122334455";      // no encrypted config: .sgn is the full config
 constexpr const char* kEncrypted = "SEPA45630BBFA40";  // encrypted config, key on record: .sgn is partial

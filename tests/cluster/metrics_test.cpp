@@ -23,25 +23,15 @@
 #include "phone/boot.hpp"
 #include "signer/lab_manufacturer.hpp"
 #include "tftp/client.hpp"
+#include "tests/support/shell.hpp"
 
 namespace cucm::cluster {
 namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-struct Run {
-  int rc;
-  std::string out;
-};
-Run run(const std::string& cmd) {
-  Run r{-1, {}};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using test::Run;
+using test::run;
 
 constexpr const char* kPhone = "SEPA45630BBFA40";
 

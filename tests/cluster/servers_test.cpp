@@ -38,6 +38,7 @@
 #include "tftp/packet.hpp"
 #include "tftp/transfer.hpp"
 #include "tests/support/descriptor_shortage.hpp"
+#include "tests/support/shell.hpp"
 
 namespace cucm::tftp {
 namespace {
@@ -45,19 +46,8 @@ namespace fs = std::filesystem;
 namespace asio = boost::asio;
 using asio::ip::udp;
 
-struct Run {
-  int rc;
-  std::string out;
-};
-Run run(const std::string& cmd) {
-  Run r{-1, {}};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using test::Run;
+using test::run;
 
 constexpr const char* kPhone = "SEPA45630BBFA40";
 constexpr std::uint64_t kBigFile = (64u << 20) + 4096 * 1000;  // past the whole-file read cap

@@ -19,25 +19,15 @@
 #include <gtest/gtest.h>
 
 #include "metrics/text_writer.hpp"
+#include "tests/support/shell.hpp"
 
 namespace cucm::metrics {
 namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-struct Run {
-  int rc;
-  std::string out;
-};
-Run run(const std::string& cmd) {
-  Run r{-1, {}};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using test::Run;
+using test::run;
 
 constexpr const char* kText = "# HELP t_total a test\n# TYPE t_total counter\nt_total 7\n";
 
