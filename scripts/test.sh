@@ -25,4 +25,6 @@ fi
 scripts/bootstrap.sh
 cmake -S . -B "$build" -G Ninja -DCUCM_WERROR=ON "${extra[@]}" >/dev/null
 cmake --build "$build"
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+# One more test than cores: the server tests wait on sockets and child processes part of the time
+# (measured under ASan: 249 s at -j2, 225 s at -j3).
+ctest --test-dir "$build" --output-on-failure -j "$(( $(nproc) + 1 ))"
