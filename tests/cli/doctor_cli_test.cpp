@@ -12,6 +12,7 @@
 
 #include "child_process.hpp"
 #include "cli_support.hpp"
+#include "tests/support/listening_socket.hpp"
 
 namespace cucm {
 namespace {
@@ -85,16 +86,8 @@ TEST_F(DoctorCli, AKeyOthersCanReadFailsWithTheChmodToRun) {
 
 TEST_F(DoctorCli, APortThisTestHoldsIsAProblemNamingItsProcess) {
   make_cluster();
-  FileHandle fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  auto* sa = reinterpret_cast<sockaddr*>(&a);  // NOLINT: the socket API's own type
-  ASSERT_EQ(::bind(fd.get(), sa, len), 0) << std::strerror(errno);
-  ASSERT_EQ(::listen(fd.get(), 1), 0);
-  ASSERT_EQ(::getsockname(fd.get(), sa, &len), 0);
-  std::string port = std::to_string(ntohs(a.sin_port));
+  test::ListeningSocket held;
+  std::string port = std::to_string(held.port);
   auto r = run(emu("doctor --config " + config("capf-port = " + port + "\n")));
   EXPECT_EQ(r.rc, 1) << r.out;
   std::string me = fs::read_symlink("/proc/self/exe").filename().string();

@@ -23,6 +23,7 @@
 #include "db/schema.hpp"
 #include "signer/cert.hpp"
 #include "signer/lab_manufacturer.hpp"
+#include "tests/support/listening_socket.hpp"
 
 namespace cucm::cluster {
 namespace {
@@ -89,21 +90,7 @@ class Doctor : public ::testing::Test {
 fs::path Doctor::healthy_;
 
 // A TCP socket of this test listening on loopback, on a port the kernel picks.
-struct Listening {
-  FileHandle fd{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  std::uint16_t port = 0;
-  Listening() {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    auto* sa = reinterpret_cast<sockaddr*>(&a);  // NOLINT: the socket API's own type
-    EXPECT_EQ(::bind(fd.get(), sa, len), 0) << std::strerror(errno);
-    EXPECT_EQ(::listen(fd.get(), 1), 0);
-    EXPECT_EQ(::getsockname(fd.get(), sa, &len), 0);
-    port = ntohs(a.sin_port);
-  }
-};
+using Listening = test::ListeningSocket;
 
 Listener http_on(std::uint16_t port, std::string address = "127.0.0.1") {
   return Listener{"http", core::Transport::Tcp, std::move(address), port, "--http-port", "--http-address", "--no-http"};
