@@ -154,6 +154,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
   if (!a.static_dir.empty()) cfg.static_dir = a.static_dir;
   cfg.cache_bytes = a.cache_mb << 20;
   cfg.build_workers = static_cast<std::size_t>(a.build_threads);
+  cfg.faults = true;  // `cucm-emu scenario set` arms them while serve runs
   if (a.events_max_age_days < 0 || a.events_max_age_days > 36500) {
     return make_error(Errc::InvalidArgument, "--events-max-age-days must be 0..36500");
   }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "catalog/faulted.hpp"
+
 namespace cucm::catalog {
 using SteadyClock = std::chrono::steady_clock;
 
@@ -68,6 +70,7 @@ std::optional<CachedFile> CachedCatalog::lookup(std::string_view name_in) {
     std::lock_guard lock(mutex_);
     return hit_locked(name, key);
   }
+  if (may_fault(file)) return std::nullopt;
   // A device file: the memo and the cache under one lock, taken once per request.
   std::lock_guard lock(mutex_);
   refresh_memo_locked(SteadyClock::now());
@@ -78,6 +81,43 @@ std::optional<CachedFile> CachedCatalog::lookup(std::string_view name_in) {
 
 void CachedCatalog::fetch_async(std::string_view name_in, Done done) {
   std::string name(name_in);
+  if (may_fault(classify(name))) {
+    // Not joined with other requests: each application is one request's, and counts.
+    pool_.post([this, name, done = std::move(done)](std::size_t worker) mutable {
+      build_with_fault(*workers_[worker], name, std::move(done));
+    });
+    return;
+  }
+  fetch_built(name, std::move(done));
+}
+
+bool CachedCatalog::may_fault(const RequestedFile& file) const {
+  if (!opts_.faults || file.device.empty()) return false;
+  return opts_.faults->armed(fault::Layer::File, file.device,
+                             [&](const fault::FaultSpec& f) { return fault_acts_on(f, file.kind); });
+}
+
+void CachedCatalog::build_with_fault(Worker& w, const std::string& name, Done done) {
+  RequestedFile file = classify(name);
+  auto snapshot = w.catalog->read(name);
+  if (!snapshot) return done(std::move(snapshot).error());
+  Variant variant = snapshot->decision.variant;
+  auto applied = opts_.faults->take(fault::Layer::File, file.device, [&](const fault::FaultSpec& f) {
+    return fault_acts_on(f, file.kind, variant);
+  });
+  if (!applied) return fetch_built(name, std::move(done));
+  std::string fault(applied->spec->name);
+  auto served = w.catalog->build_faulted(*snapshot, *applied);
+  if (!served) {
+    Error e = std::move(served).error();
+    e.message = fmt::format("injected {}: {}", fault, e.message);
+    return done(std::move(e));
+  }
+  done(CachedFile{std::make_shared<const Bytes>(std::move(served->bytes)), served->variant, std::move(served->rule),
+                  std::move(served->device), false, std::move(fault)});
+}
+
+void CachedCatalog::fetch_built(const std::string& name, Done done) {
   {
     std::lock_guard lock(mutex_);
     auto [it, first] = building_.try_emplace(name);
@@ -163,7 +203,7 @@ void CachedCatalog::build(Worker& w, const std::string& name) {
     if (opts_.before_build) opts_.before_build(name);
     CUCM_TRY(Served served, snapshot ? w.catalog->build(*snapshot) : w.catalog->fetch(name));
     CachedFile out{std::make_shared<const Bytes>(std::move(served.bytes)), served.variant, std::move(served.rule),
-                   std::move(served.device), false};
+                   std::move(served.device), false, {}};
     std::lock_guard lock(mutex_);
     ++stats_.builds;
     insert_locked(name, std::move(key), out);

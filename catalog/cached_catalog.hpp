@@ -26,6 +26,7 @@ struct CachedFile {
   std::string rule;
   std::string device;
   bool cache_hit = false;
+  std::string injected;  // the file fault these bytes carry (never cached), or empty
 };
 
 // A static file kept open for streaming; shared by every request that sends it.
@@ -51,6 +52,9 @@ struct CacheOptions {
   // This process's commits: a change made here is seen by the very next request. Without it, a
   // change is seen within kMemoTtl, as one made by another process.
   std::shared_ptr<const db::CommitCounter> commits;
+  // The armed faults (serve's); null: none is ever applied. A file fault armed for a device is
+  // applied to that device's next requests of the files it acts on, off the cache.
+  std::shared_ptr<fault::Board> faults;
   // Called on the worker before each build, with the file name; the tests hold a build with it.
   std::function<void(const std::string&)> before_build;
 };
@@ -91,6 +95,8 @@ class CachedCatalog {
   // failed ones too; not the wait in the queue, nor a request the worker found built already.
   const metrics::Histogram& build_seconds() const { return build_seconds_; }
   std::size_t workers() const { return pool_.size(); }
+  // The armed faults the servers apply at their own layer (HTTP, TFTP, CAPF); null: none.
+  fault::Board* faults() const { return opts_.faults.get(); }
 
   static constexpr std::chrono::milliseconds kStaticRecheck{1000};
   // How long a device's version, once read, is trusted while this process commits nothing: it
@@ -105,6 +111,12 @@ class CachedCatalog {
   explicit CachedCatalog(CacheOptions opts);
 
   void build(Worker& w, const std::string& name);
+  // A file fault may be armed for this file: whether lookup must leave it to a worker.
+  bool may_fault(const RequestedFile& file) const;
+  // On a worker: the fault applied, if it still is and acts on what the decision makes; else the
+  // normal file, through the cache.
+  void build_with_fault(Worker& w, const std::string& name, Done done);
+  void fetch_built(const std::string& name, Done done);
   std::string static_key(const std::string& name);
   // The memo's generation now, before a worker reads a version from the database.
   std::uint64_t memo_generation();

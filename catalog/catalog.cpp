@@ -1,6 +1,7 @@
 // Building each variant on request; CachedCatalog keeps what is built per version.
 #include "catalog/catalog.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -123,7 +124,8 @@ Result<Bytes> Catalog::sign(ByteView payload, const std::string& filename) const
   return signer::build_sgn(payload, {filename, opts_.hash, now()}, *cm.key, *cm.cert);
 }
 
-Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const {
+Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings,
+                                  const TrustTweak& tweak) const {
   // The CTL is always signed by ITLRecovery here (a tokenless CTL, PROTOCOLS §5.5); the ITL by the
   // era's signer, and emptied of TFTP and TVS entries while the cluster prepares for rollback.
   signer::ItlLayout layout;
@@ -131,6 +133,9 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const d
   layout.rollback = !ctl && settings.rollback_prep;
   const auto& sast = pki_.identity(layout.signer);
   auto entries = ctl ? pki_.ctl_entries() : pki_.itl_entries(layout);
+  std::erase_if(entries, [&](const signer::TrustEntry& e) {
+    return std::find(tweak.without.begin(), tweak.without.end(), e.role) != tweak.without.end();
+  });
   signer::TrustListOptions o;
   o.filename = filename;
   o.hash = opts_.hash;
@@ -142,6 +147,12 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const d
       o.signer_version = {1, 1};
       o.hash = signer::HashAlg::Sha512;
     }
+  }
+  if (tweak.signer) {
+    // Another cluster's ITL, as a rogue TFTP server would serve it: its own signer as the SAST.
+    std::erase_if(entries, [](const signer::TrustEntry& e) { return e.role == signer::Role::Sast; });
+    entries.push_back({tweak.signer->cert.get(), signer::Role::Sast});
+    return signer::build_trust_list(entries, o, *tweak.signer->key, *tweak.signer->cert);
   }
   return signer::build_trust_list(entries, o, *sast.key, *sast.cert);
 }
@@ -192,7 +203,7 @@ Result<Served> Catalog::build(const Snapshot& s) const {
       return make_error(Errc::NotFound, fmt::format("{}: not found: {}", name, decision.rule));
     case Variant::Itl:
     case Variant::Ctl: {
-      CUCM_TRY(out.bytes, trust_list(decision.variant == Variant::Ctl, n, *s.settings.settings));
+      CUCM_TRY(out.bytes, trust_list(decision.variant == Variant::Ctl, n, *s.settings.settings, TrustTweak{}));
       return out;
     }
     case Variant::FullConfig: {

@@ -15,6 +15,7 @@
 #include "db/device_view.hpp"
 #include "db/settings_store.hpp"
 #include "db/sqlite.hpp"
+#include "fault/board.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/digest.hpp"
 #include "catalog/decision.hpp"
@@ -72,6 +73,9 @@ class Catalog {
   Result<Served> build(const Snapshot& s) const;
   // read() then build().
   Result<Served> fetch(std::string_view name) const;
+  // The bytes a file fault makes of the snapshot's file instead of the normal ones
+  // (catalog/faulted.cpp); never cached. NotFound for enc-missing, as the normal build's NotFound.
+  Result<Served> build_faulted(const Snapshot& s, const fault::Applied& f) const;
   // The full config of a known device, unsigned (what .enc.sgn encrypts).
   Result<std::string> full_config(std::string_view device) const;
   // A static file opened for streaming (HTTP sends it with sendfile, of any size), for names
@@ -80,7 +84,21 @@ class Catalog {
   Result<OpenedFile> open_static(std::string_view name) const;
 
  private:
-  Result<Bytes> trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings) const;
+  // A key and self-signed certificate no trust list holds, made on first use (a fault's signer).
+  struct Stranger {
+    signer::PkeyPtr key;
+    signer::X509Ptr cert;
+  };
+  Result<const Stranger*> stranger() const;
+  // Which records a trust list leaves out, and who signs it instead of the era's signer (faults).
+  struct TrustTweak {
+    std::vector<signer::Role> without;
+    const Stranger* signer = nullptr;
+  };
+  Result<Bytes> trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings,
+                           const TrustTweak& tweak) const;
+  Result<Bytes> faulted_config(const Snapshot& s, const fault::Applied& f) const;
+  Result<Bytes> faulted_encrypted(const Snapshot& s, const fault::Applied& f) const;
   Result<Bytes> static_file(std::string_view name) const;
   Result<Bytes> sign(ByteView payload, const std::string& filename) const;
 
@@ -88,6 +106,7 @@ class Catalog {
   const signer::ClusterPki& pki_;
   CatalogOptions opts_;
   mutable db::SettingsCache settings_;
+  mutable std::optional<Stranger> stranger_;  // one per catalog, like its connection: one thread
 };
 
 }  // namespace cucm::catalog

@@ -30,6 +30,10 @@ Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data
   if (cfg.events) {
     CUCM_TRY(c->events_, db::EventWriter::start(data_dir, cfg.event_options));
   }
+  const Cluster* self = c.get();
+  if (cfg.faults) {
+    CUCM_TRY(c->faults_, fault::Board::start([self] { return self->open_db(); }, {cfg.fault_poll, {}}));
+  }
   catalog::CacheOptions co;
   co.catalog = {cfg.static_dir, cfg.digest};
   co.max_bytes = cfg.cache_bytes;
@@ -38,7 +42,7 @@ Result<std::unique_ptr<Cluster>> Cluster::open(const std::filesystem::path& data
   co.workers = cfg.build_workers ? cfg.build_workers : std::max(1u, std::thread::hardware_concurrency());
   co.commits = c->commits_;
   co.before_build = cfg.before_build;
-  const Cluster* self = c.get();
+  co.faults = c->faults_;
   CUCM_TRY(c->catalog_, catalog::CachedCatalog::start([self] { return self->open_db(); }, c->pki_, std::move(co)));
   return c;
 }

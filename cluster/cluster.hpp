@@ -3,6 +3,7 @@
 // integration tests, the benchmarks) opens one instead of wiring the parts by hand.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
+#include "fault/board.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/digest.hpp"
 
@@ -26,6 +28,10 @@ struct Config {
   std::size_t build_workers = 0;                   // threads that build cache misses; 0: one per core
   bool events = true;                              // write the event log (a background thread)
   db::EventWriterOptions event_options;            // its size budget, maximum age and refusal limit
+  // Apply the faults armed with `cucm-emu scenario set` (serve): a thread reads them every 250 ms.
+  // Off, nothing armed is ever applied (the CLI's own reads, benchmarks of the normal path).
+  bool faults = false;
+  std::chrono::milliseconds fault_poll{250};
   // Called on a build worker before each build, with the file name: tests hold a build with it.
   std::function<void(const std::string&)> before_build;
 };
@@ -48,6 +54,8 @@ class Cluster {
   // their own with open_db(), since a connection is used by one thread at a time.
   db::Database& db() { return db_; }
   Result<db::Database> open_db() const;
+  // Null unless the config asked for faults.
+  fault::Board* faults() { return faults_.get(); }
   // Null when the config turned the event log off.
   db::EventWriter* events() { return events_.get(); }
   catalog::CachedCatalog& catalog() { return *catalog_; }
@@ -64,6 +72,7 @@ class Cluster {
   std::shared_ptr<db::CommitCounter> commits_;
   db::Database db_;
   std::unique_ptr<db::EventWriter> events_;
+  std::shared_ptr<fault::Board> faults_;
   std::unique_ptr<catalog::CachedCatalog> catalog_;  // last: it uses the members above
 };
 

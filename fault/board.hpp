@@ -1,5 +1,5 @@
 // The armed faults as a running server sees them: read from the database by a thread of its own
-// every kPoll (so a change made by the CLI is seen within a second), answered from memory on the
+// every poll interval (so a change made by the CLI is seen within a second), answered from memory on the
 // event loops, and each application counted down at once in memory and soon after in the database.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,8 +60,9 @@ class Board {
   void run();
   Status sync();  // pending counts to the database, then the rows back into memory
   SystemTime now() const { return o_.clock ? o_.clock() : std::chrono::system_clock::now(); }
-  const ArmedFault* match_locked(Layer layer, std::string_view device,
-                                 const std::function<bool(const FaultSpec&)>& applies) const;
+  // The index in armed_ of the fault that applies: the device's own before one for every device.
+  std::optional<std::size_t> match_locked(Layer layer, std::string_view device,
+                                          const std::function<bool(const FaultSpec&)>& applies) const;
 
   db::Database db_;
   FaultStore store_;

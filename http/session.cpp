@@ -106,8 +106,13 @@ void Session::handle(const bhttp::request<bhttp::empty_body>& req) {
   if (range_header != req.end()) range = std::string_view(range_header->value().data(), range_header->value().size());
   auto kind = catalog::classify(name);
   if (kind.kind == catalog::FileKind::Other) return respond_static(head, name, range);
+  if (inject_fault(head, name, kind.device)) return;
+  serve_device_file(head, std::move(name), std::move(kind.device));
+}
+
+void Session::serve_device_file(ResponseHead head, std::string name, std::string device) {
   if (auto hit = shared_->catalog.lookup(name)) return send_cached(head, name, std::move(*hit));
-  build_then_send(head, std::move(name), std::move(kind.device));
+  build_then_send(head, std::move(name), std::move(device));
 }
 
 // Not in memory for the current version: a worker builds it (a query, a signature) while this
@@ -141,7 +146,8 @@ void Session::send_cached(ResponseHead head, const std::string& name, catalog::C
   head.content_type = "*/*";      // as CUCM answers phones (seed 004)
   head.content_length = bytes.size();
   event(file.device,
-        fmt::format("GET {} variant={}{} bytes={}", name, catalog::variant_name(file.variant), note, bytes.size()), "ok");
+        fmt::format("GET {} variant={}{} bytes={}", name, catalog::variant_name(file.variant), note, bytes.size()),
+        file.injected.empty() ? "ok" : "ok: injected " + file.injected);
   const char* base = reinterpret_cast<const char*>(bytes.data());  // NOLINT: bytes as chars for Asio
   send(head, std::string_view(base, bytes.size()));
 }

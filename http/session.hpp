@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -73,6 +74,12 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
 
  private:
   void handle(const boost::beast::http::request<boost::beast::http::empty_body>& req);
+  // A device's file (trust list or config): from memory, or built by a worker.
+  void serve_device_file(ResponseHead head, std::string name, std::string device);
+  // --- armed HTTP faults (session_faults.cpp, issue 18) ---
+  // True when a fault took this request over.
+  bool inject_fault(const ResponseHead& head, const std::string& name, const std::string& device);
+  void send_broken(ResponseHead head, const std::string& name, const std::string& fault, catalog::CachedFile file);
   void build_then_send(ResponseHead head, std::string name, std::string device);
   void send_cached(ResponseHead head, const std::string& name, catalog::CachedFile file);
   void respond_static(ResponseHead head, const std::string& name, std::optional<std::string_view> range);
@@ -88,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   bool error_answer_ = false;  // the answer being written is 400 or above
   std::chrono::steady_clock::time_point request_read_{};  // of the request being answered; {}: none
   std::shared_ptr<const Bytes> body_;
+  std::shared_ptr<boost::asio::steady_timer> fault_delay_;  // http-slow's wait
   bool head_only_ = false;
 };
 

@@ -1,6 +1,8 @@
 // .enc.sgn build, parse and decrypt: AES-128-CBC with 0D padding, RSAES-PKCS1-v1_5 key wrap.
 #include "signer/enc_sgn_file.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -157,7 +159,15 @@ Result<Bytes> decrypt_enc_sgn(ByteView file, const ParsedHeader& parsed, EVP_PKE
   const EncryptionInfo& e = *h.encryption;
   CUCM_TRY(Bytes aes_key, unwrap_key(e.wrapped_key, device_private_key));
   CUCM_TRY(Bytes padded, aes_cbc(false, aes_key, e.iv, file.subspan(parsed.header_length)));
-  padded.resize(padded.size() - e.pad_count);  // parse_enc_sgn proved pad_count <= 16 <= size
+  // parse_enc_sgn proved pad_count <= 16 <= size. The padding is 0D bytes (PROTOCOLS §5.3): other
+  // bytes there mean a wrong AES key or a changed last block, told apart from a wrong digest.
+  std::size_t body = padded.size() - e.pad_count;
+  if (std::any_of(padded.begin() + static_cast<std::ptrdiff_t>(body), padded.end(), [](std::uint8_t b) { return b != kPadByte; })) {
+    return make_error(Errc::Unauthenticated,
+                      fmt::format("enc: bad padding: the last {} decrypted bytes (PadCount, tag 20) are not all 0D: "
+                                  "a wrong key or a tampered last block", e.pad_count));
+  }
+  padded.resize(body);
   auto alg = static_cast<HashAlg>(*h.digest_algorithm);
   if (digest(alg, padded) != h.digest) {
     return make_error(Errc::Unauthenticated,

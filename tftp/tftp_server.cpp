@@ -173,7 +173,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
     shared_->event(peer_text(peer_), file_.device,
                    fmt::format("RRQ {} variant={} bytes={} duration_ms={}", name_, catalog::variant_name(file_.variant),
                                transfer_.size(), ms),
-                   result);
+                   file_.injected.empty() ? result : fmt::format("{}: injected {}", result, file_.injected));
   }
 
   asio::io_context::executor_type executor_;
@@ -322,7 +322,7 @@ void TftpServer::on_request(std::size_t n) {
   if (kind.kind == catalog::FileKind::Other) {
     if (auto st = shared_->catalog.open_static(req.filename); st && st->size > kStreamAbove) {
       return start_transfer(req, sender_, TransferData(std::move(st->handle), st->size, mode),
-                            catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false}, std::move(ticket));
+                            catalog::CachedFile{nullptr, catalog::Variant::Static, "", "", false, {}}, std::move(ticket));
     }
   }
   if (auto hit = shared_->catalog.lookup(req.filename)) return serve_file(req, sender_, std::move(*hit), std::move(ticket));
