@@ -42,6 +42,12 @@ Result<Bytes> Booter::fetch(const std::string& name) {
     auto b = http_get(o_.server, o_.http_port, name, o_.timeout, 64u << 20, o_.source);
     step("phone", "cucm", "HTTP", fmt::format("GET /{} -> {}", name, b ? fmt::format("200, {} bytes", b->size()) : b.error().message));
     if (b || b.error().code == Errc::NotFound || o_.transport == "http") return b;
+    const Error& e = b.error();
+    noticed(e.code == Errc::DeadlineExceeded                     ? "http-slow"
+            : e.message.find("status ") != std::string::npos     ? "http-status"
+                                                                 : "http-truncated",
+            e.message);
+    decide("fall back to TFTP", "HTTP failed for " + name + ": TFTP next, as phones do (PROTOCOLS §8.1)");
   }
   tftp::GetOptions g;
   g.timeout = std::chrono::milliseconds(std::min<long>(o_.timeout.count(), 1000));
@@ -64,6 +70,7 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
     if (rec.role == static_cast<std::uint16_t>(signer::Role::Capf)) capf_rec = &rec;
   }
   if (!capf_rec) {
+    noticed("itl-without-capf", "CAPF's certificate must be in my ITL (seed 004)");
     r_.failure = "the ITL has no CAPF certificate: the phone refuses to contact CAPF";
     return false;
   }
@@ -77,6 +84,10 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   if (s_.lsc) p.lsc = PhoneIdentity{signer::X509Ptr(X509_dup(s_.lsc->cert.get())), signer::PkeyPtr(EVP_PKEY_dup(s_.lsc->key.get()))};
   p.authenticate_with = s_.lsc ? "lsc" : "mic";
   CapfClientOptions co;
+  if (f.capf_host.empty()) {
+    decide("no capfList", "CAPF at my TFTP server, port 3804 unless told otherwise (SIPSTACK takes the ITL's CAPF "
+                          "record and 3804, PROTOCOLS §6.2)");
+  }
   co.host = f.capf_host.empty() ? o_.server : f.capf_host;
   co.port = o_.capf_port.value_or(static_cast<std::uint16_t>(f.capf_port ? f.capf_port : 3804));
   co.tls_min = o_.profile.tls_min;
@@ -95,6 +106,9 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   co.source = o_.source;
   auto out = phone::run_capf(p, co);
   if (!out) {
+    if (out.error().message.find("connect failed") != std::string::npos) {
+      noticed("capf-wrong-port", fmt::format("nothing answers on CAPF {}:{}", co.host, co.port));
+    }
     step("phone", "capf", "TLS", "CAPF session failed: " + out.error().message);
     r_.failure = "CAPF: " + out.error().message;
     return false;
@@ -168,11 +182,52 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
   return true;
 }
 
+// The encrypted config: fetched, its signature checked against the ITL, decrypted with the key
+// of the certificate the phone holds.
+Result<std::string> Booter::encrypted_config(const signer::TrustList& itl, bool& decrypt_failed) {
+  std::string enc_name = o_.device + ".cnf.xml.enc.sgn";
+  auto enc = fetch(enc_name);
+  if (!enc) {
+    if (enc.error().code == Errc::NotFound) noticed("enc-missing", "the partial config says encrConfig, the file is not there");
+    return make_error(enc.error().code, "encrypted config: " + enc.error().message);
+  }
+  CUCM_TRY(auto parsed, signer::parse_enc_sgn(*enc));
+  if (parsed.header.filename != enc_name) return make_error(Errc::Unauthenticated, enc_name + " carries another file name");
+  const auto* rec = tftp_record(itl, parsed.header);
+  if (!rec && empty_itl(itl)) {
+    decide("signature not checked", enc_name + ": my ITL is empty (rollback)");
+  } else {
+    if (!rec) return make_error(Errc::Unauthenticated, enc_name + " is not signed by a TFTP certificate of the ITL");
+    CUCM_TRY(auto cert, signer::load_cert(rec->certificate));
+    CUCM_TRY(auto key, signer::cert_public_key(*cert));
+    if (auto st = signer::verify_signature(*enc, parsed, *key); !st) {
+      return make_error(st.error().code, enc_name + ": " + st.error().message);
+    }
+  }
+  const auto& id = s_.lsc ? s_.lsc : s_.mic;
+  auto plain = signer::decrypt_enc_sgn(*enc, parsed, *id->key);
+  if (!plain) {
+    const std::string& m = plain.error().message;
+    decrypt_failed = true;
+    noticed(m.find("bad padding") != std::string::npos ? "enc-bad-padding"
+            : m.find("digest") != std::string::npos    ? "enc-bad-digest"
+                                                       : "enc-wrong-key",
+            m);
+    return std::move(plain).error();
+  }
+  decide("decrypted", fmt::format("{}AES key unwrapped with my {} key, digest OK", rec ? "signature OK, " : "",
+                                  s_.lsc ? "LSC" : "MIC"));
+  return std::string(as_chars(*plain));
+}
+
+// A CAPF session at most once for a certHash that is not mine, and once more after a decryption
+// failure (SIPSTACK's reason "decrypt failed", PROTOCOLS §6.2); each is followed by a reset.
 BootResult Booter::run() {
   if (!trust_lists()) return fail(r_.failure);
   const signer::TrustList& itl = *itl_;
   std::string sgn_name = o_.device + ".cnf.xml.sgn";
-  for (int round = 0; round < 2; ++round) {  // at most one CAPF session per boot, then a reset
+  bool capf_for_hash = false, capf_for_decrypt = false;
+  for (int round = 0; round < 3; ++round) {
     auto xml = config(itl, sgn_name);
     if (!xml) return fail(xml.error().message);
     auto f = cnf::read_decision_fields(*xml);
@@ -188,37 +243,26 @@ BootResult Booter::run() {
            : f->cert_hash == mine ? "certHash is the MD5 of my certificate"
                                   : "certHash differs from my certificate (" + mine + ")");
     if (f->cert_hash.empty() || f->cert_hash != mine) {
-      if (round > 0) return fail("certHash still does not match after CAPF");
+      if (capf_for_hash) return fail("certHash still does not match after CAPF");
       if (f->capf_auth_mode == 1 && o_.auth_string.empty()) {
         return fail("CAPF by authentication string: a user must key it in (--auth-string)");
       }
       if (!o_.allow_capf) return fail("CAPF needed but disabled");
+      capf_for_hash = true;
       if (!run_capf(*f, itl)) return fail(r_.failure);
       continue;
     }
     if (!f->encr_config) return fail("a partial config without encrConfig: nothing more to fetch");
-    std::string enc_name = o_.device + ".cnf.xml.enc.sgn";
-    auto enc = fetch(enc_name);
-    if (!enc) return fail("encrypted config: " + enc.error().message);
-    auto parsed = signer::parse_enc_sgn(*enc);
-    if (!parsed) return fail(parsed.error().message);
-    if (parsed->header.filename != enc_name) return fail(enc_name + " carries another file name");
-    const auto* rec = tftp_record(itl, parsed->header);
-    if (!rec && empty_itl(itl)) {
-      decide("signature not checked", enc_name + ": my ITL is empty (rollback)");
-    } else {
-      if (!rec) return fail(enc_name + " is not signed by a TFTP certificate of the ITL");
-      auto cert = signer::load_cert(rec->certificate);
-      auto key = cert ? signer::cert_public_key(**cert) : Result<signer::PkeyPtr>(cert.error());
-      if (!key) return fail(key.error().message);
-      if (auto st = signer::verify_signature(*enc, *parsed, **key); !st) return fail(enc_name + ": " + st.error().message);
+    bool decrypt_failed = false;
+    auto plain = encrypted_config(itl, decrypt_failed);
+    if (!plain) {
+      if (!decrypt_failed || capf_for_decrypt || !o_.allow_capf) return fail(plain.error().message);
+      decide("decrypt failed", "CAPF again with reason 'decrypt failed' (SIPSTACK, PROTOCOLS §6.2), then a reset");
+      capf_for_decrypt = true;
+      if (!run_capf(*f, itl)) return fail(plain.error().message + "; CAPF again: " + r_.failure);
+      continue;
     }
-    const auto& id = s_.lsc ? s_.lsc : s_.mic;
-    auto plain = signer::decrypt_enc_sgn(*enc, *parsed, *id->key);
-    if (!plain) return fail(plain.error().message);
-    decide("decrypted", fmt::format("{}AES key unwrapped with my {} key, digest OK", rec ? "signature OK, " : "",
-                                    s_.lsc ? "LSC" : "MIC"));
-    if (!finish_full(std::string(as_chars(*plain)), true) || !probe_tvs()) return fail(r_.failure);
+    if (!finish_full(*plain, true) || !probe_tvs()) return fail(r_.failure);
     r_.cert_hash = mine;
     return r_;
   }

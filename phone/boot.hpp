@@ -67,6 +67,9 @@ struct LadderStep {
 struct BootResult {
   bool full_config = false;            // the phone reached a full configuration
   std::string failure;                 // why not
+  // The first anomaly the phone noticed, named as the fault catalog (`cucm-emu scenario list`)
+  // names the server fault that causes it, e.g. "sgn-bad-signature"; empty when none.
+  std::string detected;
   std::vector<LadderStep> ladder;
   bool capf_ran = false;
   bool encrypted = false;              // the full config came from .enc.sgn

@@ -45,7 +45,8 @@ bool Booter::trust_lists() {
     return false;
   }
   if (auto st = signer::verify_trust_list(*itl_bytes, *itl); !st) {
-    r_.failure = "ITL signature: " + st.error().message;
+    noticed("itl-bad-signature", st.error().message);
+    r_.failure = "ITL signature: " + st.error().message + (s_.itl ? ": the phone keeps its old ITL" : ": no ITL taken");
     return false;
   }
   if (!s_.itl) {
@@ -74,6 +75,7 @@ bool Booter::trust_lists() {
                      tvs_vouches(*old, (*signer_rec)->certificate,
                                  {signer::Role::Sast, signer::Role::CcmTftp, signer::Role::Tftp}, why);
       if (!vouched) {
+        noticed("itl-untrusted-signer", "the new ITL's signer is neither in my ITL nor vouched for by TVS");
         r_.failure = fmt::format("Trust List Update Failed: the new ITL is signed by {}, which the phone does not trust "
                                  "({}); reset its trust (Settings > Security > Reset) to take the new cluster",
                                  itl->parsed.header.signer_name, why.empty() ? "no signer record" : why);
@@ -105,8 +107,15 @@ const signer::TrustRecord* Booter::tftp_record(const signer::TrustList& itl, con
 
 Result<std::string> Booter::signed_config(const signer::TrustList& itl, const std::string& name) {
   CUCM_TRY(Bytes file, fetch(name));
-  CUCM_TRY(auto parsed, signer::parse_sgn(file));
+  auto parsed_or = signer::parse_sgn(file);
+  if (!parsed_or) {
+    const std::string& m = parsed_or.error().message;
+    noticed(m.find("unknown hash code") != std::string::npos ? "sgn-unknown-hash" : "sgn-truncated", m);
+    return std::move(parsed_or).error();
+  }
+  auto& parsed = *parsed_or;
   if (parsed.header.filename != name) {
+    noticed("sgn-wrong-filename", "the header names " + parsed.header.filename);
     return make_error(Errc::Unauthenticated, fmt::format("{} carries the name {}", name, parsed.header.filename));
   }
   const auto* rec = tftp_record(itl, parsed.header);
@@ -114,10 +123,21 @@ Result<std::string> Booter::signed_config(const signer::TrustList& itl, const st
     decide("signature not checked", fmt::format("{}: my ITL is empty (rollback), so the config is taken as if unsigned", name));
     return std::string(as_chars(signer::sgn_payload(file, parsed)));
   }
-  if (!rec) return make_error(Errc::Unauthenticated, fmt::format("{} is signed by {}, not a TFTP certificate of the ITL", name, parsed.header.signer_name));
+  if (!rec) {
+    bool any_tftp = std::any_of(itl.records.begin(), itl.records.end(), [](const signer::TrustRecord& r) {
+      return has_role(r, {signer::Role::CcmTftp, signer::Role::Tftp});
+    });
+    noticed(any_tftp ? "sgn-signer-not-in-itl" : "itl-without-tftp",
+            any_tftp ? "no TFTP record of my ITL has the header's issuer and serial" : "my ITL has no TFTP certificate");
+    return make_error(Errc::Unauthenticated, fmt::format("{} is signed by {}, not a TFTP certificate of the ITL", name,
+                                                         parsed.header.signer_name));
+  }
   CUCM_TRY(auto cert, signer::load_cert(rec->certificate));
   CUCM_TRY(auto key, signer::cert_public_key(*cert));
-  CUCM_CHECK(signer::verify_signature(file, parsed, *key));
+  if (auto st = signer::verify_signature(file, parsed, *key); !st) {
+    noticed("sgn-bad-signature", st.error().message);
+    return std::move(st).error();
+  }
   decide("signature OK", fmt::format("{} verified with the ITL's {} certificate {}", name,
                                      signer::role_name(*rec->role), rec->subject));
   return std::string(as_chars(signer::sgn_payload(file, parsed)));

@@ -34,6 +34,11 @@ class Booter {
     r_.ladder.push_back({t, std::move(from), std::move(to), std::move(proto), std::move(what), std::move(why), std::move(wire)});
   }
   void decide(std::string what, std::string why) { step("phone", "phone", "-", std::move(what), std::move(why)); }
+  // An anomaly, named as the fault catalog names its cause (issue 18); the first one is the boot's.
+  void noticed(const std::string& fault, std::string why) {
+    if (r_.detected.empty()) r_.detected = fault;
+    decide("detected " + fault, std::move(why));
+  }
 
   // One file, over the profile's transports in order.
   Result<Bytes> fetch(const std::string& name);
@@ -48,6 +53,8 @@ class Booter {
   Result<std::string> https_config(const signer::TrustList& itl, const std::string& name);
   Result<std::string> config(const signer::TrustList& itl, const std::string& name);
   bool run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl);
+  // The encrypted config, decrypted; on a decryption failure `decrypt_failed` is set.
+  Result<std::string> encrypted_config(const signer::TrustList& itl, bool& decrypt_failed);
   bool finish_full(const std::string& xml, bool encrypted);
   std::string local_hash() const {
     const auto& id = s_.lsc ? s_.lsc : s_.mic;

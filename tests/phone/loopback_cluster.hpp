@@ -23,13 +23,15 @@ namespace fs = std::filesystem;
 struct Cluster {
   // `fresh`: a new cluster; false: reopen the folder (its identities, its devices). `tvs`: serve it.
   // `tvs_port`: where TVS listens (0: any free port). `keylog`: the servers' TLS key log.
+  // `events`: write the event log. Armed faults (`scenario set`) are applied, as by serve.
   explicit Cluster(const fs::path& d, bool fresh = true, bool tvs = true, std::uint16_t tvs_port = 0,
-                   std::shared_ptr<signer::TlsKeyLog> keylog = nullptr)
+                   std::shared_ptr<signer::TlsKeyLog> keylog = nullptr, bool events = false)
       : dir(d) {
     if (fresh) fs::remove_all(dir);
     cluster::Config cfg;
     cfg.cache_bytes = 16u << 20;
-    cfg.events = false;
+    cfg.events = events;
+    cfg.faults = true;
     auto c = cluster::Cluster::open(dir, cfg);
     EXPECT_TRUE(c) << c.error().message;
     cl = std::move(*c);
