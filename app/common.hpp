@@ -81,6 +81,7 @@ void add_phone_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_trust_commands(CLI::App& app, GlobalOptions& g, int& rc);  // trust stores and TVS's
 void add_wireshark_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_doctor_command(CLI::App& app, GlobalOptions& g, int& rc);  // read-only health check
+void add_scenario_commands(CLI::App& app, GlobalOptions& g, int& rc);  // armed faults (issue 18)
 void add_cert_identity_commands(CLI::App& cert, GlobalOptions& g, int& rc);  // cert csr|import
 
 // The cluster of the data directory (PKI, database, event log, catalog), as serve runs it; says

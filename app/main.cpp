@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   cucm::app::add_trust_commands(app, g, rc);
   cucm::app::add_wireshark_command(app, g, rc);
   cucm::app::add_doctor_command(app, g, rc);
+  cucm::app::add_scenario_commands(app, g, rc);
   cucm::app::add_doc_commands(app, rc, std::string(cucm::version()));
 
   app.parse_complete_callback([&] {
