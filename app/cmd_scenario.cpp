@@ -15,6 +15,9 @@
 #include "fault/store.hpp"
 
 namespace cucm::app {
+
+void add_scenario_run_command(CLI::App& scenario, GlobalOptions& g, int& rc);  // cmd_scenario_run.cpp
+
 namespace {
 
 std::string str(std::string_view v) { return std::string(v); }
@@ -209,6 +212,8 @@ void add_scenario_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   cl->add_option("fault", *name, "Only this fault (default: every fault)");
   cl->add_option("--device", *device, "Only the faults armed for this phone (default: for any device, all included)");
   cl->callback([&g, &rc, name, device] { rc = guarded([&] { return clear(g, *name, *device); }); });
+
+  add_scenario_run_command(*sc, g, rc);
 }
 
 }  // namespace cucm::app

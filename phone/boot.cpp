@@ -90,6 +90,7 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   }
   co.host = f.capf_host.empty() ? o_.server : f.capf_host;
   co.port = o_.capf_port.value_or(static_cast<std::uint16_t>(f.capf_port ? f.capf_port : 3804));
+  if (o_.capf_redirect && co.port == o_.capf_redirect->first) co.port = o_.capf_redirect->second;
   co.tls_min = o_.profile.tls_min;
   co.tls_max = o_.profile.tls_max;
   co.tls_ciphers = o_.profile.tls_ciphers;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cnf/full_config.hpp"
@@ -37,6 +38,10 @@ struct BootOptions {
   std::uint16_t http_port = 6970;
   std::uint16_t https_port = 6971;
   std::optional<std::uint16_t> capf_port;  // default: the config's capfList phonePort
+  // The lab's port forward: a CAPF port the phone dials (the config's, or 3804 without a
+  // capfList) that is served elsewhere, {dialled, served}. Any other port is dialled as it is, so
+  // a config that names a wrong port still fails (`scenario run --simulate`).
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> capf_redirect;
   std::string transport = "auto";      // auto (the profile's order), tftp or http
   std::filesystem::path state_dir;     // the phone's own folder
   std::string auth_string;             // keyed in by a user for "By Authentication String"
