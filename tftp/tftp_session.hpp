@@ -1,0 +1,206 @@
+// The TFTP server's insides, shared by its files: the state every transfer shares, and one
+// transfer's session (its socket, its retransmission deadline, its events). Internal to tftp/.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include "core/deadline_sweep.hpp"
+#include "core/log.hpp"
+#include "core/repeat_limiter.hpp"
+#include "tftp/packet.hpp"
+#include "tftp/tftp_server.hpp"
+#include "tftp/transfer_fault.hpp"
+
+namespace cucm::tftp {
+namespace detail {
+namespace asio = boost::asio;
+using asio::ip::udp;
+using Clock = std::chrono::steady_clock;
+
+inline constexpr core::RepeatLimiter::Options kRefusalLines{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024};
+
+}  // namespace detail
+
+struct TftpServer::Shared {
+  catalog::CachedCatalog& catalog;
+  db::EventWriter* events;
+  std::shared_ptr<TftpStats> stats;
+  std::shared_ptr<spdlog::logger> log;
+  std::atomic<bool> stopping{false};
+  core::LoopSweeps sweeps;  // retransmission deadlines, one sweep per loop; emptied by ~TftpServer
+  std::shared_ptr<Admission> admission;  // slots and memory, given back by the sessions' tickets
+  // Lines about refused requests, per client address: a flood of them is a few lines a minute.
+  std::unique_ptr<core::RepeatLimiter> refusal_lines = std::make_unique<core::RepeatLimiter>(detail::kRefusalLines);
+
+  void event(const std::string& peer, const std::string& device, std::string what, std::string result) const {
+    if (events) events->post("tftp", peer, device, std::move(what), std::move(result));
+  }
+};
+
+namespace detail {
+
+inline std::string peer_text(const udp::endpoint& ep) {
+  return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
+                              : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+// One transfer. Its retransmission deadline is watched by its loop's DeadlineSweep, which calls
+// expire() once it has passed: no timer per transfer.
+class Session : public std::enable_shared_from_this<Session>, public core::Watched {
+ public:
+  Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
+          std::string name, catalog::CachedFile file, Admission::Ticket ticket)
+      : executor_(io.get_executor()),
+        socket_(executor_),
+        sweep_(shared->sweeps.of(io)),
+        shared_(std::move(shared)),
+        peer_(std::move(peer)),
+        transfer_(std::move(transfer)),
+        name_(std::move(name)),
+        file_(std::move(file)),
+        ticket_(std::move(ticket)),
+        started_(Clock::now()) {
+    deadline = Clock::time_point::max();  // nothing sent yet
+  }
+
+  ~Session() override {
+    if (watched_) sweep_->remove(*this);
+  }
+
+  // The retransmission deadline has passed (called by the sweep, on this loop).
+  void expire() override {
+    deadline = Clock::time_point::max();
+    if (!finished_) apply(transfer_.on_timeout());
+  }
+
+  Status open(const asio::ip::address& local) {
+    boost::system::error_code ec;
+    socket_.open(peer_.protocol(), ec);
+    if (!ec) socket_.bind(udp::endpoint(local, 0), ec);  // a fresh TID for this transfer
+    if (!ec) socket_.non_blocking(true, ec);
+    if (ec) return make_error(Errc::Unavailable, "tftp: cannot open a transfer socket: " + ec.message());
+    return Ok{};
+  }
+
+  void start() {
+    asio::post(executor_, [self = shared_from_this()] {
+      self->sweep_->add(*self);  // on this loop's thread, the only one that touches its sweep
+      self->watched_ = true;
+      self->apply(self->transfer_.start());
+      self->receive();
+    });
+  }
+
+ private:
+  void send(const Bytes& pkt, const udp::endpoint& to) {
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(pkt), to, 0, ec);  // would_block: as good as a lost packet
+  }
+
+  void apply(const Transfer::Step& step) {
+    for (const auto& pkt : step.send) {
+      send(pkt, peer_);
+      if (pkt.size() > 4 && pkt[1] == 3) bytes_sent_ += pkt.size() - 4;
+    }
+    if (step.done) return finish("ok");
+    if (step.failed && !step.error.empty()) {
+      send(build_error(ErrorCode::Undefined, step.error), peer_);
+      shared_->log->warn("tftp {} {}: {}", peer_text(peer_), name_, step.error);
+      return finish("error: " + step.error);
+    }
+    if (step.failed) {
+      // Said to the client, so it stops waiting instead of timing out on its own.
+      send(build_error(ErrorCode::Undefined, "Transfer timed out"), peer_);
+      return finish(fmt::format("timeout after {} retries", transfer_.retries() - 1));
+    }
+    if (!step.send.empty()) arm_timer();
+  }
+
+  // The retransmission deadline moves with every send; the sweep looks at it every quarter of
+  // the server's default timeout, so a retransmission leaves between the deadline and that much
+  // later (RFC 1350 leaves the timer to the implementation).
+  void arm_timer() {
+    deadline = Clock::now() + transfer_.options().timeout;
+    sweep_->start();
+  }
+
+  void receive() {
+    if (finished_) return;
+    socket_.async_receive_from(asio::buffer(rx_), sender_, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+      if (ec || self->finished_) return;
+      self->on_packet(n);
+      self->receive();
+    });
+  }
+
+  void on_packet(std::size_t n) {
+    if (sender_ != peer_) {
+      // RFC 1350: a packet from another TID gets error 5 and the transfer goes on.
+      send(build_error(ErrorCode::UnknownTid, "Unknown transfer ID"), sender_);
+      shared_->log->debug("tftp {}: packet from foreign TID {}", peer_text(peer_), peer_text(sender_));
+      return;
+    }
+    auto p = parse_packet(ByteView(rx_).first(n));
+    if (!p) {
+      send(build_error(ErrorCode::IllegalOperation, p.error().message), peer_);
+      return finish("illegal packet: " + p.error().message);
+    }
+    if (p->opcode == Opcode::Ack) return apply(transfer_.on_ack(p->block));
+    if (p->opcode == Opcode::Error) return finish(fmt::format("client error {}: {}", static_cast<int>(p->error), p->message));
+    send(build_error(ErrorCode::IllegalOperation, "expected ACK"), peer_);
+    finish("illegal operation from client");
+  }
+
+  void finish(const std::string& result) {
+    if (finished_) return;
+    finished_ = true;
+    boost::system::error_code ec;
+    deadline = Clock::time_point::max();
+    socket_.close(ec);
+    ticket_.release();  // the slot is free for the next request at once
+    auto& st = *shared_->stats;
+    bool ok = result == "ok";
+    (ok ? st.completed : st.failed)++;
+    (ok ? st.bytes_ok : st.bytes_error) += bytes_sent_;
+    st.retransmitted += transfer_.retransmitted();
+    auto took = Clock::now() - started_;
+    st.transfer_seconds.observe(took);
+    --st.active;  // last: who reads no transfer in flight finds this one's counts
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+    shared_->log->debug("tftp {} {} ({}, {} bytes, {} ms, {} retransmitted): {}", peer_text(peer_), name_,
+                        catalog::variant_name(file_.variant), bytes_sent_, ms, transfer_.retransmitted(), result);
+    shared_->event(peer_text(peer_), file_.device,
+                   fmt::format("RRQ {} variant={} bytes={} duration_ms={}", name_, catalog::variant_name(file_.variant),
+                               transfer_.size(), ms),
+                   file_.injected.empty() ? result : fmt::format("{}: injected {}", result, file_.injected));
+  }
+
+  asio::io_context::executor_type executor_;
+  udp::socket socket_;
+  std::shared_ptr<core::DeadlineSweep> sweep_;
+  bool watched_ = false;  // on the sweep's list (from start() on)
+  std::shared_ptr<TftpServer::Shared> shared_;
+  udp::endpoint peer_;
+  udp::endpoint sender_;
+  Transfer transfer_;
+  std::string name_;
+  catalog::CachedFile file_;
+  Admission::Ticket ticket_;
+  Clock::time_point started_;
+  std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
+  std::uint64_t bytes_sent_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace detail
+
+}  // namespace cucm::tftp
