@@ -17,9 +17,9 @@ std::string file_of(std::string_view what) {
 }
 
 // Whether the phone got a full config: a decrypted one (an .enc.sgn served whole), or a signed
-// full config (variant full-signed).
-bool full_config_event(const db::Event& e) {
-  if (!e.result.starts_with("ok") || contains(e.result, "injected")) return false;
+// full config (variant full-signed). A file the fault spoiled is no config.
+bool full_config_event(const db::Event& e, bool spoiled) {
+  if (!e.result.starts_with("ok") || (spoiled && contains(e.result, "injected"))) return false;
   return contains(e.what, ".enc.sgn variant=enc") || contains(e.what, "variant=full-signed");
 }
 
@@ -30,15 +30,18 @@ Reaction classify(const Observation& o) {
   return Reaction::GivesUp;
 }
 
-bool matches(Reaction expected, Reaction observed) {
+// A phone on its way to its first LSC runs CAPF in a normal boot too: for a fault it should
+// survive, reaching a full config is what counts.
+bool matches(Reaction expected, Reaction observed, const Observation& o) {
   switch (expected) {
+    case Reaction::Retries:
+    case Reaction::Completes:
+      return o.full_config;
     case Reaction::RefusesFile:
     case Reaction::GivesUp:
       return observed == Reaction::GivesUp;
     case Reaction::KeepsOldTrust:
       return observed == Reaction::GivesUp || observed == Reaction::Completes;
-    case Reaction::Retries:
-      return observed == Reaction::Completes;
     default:
       return observed == expected;
   }
@@ -49,6 +52,10 @@ bool matches(Reaction expected, Reaction observed) {
 Observation observe(const std::vector<db::Event>& events, std::string_view fault) {
   Observation o;
   std::string marker = fmt::format("injected {}", fault);
+  const FaultSpec* spec = find_fault(fault);
+  // A file or an HTTP answer the fault changed is spoiled; a TFTP transfer the fault only delayed,
+  // duplicated or stripped of its options still delivered the file.
+  bool spoils = !spec || spec->layer != Layer::Tftp;
   std::vector<std::string> spoiled;  // files an injected HTTP answer spoiled
   for (const auto& e : events) {
     if (e.service == "admin") continue;
@@ -58,7 +65,7 @@ Observation observe(const std::vector<db::Event>& events, std::string_view fault
     if (injected_here) {
       o.injected = true;
       if (e.service == "http" && fault.starts_with("http-")) spoiled.push_back(file_of(e.what));
-      continue;
+      if (spoils) continue;
     }
     if (!o.injected) continue;
     if (e.service == "capf") o.capf = true;
@@ -66,7 +73,7 @@ Observation observe(const std::vector<db::Event>& events, std::string_view fault
       std::string f = file_of(e.what);
       for (const auto& s : spoiled) o.tftp_fallback |= s == f;
     }
-    o.full_config |= full_config_event(e);
+    o.full_config |= full_config_event(e, spoils);
   }
   return o;
 }
@@ -104,7 +111,7 @@ Judgement judge(const FaultSpec& f, const Observation& o, bool simulated) {
     }
     expected = simulated_reaction(f);
   }
-  bool ok = matches(expected, j.observed);
+  bool ok = matches(expected, j.observed, o);
   j.verdict = ok ? Verdict::AsExpected : Verdict::Unexpected;
   j.why = fmt::format("expected: {}; seen: {}", reaction_name(expected), reaction_name(j.observed));
   return j;

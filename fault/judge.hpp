@@ -39,7 +39,7 @@ struct Judgement {
   // What the phone was seen to do: RunsCapf, FallsBackToTftp, Completes, or GivesUp (it got no
   // full config and went no further). RefusesFile and KeepsOldTrust cannot be told apart from
   // GivesUp on the server's side; KeepsOldTrust also accepts Completes (its old trust may still
-  // verify the configs).
+  // verify the configs); Completes and Retries are met by a full config, CAPF on the way or not.
   Reaction observed = Reaction::Unknown;
   std::string why;
 };

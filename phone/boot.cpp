@@ -60,7 +60,19 @@ Result<Bytes> Booter::fetch(const std::string& name) {
   }
   auto t = tftp::tftp_get(boost::asio::ip::udp::endpoint(*addr, o_.tftp_port), name, g);
   step("phone", "cucm", "TFTP", fmt::format("RRQ {} -> {}", name, t ? fmt::format("{} bytes", t->data.size()) : t.error().message));
-  if (!t) return std::move(t).error();
+  if (!t) {
+    const Error& e = t.error();
+    if (e.code == Errc::InvalidArgument && e.message.find("ERROR 8") != std::string::npos) {
+      noticed("tftp-blksize-mismatch", e.message);
+    } else if (e.code != Errc::NotFound && e.message.find("server error") != std::string::npos) {
+      noticed("tftp-error", e.message);  // an ERROR packet other than "file not found"
+    }
+    return std::move(t).error();
+  }
+  // What a transfer that completed went through, named as the fault that causes it on loopback.
+  if (!t->oack) noticed("tftp-ignore-options", "no OACK to my blksize: a plain RFC 1350 transfer of 512-byte blocks");
+  if (t->timeouts) noticed("tftp-drop-block", fmt::format("{} timeouts before {} completed", t->timeouts, name));
+  if (t->duplicates) noticed("tftp-duplicate-block", fmt::format("{} DATA blocks came twice; ignored", t->duplicates));
   return std::move(t->data);
 }
 

@@ -125,6 +125,14 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
         if (k == "windowsize") r.windowsize = static_cast<std::uint16_t>(*num);
         if (k == "tsize") r.tsize = *num;
       }
+      r.oack = true;
+      if (o.blksize && r.blksize > o.blksize) {
+        // RFC 2348: the server may only lower the size; a client refuses a larger one.
+        Bytes e = build_error(ErrorCode::OptionRefused, "blksize larger than requested");
+        sock.send_to(asio::buffer(e), dest, 0, ec);
+        return make_error(Errc::InvalidArgument, fmt::format("tftp: {}: the OACK says blksize {}, more than the {} asked "
+                                                             "(RFC 2348): refused with ERROR 8", name, r.blksize, o.blksize));
+      }
       retries = 0;
       send_ack(0);
       continue;
@@ -135,6 +143,7 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
     if (drop()) { ++r.dropped; continue; }
     retries = 0;
     if (p->block != static_cast<std::uint16_t>(expected & 0xffff)) {
+      if (p->block == static_cast<std::uint16_t>((expected - 1) & 0xffff)) ++r.duplicates;
       // A duplicate or a gap: acknowledge the last block received in order.
       send_ack(static_cast<std::uint16_t>((expected - 1) & 0xffff));
       in_window = 0;

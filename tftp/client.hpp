@@ -39,11 +39,14 @@ struct GetResult {
   std::uint16_t windowsize = 1;
   std::size_t dropped = 0;        // packets dropped on purpose
   std::size_t timeouts = 0;
+  std::size_t duplicates = 0;     // DATA blocks received again after they were taken
+  bool oack = false;              // the server answered the options with an OACK
   boost::asio::ip::udp::endpoint server_tid;
 };
 
 // NotFound for ERROR 1, PermissionDenied for ERROR 2, Unavailable for other ERROR packets (with
-// their text), DeadlineExceeded when the server stops answering, ResourceExhausted past max_size.
+// their text), DeadlineExceeded when the server stops answering, ResourceExhausted past max_size,
+// InvalidArgument for an OACK with a blksize larger than asked (refused with ERROR 8, RFC 2348).
 Result<GetResult> tftp_get(const boost::asio::ip::udp::endpoint& server, const std::string& name, const GetOptions& opts);
 
 }  // namespace cucm::tftp

@@ -205,8 +205,23 @@ void TftpServer::refuse(const Request& req, const udp::endpoint& client, Refusal
   socket_.send_to(asio::buffer(build_error(ErrorCode::Undefined, "Server busy, try again later")), client, 0, ec);
 }
 
+bool TftpServer::inject_error(const Request& req, const udp::endpoint& client, const std::string& device) {
+  fault::Board* board = shared_->catalog.faults();
+  if (!board || device.empty()) return false;
+  auto f = board->take(fault::Layer::Tftp, device, [](const fault::FaultSpec& s) { return s.name == "tftp-error"; });
+  if (!f) return false;
+  auto code = static_cast<ErrorCode>(f->param("code"));
+  shared_->event(peer_text(client), device, "RRQ " + req.filename,
+                 fmt::format("error {}: injected tftp-error", static_cast<int>(code)));
+  boost::system::error_code ec;
+  socket_.send_to(asio::buffer(build_error(code, "fault injected")), client, 0, ec);
+  return true;
+}
+
 void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Result<catalog::CachedFile> file,
                             Admission::Ticket ticket) {
+  std::string device = catalog::classify(req.filename).device;
+  if (inject_error(req, client, device)) return;
   if (!file) {
     std::string peer = peer_text(client);
     bool missing = file.error().code == Errc::NotFound;
@@ -224,12 +239,22 @@ void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Res
   // netascii is converted a block at a time from the cached bytes, which every transfer shares.
   Mode mode = req.mode == "netascii" ? Mode::Netascii : Mode::Octet;
   std::shared_ptr<const Bytes> data = file->bytes;
-  start_transfer(req, client, TransferData(std::move(data), mode), std::move(*file), std::move(ticket));
+  std::optional<fault::Applied> f;
+  if (fault::Board* board = shared_->catalog.faults(); board && !device.empty()) {
+    f = board->take(fault::Layer::Tftp, device, [](const fault::FaultSpec& s) { return s.name != "tftp-error"; });
+  }
+  start_transfer(req, client, TransferData(std::move(data), mode), std::move(*file), std::move(ticket),
+                 f ? &*f : nullptr);
 }
 
 void TftpServer::start_transfer(const Request& req, const udp::endpoint& client, TransferData data,
-                                catalog::CachedFile file, Admission::Ticket ticket) {
-  auto opts = negotiate(req, data.size(), cfg_.limits);
+                                catalog::CachedFile file, Admission::Ticket ticket, const fault::Applied* fault) {
+  std::string_view fault_name = fault ? fault->spec->name : std::string_view{};
+  Request plain = req;
+  if (fault_name == "tftp-ignore-options") plain.options.clear();  // as an RFC 1350-only server
+  auto opts = negotiate(plain, data.size(), cfg_.limits);
+  if (fault_name == "tftp-blksize-mismatch") announce_larger_blksize(opts);
+  if (fault) file.injected = std::string(fault_name);
   // What the transfer allocates for itself: a window of DATA packets at a time, and the source
   // bytes of one block when it converts a file to netascii.
   std::size_t memory = opts.windowsize * (opts.blksize + 4) + (data.mode() == Mode::Netascii ? opts.blksize : 0);
@@ -238,7 +263,8 @@ void TftpServer::start_transfer(const Request& req, const udp::endpoint& client,
   }
   Transfer transfer(std::move(data), std::move(opts), cfg_.limits.max_retries);
   auto session = std::make_shared<Session>(loops_.next(), shared_, client, std::move(transfer), req.filename,
-                                           std::move(file), std::move(ticket));
+                                           std::move(file), std::move(ticket),
+                                           TransferFault(fault_name, fault ? fault->param("block") : 0));
   boost::system::error_code ec;
   if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
     shared_->log->error("{}", st.error().message);

@@ -18,6 +18,7 @@
 #include "core/result.hpp"
 #include "db/event_writer.hpp"
 #include "catalog/cached_catalog.hpp"
+#include "fault/board.hpp"
 #include "metrics/histogram.hpp"
 #include "tftp/admission.hpp"
 #include "tftp/transfer.hpp"
@@ -78,8 +79,12 @@ class TftpServer {
               std::size_t memory_asked = 0);
   void serve_file(const Request& req, const boost::asio::ip::udp::endpoint& client, Result<catalog::CachedFile> file,
                   Admission::Ticket ticket);
+  // `fault`: an armed TFTP fault taken for this transfer (tftp-ignore-options, -blksize-mismatch,
+  // -drop-block, -duplicate-block), or null.
   void start_transfer(const Request& req, const boost::asio::ip::udp::endpoint& client, TransferData data,
-                      catalog::CachedFile file, Admission::Ticket ticket);
+                      catalog::CachedFile file, Admission::Ticket ticket, const fault::Applied* fault = nullptr);
+  // tftp-error: answered with that ERROR instead of the file. True when it was.
+  bool inject_error(const Request& req, const boost::asio::ip::udp::endpoint& client, const std::string& device);
 
   // Static files larger than this are read block by block from a descriptor the catalog keeps
   // open (no size cap, a block of memory per transfer); smaller ones come from the memory cache,

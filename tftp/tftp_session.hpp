@@ -58,7 +58,7 @@ inline std::string peer_text(const udp::endpoint& ep) {
 class Session : public std::enable_shared_from_this<Session>, public core::Watched {
  public:
   Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
-          std::string name, catalog::CachedFile file, Admission::Ticket ticket)
+          std::string name, catalog::CachedFile file, Admission::Ticket ticket, TransferFault fault = {})
       : executor_(io.get_executor()),
         socket_(executor_),
         sweep_(shared->sweeps.of(io)),
@@ -68,6 +68,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
         name_(std::move(name)),
         file_(std::move(file)),
         ticket_(std::move(ticket)),
+        fault_(fault),
         started_(Clock::now()) {
     deadline = Clock::time_point::max();  // nothing sent yet
   }
@@ -107,7 +108,9 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   }
 
   void apply(const Transfer::Step& step) {
-    for (const auto& pkt : step.send) {
+    std::vector<Bytes> shaped;  // an armed fault's packets; empty otherwise, and no copy is made
+    if (fault_.kind() != TransferFault::Kind::None) shaped = fault_.shape(step.send);
+    for (const auto& pkt : fault_.kind() != TransferFault::Kind::None ? shaped : step.send) {
       send(pkt, peer_);
       if (pkt.size() > 4 && pkt[1] == 3) bytes_sent_ += pkt.size() - 4;
     }
@@ -195,6 +198,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   std::string name_;
   catalog::CachedFile file_;
   Admission::Ticket ticket_;
+  TransferFault fault_;
   Clock::time_point started_;
   std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
   std::uint64_t bytes_sent_ = 0;

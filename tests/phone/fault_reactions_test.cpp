@@ -24,6 +24,8 @@ struct Case {
   std::vector<std::string> params;
   bool second_boot = false;  // the phone booted once before: it holds an ITL, its key is on record
   int timeout_ms = 0;        // the phone's timeout, when not the fixture's 5 s
+  bool tftp_only = false;    // the phone asks over TFTP only (as a 79xx)
+  bool until_cleared = false;  // armed without a count (a TFTP error must reach the ITL, past the CTL)
 };
 
 // capf-wrong-port names port 1, where nothing listens.
@@ -49,6 +51,11 @@ const std::vector<Case> kCases = {
     {"http-slow", {"ms=1500"}, false, 1000},
     {"http-truncated", {}, false},
     {"http-wrong-length", {}, false},
+    {"tftp-drop-block", {"block=1"}, false, 500, true},  // the phone times out before the server resends
+    {"tftp-duplicate-block", {"block=1"}, false, 0, true},
+    {"tftp-error", {"code=2"}, false, 0, true, true},
+    {"tftp-ignore-options", {}, false, 0, true},
+    {"tftp-blksize-mismatch", {}, false, 0, true},
 };
 
 Status arm(Cluster& c, const std::string& fault, const std::string& device, std::optional<std::int64_t> count,
@@ -86,6 +93,7 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
   // phone; here the port the test's CAPF listens on).
   if (std::string_view(k.fault) == "partial-without-capf") opts.capf_port = c.services->capf_port();
   if (k.timeout_ms) opts.timeout = std::chrono::milliseconds(k.timeout_ms);
+  if (k.tftp_only) opts.transport = "tftp";
   std::optional<Bytes> itl_before;
   if (k.second_boot) {
     auto first = boot(opts);
@@ -94,7 +102,7 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
   }
   // Once: after its reaction the phone's next request gets the normal file, so a reaction that
   // retries (CAPF, then the config again) can complete.
-  ASSERT_TRUE(arm(c, k.fault, kPhone, 1, k.params));
+  ASSERT_TRUE(arm(c, k.fault, kPhone, k.until_cleared ? std::nullopt : std::optional<std::int64_t>(1), k.params));
   auto r = boot(opts);
   ASSERT_TRUE(r) << r.error().message;
   std::string ladder;
@@ -129,6 +137,11 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
       EXPECT_TRUE(ladder_has(*r, "fall back to TFTP"));
       break;
     }
+    case fault::Reaction::Retries:
+    case fault::Reaction::Completes:
+      EXPECT_TRUE(r->full_config) << r->failure;
+      EXPECT_EQ(r->detected, k.fault);
+      break;
     case fault::Reaction::GivesUp:
       EXPECT_FALSE(r->full_config);
       EXPECT_EQ(r->detected, k.fault) << r->failure;
@@ -136,7 +149,8 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
     default:
       ADD_FAILURE() << "no check for reaction " << fault::reaction_name(fault::simulated_reaction(*spec));
   }
-  // Used up: the next boot is a normal one.
+  // Used up (or cleared): the next boot is a normal one.
+  ASSERT_TRUE(fault::FaultStore(*c.db).clear("", kPhone));
   c.cl->faults()->refresh();
   auto after = boot(opts);
   ASSERT_TRUE(after);
