@@ -50,6 +50,9 @@ void print_ladder(const phone::BootResult& r, bool explain, bool hex) {
                                             r.call_managers.empty() ? "-" : r.call_managers.front(),
                                             r.sccp ? "lines over SCCP" : fmt::format("{} line(s)", r.lines))
                               : fmt::format("result: no full config: {}\n", r.failure));
+  if (!r.detected.empty()) {
+    std::cout << fmt::format("detected: {} (`cucm-emu scenario list` says what causes it)\n", r.detected);
+  }
 }
 
 nlohmann::json ladder_json(const phone::BootResult& r) {
@@ -62,7 +65,8 @@ nlohmann::json ladder_json(const phone::BootResult& r) {
     }
     steps.push_back(std::move(step));
   }
-  return {{"full_config", r.full_config}, {"failure", r.failure}, {"encrypted", r.encrypted}, {"capf_ran", r.capf_ran},
+  return {{"full_config", r.full_config}, {"failure", r.failure}, {"detected", r.detected},
+          {"encrypted", r.encrypted}, {"capf_ran", r.capf_ran},
           {"cert_hash", r.cert_hash}, {"call_managers", r.call_managers}, {"lines", r.lines}, {"sccp", r.sccp}, {"ladder", steps}};
 }
 
