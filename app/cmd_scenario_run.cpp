@@ -121,6 +121,7 @@ struct Simulation {
     CUCM_CHECK(db::DeviceStore(cl->db()).clear_certificate(opts.device));
     if (!fault::needs_enrolled_phone(f)) return Ok{};
     CUCM_TRY(auto r, phone::boot(opts));
+    services->wait_transfers(std::chrono::seconds(10));
     cl->events()->flush();  // its events come before the runner's mark, not into the judged boot
     if (!r.full_config) return make_error(Errc::Internal, "the boot before " + std::string(f.name) + " failed: " + r.failure);
     return Ok{};
@@ -129,6 +130,7 @@ struct Simulation {
     cl->faults()->refresh();
     opts.transport = f.layer == fault::Layer::Tftp ? "tftp" : "auto";  // a TFTP fault needs a phone that asks over TFTP
     CUCM_TRY(auto r, phone::boot(opts));
+    services->wait_transfers(std::chrono::seconds(10));  // a TFTP transfer's event comes at its last ACK
     cl->events()->flush();
     return Ok{};
   }

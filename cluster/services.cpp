@@ -1,6 +1,9 @@
 // Starting and stopping the network services together.
 #include "cluster/services.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "cluster/metrics_scrape.hpp"
@@ -108,6 +111,16 @@ void Services::stop_servers() {
 void Services::stop() {
   stop_servers();
   loops_.stop();
+}
+
+bool Services::wait_transfers(std::chrono::milliseconds max) {
+  auto until = std::chrono::steady_clock::now() + max;
+  // The transfer's own thread decrements the count: polling it is the only way to see it from here.
+  while (tftp_ && tftp_->stats().active.load() > 0) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 void Services::wait() {

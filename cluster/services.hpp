@@ -59,6 +59,11 @@ class Services {
   void stop();
   // Until the loops have returned (after stop(), a signal handler's or another thread's).
   void wait();
+  // Until no TFTP transfer is in flight, at most `max`; false when one still is. A TFTP transfer
+  // ends, and writes its event, when the client's last ACK arrives, after the client has moved
+  // on: a caller that reads the event log after a boot of our simulator (scenario run, tests)
+  // waits here first.
+  bool wait_transfers(std::chrono::milliseconds max);
 
   boost::asio::io_context& loop(std::size_t i) { return loops_.at(i); }
   // The loops' threads, once started (the benchmarks read their CPU time).

@@ -226,6 +226,7 @@ TEST(FaultEvents, EveryInjectionIsAnEventNamingTheFaultTheDeviceAndTheRequest) {
   auto tftp = boot(opts);
   ASSERT_TRUE(tftp);
   EXPECT_EQ(tftp->detected, "sgn-bad-signature");
+  EXPECT_TRUE(c.services->wait_transfers(std::chrono::seconds(10)));  // the transfer's event comes at its last ACK
   c.cl->events()->flush();
   auto events = db::EventLog(*c.db).tail("SEP00AABBCC0005", 200);
   ASSERT_TRUE(events) << events.error().message;
