@@ -7,8 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "catalog/faulted.hpp"
-
 namespace cucm::catalog {
 using SteadyClock = std::chrono::steady_clock;
 
@@ -89,32 +87,6 @@ void CachedCatalog::fetch_async(std::string_view name_in, Done done) {
     return;
   }
   fetch_built(name, std::move(done));
-}
-
-bool CachedCatalog::may_fault(const RequestedFile& file) const {
-  if (!opts_.faults || file.device.empty()) return false;
-  return opts_.faults->armed(fault::Layer::File, file.device,
-                             [&](const fault::FaultSpec& f) { return fault_acts_on(f, file.kind); });
-}
-
-void CachedCatalog::build_with_fault(Worker& w, const std::string& name, Done done) {
-  RequestedFile file = classify(name);
-  auto snapshot = w.catalog->read(name);
-  if (!snapshot) return done(std::move(snapshot).error());
-  Variant variant = snapshot->decision.variant;
-  auto applied = opts_.faults->take(fault::Layer::File, file.device, [&](const fault::FaultSpec& f) {
-    return fault_acts_on(f, file.kind, variant);
-  });
-  if (!applied) return fetch_built(name, std::move(done));
-  std::string fault(applied->spec->name);
-  auto served = w.catalog->build_faulted(*snapshot, *applied);
-  if (!served) {
-    Error e = std::move(served).error();
-    e.message = fmt::format("injected {}: {}", fault, e.message);
-    return done(std::move(e));
-  }
-  done(CachedFile{std::make_shared<const Bytes>(std::move(served->bytes)), served->variant, std::move(served->rule),
-                  std::move(served->device), false, std::move(fault)});
 }
 
 void CachedCatalog::fetch_built(const std::string& name, Done done) {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/cached_catalog.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/phone_config.hpp"
 #include "cnf/full_config.hpp"
@@ -176,6 +177,34 @@ Result<Served> Catalog::build_faulted(const Snapshot& s, const fault::Applied& f
   }
   CUCM_TRY(out.bytes, faulted_config(s, f));
   return out;
+}
+
+// --- the cache's side: which requests leave the cache for a faulted build ---
+
+bool CachedCatalog::may_fault(const RequestedFile& file) const {
+  if (!opts_.faults || file.device.empty()) return false;
+  return opts_.faults->armed(fault::Layer::File, file.device,
+                             [&](const fault::FaultSpec& f) { return fault_acts_on(f, file.kind); });
+}
+
+void CachedCatalog::build_with_fault(Worker& w, const std::string& name, Done done) {
+  RequestedFile file = classify(name);
+  auto snapshot = w.catalog->read(name);
+  if (!snapshot) return done(std::move(snapshot).error());
+  Variant variant = snapshot->decision.variant;
+  auto applied = opts_.faults->take(fault::Layer::File, file.device, [&](const fault::FaultSpec& f) {
+    return fault_acts_on(f, file.kind, variant);
+  });
+  if (!applied) return fetch_built(name, std::move(done));
+  std::string fault(applied->spec->name);
+  auto served = w.catalog->build_faulted(*snapshot, *applied);
+  if (!served) {
+    Error e = std::move(served).error();
+    e.message = fmt::format("injected {}: {}", fault, e.message);
+    return done(std::move(e));
+  }
+  done(CachedFile{std::make_shared<const Bytes>(std::move(served->bytes)), served->variant, std::move(served->rule),
+                  std::move(served->device), false, std::move(fault)});
 }
 
 }  // namespace cucm::catalog
