@@ -139,7 +139,12 @@ struct Simulation {
 Result<std::unique_ptr<Simulation>> start_simulation(const GlobalOptions& g, const RunArgs& a, const fs::path& copy) {
   CUCM_TRY(auto src, cluster_db(g));
   fs::create_directories(copy);
-  CUCM_CHECK(src.exec("VACUUM INTO '" + (copy / "cucm.db").string() + "'"));  // a path we made: no quote in it
+  // A consistent copy even while serve writes (one read transaction); the path goes as a parameter.
+  CUCM_TRY(auto vacuum, src.prepare("VACUUM INTO ?1"));
+  std::string target = (copy / "cucm.db").string();
+  vacuum.bind(1, std::string_view(target));
+  CUCM_TRY(bool row, vacuum.step());
+  (void)row;
   std::error_code ec;
   fs::copy(g.data_dir / "pki", copy / "pki", fs::copy_options::recursive, ec);
   if (ec) return make_error(Errc::Unavailable, fmt::format("--simulate: cannot copy {}: {}", (g.data_dir / "pki").string(), ec.message()));
