@@ -55,10 +55,10 @@ Status Board::sync() {
     std::lock_guard lock(mutex_);
     pending.swap(pending_);
   }
-  for (std::int64_t id : pending) {
-    if (auto st = store_.consume(id); !st) {
-      std::lock_guard lock(mutex_);
-      pending_.insert(pending_.end(), pending.begin(), pending.end());  // tried again next poll
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (auto st = store_.consume(pending[i]); !st) {
+      std::lock_guard lock(mutex_);  // the ones not written yet are tried again at the next poll
+      pending_.insert(pending_.end(), pending.begin() + static_cast<std::ptrdiff_t>(i), pending.end());
       return st;
     }
   }
