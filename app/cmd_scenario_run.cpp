@@ -180,6 +180,9 @@ Status run(const GlobalOptions& g, RunArgs a) {
   CUCM_TRY(a.device, db::normalise_device_name(a.device));
   CUCM_TRY(auto faults, chosen_faults(a));
   if (a.per_boot_timeout < 1 || a.per_boot_timeout > 3600) return make_error(Errc::InvalidArgument, "--per-boot-timeout must be 1..3600 s");
+  if (a.quiet < 1 || a.quiet > a.per_boot_timeout) {
+    return make_error(Errc::InvalidArgument, fmt::format("--quiet must be 1..{} s (at most --per-boot-timeout)", a.per_boot_timeout));
+  }
   {
     CUCM_TRY(auto db, cluster_db(g));
     if (auto d = db::DeviceStore(db).get(a.device); !d) return std::move(d).error();

@@ -189,6 +189,7 @@ TEST_F(ScenarioRunCli, BadRequestsGetOneLineAndExitOne) {
       {"scenario run SEP001122334466 --all --faults enc-missing --simulate", "--faults a,b,... or --all"},
       {"scenario run SEPAABBCCDDEEFF --all --simulate", "SEPAABBCCDDEEFF"},
       {"scenario run SEP001122334466 --all --per-boot-timeout 0", "--per-boot-timeout must be 1..3600 s"},
+      {"scenario run SEP001122334466 --all --quiet 0", "--quiet must be 1..300 s (at most --per-boot-timeout)"},
   };
   for (const auto& [args, problem] : cases) {
     auto r = run(emu(args));
