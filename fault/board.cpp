@@ -115,4 +115,35 @@ std::optional<Applied> Board::take(Layer layer, std::string_view device,
   return Applied{row.spec, std::string(device), row.params};
 }
 
+void Board::seen_at(std::string_view address, std::string_view device) {
+  if (!any() || address.empty() || device.empty()) return;
+  std::lock_guard lock(mutex_);
+  auto it = device_at_.find(address);
+  if (it != device_at_.end()) {
+    if (it->second != device) it->second = std::string(device);
+    return;
+  }
+  if (device_at_.size() >= kMaxAddresses) {
+    device_at_.erase(address_order_.front());
+    address_order_.pop_front();
+  }
+  device_at_.emplace(std::string(address), std::string(device));
+  address_order_.emplace_back(address);
+}
+
+std::optional<Applied> Board::take_at(Layer layer, std::string_view address,
+                                      const std::function<bool(const FaultSpec&)>& applies) {
+  if (!any()) return std::nullopt;
+  std::string device;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = device_at_.find(address); it != device_at_.end()) device = it->second;
+  }
+  // An address never seen is no device: only a fault armed for every device can apply ("?" matches
+  // no stored name), and it is reported for no device.
+  auto applied = take(layer, device.empty() ? std::string_view("?") : std::string_view(device), applies);
+  if (applied && device.empty()) applied->device.clear();
+  return applied;
+}
+
 }  // namespace cucm::fault

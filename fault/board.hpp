@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -51,6 +52,17 @@ class Board {
   // no more. A fault armed for the device wins over one armed for every device.
   std::optional<Applied> take(Layer layer, std::string_view device,
                               const std::function<bool(const FaultSpec&)>& applies);
+  // Where a device was last seen: the address its file requests came from, noted by TFTP and HTTP
+  // while anything is armed. A fault that acts before the phone names itself (a CAPF TLS handshake)
+  // finds its device by the connection's address, as CUCM knows a phone by the address it
+  // registered from. At most kMaxAddresses are kept; the oldest go first.
+  static constexpr std::size_t kMaxAddresses = 4096;
+  void seen_at(std::string_view address, std::string_view device);
+  // take() for the device last seen at `address` (a fault armed for every device applies to any).
+  std::optional<Applied> take_at(Layer layer, std::string_view address,
+                                 const std::function<bool(const FaultSpec&)>& applies);
+  // Anything armed at all: one atomic load, for callers that would otherwise build arguments.
+  bool any() const { return count_.load(std::memory_order_relaxed) != 0; }
   // Reads the database now and waits until it is read (tests; the CLI's own changes).
   void refresh();
   std::uint64_t taken() const { return taken_; }
@@ -70,6 +82,8 @@ class Board {
   mutable std::mutex mutex_;  // guards armed_, pending_, generations; never held across SQLite
   std::vector<ArmedFault> armed_;
   std::vector<std::int64_t> pending_;  // row ids taken once each, not yet counted in the database
+  std::map<std::string, std::string, std::less<>> device_at_;  // address -> device (seen_at)
+  std::deque<std::string> address_order_;                      // device_at_'s keys, oldest first
   std::atomic<std::size_t> count_{0};  // armed_.size(): the loops' fast path
   std::atomic<std::uint64_t> taken_{0};
   std::uint64_t synced_ = 0, wanted_ = 0;  // refresh(): sync generations

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include "core/repeat_limiter.hpp"
 #include "fault/board.hpp"
 #include "http/session.hpp"
 
@@ -13,6 +14,7 @@ namespace asio = boost::asio;
 bool Session::inject_fault(const ResponseHead& head, const std::string& name, const std::string& device) {
   fault::Board* board = shared_->catalog.faults();
   if (!board || shared_->tls || device.empty()) return false;
+  board->seen_at(core::peer_address(peer_), device);  // for the CAPF handshake faults (fault/board.hpp)
   auto self = shared_from_this();
   // A body sent wrong needs a body: taken once the file is found, so a missing CTL uses none up.
   auto sends_wrong = [](const fault::FaultSpec& s) { return s.name == "http-truncated" || s.name == "http-wrong-length"; };

@@ -240,7 +240,8 @@ void TftpServer::serve_file(const Request& req, const udp::endpoint& client, Res
   Mode mode = req.mode == "netascii" ? Mode::Netascii : Mode::Octet;
   std::shared_ptr<const Bytes> data = file->bytes;
   std::optional<fault::Applied> f;
-  if (fault::Board* board = shared_->catalog.faults(); board && !device.empty()) {
+  if (fault::Board* board = shared_->catalog.faults(); board && board->any() && !device.empty()) {
+    board->seen_at(core::peer_address(peer_text(client)), device);  // for the CAPF handshake faults (fault/board.hpp)
     f = board->take(fault::Layer::Tftp, device, [](const fault::FaultSpec& s) { return s.name != "tftp-error"; });
   }
   start_transfer(req, client, TransferData(std::move(data), mode), std::move(*file), std::move(ticket),
