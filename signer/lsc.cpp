@@ -13,7 +13,8 @@ namespace cucm::signer {
 namespace {
 
 Result<X509Ptr> issue(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days,
-                      std::optional<std::time_t> not_before, std::optional<std::array<std::uint8_t, 16>> serial) {
+                      std::optional<std::time_t> not_before, std::optional<std::array<std::uint8_t, 16>> serial,
+                      const std::string& extended_key_usage) {
   if (days < 1 || days > 3650) return make_error(Errc::InvalidArgument, fmt::format("capf: LSC validity {} days outside 1..3650", days));
   CertRequest req;
   req.subject = {{"CN", device}};
@@ -35,7 +36,7 @@ Result<X509Ptr> issue(const std::string& device, EVP_PKEY& phone_key, X509& ca, 
   req.digest = HashAlg::Sha256;
   req.is_ca = false;
   req.key_usage = "critical,digitalSignature,keyEncipherment";
-  req.extended_key_usage = "serverAuth,clientAuth,ipsecEndSystem";
+  req.extended_key_usage = extended_key_usage;
   req.subject_alt_name = "URI:" + device;
   req.not_before = not_before;
   req.serial = serial;
@@ -45,12 +46,13 @@ Result<X509Ptr> issue(const std::string& device, EVP_PKEY& phone_key, X509& ca, 
 }  // namespace
 
 Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days) {
-  return issue(device, phone_key, ca, ca_key, days, std::nullopt, std::nullopt);
+  return issue(device, phone_key, ca, ca_key, days, std::nullopt, std::nullopt, kLscExtendedKeyUsage);
 }
 
 Result<X509Ptr> issue_lsc(const std::string& device, EVP_PKEY& phone_key, X509& ca, EVP_PKEY& ca_key, int days,
-                          std::time_t not_before, const std::array<std::uint8_t, 16>& serial) {
-  return issue(device, phone_key, ca, ca_key, days, not_before, serial);
+                          std::time_t not_before, const std::array<std::uint8_t, 16>& serial,
+                          const std::string& extended_key_usage) {
+  return issue(device, phone_key, ca, ca_key, days, not_before, serial, extended_key_usage);
 }
 
 }  // namespace cucm::signer

@@ -109,6 +109,7 @@ Step Engine::on_committed(const Status& applied) {
 
 Step Engine::on_bad_bytes(const Error& e) {
   if (state_ == State::Done) return {{}, true, {}, {}, {}};  // the session has ended: nothing more to say
+  if (state_ == State::Stalled) return {{}, true, {}, {}, {}};  // silent on purpose: no End either
   return fail(e.message);
 }
 
@@ -135,6 +136,7 @@ Step Engine::on_tls_refused(const std::string& why) {
 
 Step Engine::on_message(const Message& m) {
   if (state_ == State::Done) return {{}, true, {}, {}, {}};
+  if (state_ == State::Stalled) return {};  // silent on purpose, whatever the phone says
   if (state_ == State::Lookup || state_ == State::Committing) {
     return fail(fmt::format("{} while the server was not waiting for a message", command_name(m.command)));
   }
@@ -171,6 +173,13 @@ Step Engine::on_device(Result<DeviceFacts> facts) {
 }
 
 Step Engine::on_auth_device(const DeviceFacts& d) {
+  // An armed fault acts at once, before the phone is authenticated: a server that refuses or goes
+  // silent does not look at what the phone sent.
+  if (d.fault == SessionFault::Refuse) {
+    return end(static_cast<Reason>(d.fault_reason),
+               fmt::format("End reason {} at once: injected capf-refuse", d.fault_reason));
+  }
+  if (d.fault == SessionFault::StallAfterHello) return stall();
   if (d.operation != Operation::None && !d.deadline.empty() && now_text() > d.deadline) {
     return fail("operation deadline " + d.deadline + " UTC has passed");
   }
@@ -246,8 +255,8 @@ Step Engine::on_keygen(const Message& m) {
                                                             : fmt::format("EC {} or RSA {}", ec_bits, device_.rsa_key_size);
     return fail(fmt::format("phone generated {} but {} was asked for", signer::describe_key(**key), asked));
   }
-  std::array<std::uint8_t, 16> serial = cfg_.serial();
-  auto lsc = signer::issue_lsc(device_.name, **key, *cfg_.ca, *cfg_.ca_key, cfg_.lsc_days, cfg_.now(), serial);
+  if (device_.fault == SessionFault::DropBeforeStore) return drop_before_store();
+  auto lsc = issue_lsc_for(**key);
   if (!lsc) return fail(lsc.error().message);
   issued_der_ = signer::cert_der(**lsc);
   issued_serial_ = to_hex(signer::serial_bytes(**lsc));
@@ -274,6 +283,7 @@ Step Engine::on_store(const Message& m) {
   AfterCommit after;
   after.reason = Reason::UpdateCertificate;
   after.outcome = fmt::format("LSC installed, serial {}, md5 {}", issued_serial_, signer::cert_md5_hex(*issued_));
+  if (device_.fault != SessionFault::None) after.outcome += fmt::format(": injected {}", session_fault_name(device_.fault));
   after.effects.push_back(IssuedRecord{device_.name, issued_serial_, c.at, issued_der_});
   return commit_then(std::move(c), std::move(after));
 }

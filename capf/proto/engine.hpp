@@ -53,6 +53,27 @@ std::string_view ending_name(Ending ending);
 // As CUCM shows it: "Upgrade Success", "Failed: <why>"; empty for Unchanged.
 std::string status_text(OperationStatus status, const std::string& why);
 
+// A fault armed for the session (issue 18, `cucm-emu scenario set capf-…`): what the server does
+// wrong on purpose once the phone has named itself. The TLS faults act before that, in the
+// transport (capf/server.cpp), and are not here.
+enum class SessionFault : std::uint8_t {
+  None,
+  Refuse,           // End with DeviceFacts::fault_reason at once, after AuthResponse
+  StallAfterHello,  // nothing after AuthResponse: the phone's timeout or the server's deadline ends it
+  DropBeforeStore,  // the connection closes after KeyGenResponse: no LSC issued, nothing recorded
+  LscWrongCn,       // the LSC names another device (kFaultOtherDevice)
+  LscExpired,       // the LSC's validity ended the day before it was issued
+  LscWrongEku,      // the LSC without the clientAuth EKU
+  LscUnknownCa,     // the LSC signed by EngineConfig::stranger_ca, not the CAPF CA
+};
+inline constexpr const char* kFaultOtherDevice = "SEP00000000FA17";
+// "capf-refuse", …: the catalog's names (fault/catalog.cpp); nullopt for any other name.
+std::optional<SessionFault> parse_session_fault(std::string_view name);
+std::string_view session_fault_name(SessionFault f);
+// Whether the fault can act on a session for that operation: the LSC faults and the drop before
+// StoreCertRequest need an Install; a fault that cannot act is not used up.
+bool session_fault_applies(SessionFault f, Operation op);
+
 // What the engine needs of the device named in AuthResponse; the caller reads it.
 struct DeviceFacts {
   std::string name;
@@ -63,6 +84,8 @@ struct DeviceFacts {
   KeyOrder key_order = KeyOrder::Rsa;
   int rsa_key_size = 2048;
   int ec_key_size = 256;
+  SessionFault fault = SessionFault::None;  // armed for this session (the caller took it)
+  std::uint8_t fault_reason = 7;           // with Refuse: the End reason sent
 };
 
 // The session's change to the device record, for the caller to apply in one transaction, and
@@ -111,6 +134,9 @@ struct Step {
 struct EngineConfig {
   X509* ca = nullptr;          // the CAPF CA: issues LSCs
   EVP_PKEY* ca_key = nullptr;
+  // A CA of no cluster, for SessionFault::LscUnknownCa; null: that fault fails the session.
+  X509* stranger_ca = nullptr;
+  EVP_PKEY* stranger_ca_key = nullptr;
   // Trusts the CAPF CA and the CAPF trust store: what a phone's certificate must chain to before
   // it authenticates the phone or is recorded as the device's key. Null: none is accepted.
   const signer::ChainVerifier* verifier = nullptr;
@@ -143,7 +169,7 @@ class Engine {
   }
 
  private:
-  enum class State { Auth, Lookup, KeyGen, StoreCert, Fetch, Delete, Committing, Done };
+  enum class State { Auth, Lookup, KeyGen, StoreCert, Fetch, Delete, Committing, Stalled, Done };
   // What follows a commit: the End to send, or a failure when it could not be applied.
   struct AfterCommit {
     Reason reason = Reason::NoAction;
@@ -162,6 +188,10 @@ class Engine {
   Result<signer::X509Ptr> check_certificate_proof(const Message& m) const;
   Step record_auth_certificate();
   Step on_keygen(const Message& m);
+  // The LSC for the phone's key, as the armed fault (if any) makes it wrong.
+  Result<signer::X509Ptr> issue_lsc_for(EVP_PKEY& phone_key);
+  Step stall();            // SessionFault::StallAfterHello
+  Step drop_before_store();  // SessionFault::DropBeforeStore
   Step on_store(const Message& m);
   Step on_fetch(const Message& m);
   Step on_delete(const Message& m);
