@@ -13,6 +13,7 @@
 #include "core/repeat_limiter.hpp"
 #include "db/event_writer.hpp"
 #include "db/sqlite.hpp"
+#include "fault/board.hpp"
 #include "signer/chain_verifier.hpp"
 #include "signer/cluster_pki.hpp"
 #include "signer/tls_keylog.hpp"
@@ -51,6 +52,8 @@ struct Context {
   signer::ChainVerifier verifier;
   // Warnings about refused handshakes, per client address: a flood of them is a few lines a minute.
   core::RepeatLimiter refusal_lines{{.per_window = 5, .window = std::chrono::seconds(60), .max_keys = 1024}};
+  // The armed faults (issue 18), as serve sees them; null: none is applied.
+  fault::Board* faults = nullptr;
 };
 
 }  // namespace cucm::capf

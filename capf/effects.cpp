@@ -41,7 +41,9 @@ void append_issued_copy(const Context& ctx, const IssuedRecord& r) {
 
 }  // namespace
 
-Result<DeviceFacts> look_up_device(Context& ctx, const std::string& raw) {
+namespace {
+
+Result<DeviceFacts> read_device(Context& ctx, const std::string& raw) {
   auto name = db::normalise_device_name(raw);
   if (!name) return make_error(Errc::NotFound, "unknown device: " + raw);
   std::lock_guard lock(ctx.db_mutex);
@@ -61,6 +63,23 @@ Result<DeviceFacts> look_up_device(Context& ctx, const std::string& raw) {
   CUCM_TRY(f.key_order, parse_key_order(p.key_order));
   f.rsa_key_size = p.rsa_key_size;
   f.ec_key_size = p.ec_key_size;
+  return f;
+}
+
+}  // namespace
+
+Result<DeviceFacts> look_up_device(Context& ctx, const std::string& raw) {
+  CUCM_TRY(DeviceFacts f, read_device(ctx, raw));
+  if (!ctx.faults) return f;
+  // A fault that cannot act on this session's operation is left armed for one that can.
+  auto applied = ctx.faults->take(fault::Layer::Capf, f.name, [&](const fault::FaultSpec& s) {
+    auto k = parse_session_fault(s.name);
+    return k && session_fault_applies(*k, f.operation);
+  });
+  if (applied) {
+    f.fault = *parse_session_fault(applied->spec->name);
+    f.fault_reason = static_cast<std::uint8_t>(applied->param("reason"));
+  }
   return f;
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "capf/effects.hpp"
+#include "capf/server_faults.hpp"
 #include "core/deadline_sweep.hpp"
 #include "core/log.hpp"
 #include "signer/tls_versions.hpp"
@@ -53,6 +54,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
     --stats_->active;  // last: who reads no session open finds this one's counts
   }
 
+  // The handshake breaks on purpose (capf/server_faults.hpp): its failure is the fault's, not the phone's.
+  void injected(std::string fault) { injected_ = std::move(fault); }
+
   void expire() override {
     expired_ = true;
     beast::error_code ec;
@@ -67,6 +71,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
     stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
       if (ec) {
         ++self->stats_->handshake_failed;
+        if (!self->injected_.empty()) {
+          log::get("capf")->debug("capf {}: TLS handshake failed under injected {}: {}", self->peer_, self->injected_, ec.message());
+          return;
+        }
         if (!tls_too_old(ec)) {
           log::get("capf")->debug("capf {}: TLS handshake failed: {}", self->peer_, ec.message());
           return;
@@ -185,6 +193,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   std::size_t next_write_ = 0;
   bool closing_ = false;
   bool handshake_done_ = false;  // a session for CapfStats::ended
+  std::string injected_;         // a handshake fault this connection was given
   std::chrono::steady_clock::time_point accepted_;
 };
 
@@ -245,6 +254,15 @@ Status CapfServer::start() {
   CUCM_CHECK(ctx_.verifier.add_anchor(*ctx_.pki.identity(signer::PkiRole::Capf).cert));
   for (const auto& t : ctx_.trust) CUCM_CHECK(ctx_.verifier.add_anchor(*t));
   ctx_.engine = engine_config(ctx_);
+  if (ctx_.faults) {
+    CUCM_TRY(fault_tls_, make_fault_tls(ctx_));
+    ctx_.engine.stranger_ca = fault_tls_->stranger_ca.get();
+    ctx_.engine.stranger_ca_key = fault_tls_->stranger_key.get();
+    if (ctx_.cfg.tls_keylog) {
+      signer::TlsKeyLog::attach(ctx_.cfg.tls_keylog, *fault_tls_->tls10_only.native_handle());
+      signer::TlsKeyLog::attach(ctx_.cfg.tls_keylog, *fault_tls_->no_shared_suite.native_handle());
+    }
+  }
   const auto& id = ctx_.pki.identity(signer::PkiRole::Capf);
   SSL_CTX* c = tls_.native_handle();
   if (SSL_CTX_use_certificate(c, id.cert.get()) != 1 || SSL_CTX_use_PrivateKey(c, id.key.get()) != 1) {
@@ -295,9 +313,12 @@ void CapfServer::on_accept(core::TcpListener::Socket&& socket, const tcp::endpoi
   }
   ++stats_->sessions;
   auto sweep = sweeps_.of(socket.get_executor().context());
-  std::make_shared<Connection>(tcp::socket(std::move(socket)), peer_text(peer), tls_, ctx_, ctx_.engine, sid, stats_,
-                               std::move(sweep), std::move(*slot))
-      ->run();
+  std::string text = peer_text(peer), fault;
+  asio::ssl::context* tls = fault_tls_ ? handshake_fault(ctx_, *fault_tls_, text, fault) : nullptr;
+  auto c = std::make_shared<Connection>(tcp::socket(std::move(socket)), std::move(text), tls ? *tls : tls_, ctx_,
+                                        ctx_.engine, sid, stats_, std::move(sweep), std::move(*slot));
+  if (tls) c->injected(std::move(fault));
+  c->run();
 }
 
 }  // namespace cucm::capf

@@ -22,6 +22,8 @@
 
 namespace cucm::capf {
 
+struct FaultTls;  // capf/server_faults.hpp
+
 struct CapfStats {
   std::atomic<std::uint64_t> sessions{0}, refused{0}, handshake_failed{0}, active{0};
   std::atomic<std::uint64_t> tls_too_old{0};    // of handshake_failed: the phone's TLS is below the floor
@@ -51,6 +53,7 @@ class CapfServer {
 
   Context& ctx_;
   boost::asio::ssl::context tls_;
+  std::unique_ptr<FaultTls> fault_tls_;  // with Context::faults: the handshake faults' contexts
   std::shared_ptr<CapfStats> stats_;
   std::shared_ptr<std::atomic<std::uint32_t>> next_sid_;
   core::LoopSweeps sweeps_;  // before listener_: built from the loops it is given

@@ -51,6 +51,7 @@ Status Services::start_capf() {
   }
   CUCM_TRY(auto trust, trusted_certificates(db, TrustStore::Capf));
   capf_ctx_.reset(new capf::Context{cc, cluster_.pki(), std::move(trust), {}, std::move(db), cluster_.events(), {}, {}});
+  capf_ctx_->faults = cluster_.faults();
   capf_ = std::make_unique<capf::CapfServer>(loops_.contexts(), *capf_ctx_);
   return capf_->start();
 }
