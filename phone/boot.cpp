@@ -11,6 +11,7 @@
 #include "phone/booter.hpp"
 #include "phone/capf_client.hpp"
 #include "phone/http_get.hpp"
+#include "phone/lsc_check.hpp"
 #include "signer/enc_sgn_file.hpp"
 #include "tftp/client.hpp"
 
@@ -119,9 +120,7 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
   co.source = o_.source;
   auto out = phone::run_capf(p, co);
   if (!out) {
-    if (out.error().message.find("connect failed") != std::string::npos) {
-      noticed("capf-wrong-port", fmt::format("nothing answers on CAPF {}:{}", co.host, co.port));
-    }
+    notice_capf_failure(out.error().message, co.host, co.port);
     step("phone", "capf", "TLS", "CAPF session failed: " + out.error().message);
     r_.failure = "CAPF: " + out.error().message;
     return false;
@@ -134,12 +133,41 @@ bool Booter::run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustLis
          i < out->wires.size() ? std::move(out->wires[i]) : Bytes{});
   }
   r_.capf_ran = true;
+  notice_capf_outcome(*out, p, **capf_cert);
   if (out->lsc_installed) s_.lsc = std::move(p.lsc);
   if (out->lsc_deleted) s_.lsc.reset();
   (void)save_lsc(s_);
   decide(fmt::format("CAPF ended with reason {}", out->end_reason),
          out->lsc_installed ? "a new LSC is installed: reset and fetch the config again" : "the phone resets and asks again");
   return true;
+}
+
+void Booter::notice_capf_failure(const std::string& m, const std::string& host, std::uint16_t port) {
+  auto has = [&](const char* text) { return m.find(text) != std::string::npos; };
+  if (has("connect failed")) {
+    noticed("capf-wrong-port", fmt::format("nothing answers on CAPF {}:{}", host, port));
+  } else if (has("TLS handshake") && (has("unsupported protocol") || has("protocol version"))) {
+    noticed("capf-tls-1.0-only", "CAPF offers no TLS version I speak: " + m);
+  } else if (has("TLS handshake") && (has("handshake failure") || has("no shared cipher") || has("no cipher"))) {
+    noticed("capf-cipher-mismatch", "CAPF and I share no cipher suite: " + m);
+  } else if (has("no answer to AuthResponse")) {
+    noticed("capf-stall-after-hello", m);
+  } else if (has("before StoreCertRequest")) {
+    noticed("capf-drop-before-store", m);
+  }
+}
+
+// A refusal is an End with a failure reason at once, before any operation; an LSC is checked as
+// a phone can check it, and kept all the same (whether firmware refuses it is not documented).
+void Booter::notice_capf_outcome(const CapfOutcome& out, CapfPhone& p, X509& capf) {
+  bool refused = out.end_reason != static_cast<std::uint8_t>(capf::Reason::NoAction) &&
+                 out.end_reason != static_cast<std::uint8_t>(capf::Reason::UpdateCertificate);
+  if (refused && out.ladder.size() == 3) {  // AuthRequest, AuthResponse, End
+    noticed("capf-refuse", fmt::format("CAPF ended the session with reason {} right after my AuthResponse", out.end_reason));
+  }
+  if (out.lsc_installed && p.lsc) {
+    if (auto a = lsc_anomaly(*p.lsc->cert, capf, o_.device)) noticed(a->fault, a->why + "; kept it all the same");
+  }
 }
 
 // The TVS servers of a full config (<TVS><members><member priority><port><address>), kept for the

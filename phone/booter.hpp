@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "cnf/partial_config.hpp"
+#include "phone/capf_client.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
 #include "phone/tvs_memory.hpp"
@@ -53,6 +54,9 @@ class Booter {
   Result<std::string> https_config(const signer::TrustList& itl, const std::string& name);
   Result<std::string> config(const signer::TrustList& itl, const std::string& name);
   bool run_capf(const cnf::ConfigDecisionFields& f, const signer::TrustList& itl);
+  // What a failed or odd CAPF session looked like, named as the fault that causes it (issue 18).
+  void notice_capf_failure(const std::string& message, const std::string& host, std::uint16_t port);
+  void notice_capf_outcome(const CapfOutcome& out, CapfPhone& p, X509& capf);
   // The encrypted config, decrypted; on a decryption failure `decrypt_failed` is set.
   Result<std::string> encrypted_config(const signer::TrustList& itl, bool& decrypt_failed);
   bool finish_full(const std::string& xml, bool encrypted);

@@ -88,6 +88,17 @@ Result<signer::PkeyPtr> generate_requested(const Message& req) {
   return signer::generate_key(spec);
 }
 
+// A read that failed, said in terms of where the session stood: a silence after AuthResponse and a
+// close after KeyGenResponse are what a hung or dropping CAPF looks like to a phone.
+Error after_last_sent(Error e, std::optional<Command> last_sent) {
+  if (last_sent == Command::AuthResponse && e.code == Errc::DeadlineExceeded) {
+    e.message = "no answer to AuthResponse: " + e.message;
+  } else if (last_sent == Command::KeyGenResponse && e.code == Errc::Unavailable) {
+    e.message = "the server closed the session after KeyGenResponse, before StoreCertRequest: " + e.message;
+  }
+  return e;
+}
+
 bool matches(const EVP_PKEY& key, const Message& req) {
   bool want_ec = req.key_type.value_or(0) == static_cast<std::uint8_t>(capf::KeyType::Ec);
   if (want_ec) return signer::key_kind(key) == signer::KeyKind::Ec;
@@ -106,15 +117,19 @@ Result<CapfOutcome> run_capf(CapfPhone& phone, const CapfClientOptions& opts) {
   CapfOutcome out;
   out.tls = link.negotiated();
   signer::PkeyPtr new_key;
+  std::optional<Command> last_sent;
   auto send = [&](Message m) -> Status {
     m.sid = out.sid;
+    last_sent = m.command;
     out.ladder.push_back(fmt::format("P->S {}", capf::command_name(m.command)));
     auto st = link.write(m);
     out.wires.push_back(link.take_last_wire());
     return st;
   };
   while (true) {
-    CUCM_TRY(Message req, link.read());
+    auto read = link.read();
+    if (!read) return after_last_sent(std::move(read).error(), last_sent);
+    Message req = std::move(*read);
     out.sid = req.sid;
     out.ladder.push_back(fmt::format("S->P {}", capf::command_name(req.command)));
     out.wires.push_back(link.take_last_wire());
