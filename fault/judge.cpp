@@ -68,7 +68,8 @@ Observation observe(const std::vector<db::Event>& events, std::string_view fault
       if (spoils) continue;
     }
     if (!o.injected) continue;
-    if (e.service == "capf") o.capf = true;
+    // A CAPF fault's own session is not the phone running CAPF again in reaction to it.
+    if (e.service == "capf" && (!spec || spec->layer != Layer::Capf)) o.capf = true;
     if (e.service == "tftp") {
       std::string f = file_of(e.what);
       for (const auto& s : spoiled) o.tftp_fallback |= s == f;

@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "db/device_store.hpp"
 #include "db/event_log.hpp"
 
 namespace cucm::fault {
@@ -46,6 +47,26 @@ bool needs_enrolled_phone(const FaultSpec& f) {
          n == "enc-bad-padding" || n == "enc-bad-digest";
 }
 
+bool needs_install(const FaultSpec& f) {
+  return f.name.starts_with("capf-lsc-") || f.name == "capf-drop-before-store";
+}
+
+namespace {
+
+// As `cucm-emu capf install SEP…` would: kept as it is when an install is already pending (with
+// the auth string the lab gave it).
+Status schedule_install(const db::Database& db, const std::string& device) {
+  db::DeviceStore store(db);
+  CUCM_TRY(auto d, store.get(device));
+  if (d.capf.operation == "install") return Ok{};
+  db::CapfState s;
+  s.operation = "install";
+  s.status = "Operation Pending";
+  return store.set_capf(device, s);
+}
+
+}  // namespace
+
 Result<std::vector<FaultReport>> run_scenarios(const db::Database& db, const RunOptions& o,
                                                const std::function<void(const FaultReport&)>& report) {
   FaultStore store(db);
@@ -61,6 +82,7 @@ Result<std::vector<FaultReport>> run_scenarios(const db::Database& db, const Run
       continue;
     }
     if (o.prepare) CUCM_CHECK(o.prepare(*f));
+    if (needs_install(*f)) CUCM_CHECK(schedule_install(db, o.device));
     CUCM_TRY(std::int64_t after, newest_event(db));
     ArmRequest a;
     a.fault = std::string(f->name);

@@ -45,6 +45,10 @@ struct FaultReport {
 // way to CAPF. --simulate prepares the simulator accordingly; a lab prepares its phone.
 bool needs_enrolled_phone(const FaultSpec& f);
 
+// Whether a fault acts only in a CAPF session that installs an LSC (the capf-lsc-* faults and
+// capf-drop-before-store): the runner schedules an install for the device before it arms one.
+bool needs_install(const FaultSpec& f);
+
 // Runs the faults one after another. Each is cleared when its boot is judged, and every fault of
 // the device is cleared before the first. Errors are the database's, or a hook's; `report` is
 // called after each fault.

@@ -2,6 +2,7 @@
 // real servers with the fault armed and shows the reaction the catalog states, naming the fault it
 // detected. And what a fault must not do: change another device's files, or outlive its count.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct Case {
   int timeout_ms = 0;        // the phone's timeout, when not the fixture's 5 s
   bool tftp_only = false;    // the phone asks over TFTP only (as a 79xx)
   bool until_cleared = false;  // armed without a count (a TFTP error must reach the ITL, past the CTL)
+  const char* op = "none";     // the device's certificate operation (the LSC faults need an install)
 };
 
 // capf-wrong-port names port 1, where nothing listens.
@@ -56,6 +58,15 @@ const std::vector<Case> kCases = {
     {"tftp-error", {"code=2"}, false, 0, true, true},
     {"tftp-ignore-options", {}, false, 0, true},
     {"tftp-blksize-mismatch", {}, false, 0, true},
+    {"capf-refuse", {"reason=7"}, false},
+    {"capf-stall-after-hello", {}, false, 500},  // the phone gives up on the silence after 500 ms
+    {"capf-tls-1.0-only", {}, false},            // the 88xx profile's floor is TLS 1.2
+    {"capf-cipher-mismatch", {}, false},
+    {"capf-lsc-wrong-cn", {}, false, 0, false, false, "install"},
+    {"capf-lsc-expired", {}, false, 0, false, false, "install"},
+    {"capf-lsc-wrong-eku", {}, false, 0, false, false, "install"},
+    {"capf-lsc-unknown-ca", {}, false, 0, false, false, "install"},
+    {"capf-drop-before-store", {}, false, 0, false, false, "install"},
 };
 
 Status arm(Cluster& c, const std::string& fault, const std::string& device, std::optional<std::int64_t> count,
@@ -85,7 +96,7 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
   constexpr const char* kPhone = "SEP00AABBCC0018";
   std::string tag = std::string("fault-") + k.fault;
   Cluster c(temp(tag));
-  c.add(kPhone, kEncrypted);
+  c.add(kPhone, kEncrypted, k.op);
   auto phone_dir = temp(tag + "-phone");
   fs::remove_all(phone_dir);
   auto opts = c.boot_options(kPhone, phone_dir);
@@ -161,7 +172,7 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
 INSTANTIATE_TEST_SUITE_P(Faults, FaultReaction, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case>& i) {
                            std::string n = i.param.fault;
-                           std::replace(n.begin(), n.end(), '-', '_');
+                           for (char& ch : n) ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
                            return n;
                          });
 
