@@ -89,9 +89,18 @@ void fuzz_one(ByteView bytes) {
   std::uint8_t choice = bytes[0];
   bool commits_fail = (choice & 0x80) != 0;
   DeviceFacts d = facts_for(choice);
+  // The armed fault (issue 18) from the input's length, so the corpus's layout stays as it was:
+  // one in eight conversations has none; the LSC from an unknown CA is signed by the same CA here
+  // (what changes is who signs, not how), or fails when the length says there is no stranger.
+  d.fault = static_cast<SessionFault>(bytes.size() % 8);
+  d.fault_reason = static_cast<std::uint8_t>(bytes.size() / 8);
   EngineConfig cfg;
   cfg.ca = ca().cert.get();
   cfg.ca_key = ca().key.get();
+  if ((bytes.size() / 8) % 2 == 0) {
+    cfg.stranger_ca = ca().cert.get();
+    cfg.stranger_ca_key = ca().key.get();
+  }
   cfg.verifier = &verifier();
   cfg.now = [] { return std::time_t{1'767'225'600}; };  // 2026-01-01
   cfg.serial = [] { return std::array<std::uint8_t, 16>{1, 2, 3}; };
