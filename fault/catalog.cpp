@@ -100,7 +100,7 @@ constexpr FaultSpec kFaults[] = {
      "a duplicating link", kTftpBlockParams, true},
     {"tftp-delay", Tftp, "every DATA block waits before it goes", Retries,
      "retransmits its ACKs while it waits and completes when the delay is below its timeout", "a slow WAN link",
-     kTftpDelayParams, false},
+     kTftpDelayParams, true},
     {"tftp-error", Tftp, "the RRQ is answered with a TFTP ERROR", GivesUp,
      "gives up on that file (error 1 for a CTL is normal, PROTOCOLS §1.1 step 3)", "a TFTP server missing files",
      kTftpErrorParams, true},

@@ -72,7 +72,14 @@ Result<Bytes> Booter::fetch(const std::string& name) {
   }
   // What a transfer that completed went through, named as the fault that causes it on loopback.
   if (!t->oack) noticed("tftp-ignore-options", "no OACK to my blksize: a plain RFC 1350 transfer of 512-byte blocks");
-  if (t->timeouts) noticed("tftp-drop-block", fmt::format("{} timeouts before {} completed", t->timeouts, name));
+  // A block lost once makes one block late; a slow link makes each late, which needs two blocks
+  // to tell apart from a loss (a one-block file comes late either way, and is named a loss).
+  if (t->late_blocks >= 2 && t->late_blocks == t->blocks) {
+    noticed("tftp-delay", fmt::format("each of the {} DATA blocks of {} came late: {} ACKs sent again while waiting",
+                                      t->blocks, name, t->timeouts));
+  } else if (t->timeouts) {
+    noticed("tftp-drop-block", fmt::format("{} timeouts before {} completed", t->timeouts, name));
+  }
   if (t->duplicates) noticed("tftp-duplicate-block", fmt::format("{} DATA blocks came twice; ignored", t->duplicates));
   return std::move(t->data);
 }

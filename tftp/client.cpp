@@ -84,6 +84,7 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
   std::uint64_t expected = 1;  // next block, counted without wrapping
   std::uint16_t in_window = 0;
   int retries = 0;
+  bool waited = false;  // a timeout came while we waited for block `expected`
   std::vector<std::uint8_t> buf(65536 + 4);
   auto send_ack = [&](std::uint16_t block, bool may_drop = true) {
     last_sent = build_ack(block);
@@ -98,6 +99,7 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
       if (ec) return make_error(Errc::Unavailable, "tftp: receive failed: " + ec.message());
     } else {
       ++r.timeouts;
+      waited = waited || have_tid || req.options.empty();  // with options, the RRQ's answer is an OACK
       if (++retries > o.retries) {
         return make_error(Errc::DeadlineExceeded,
                           fmt::format("tftp: {} timed out after {} retries at block {}", name, o.retries, expected));
@@ -153,6 +155,9 @@ Result<GetResult> tftp_get(const udp::endpoint& server, const std::string& name,
       return make_error(Errc::ResourceExhausted, fmt::format("tftp: {} is larger than {} bytes", name, o.max_size));
     }
     r.data.insert(r.data.end(), p->data.begin(), p->data.end());
+    ++r.blocks;
+    if (waited) ++r.late_blocks;
+    waited = false;
     bool last = p->data.size() < r.blksize;
     ++expected;
     if (last || ++in_window >= r.windowsize) {

@@ -38,8 +38,13 @@ struct GetResult {
   std::size_t blksize = 512;
   std::uint16_t windowsize = 1;
   std::size_t dropped = 0;        // packets dropped on purpose
-  std::size_t timeouts = 0;
+  std::size_t timeouts = 0;       // each one sent the RRQ or the last ACK again
   std::size_t duplicates = 0;     // DATA blocks received again after they were taken
+  std::size_t blocks = 0;         // DATA blocks taken
+  // Blocks taken only after a timeout made us send our last ACK (or a plain RRQ) again while we
+  // waited for them: a lost block is one late block, a slow link makes every block late. A late
+  // OACK is not counted (it is no DATA).
+  std::size_t late_blocks = 0;
   bool oack = false;              // the server answered the options with an OACK
   boost::asio::ip::udp::endpoint server_tid;
 };

@@ -265,7 +265,8 @@ void TftpServer::start_transfer(const Request& req, const udp::endpoint& client,
   Transfer transfer(std::move(data), std::move(opts), cfg_.limits.max_retries);
   auto session = std::make_shared<Session>(loops_.next(), shared_, client, std::move(transfer), req.filename,
                                            std::move(file), std::move(ticket),
-                                           TransferFault(fault_name, fault ? fault->param("block") : 0));
+                                           TransferFault(fault_name, fault ? fault->param("block") : 0,
+                                                         fault ? fault->param("ms") : 0));
   boost::system::error_code ec;
   if (auto st = session->open(socket_.local_endpoint(ec).address()); !st) {
     shared_->log->error("{}", st.error().message);

@@ -80,7 +80,7 @@ class TftpServer {
   void serve_file(const Request& req, const boost::asio::ip::udp::endpoint& client, Result<catalog::CachedFile> file,
                   Admission::Ticket ticket);
   // `fault`: an armed TFTP fault taken for this transfer (tftp-ignore-options, -blksize-mismatch,
-  // -drop-block, -duplicate-block), or null.
+  // -drop-block, -duplicate-block, -delay), or null.
   void start_transfer(const Request& req, const boost::asio::ip::udp::endpoint& client, TransferData data,
                       catalog::CachedFile file, Admission::Ticket ticket, const fault::Applied* fault = nullptr);
   // tftp-error: answered with that ERROR instead of the file. True when it was.

@@ -6,11 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
 #include "core/deadline_sweep.hpp"
@@ -54,7 +57,7 @@ inline std::string peer_text(const udp::endpoint& ep) {
 }
 
 // One transfer. Its retransmission deadline is watched by its loop's DeadlineSweep, which calls
-// expire() once it has passed: no timer per transfer.
+// expire() once it has passed: no timer per transfer (but for one armed with tftp-delay).
 class Session : public std::enable_shared_from_this<Session>, public core::Watched {
  public:
   Session(asio::io_context& io, std::shared_ptr<TftpServer::Shared> shared, udp::endpoint peer, Transfer transfer,
@@ -107,13 +110,22 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
     socket_.send_to(asio::buffer(pkt), to, 0, ec);  // would_block: as good as a lost packet
   }
 
-  void apply(const Transfer::Step& step) {
+  void send_all(const std::vector<Bytes>& packets) {
     std::vector<Bytes> shaped;  // an armed fault's packets; empty otherwise, and no copy is made
-    if (fault_.kind() != TransferFault::Kind::None) shaped = fault_.shape(step.send);
-    for (const auto& pkt : fault_.kind() != TransferFault::Kind::None ? shaped : step.send) {
+    bool shaping = fault_.shapes();
+    if (shaping) shaped = fault_.shape(packets);
+    for (const auto& pkt : shaping ? shaped : packets) {
       send(pkt, peer_);
       if (pkt.size() > 4 && pkt[1] == 3) bytes_sent_ += pkt.size() - 4;
     }
+  }
+
+  void apply(Transfer::Step step) {
+    // tftp-delay holds the DATA a step sends. A step with packets is never done nor failed, and
+    // a duplicate ACK meanwhile gives a step without packets: nothing more goes (no Sorcerer's
+    // Apprentice).
+    if (fault_.delay().count() > 0 && carries_data(step.send)) return hold(std::move(step.send));
+    send_all(step.send);
     if (step.done) return finish("ok");
     if (step.failed && !step.error.empty()) {
       send(build_error(ErrorCode::Undefined, step.error), peer_);
@@ -126,6 +138,28 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
       return finish(fmt::format("timeout after {} retries", transfer_.retries() - 1));
     }
     if (!step.send.empty()) arm_timer();
+  }
+
+  // tftp-delay: the packets go fault_.delay() after the ACK (or RRQ, or timeout) that asked for
+  // them, on a timer of this loop, which serves other transfers meanwhile. No retransmission
+  // deadline runs while they wait: the wait is ours, not a loss, and a retransmission now would
+  // only be held too; the deadline starts when they are sent. Another step while they wait (a
+  // client that acknowledged a block it has not seen yet) replaces them, as the transfer has
+  // moved on; the timer keeps its time.
+  void hold(std::vector<Bytes> packets) {
+    held_ = std::move(packets);
+    deadline = Clock::time_point::max();
+    if (holding_) return;
+    holding_ = true;
+    if (!delay_timer_) delay_timer_.emplace(executor_);  // for tftp-delay only: no timer per transfer otherwise
+    delay_timer_->expires_after(fault_.delay());
+    delay_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->holding_ = false;
+      if (ec || self->finished_) return;
+      self->send_all(self->held_);
+      self->held_.clear();
+      self->arm_timer();
+    });
   }
 
   // The retransmission deadline moves with every send; the sweep looks at it every quarter of
@@ -168,6 +202,7 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
     finished_ = true;
     boost::system::error_code ec;
     deadline = Clock::time_point::max();
+    if (delay_timer_) delay_timer_->cancel();  // the session goes now, not when a held block was due
     socket_.close(ec);
     ticket_.release();  // the slot is free for the next request at once
     auto& st = *shared_->stats;
@@ -199,6 +234,9 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   catalog::CachedFile file_;
   Admission::Ticket ticket_;
   TransferFault fault_;
+  std::optional<asio::steady_timer> delay_timer_;  // tftp-delay: when the held packets go
+  std::vector<Bytes> held_;                        // tftp-delay: the DATA waiting for it
+  bool holding_ = false;                           // the timer is armed for held_
   Clock::time_point started_;
   std::array<std::uint8_t, 1024> rx_{};  // clients send ACK/ERROR only: small packets
   std::uint64_t bytes_sent_ = 0;

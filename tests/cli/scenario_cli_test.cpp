@@ -111,7 +111,7 @@ struct BadSet {
 TEST_F(ScenarioCli, EveryBadRequestExitsOneWithOneLineAndStoresNothing) {
   const BadSet cases[] = {
       {"scenario set sgn-bad-sig --all", "unknown fault 'sgn-bad-sig' (did you mean sgn-bad-signature?)"},
-      {"scenario set tftp-delay --all", "fault 'tftp-delay' is planned, not yet applied by this build"},
+      {"scenario set capf-lsc-wrong-cn --all", "fault 'capf-lsc-wrong-cn' is planned, not yet applied by this build"},
       {"scenario set capf-wrong-port --all --param port=70000", "port=70000 is out of range 1..65535"},
       {"scenario set capf-wrong-port --all --param ms=10", "takes no parameter 'ms' (it takes: port)"},
       {"scenario set certhash-empty --all --param ms=10", "fault 'certhash-empty' takes no parameters"},

@@ -186,8 +186,8 @@ TEST_F(FaultStoreTest, EveryBadRequestGetsItsLineAndStoresNothing) {
        "unknown fault 'sgn-bad-sig' (did you mean sgn-bad-signature?): `cucm-emu scenario list` names them"},
       {"unknown fault, no guess", [](ArmRequest& r) { r.fault = "nope"; }, Errc::InvalidArgument,
        "unknown fault 'nope': `cucm-emu scenario list` names them"},
-      {"planned fault", [](ArmRequest& r) { r.fault = "tftp-delay"; }, Errc::InvalidArgument,
-       "fault 'tftp-delay' is planned, not yet applied by this build"},
+      {"planned fault", [](ArmRequest& r) { r.fault = "capf-lsc-wrong-cn"; }, Errc::InvalidArgument,
+       "fault 'capf-lsc-wrong-cn' is planned, not yet applied by this build"},
       {"parameter not taken", [](ArmRequest& r) { r.params = {"ms=10"}; }, Errc::InvalidArgument,
        "fault 'capf-wrong-port' takes no parameter 'ms' (it takes: port)"},
       {"no parameters", [](ArmRequest& r) { r.fault = "certhash-empty"; r.params = {"code=1"}; }, Errc::InvalidArgument,
@@ -255,7 +255,7 @@ TEST_F(FaultStoreTest, ClearRefusesAnUnknownFaultOrDeviceName) {
             "unknown fault 'certhash-emtpy' (did you mean certhash-empty?): `cucm-emu scenario list` names them");
   EXPECT_FALSE(store.clear("", "SEP12"));
   EXPECT_EQ(rows(), 1);
-  auto planned = store.clear("tftp-delay", "");  // a planned fault is a known name
+  auto planned = store.clear("capf-lsc-wrong-cn", "");  // a planned fault is a known name
   ASSERT_TRUE(planned);
   EXPECT_EQ(*planned, 0);
 }

@@ -55,6 +55,7 @@ const std::vector<Case> kCases = {
     {"http-wrong-length", {}, false},
     {"tftp-drop-block", {"block=1"}, false, 500, true},  // the phone times out before the server resends
     {"tftp-duplicate-block", {"block=1"}, false, 0, true},
+    {"tftp-delay", {"ms=700"}, false, 500, true},  // each block comes after the phone has sent its ACK again
     {"tftp-error", {"code=2"}, false, 0, true, true},
     {"tftp-ignore-options", {}, false, 0, true},
     {"tftp-blksize-mismatch", {}, false, 0, true},
