@@ -129,8 +129,13 @@ struct Simulation {
   Status boot(const fault::FaultSpec& f) {
     cl->faults()->refresh();
     opts.transport = f.layer == fault::Layer::Tftp ? "tftp" : "auto";  // a TFTP fault needs a phone that asks over TFTP
+    // A TVS fault needs a phone that asks TVS: about its ITL's CallManager certificate, once the
+    // full config is in (so that it knows its TVS).
+    opts.ask_tvs = f.layer == fault::Layer::Tvs;
     CUCM_TRY(auto r, phone::boot(opts));
+    opts.ask_tvs = false;
     services->wait_transfers(std::chrono::seconds(10));  // a TFTP transfer's event comes at its last ACK
+    services->wait_tvs_sessions(std::chrono::seconds(10));  // an unanswered query's event may come after the phone left
     cl->events()->flush();
     return Ok{};
   }
@@ -155,6 +160,8 @@ Result<std::unique_ptr<Simulation>> start_simulation(const GlobalOptions& g, con
   s->services.emplace(*s->cl, cluster::loopback_services());
   CUCM_CHECK(s->services->start());
   CUCM_TRY(s->manufacturer, signer::LabManufacturer::open(copy));
+  // The configs name the copy's TVS (the copy's setting: the lab's stays as it was).
+  CUCM_CHECK(db::SettingsStore(s->cl->db()).set("tvs_port", std::to_string(s->services->tvs_port())));
   CUCM_TRY(auto settings, db::SettingsStore(s->cl->db()).settings());
   phone::BootOptions& o = s->opts;
   o.device = a.device;

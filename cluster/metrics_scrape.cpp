@@ -130,14 +130,15 @@ void tvs(TextWriter& w, const tvs::TvsServer& v) {
   const auto& st = v.stats();
   w.family("cucm_tvs_sessions_total", Type::Counter,
            "TVS sessions past the TLS handshake, by outcome: an answer (valid, invalid) or closed without one "
-           "(malformed, silent past the deadline, disconnected, lookup_failed)");
+           "(malformed, silent past the deadline, disconnected, lookup_failed, unanswered by tvs-no-answer)");
   using Outcome = std::pair<const char*, const std::atomic<std::uint64_t>*>;
-  const std::array<Outcome, 6> outcomes{{{"valid", &st.valid},
+  const std::array<Outcome, 7> outcomes{{{"valid", &st.valid},
                                          {"invalid", &st.invalid},
                                          {"malformed", &st.malformed},
                                          {"silent", &st.silent},
                                          {"disconnected", &st.disconnected},
-                                         {"lookup_failed", &st.lookup_failed}}};
+                                         {"lookup_failed", &st.lookup_failed},
+                                         {"unanswered", &st.unanswered}}};
   for (auto [name, counter] : outcomes) w.sample({{"outcome", name}}, get(*counter));
   w.family("cucm_tvs_session_duration_seconds", Type::Histogram, "TVS connections from accept to close");
   w.histogram({}, st.session_seconds);

@@ -79,7 +79,9 @@ Status Services::start() {
     if (cfg_.capf) CUCM_CHECK(start_capf());
     if (cfg_.tvs) {
       const Cluster* c = &cluster_;
-      tvs_ = std::make_unique<tvs::TvsServer>(loops_.contexts(), *cfg_.tvs, c->pki().identity(signer::PkiRole::Tvs),
+      tvs::TvsConfig tc = *cfg_.tvs;
+      tc.faults = cat.faults();  // the board the catalog, HTTP and TFTP apply their faults from
+      tvs_ = std::make_unique<tvs::TvsServer>(loops_.contexts(), tc, c->pki().identity(signer::PkiRole::Tvs),
                                               [c] { return c->open_db(); }, cluster_.events());
       CUCM_CHECK(tvs_->start());
     }
@@ -118,6 +120,16 @@ bool Services::wait_transfers(std::chrono::milliseconds max) {
   auto until = std::chrono::steady_clock::now() + max;
   // The transfer's own thread decrements the count: polling it is the only way to see it from here.
   while (tftp_ && tftp_->stats().active.load() > 0) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+bool Services::wait_tvs_sessions(std::chrono::milliseconds max) {
+  auto until = std::chrono::steady_clock::now() + max;
+  // As wait_transfers: the count is the loops' to change; polling it is how another thread sees it.
+  while (tvs_ && tvs_->stats().active.load() > 0) {
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

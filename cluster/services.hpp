@@ -64,6 +64,10 @@ class Services {
   // on: a caller that reads the event log after a boot of our simulator (scenario run, tests)
   // waits here first.
   bool wait_transfers(std::chrono::milliseconds max);
+  // Until no TVS connection is open, at most `max`; false when one still is. A connection that
+  // tvs-no-answer leaves unanswered writes its event when it reads the request, which may come
+  // after the phone gave up: a caller that reads the event log after such a boot waits here first.
+  bool wait_tvs_sessions(std::chrono::milliseconds max);
 
   boost::asio::io_context& loop(std::size_t i) { return loops_.at(i); }
   // The loops' threads, once started (the benchmarks read their CPU time).

@@ -144,11 +144,11 @@ constexpr FaultSpec kFaults[] = {
     // --- TVS 2445 ---
     {"tvs-invalid", Tvs, "TVS answers every query with status invalid", RefusesFile,
      "refuses the certificate TVS was asked about (PROTOCOLS §4)", "TAC 116232: TVS without the new certificate", {},
-     false},
+     true},
     {"tvs-no-answer", Tvs, "TVS accepts the connection and never answers", GivesUp,
-     "times out and treats the certificate as unverified (PROTOCOLS §4)", "a hung TVS service", {}, false},
+     "times out and treats the certificate as unverified (PROTOCOLS §4)", "a hung TVS service", {}, true},
     {"tvs-wrong-roles", Tvs, "TVS vouches for the certificate with roles other than those asked", RefusesFile,
-     "refuses a certificate without the role it needs (PROTOCOLS §4, §5.5)", "PROTOCOLS §5.5: roles", {}, false},
+     "refuses a certificate without the role it needs (PROTOCOLS §4, §5.5)", "PROTOCOLS §5.5: roles", {}, true},
 };
 
 }  // namespace

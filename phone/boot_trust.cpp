@@ -200,10 +200,15 @@ Result<std::string> Booter::config(const signer::TrustList& itl, const std::stri
 
 bool Booter::tvs_vouches(const signer::TrustList& itl, ByteView der, std::initializer_list<signer::Role> roles,
                          std::string& why) {
-  TvsCheck c{o_, tvs_, itl, [this](std::string from, std::string to, std::string proto, std::string what, std::string w, Bytes wire) {
-               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w), std::move(wire));
-             }};
-  return phone::tvs_vouches(c, der, std::span(roles.begin(), roles.size()), why);
+  return phone::tvs_vouches(tvs_check(tvs_, itl), der, std::span(roles.begin(), roles.size()), why);
+}
+
+TvsCheck Booter::tvs_check(TvsMemory& memory, const signer::TrustList& itl) {
+  return TvsCheck{o_, memory, itl,
+                  [this](std::string from, std::string to, std::string proto, std::string what, std::string w, Bytes wire) {
+                    step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w), std::move(wire));
+                  },
+                  [this](const std::string& fault, std::string why) { noticed(fault, std::move(why)); }};
 }
 
 // BootOptions::ask_tvs: one TVS query with nothing remembered, about a certificate TVS knows.
@@ -218,12 +223,9 @@ bool Booter::probe_tvs() {
     return false;
   }
   TvsMemory fresh{tvs_.servers, {}};
-  TvsCheck c{o_, fresh, *itl_, [this](std::string from, std::string to, std::string proto, std::string what, std::string w, Bytes wire) {
-               step(std::move(from), std::move(to), std::move(proto), std::move(what), std::move(w), std::move(wire));
-             }};
   std::string why;
   const signer::Role ccm_tftp[] = {signer::Role::CcmTftp};
-  if (phone::tvs_vouches(c, ccm->certificate, ccm_tftp, why)) return true;
+  if (phone::tvs_vouches(tvs_check(fresh, *itl_), ccm->certificate, ccm_tftp, why)) return true;
   r_.failure = "TVS probe: " + why;
   return false;
 }

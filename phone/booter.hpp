@@ -13,6 +13,7 @@
 #include "phone/capf_client.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
+#include "phone/tvs_check.hpp"
 #include "phone/tvs_memory.hpp"
 #include "signer/cert.hpp"
 #include "signer/tlv_header.hpp"
@@ -66,6 +67,8 @@ class Booter {
   }
   // Whether TVS vouches for `der` in one of `roles`, asked with the TVS certificates of `itl`.
   bool tvs_vouches(const signer::TrustList& itl, ByteView der, std::initializer_list<signer::Role> roles, std::string& why);
+  // The TVS check's view of this boot: its options, ladder and noticed anomalies.
+  TvsCheck tvs_check(TvsMemory& memory, const signer::TrustList& itl);
   void remember_tvs_servers(xmlNode* root);
   bool probe_tvs();
   BootResult fail(std::string why) {

@@ -37,6 +37,51 @@ std::vector<signer::X509Ptr> tvs_certificates(const signer::TrustList& itl) {
   return out;
 }
 
+bool in_itl(const signer::TrustList& itl, ByteView der) {
+  return std::any_of(itl.records.begin(), itl.records.end(), [&](const signer::TrustRecord& rec) {
+    return std::equal(rec.certificate.begin(), rec.certificate.end(), der.begin(), der.end());
+  });
+}
+
+void notice(const TvsCheck& c, const std::string& fault, std::string why) {
+  if (c.noticed) c.noticed(fault, std::move(why));
+}
+
+// The client's options for the phone's TVS servers: its timeout and TLS, trusting the ITL's TVS
+// certificates only.
+TvsClientOptions client_options(const TvsCheck& c, const std::vector<signer::X509Ptr>& trusted) {
+  TvsClientOptions o;
+  o.timeout = c.opts.timeout;
+  o.tls = TlsSettings{c.opts.profile.tls_min, c.opts.profile.tls_max, c.opts.profile.tls_ciphers};
+  for (const auto& t : trusted) o.trusted_tvs.push_back(t.get());
+  o.source = c.opts.source;
+  o.tls_contexts = c.opts.tls_contexts;
+  return o;
+}
+
+// What the phone makes of an answer that came: it vouches in a role that fits (remembered for its
+// TTL), or not (`why`, and what TVS did wrong noticed when the phone can tell).
+bool take_answer(const TvsCheck& c, const TvsAnswer& a, ByteView der, std::span<const signer::Role> acceptable,
+                 const std::string& subject, std::string& why) {
+  const auto& r = a.response;
+  if (!a.valid()) {
+    why = fmt::format("TVS does not vouch for {}", subject);
+    // TVS vouches for the cluster's own certificates: invalid for one my ITL holds is TVS's fault.
+    // For any other (a new signer, a server certificate) invalid may be the truth.
+    if (in_itl(c.itl, der)) notice(c, "tvs-invalid", why + ", a certificate of my own ITL");
+    return false;
+  }
+  if (!fits(r.roles, acceptable)) {
+    why = fmt::format("TVS vouches for {} as {}, not as {}", subject, tvs::role_list(r.roles), wanted(acceptable));
+    notice(c, "tvs-wrong-roles", why);
+    return false;  // not remembered: a later query asks again rather than trust these roles
+  }
+  std::string sha = to_hex(signer::digest(signer::HashAlg::Sha256, der));
+  c.memory.answers[sha] = {r.roles, std::time(nullptr) + static_cast<std::time_t>(r.ttl)};
+  (void)save_tvs_memory(c.opts.state_dir, c.memory);  // a phone that cannot write its flash still goes on
+  return true;
+}
+
 }  // namespace
 
 bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> acceptable, std::string& why) {
@@ -60,12 +105,7 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
     why = fmt::format("cannot ask TVS about {}: the phone's ITL holds no TVS certificate to trust a TVS server with", subject);
     return false;
   }
-  TvsClientOptions o;
-  o.timeout = c.opts.timeout;
-  o.tls = TlsSettings{c.opts.profile.tls_min, c.opts.profile.tls_max, c.opts.profile.tls_ciphers};
-  for (const auto& t : trusted) o.trusted_tvs.push_back(t.get());
-  o.source = c.opts.source;
-  o.tls_contexts = c.opts.tls_contexts;
+  TvsClientOptions o = client_options(c, trusted);
   std::string name = tvs::tvs_device_name(c.opts.profile.model, c.opts.device);
   std::vector<std::string> errors;
   for (const auto& server : c.memory.servers) {
@@ -76,6 +116,11 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
     auto a = send_verify_request(request, o);
     if (!a) {
       c.ladder("phone", "phone", "-", fmt::format("TVS {}:{} gave no answer", server.host, server.port), a.error().message, {});
+      // The request went and the answer did not come in time: a hung TVS, not one that refused.
+      if (a.error().code == Errc::DeadlineExceeded && a.error().message.find("read VerifyResponse") != std::string::npos) {
+        notice(c, "tvs-no-answer", fmt::format("TVS {}:{} took my request and did not answer within {} ms: {} stays "
+                                               "unverified", server.host, server.port, o.timeout.count(), subject));
+      }
       errors.push_back(a.error().message);
       continue;  // the next TVS of the config, as phones fail over
     }
@@ -84,17 +129,7 @@ bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> 
              a->valid() ? fmt::format("VerifyResponse valid {}, ttl {} s", tvs::role_list(r.roles), r.ttl)
                         : std::string("VerifyResponse invalid"),
              a->tls, a->wire);
-    if (!a->valid()) {
-      why = fmt::format("TVS does not vouch for {}", subject);
-      return false;
-    }
-    c.memory.answers[sha] = {r.roles, now + static_cast<std::time_t>(r.ttl)};
-    (void)save_tvs_memory(c.opts.state_dir, c.memory);  // a phone that cannot write its flash still goes on
-    if (!fits(r.roles, acceptable)) {
-      why = fmt::format("TVS vouches for {} as {}, not as {}", subject, tvs::role_list(r.roles), wanted(acceptable));
-      return false;
-    }
-    return true;
+    return take_answer(c, *a, der, acceptable, subject, why);
   }
   why = fmt::format("no TVS server answered about {}: {}", subject, errors.empty() ? "" : errors.back());
   return false;

@@ -23,11 +23,14 @@ struct TvsCheck {
   TvsMemory& memory;           // saved to opts.state_dir after a new answer
   const signer::TrustList& itl;  // the ITL the phone trusts now
   LadderFn ladder;
+  // Names what TVS did wrong as the fault catalog names its cause (Booter::noticed): no answer in
+  // time, a certificate of the phone's own ITL called invalid, roles that do not fit. May be empty.
+  std::function<void(const std::string&, std::string)> noticed;
 };
 
 // True when TVS, or an answer remembered from it, vouches for `der` in one of `acceptable` roles.
 // Otherwise `why` says what failed (no TVS known, none reachable, the answer invalid, a role that
-// does not fit).
+// does not fit). Only an answer that vouches is remembered.
 bool tvs_vouches(const TvsCheck& c, ByteView der, std::span<const signer::Role> acceptable, std::string& why);
 
 }  // namespace cucm::phone

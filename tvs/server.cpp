@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "fault/board.hpp"
 #include "signer/tls_versions.hpp"
 #include "tvs/proto/engine.hpp"
 #include "tvs/trust.hpp"
@@ -39,6 +40,13 @@ struct TvsServer::Shared {
   }
   void event(const std::string& peer, std::string device, std::string what, std::string result) {
     if (events) events->post("tvs", peer, std::move(device), std::move(what), std::move(result));
+  }
+  // The TVS fault armed for the device, counted as used: known only once its request is read.
+  AnswerFault take_fault(const std::string& device) {
+    if (!cfg.faults) return AnswerFault::None;
+    auto f = cfg.faults->take(fault::Layer::Tvs, device,
+                              [](const fault::FaultSpec& s) { return answer_fault(s.name).has_value(); });
+    return f ? answer_fault(f->spec->name).value_or(AnswerFault::None) : AnswerFault::None;
   }
   // A warning, unless this address has had its share of them this minute.
   void warn(const std::string& peer, const std::string& text) {
@@ -154,15 +162,31 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
       shared_->event(peer_, q.device(), "verify " + q.subject, "error: " + found.error().message);
       return close();
     }
-    Reply r = Engine::answer(q, *found);
-    ++(*found ? shared_->stats.valid : shared_->stats.invalid);
-    log::get("tvs")->debug("tvs {} {}: {}", peer_, q.request.device_name, r.what);
+    AnswerFault fault = shared_->take_fault(q.device());
+    Reply r = Engine::answer(q, *found, fault);
+    log::get("tvs")->debug("tvs {} {}: {} ({})", peer_, q.request.device_name, r.what, r.result);
     shared_->event(peer_, q.device(), std::move(r.what), std::move(r.result));
+    if (fault == AnswerFault::NoAnswer) return wait_unanswered();
+    bool valid = fault == AnswerFault::WrongRoles || (fault == AnswerFault::None && *found);
+    ++(valid ? shared_->stats.valid : shared_->stats.invalid);
     reply_ = std::move(r.message);
     touch();
     asio::async_write(stream_, asio::buffer(reply_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->shutdown();
+    });
+  }
+
+  // tvs-no-answer: nothing is sent. A read stays pending so that the connection lives on, holding
+  // no thread and no timer of its own, until the phone closes it (the read ends) or the sweep does
+  // at the deadline; bytes the phone sends meanwhile end it too (one request per connection).
+  void wait_unanswered() {
+    ++shared_->stats.unanswered;
+    touch();
+    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      log::get("tvs")->debug("tvs {}: unanswered (tvs-no-answer), closed {}", self->peer_,
+                             self->expired_ ? "at the deadline" : "after the client: " + ec.message());
+      self->close();
     });
   }
 
@@ -184,6 +208,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public core:
   std::array<std::uint8_t, kHeaderSize> header_{};
   Bytes body_;
   Bytes reply_;
+  std::array<std::uint8_t, 64> drain_{};  // tvs-no-answer: what the phone sends after its request
   std::chrono::steady_clock::time_point accepted_;
 };
 

@@ -2,7 +2,8 @@
 // client certificate, one VerifyRequest per connection answered from the trust store, then close.
 // A malformed request is logged and the connection closed without a reply, as UCM's tvsd does.
 // Every handshake, read and write has a deadline (one sweep per loop); sessions are capped in all
-// and per client address.
+// and per client address. Armed TVS faults (tvs-invalid, tvs-no-answer, tvs-wrong-roles) change
+// the answer for the device the request names.
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,10 @@
 #include "signer/cluster_pki.hpp"
 #include "signer/tls_keylog.hpp"
 
+namespace cucm::fault {
+class Board;
+}  // namespace cucm::fault
+
 namespace cucm::tvs {
 
 struct TvsConfig {
@@ -37,6 +42,9 @@ struct TvsConfig {
   std::size_t max_per_address = 32;              // concurrent sessions from one address (0: no cap)
   std::string tls_min = "1.2";                   // "1.0" for 79xx firmware
   std::shared_ptr<signer::TlsKeyLog> tls_keylog;  // set: every handshake's secrets (serve --tls-keylog)
+  // The armed faults (`scenario set tvs-…`, issue 18), filled from the cluster by
+  // cluster::Services as the catalog's are; null: none is applied. Must outlive the server.
+  fault::Board* faults = nullptr;
 };
 
 struct TvsStats {
@@ -45,8 +53,11 @@ struct TvsStats {
   std::atomic<std::uint64_t> valid{0}, invalid{0};         // answers sent
   std::atomic<std::uint64_t> malformed{0}, silent{0};      // closed without an answer
   // Also closed without an answer: the client left before its whole request came, or the trust
-  // store could not be read. With the four above, every session past the handshake once.
+  // store could not be read. With the four above and `unanswered`, every session past the
+  // handshake once.
   std::atomic<std::uint64_t> disconnected{0}, lookup_failed{0};
+  // The request read and, by tvs-no-answer, nothing sent: closed by the phone or the deadline.
+  std::atomic<std::uint64_t> unanswered{0};
   std::atomic<std::uint64_t> accept_errors{0};
   // From the connection's accept to its close, every connection (failed handshakes too).
   metrics::Histogram session_seconds{metrics::kFastSeconds};

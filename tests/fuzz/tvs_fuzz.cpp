@@ -1,7 +1,9 @@
 // Fuzzes the TVS codec and engine as the server and the phone meet them: the input is fed to the
 // engine as a connection's bytes (10 header bytes, then the body the header asks for), answered
-// both as known and as unknown, and each answer must parse back; the same input is also read as a
-// server's response, as the phone simulator reads one. No socket, no database.
+// both as known and as unknown, truly and under each TVS fault (issue 18), and each answer sent
+// must parse back; the same input is also read as a server's response, as the phone simulator
+// reads one. No socket, no database.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -30,11 +32,23 @@ void as_connection(ByteView in) {
   require(q->sha256.size() == 64);
   require(!q->request.certificate.empty() && q->request.certificate.size() <= kMaxCertificate);
   for (const std::optional<Trusted>& found : {std::optional<Trusted>{}, std::optional<Trusted>{Trusted{{2, 21}, 60}}}) {
-    auto reply = Engine::answer(*q, found);
-    auto back = parse_verify_response(reply.message);
-    require(back.has_value());
-    require(back->sid == q->request.sid);
-    require((back->status == TrustStatus::Valid) == found.has_value());
+    for (auto fault : {AnswerFault::None, AnswerFault::Invalid, AnswerFault::NoAnswer, AnswerFault::WrongRoles}) {
+      auto reply = Engine::answer(*q, found, fault);
+      if (fault == AnswerFault::NoAnswer) {
+        require(reply.message.empty());  // the transport sends nothing
+        continue;
+      }
+      auto back = parse_verify_response(reply.message);
+      require(back.has_value());
+      require(back->sid == q->request.sid);
+      bool valid = fault == AnswerFault::WrongRoles || (fault == AnswerFault::None && found.has_value());
+      require((back->status == TrustStatus::Valid) == valid);
+      // tvs-wrong-roles vouches with a role the certificate does not hold, and only that one.
+      if (fault == AnswerFault::WrongRoles) {
+        require(back->roles.size() == 1);
+        require(!found || std::find(found->roles.begin(), found->roles.end(), back->roles[0]) == found->roles.end());
+      }
+    }
   }
   // A request re-encoded is the one read.
   Bytes again = encode_verify_request(q->request);

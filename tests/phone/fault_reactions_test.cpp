@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "db/event_log.hpp"
+#include "db/model.hpp"
 #include "fault/catalog.hpp"
 #include "fault/store.hpp"
 #include "phone/phone_state.hpp"
@@ -27,10 +28,12 @@ struct Case {
   int timeout_ms = 0;        // the phone's timeout, when not the fixture's 5 s
   bool tftp_only = false;    // the phone asks over TFTP only (as a 79xx)
   bool until_cleared = false;  // armed without a count (a TFTP error must reach the ITL, past the CTL)
+  bool ask_tvs = false;        // BootOptions::ask_tvs: after the full config, one TVS query (TVS faults)
   const char* op = "none";     // the device's certificate operation (the LSC faults need an install)
 };
 
-// capf-wrong-port names port 1, where nothing listens.
+// capf-wrong-port names port 1, where nothing listens. TVS faults: the phone asks TVS about its
+// ITL's CCM+TFTP certificate once the full config is in; tvs-no-answer with a phone that waits 500 ms.
 const std::vector<Case> kCases = {
     {"sgn-bad-signature", {}, false},
     {"sgn-wrong-filename", {}, false},
@@ -63,11 +66,14 @@ const std::vector<Case> kCases = {
     {"capf-stall-after-hello", {}, false, 500},  // the phone gives up on the silence after 500 ms
     {"capf-tls-1.0-only", {}, false},            // the 88xx profile's floor is TLS 1.2
     {"capf-cipher-mismatch", {}, false},
-    {"capf-lsc-wrong-cn", {}, false, 0, false, false, "install"},
-    {"capf-lsc-expired", {}, false, 0, false, false, "install"},
-    {"capf-lsc-wrong-eku", {}, false, 0, false, false, "install"},
-    {"capf-lsc-unknown-ca", {}, false, 0, false, false, "install"},
-    {"capf-drop-before-store", {}, false, 0, false, false, "install"},
+    {"capf-lsc-wrong-cn", {}, false, 0, false, false, false, "install"},
+    {"capf-lsc-expired", {}, false, 0, false, false, false, "install"},
+    {"capf-lsc-wrong-eku", {}, false, 0, false, false, false, "install"},
+    {"capf-lsc-unknown-ca", {}, false, 0, false, false, false, "install"},
+    {"capf-drop-before-store", {}, false, 0, false, false, false, "install"},
+    {"tvs-invalid", {}, false, 0, false, false, true},
+    {"tvs-no-answer", {}, false, 500, false, false, true},
+    {"tvs-wrong-roles", {}, false, 0, false, false, true},
 };
 
 Status arm(Cluster& c, const std::string& fault, const std::string& device, std::optional<std::int64_t> count,
@@ -88,6 +94,75 @@ bool asked_for(const BootResult& r, const std::string& name) {
   });
 }
 
+// A TVS fault acts on the probe after the full config: the phone has its config, but the boot
+// fails there, names the fault, and TVS recorded one application for the device.
+void expect_tvs_reaction(Cluster& c, const fault::FaultSpec& spec, const BootResult& r, const std::string& device) {
+  EXPECT_EQ(r.detected, spec.name) << r.failure;
+  EXPECT_NE(r.failure.find("TVS probe"), std::string::npos) << r.failure;
+  // Refused: an answer came and the phone would not take it. Gave up: none came in time.
+  bool refused = fault::simulated_reaction(spec) == fault::Reaction::RefusesFile;
+  EXPECT_TRUE(ladder_has(r, refused ? "VerifyResponse" : "gave no answer"));
+  EXPECT_FALSE(refused && ladder_has(r, "gave no answer"));
+  // tvs-no-answer: the server's side ends once the phone has gone (its event may come that late).
+  EXPECT_TRUE(c.services->wait_tvs_sessions(std::chrono::seconds(10)));
+  c.cl->events()->flush();
+  auto events = db::EventLog(*c.db).tail(device, 200);
+  ASSERT_TRUE(events) << events.error().message;
+  std::string marker = "injected " + std::string(spec.name);
+  auto injected = std::count_if(events->begin(), events->end(), [&](const db::Event& e) {
+    return e.service == "tvs" && e.device == device && e.result.find(marker) != std::string::npos;
+  });
+  EXPECT_EQ(injected, 1);
+  const auto& stats = c.services->tvs()->stats();
+  EXPECT_EQ(stats.unanswered.load(), spec.name == "tvs-no-answer" ? 1u : 0u);
+}
+
+// What the catalog says of every fault but TVS's, checked on the boot that met it.
+void expect_reaction(const Case& k, const fault::FaultSpec& spec, const BootResult& r,
+                     const std::optional<Bytes>& itl_before, const fs::path& phone_dir, const char* phone) {
+  switch (fault::simulated_reaction(spec)) {
+    case fault::Reaction::RefusesFile:
+      EXPECT_FALSE(r.full_config);
+      EXPECT_EQ(r.detected, k.fault) << r.failure;
+      EXPECT_FALSE(asked_for(r, ".enc.sgn")) << "went on past the refused config";
+      EXPECT_FALSE(r.capf_ran);
+      break;
+    case fault::Reaction::KeepsOldTrust:
+      EXPECT_FALSE(r.full_config);
+      EXPECT_EQ(r.detected, k.fault) << r.failure;
+      EXPECT_EQ(load_state(phone_dir, phone)->itl, itl_before) << "the phone took the bad ITL";
+      break;
+    case fault::Reaction::RunsCapf:
+      EXPECT_TRUE(r.capf_ran);
+      EXPECT_TRUE(r.full_config) << r.failure;  // the fault was used up: the file after CAPF is normal
+      if (std::string_view(k.fault).starts_with("enc-")) {
+        EXPECT_EQ(r.detected, k.fault);
+        EXPECT_TRUE(ladder_has(r, "decrypt failed"));
+      }
+      break;
+    case fault::Reaction::FallsBackToTftp: {
+      EXPECT_TRUE(r.full_config) << r.failure;
+      // To the phone a Content-Length that promises too much is a body cut short.
+      EXPECT_EQ(r.detected, std::string_view(k.fault) == "http-wrong-length" ? "http-truncated" : k.fault);
+      bool tftp = std::any_of(r.ladder.begin(), r.ladder.end(), [](const LadderStep& s) { return s.proto == "TFTP"; });
+      EXPECT_TRUE(tftp) << "no request over TFTP";
+      EXPECT_TRUE(ladder_has(r, "fall back to TFTP"));
+      break;
+    }
+    case fault::Reaction::Retries:
+    case fault::Reaction::Completes:
+      EXPECT_TRUE(r.full_config) << r.failure;
+      EXPECT_EQ(r.detected, k.fault);
+      break;
+    case fault::Reaction::GivesUp:
+      EXPECT_FALSE(r.full_config);
+      EXPECT_EQ(r.detected, k.fault) << r.failure;
+      break;
+    default:
+      ADD_FAILURE() << "no check for reaction " << fault::reaction_name(fault::simulated_reaction(spec));
+  }
+}
+
 class FaultReaction : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
@@ -96,7 +171,8 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
   ASSERT_NE(spec, nullptr);
   constexpr const char* kPhone = "SEP00AABBCC0018";
   std::string tag = std::string("fault-") + k.fault;
-  Cluster c(temp(tag));
+  bool tvs = spec->layer == fault::Layer::Tvs;
+  Cluster c(temp(tag), true, true, 0, nullptr, tvs);  // TVS cases read the injection's event
   c.add(kPhone, kEncrypted, k.op);
   auto phone_dir = temp(tag + "-phone");
   fs::remove_all(phone_dir);
@@ -106,6 +182,7 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
   if (std::string_view(k.fault) == "partial-without-capf") opts.capf_port = c.services->capf_port();
   if (k.timeout_ms) opts.timeout = std::chrono::milliseconds(k.timeout_ms);
   if (k.tftp_only) opts.transport = "tftp";
+  opts.ask_tvs = k.ask_tvs;
   std::optional<Bytes> itl_before;
   if (k.second_boot) {
     auto first = boot(opts);
@@ -120,46 +197,10 @@ TEST_P(FaultReaction, TheSimulatorReactsAsTheCatalogSays) {
   std::string ladder;
   for (const auto& s : r->ladder) ladder += s.what + " | " + s.why + "\n";
   SCOPED_TRACE(ladder);
-  switch (fault::simulated_reaction(*spec)) {
-    case fault::Reaction::RefusesFile:
-      EXPECT_FALSE(r->full_config);
-      EXPECT_EQ(r->detected, k.fault) << r->failure;
-      EXPECT_FALSE(asked_for(*r, ".enc.sgn")) << "went on past the refused config";
-      EXPECT_FALSE(r->capf_ran);
-      break;
-    case fault::Reaction::KeepsOldTrust:
-      EXPECT_FALSE(r->full_config);
-      EXPECT_EQ(r->detected, k.fault) << r->failure;
-      EXPECT_EQ(load_state(phone_dir, kPhone)->itl, itl_before) << "the phone took the bad ITL";
-      break;
-    case fault::Reaction::RunsCapf:
-      EXPECT_TRUE(r->capf_ran);
-      EXPECT_TRUE(r->full_config) << r->failure;  // the fault was used up: the file after CAPF is normal
-      if (std::string_view(k.fault).starts_with("enc-")) {
-        EXPECT_EQ(r->detected, k.fault);
-        EXPECT_TRUE(ladder_has(*r, "decrypt failed"));
-      }
-      break;
-    case fault::Reaction::FallsBackToTftp: {
-      EXPECT_TRUE(r->full_config) << r->failure;
-      // To the phone a Content-Length that promises too much is a body cut short.
-      EXPECT_EQ(r->detected, std::string_view(k.fault) == "http-wrong-length" ? "http-truncated" : k.fault);
-      bool tftp = std::any_of(r->ladder.begin(), r->ladder.end(), [](const LadderStep& s) { return s.proto == "TFTP"; });
-      EXPECT_TRUE(tftp) << "no request over TFTP";
-      EXPECT_TRUE(ladder_has(*r, "fall back to TFTP"));
-      break;
-    }
-    case fault::Reaction::Retries:
-    case fault::Reaction::Completes:
-      EXPECT_TRUE(r->full_config) << r->failure;
-      EXPECT_EQ(r->detected, k.fault);
-      break;
-    case fault::Reaction::GivesUp:
-      EXPECT_FALSE(r->full_config);
-      EXPECT_EQ(r->detected, k.fault) << r->failure;
-      break;
-    default:
-      ADD_FAILURE() << "no check for reaction " << fault::reaction_name(fault::simulated_reaction(*spec));
+  if (tvs) {
+    expect_tvs_reaction(c, *spec, *r, kPhone);
+  } else {
+    expect_reaction(k, *spec, *r, itl_before, phone_dir, kPhone);
   }
   // Used up (or cleared): the next boot is a normal one.
   ASSERT_TRUE(fault::FaultStore(*c.db).clear("", kPhone));

@@ -1,6 +1,7 @@
 // TVS over real TLS on a loopback port, driven by the phone-side client and by raw TLS: known
 // certificates with their roles and TTL, unknown ones, the TLS floor, malformed and silent clients
-// (closed without a reply while others are served), the event of every query, openssl s_client.
+// (closed without a reply while others are served), the event of every query, openssl s_client,
+// and the armed TVS faults (issue 18) as a phone meets them.
 #include <unistd.h>
 
 #include <array>
@@ -17,7 +18,10 @@
 
 #include "cluster/services.hpp"
 #include "core/encoding.hpp"
+#include "db/device_store.hpp"
 #include "db/event_log.hpp"
+#include "fault/board.hpp"
+#include "fault/store.hpp"
 #include "phone/tvs_client.hpp"
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
@@ -36,7 +40,9 @@ class TvsServerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("cucm-tvs-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
-    auto c = cluster::Cluster::open(dir_, {});
+    cluster::Config cfg;
+    cfg.faults = true;  // the armed-fault tests; nothing is armed for the others
+    auto c = cluster::Cluster::open(dir_, cfg);
     ASSERT_TRUE(c) << c.error().message;
     cluster_ = c->release();
     services_ = start(cluster::ServicesConfig{}, "1.2");
@@ -95,6 +101,37 @@ class TvsServerTest : public ::testing::Test {
     }
     return got;
   }
+
+  // Arms `fault` once for `device` (added if it is not known) and makes the server see it now.
+  static void arm(const std::string& fault, const std::string& device) {
+    if (!db::DeviceStore(cluster_->db()).get(device)) {
+      db::Device d;
+      d.name = device;
+      d.product = "Cisco 7942";
+      d.protocol = "SCCP";
+      d.profile = "Cisco 7942 - Standard SCCP Encrypted Config";
+      auto added = db::DeviceStore(cluster_->db()).add(d);
+      ASSERT_TRUE(added) << added.error().message;
+    }
+    fault::ArmRequest r;
+    r.fault = fault;
+    r.device = device;
+    r.count = 1;
+    auto armed = fault::FaultStore(cluster_->db()).arm(r, std::chrono::system_clock::now());
+    ASSERT_TRUE(armed) << armed.error().message;
+    cluster_->faults()->refresh();
+  }
+  // The device's TVS events whose result names `marker`.
+  static long events_with(const std::string& device, const std::string& marker) {
+    cluster_->events()->flush();
+    auto events = db::EventLog(cluster_->db()).tail(device, 50);
+    EXPECT_TRUE(events) << events.error().message;
+    if (!events) return 0;
+    return std::count_if(events->begin(), events->end(), [&](const db::Event& e) {
+      return e.service == "tvs" && e.result.find(marker) != std::string::npos;
+    });
+  }
+  static Bytes ccm_der() { return signer::cert_der(*cluster_->pki().identity(signer::PkiRole::CallManager).cert); }
 
   static inline fs::path dir_;
   static inline cluster::Cluster* cluster_ = nullptr;
@@ -241,6 +278,59 @@ TEST_F(TvsServerTest, OpensslSClientSeesTheTvsCertificate) {
   auto pem = signer::cert_pem(tvs_cert());
   std::string body(pem.begin(), pem.end());
   EXPECT_NE(out.find(body.substr(28, 64)), std::string::npos) << out;
+}
+
+// Armed for one device, once: that device's next query is answered invalid, another device's and
+// the one after it are answered truly.
+TEST_F(TvsServerTest, TvsInvalidAnswersInvalidForItsDeviceOnce) {
+  arm("tvs-invalid", "SEP0011223344AB");
+  auto other = phone::ask_tvs("CP-8845-SEP0011223344AC", ccm_der(), opts());
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_TRUE(other->valid());
+  auto faulted = phone::ask_tvs(kDevice, ccm_der(), opts());
+  ASSERT_TRUE(faulted) << faulted.error().message;
+  EXPECT_FALSE(faulted->valid());
+  EXPECT_EQ(events_with("SEP0011223344AB", "injected tvs-invalid"), 1);
+  auto again = phone::ask_tvs(kDevice, ccm_der(), opts());
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->valid());
+}
+
+TEST_F(TvsServerTest, TvsWrongRolesVouchesWithoutTheCertificatesRole) {
+  arm("tvs-wrong-roles", "SEP0011223344AB");
+  auto a = phone::ask_tvs(kDevice, ccm_der(), opts());
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_TRUE(a->valid());
+  EXPECT_FALSE(a->has_role(2)) << "CCM+TFTP, the CallManager certificate's role";
+  EXPECT_TRUE(a->has_role(7));
+  EXPECT_EQ(events_with("SEP0011223344AB", "injected tvs-wrong-roles (the store says valid CCM+TFTP)"), 1);
+}
+
+// The request is read and nothing comes back; the server closes at its own deadline (400 ms here),
+// holding no thread meanwhile: another phone is answered while the first one waits.
+TEST_F(TvsServerTest, TvsNoAnswerReadsTheRequestAndClosesAtTheDeadline) {
+  arm("tvs-no-answer", "SEP0011223344AB");
+  const auto& stats = services_->tvs()->stats();
+  auto unanswered = stats.unanswered.load(), silent = stats.silent.load();
+  asio::io_context io;
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  asio::ssl::stream<asio::ip::tcp::socket> s(io, tls);
+  s.next_layer().connect({asio::ip::make_address("127.0.0.1"), services_->tvs_port()});
+  s.handshake(asio::ssl::stream_base::client);
+  auto start = std::chrono::steady_clock::now();
+  asio::write(s, asio::buffer(encode_verify_request({5, kDevice, ccm_der()})));
+  auto served = phone::ask_tvs("CP-8845-SEP0011223344AC", ccm_der(), opts());
+  ASSERT_TRUE(served) << served.error().message;
+  EXPECT_TRUE(served->valid());
+  std::array<std::uint8_t, 16> buf{};
+  boost::system::error_code ec;
+  std::size_t n = s.read_some(asio::buffer(buf), ec);  // returns when the server closes
+  EXPECT_EQ(n, 0u);
+  EXPECT_TRUE(ec);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400)) << "closed before the deadline";
+  EXPECT_EQ(stats.unanswered.load(), unanswered + 1);
+  EXPECT_EQ(stats.silent.load(), silent) << "the request came: not a silent client";
+  EXPECT_EQ(events_with("SEP0011223344AB", "no answer: injected tvs-no-answer"), 1);
 }
 
 }  // namespace

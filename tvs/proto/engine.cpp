@@ -1,6 +1,8 @@
 // The TVS exchange.
 #include "tvs/proto/engine.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <openssl/x509.h>
 
@@ -115,21 +117,80 @@ Result<Query> Engine::on_body(ByteView body) {
   return q;
 }
 
-Reply Engine::answer(const Query& q, const std::optional<Trusted>& found) {
+namespace {
+
+// The event's account of what the store holds, beside a faulted answer.
+std::string truth(const std::optional<Trusted>& found) {
+  return found ? "the store says valid " + role_list(found->roles) : std::string("the store does not know it");
+}
+
+}  // namespace
+
+std::optional<AnswerFault> answer_fault(std::string_view name) {
+  for (auto f : {AnswerFault::Invalid, AnswerFault::NoAnswer, AnswerFault::WrongRoles}) {
+    if (name == answer_fault_name(f)) return f;
+  }
+  return std::nullopt;
+}
+
+const char* answer_fault_name(AnswerFault f) {
+  switch (f) {
+    case AnswerFault::None: return "";
+    case AnswerFault::Invalid: return "tvs-invalid";
+    case AnswerFault::NoAnswer: return "tvs-no-answer";
+    case AnswerFault::WrongRoles: return "tvs-wrong-roles";
+  }
+  return "";
+}
+
+std::uint8_t role_not_in(const std::vector<std::uint8_t>& roles) {
+  auto held = [&](unsigned code) { return std::find(roles.begin(), roles.end(), code) != roles.end(); };
+  for (auto r : {signer::Role::AppServer, signer::Role::Tvs, signer::Role::Ccm}) {
+    if (!held(static_cast<unsigned>(r))) return static_cast<std::uint8_t>(r);
+  }
+  // All three: no cluster certificate is stored so. The first code it lacks, a role or none.
+  unsigned code = 0;
+  while (code < 255 && held(code)) ++code;
+  return static_cast<std::uint8_t>(code);
+}
+
+Reply Engine::answer(const Query& q, const std::optional<Trusted>& found, AnswerFault fault) {
   Reply r;
   VerifyResponse resp;
   resp.sid = q.request.sid;
   std::string cert = fmt::format("{} (sha256 {})", q.subject, q.sha256.substr(0, 16));
-  if (found) {
-    resp.status = TrustStatus::Valid;
-    resp.roles = found->roles;
-    resp.ttl = found->ttl;
-    r.what = fmt::format("verify {}: valid {}, ttl {} s", cert, role_list(found->roles), found->ttl);
-    r.result = "ok";
-  } else {
-    resp.status = TrustStatus::Invalid;
-    r.what = fmt::format("verify {}: invalid", cert);
-    r.result = "invalid: not in the TVS trust store";
+  std::string injected = fmt::format(": injected {} ({})", answer_fault_name(fault), truth(found));
+  switch (fault) {
+    case AnswerFault::NoAnswer:
+      // Nothing to encode: the transport sends nothing and leaves the close to a deadline.
+      r.what = fmt::format("verify {}: no answer", cert);
+      r.result = "no answer" + injected;
+      return r;
+    case AnswerFault::Invalid:
+      resp.status = TrustStatus::Invalid;
+      r.what = fmt::format("verify {}: invalid", cert);
+      r.result = "invalid" + injected;
+      break;
+    case AnswerFault::WrongRoles:
+      resp.status = TrustStatus::Valid;
+      resp.roles = {role_not_in(found ? found->roles : std::vector<std::uint8_t>{})};
+      resp.ttl = found ? found->ttl : kDefaultTtl;
+      r.what = fmt::format("verify {}: valid {}, ttl {} s", cert, role_list(resp.roles), resp.ttl);
+      r.result = "ok" + injected;
+      break;
+    case AnswerFault::None:
+      if (found) {
+        resp.status = TrustStatus::Valid;
+        resp.roles = found->roles;
+        resp.ttl = found->ttl;
+        r.what = fmt::format("verify {}: valid {}, ttl {} s", cert, role_list(found->roles), found->ttl);
+        r.result = "ok";
+      } else {
+        resp.status = TrustStatus::Invalid;
+        r.what = fmt::format("verify {}: invalid", cert);
+        r.result = "invalid: not in the TVS trust store";
+      }
+      break;
   }
   r.message = encode_verify_response(resp);
   return r;

@@ -4,8 +4,10 @@
 // engine with arbitrary bytes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -28,11 +30,24 @@ struct Trusted {
   std::uint32_t ttl = kDefaultTtl;
 };
 
+// An armed TVS fault (issue 18, `scenario set tvs-…`): how the answer differs from the truth.
+// The transport takes it from the fault board once the request has named its device and passes
+// it in as data, so the engine stays free of I/O and of the fault library (and fuzzable).
+enum class AnswerFault : std::uint8_t {
+  None,
+  Invalid,     // tvs-invalid: status invalid, whatever the store holds
+  NoAnswer,    // tvs-no-answer: nothing is sent; the connection waits for its deadline or the phone
+  WrongRoles,  // tvs-wrong-roles: status valid, with a role the store does not give the certificate
+};
+// The fault of that catalog name, or nullopt for a name that is not a TVS answer fault.
+std::optional<AnswerFault> answer_fault(std::string_view name);
+const char* answer_fault_name(AnswerFault f);  // "tvs-invalid"; "" for None
+
 // The bytes to send and the event that records them.
 struct Reply {
-  Bytes message;
+  Bytes message;       // empty: send nothing (AnswerFault::NoAnswer)
   std::string what;    // "verify CN=…: valid CCM+TFTP, ttl 86400 s"
-  std::string result;  // "ok" or "invalid: …"
+  std::string result;  // "ok", "invalid: …", or with a fault "…: injected tvs-…"
 };
 
 class Engine {
@@ -43,8 +58,8 @@ class Engine {
   // The body: the query to look up, or the error that closes the connection without a reply.
   Result<Query> on_body(ByteView body);
   // The answer to the query: status valid with the roles and TTL when the store knows the
-  // certificate, invalid otherwise.
-  static Reply answer(const Query& query, const std::optional<Trusted>& found);
+  // certificate, invalid otherwise; or what `fault` makes of it instead.
+  static Reply answer(const Query& query, const std::optional<Trusted>& found, AnswerFault fault = AnswerFault::None);
 
  private:
   std::optional<Header> header_;
@@ -52,5 +67,8 @@ class Engine {
 
 // "CCM+TFTP,TVS" for role codes.
 std::string role_list(const std::vector<std::uint8_t>& roles);
+// A role that `roles` does not hold, for tvs-wrong-roles: APP-SERVER, which no check of the phone
+// simulator accepts, unless the certificate holds it; then TVS, then CCM, then the lowest code it lacks.
+std::uint8_t role_not_in(const std::vector<std::uint8_t>& roles);
 
 }  // namespace cucm::tvs
