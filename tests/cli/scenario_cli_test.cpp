@@ -27,7 +27,7 @@ using ScenarioCatalogCli = Cli;
 TEST_F(ScenarioCatalogCli, ListNamesEveryFaultInTextAndJsonWithoutTouchingTheDataFolder) {
   auto text = run(emu("scenario list"));
   ASSERT_EQ(text.rc, 0) << text.out;
-  for (const char* s : {"sgn-bad-signature", "applied", "planned", "refuses the file", "port 1..65535 (3805)",
+  for (const char* s : {"sgn-bad-signature", "applied", "refuses the file", "port 1..65535 (3805)",
                         "tvs-wrong-roles"}) {
     EXPECT_NE(text.out.find(s), std::string::npos) << s;
   }
@@ -111,7 +111,6 @@ struct BadSet {
 TEST_F(ScenarioCli, EveryBadRequestExitsOneWithOneLineAndStoresNothing) {
   const BadSet cases[] = {
       {"scenario set sgn-bad-sig --all", "unknown fault 'sgn-bad-sig' (did you mean sgn-bad-signature?)"},
-      {"scenario set capf-lsc-wrong-cn --all", "fault 'capf-lsc-wrong-cn' is planned, not yet applied by this build"},
       {"scenario set capf-wrong-port --all --param port=70000", "port=70000 is out of range 1..65535"},
       {"scenario set capf-wrong-port --all --param ms=10", "takes no parameter 'ms' (it takes: port)"},
       {"scenario set certhash-empty --all --param ms=10", "fault 'certhash-empty' takes no parameters"},

@@ -2,6 +2,7 @@
 // request refused with one actionable line and nothing written; the cached files' versions untouched.
 #include "fault/store.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "db/device_store.hpp"
@@ -186,8 +187,6 @@ TEST_F(FaultStoreTest, EveryBadRequestGetsItsLineAndStoresNothing) {
        "unknown fault 'sgn-bad-sig' (did you mean sgn-bad-signature?): `cucm-emu scenario list` names them"},
       {"unknown fault, no guess", [](ArmRequest& r) { r.fault = "nope"; }, Errc::InvalidArgument,
        "unknown fault 'nope': `cucm-emu scenario list` names them"},
-      {"planned fault", [](ArmRequest& r) { r.fault = "capf-lsc-wrong-cn"; }, Errc::InvalidArgument,
-       "fault 'capf-lsc-wrong-cn' is planned, not yet applied by this build"},
       {"parameter not taken", [](ArmRequest& r) { r.params = {"ms=10"}; }, Errc::InvalidArgument,
        "fault 'capf-wrong-port' takes no parameter 'ms' (it takes: port)"},
       {"no parameters", [](ArmRequest& r) { r.fault = "certhash-empty"; r.params = {"code=1"}; }, Errc::InvalidArgument,
@@ -255,9 +254,27 @@ TEST_F(FaultStoreTest, ClearRefusesAnUnknownFaultOrDeviceName) {
             "unknown fault 'certhash-emtpy' (did you mean certhash-empty?): `cucm-emu scenario list` names them");
   EXPECT_FALSE(store.clear("", "SEP12"));
   EXPECT_EQ(rows(), 1);
-  auto planned = store.clear("capf-lsc-wrong-cn", "");  // a planned fault is a known name
-  ASSERT_TRUE(planned);
-  EXPECT_EQ(*planned, 0);
+}
+
+// A fault of the catalog this build does not apply yet (none, once every one is built).
+const FaultSpec* first_planned() {
+  for (const auto& f : all_faults()) {
+    if (!f.ready) return &f;
+  }
+  return nullptr;
+}
+
+TEST_F(FaultStoreTest, APlannedFaultIsRefusedButClearedAsAKnownName) {
+  const FaultSpec* planned = first_planned();
+  if (!planned) GTEST_SKIP() << "this build applies every fault of the catalog: none is planned";
+  FaultStore store(db());
+  auto armed = store.arm(request(std::string(planned->name), ""), kNow);
+  ASSERT_FALSE(armed);
+  EXPECT_EQ(armed.error().message, fmt::format("fault '{}' is planned, not yet applied by this build", planned->name));
+  auto cleared = store.clear(planned->name, "");
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(*cleared, 0);
+  EXPECT_EQ(rows(), 0);
 }
 
 TEST(FaultTime, FormatsUtcSeconds) {
