@@ -165,9 +165,9 @@ Result<std::string> Booter::signed_config(const signer::TrustList& itl, const st
     noticed("sgn-bad-signature", st.error().message);
     return std::move(st).error();
   }
-  check_signer_dates(*rec, *cert, name);
   decide("signature OK", fmt::format("{} verified with the ITL's {} certificate {}", name,
                                      signer::role_name(*rec->role), rec->subject));
+  check_signer_dates(*rec, *cert, name);
   return std::string(as_chars(signer::sgn_payload(file, parsed)));
 }
 
