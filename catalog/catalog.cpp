@@ -136,6 +136,13 @@ Result<Bytes> Catalog::trust_list(bool ctl, const std::string& filename, const d
   std::erase_if(entries, [&](const signer::TrustEntry& e) {
     return std::find(tweak.without.begin(), tweak.without.end(), e.role) != tweak.without.end();
   });
+  if (tweak.callmanager) {
+    // Only the CCM+TFTP record: the SAST record of an ITL the CallManager certificate signs (before
+    // 12.0) keeps the certificate phones already trust as the ITL's signer.
+    for (auto& e : entries) {
+      if (e.role == signer::Role::CcmTftp) e.cert = tweak.callmanager;
+    }
+  }
   signer::TrustListOptions o;
   o.filename = filename;
   o.hash = opts_.hash;

@@ -90,13 +90,17 @@ class Catalog {
     signer::X509Ptr cert;
   };
   Result<const Stranger*> stranger() const;
-  // Which records a trust list leaves out, and who signs it instead of the era's signer (faults).
+  // Which records a trust list leaves out, who signs it instead of the era's signer, and what its
+  // CCM+TFTP record holds instead of the CallManager certificate (faults).
   struct TrustTweak {
     std::vector<signer::Role> without;
     const Stranger* signer = nullptr;
+    const X509* callmanager = nullptr;
   };
   Result<Bytes> trust_list(bool ctl, const std::string& filename, const db::ClusterSettings& settings,
                            const TrustTweak& tweak) const;
+  // The ITL or CTL a trust-list fault makes (catalog/faulted_trust.cpp).
+  Result<Bytes> faulted_trust_list(const Snapshot& s, const fault::Applied& f) const;
   Result<Bytes> faulted_config(const Snapshot& s, const fault::Applied& f) const;
   Result<Bytes> faulted_encrypted(const Snapshot& s, const fault::Applied& f) const;
   Result<Bytes> static_file(std::string_view name) const;

@@ -31,14 +31,6 @@ bool on_partial_only(std::string_view n) {
   return n.starts_with("certhash-") || n == "partial-without-capf" || n == "capf-wrong-port";
 }
 
-// The last byte of the signature flipped: the file still parses, and no key verifies it.
-Result<Bytes> flip_signature(Bytes file, std::string_view context) {
-  CUCM_TRY(auto parsed, signer::parse_header(file, context));
-  std::size_t last = parsed.signature_item_offset + parsed.signature_item_size - 1;
-  file[last] ^= 0x01;
-  return file;
-}
-
 // The HashAlgorithm item's value set to a code no format defines (PROTOCOLS §5.1 knows 0 SHA-1
 // and 1 SHA-512 here): the header frames, the digest cannot be known.
 Result<Bytes> unknown_hash(Bytes file) {
@@ -62,9 +54,20 @@ std::string drop_element(std::string xml, std::string_view name) {
 
 }  // namespace
 
+Result<Bytes> flip_signature(Bytes file, std::string_view context) {
+  CUCM_TRY(auto parsed, signer::parse_header(file, context));
+  std::size_t last = parsed.signature_item_offset + parsed.signature_item_size - 1;
+  file[last] ^= 0x01;
+  return file;
+}
+
 bool fault_acts_on(const fault::FaultSpec& f, FileKind kind) {
   if (f.layer != fault::Layer::File) return false;
   std::string_view n = f.name;
+  // The expired copy is in the ITL; the configs need no change to name it (faulted_trust.cpp), so
+  // one boot, which asks for one ITL, is one application, and --count counts boots.
+  if (n == "sgn-expired-signer") return kind == FileKind::Itl;
+  if (n.starts_with("ctl-")) return kind == FileKind::Ctl;
   if (n.starts_with("itl-")) return kind == FileKind::Itl;
   if (n.starts_with("enc-")) return kind == FileKind::ConfigEncSgn;
   if (on_signed_config(n)) return kind == FileKind::ConfigSgn;
@@ -77,6 +80,9 @@ bool fault_acts_on(const fault::FaultSpec& f, FileKind kind, Variant variant) {
   if (on_partial_only(n)) return variant == Variant::PartialConfigSigned;
   if (kind == FileKind::ConfigSgn) return variant == Variant::PartialConfigSigned || variant == Variant::FullConfigSigned;
   if (kind == FileKind::ConfigEncSgn) return variant == Variant::EncryptedConfig;
+  // Only where the cluster answers not found: in mixed mode the CTL is served anyway, and the
+  // fault is kept for a request it changes.
+  if (kind == FileKind::Ctl) return variant == Variant::NotFound;
   return variant == Variant::Itl;
 }
 
@@ -158,17 +164,9 @@ Result<Served> Catalog::build_faulted(const Snapshot& s, const fault::Applied& f
   if (n == "enc-missing") {
     return make_error(Errc::NotFound, fmt::format("{}: not found: fault enc-missing injected", s.file.name));
   }
-  if (s.file.kind == FileKind::Itl) {
-    TrustTweak tweak;
-    if (n == "itl-without-capf") tweak.without = {signer::Role::Capf};
-    if (n == "itl-without-tftp") tweak.without = {signer::Role::Tftp, signer::Role::CcmTftp};
-    if (n == "itl-untrusted-signer") {
-      CUCM_TRY(tweak.signer, stranger());
-    }
-    CUCM_TRY(out.bytes, trust_list(false, s.file.name, *s.settings.settings, tweak));
-    if (n == "itl-bad-signature") {
-      CUCM_TRY(out.bytes, flip_signature(std::move(out.bytes), "itl"));
-    }
+  if (s.file.kind == FileKind::Itl || s.file.kind == FileKind::Ctl) {
+    CUCM_TRY(out.bytes, faulted_trust_list(s, f));
+    if (s.file.kind == FileKind::Ctl) out.variant = Variant::Ctl;  // served where the decision said not found
     return out;
   }
   if (s.file.kind == FileKind::ConfigEncSgn) {

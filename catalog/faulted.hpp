@@ -3,8 +3,12 @@
 // build and changes one thing, so a phone's reaction points at that one thing.
 #pragma once
 
+#include <string_view>
+
 #include "catalog/decision.hpp"
 #include "catalog/file_name.hpp"
+#include "core/bytes.hpp"
+#include "core/result.hpp"
 #include "fault/catalog.hpp"
 
 namespace cucm::catalog {
@@ -14,5 +18,9 @@ bool fault_acts_on(const fault::FaultSpec& f, FileKind kind);
 // The same, once the decision is known: certHash faults change a partial config only, enc faults
 // an encrypted one, and so on. A fault armed for a file the decision does not make is not used up.
 bool fault_acts_on(const fault::FaultSpec& f, FileKind kind, Variant variant);
+
+// A signed file (.sgn, ITL) with its signature's last byte flipped: it still parses, and no key
+// verifies it. `context` names the file kind in a parse error.
+Result<Bytes> flip_signature(Bytes file, std::string_view context);
 
 }  // namespace cucm::catalog

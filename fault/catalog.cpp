@@ -37,7 +37,7 @@ constexpr FaultSpec kFaults[] = {
      Unknown,
      "unknown: no source says whether phones check the validity dates of trust-list certificates; our simulator does "
      "not, and completes",
-     "seed 003: an expired CallManager certificate before its renewal", {}, false},
+     "seed 003: an expired CallManager certificate before its renewal", {}, true},
     {"sgn-unknown-hash", File, "SEP<MAC>.cnf.xml.sgn whose header names an unknown hash algorithm (tag 27 value 9)",
      RefusesFile, "refuses the config: it cannot check a signature made with a digest it does not know (PROTOCOLS §5.1)",
      "PROTOCOLS §5.1: HashAlgorithm", {}, true},
@@ -63,7 +63,7 @@ constexpr FaultSpec kFaults[] = {
      "TAC 116232: an ITL without the TFTP certificate", {}, true},
     {"ctl-in-non-mixed-mode", File, "CTLSEP<MAC>.tlv served although the cluster is not in mixed mode", Unknown,
      "unknown: a phone is not known to refuse a valid CTL outside mixed mode; our simulator takes it and completes",
-     "PROTOCOLS §1.1 step 3: the CTL exists only in mixed mode", {}, false},
+     "PROTOCOLS §1.1 step 3: the CTL exists only in mixed mode", {}, true},
     {"certhash-empty", File, "the partial SEP<MAC>.cnf.xml.sgn carries an empty certHash", RunsCapf,
      "opens CAPF: an empty certHash is one of the three triggers (seed 004, PROTOCOLS §1.1 step 7)",
      "seed 004: 'an empty MD5'", {}, true},

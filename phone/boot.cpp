@@ -196,6 +196,20 @@ void Booter::remember_tvs_servers(xmlNode* root) {
   (void)save_tvs_memory(o_.state_dir, tvs_);
 }
 
+// A phone cannot see the cluster's security mode, and a CTL as mixed mode serves it is what
+// ctl-in-non-mixed-mode serves too. What it can see is that the CTL is of no use to it: its config
+// asks for no TLS signalling (deviceSecurityMode 1), which is what every config of a cluster not
+// in mixed mode says, since authenticated and encrypted signalling need mixed mode (encrypted
+// configs do not, PROTOCOLS §2.3). A non-secure phone of a mixed-mode cluster sees the same, so
+// the note says both; it changes nothing in the boot.
+void Booter::note_needless_ctl(xmlNode* root) {
+  if (!ctl_seen_) return;
+  xmlNode* mode = cnf::child(root, "deviceSecurityMode");
+  if (!mode || cnf::text(mode) != "1") return;
+  noticed("ctl-in-non-mixed-mode", "a CTL came, yet my config asks for no secure signalling (deviceSecurityMode 1): "
+                                   "a cluster not in mixed mode serving a CTL, or a non-secure phone in mixed mode");
+}
+
 bool Booter::finish_full(const std::string& xml, bool encrypted) {
   auto doc = cnf::parse_xml(xml, "full config");
   if (!doc) {
@@ -222,6 +236,7 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
     r_.failure = "the full config names no call manager";
     return false;
   }
+  note_needless_ctl(root);
   r_.full_config = true;
   r_.encrypted = encrypted;
   decide("full config", fmt::format("{}: register with {} ({})", encrypted ? "decrypted" : "signed",
@@ -251,6 +266,7 @@ Result<std::string> Booter::encrypted_config(const signer::TrustList& itl, bool&
     if (auto st = signer::verify_signature(*enc, parsed, *key); !st) {
       return make_error(st.error().code, enc_name + ": " + st.error().message);
     }
+    check_signer_dates(*rec, *cert, enc_name);
   }
   const auto& id = s_.lsc ? s_.lsc : s_.mic;
   auto plain = signer::decrypt_enc_sgn(*enc, parsed, *id->key);

@@ -1,5 +1,6 @@
 // The boot's trust steps: the trust lists, the signed config (HTTPS, HTTP, TFTP) and TVS.
 #include <algorithm>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -33,7 +34,11 @@ bool empty_itl(const signer::TrustList& itl) {
 bool Booter::trust_lists() {
   std::string ctl_name = "CTL" + o_.device + ".tlv", itl_name = "ITL" + o_.device + ".tlv";
   auto ctl = fetch(ctl_name);
-  if (!ctl) decide("no CTL", "the cluster is not in mixed mode: normal");
+  if (ctl) {
+    take_ctl(*ctl);
+  } else {
+    decide("no CTL", "the cluster is not in mixed mode: normal");
+  }
   auto itl_bytes = fetch(itl_name);
   if (!itl_bytes) {
     r_.failure = "no ITL: " + itl_bytes.error().message;
@@ -96,6 +101,28 @@ bool Booter::trust_lists() {
   return true;
 }
 
+void Booter::take_ctl(const Bytes& bytes) {
+  auto ctl = signer::parse_trust_list(bytes);
+  if (!ctl) return decide("CTL ignored", "it does not parse: " + ctl.error().message);
+  if (auto st = signer::verify_trust_list(bytes, *ctl); !st) return decide("CTL ignored", st.error().message);
+  ctl_seen_ = true;
+  decide("CTL taken", fmt::format("{} records, signer {}: a CTL exists only in mixed mode (PROTOCOLS §1.1 step 3)",
+                                  ctl->records.size(), ctl->parsed.header.signer_name));
+}
+
+// No source says whether phones check the dates of trust-list certificates (sgn-expired-signer's
+// reaction is unknown), and this simulator does not refuse on them: it names what it saw and goes
+// on, so that a boot against an expired signer still shows where a stricter phone would stop.
+void Booter::check_signer_dates(const signer::TrustRecord& rec, const X509& cert, const std::string& name) {
+  std::time_t now = std::time(nullptr);  // the phone's clock
+  std::time_t until = signer::not_after(cert);
+  if (until >= now) return;
+  noticed("sgn-expired-signer",
+          fmt::format("{} is signed by the ITL's {} certificate {}, expired since {} by my clock: dates are not "
+                      "checked, so it is taken",
+                      name, signer::role_name(*rec.role), rec.subject, signer::format_utc(until)));
+}
+
 const signer::TrustRecord* Booter::tftp_record(const signer::TrustList& itl, const signer::Header& h) const {
   for (const auto& rec : itl.records) {
     bool tftp = rec.role == static_cast<std::uint16_t>(signer::Role::Tftp) ||
@@ -140,6 +167,7 @@ Result<std::string> Booter::signed_config(const signer::TrustList& itl, const st
   }
   decide("signature OK", fmt::format("{} verified with the ITL's {} certificate {}", name,
                                      signer::role_name(*rec->role), rec->subject));
+  check_signer_dates(*rec, *cert, name);
   return std::string(as_chars(signer::sgn_payload(file, parsed)));
 }
 

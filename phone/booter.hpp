@@ -50,6 +50,11 @@ class Booter {
  private:
   // Trust lists, signed configs and TVS are in boot_trust.cpp; CAPF and the full config in boot.cpp.
   bool trust_lists();
+  // A CTL the server sent: checked and noted for this boot (ctl_seen_); this simulator does not
+  // check ITLs against a CTL, so it keeps none across boots.
+  void take_ctl(const Bytes& ctl);
+  // Names a signer past its notAfter by the phone's clock (sgn-expired-signer), and goes on.
+  void check_signer_dates(const signer::TrustRecord& rec, const X509& cert, const std::string& name);
   const signer::TrustRecord* tftp_record(const signer::TrustList& itl, const signer::Header& h) const;
   Result<std::string> signed_config(const signer::TrustList& itl, const std::string& name);
   Result<std::string> https_config(const signer::TrustList& itl, const std::string& name);
@@ -61,6 +66,8 @@ class Booter {
   // The encrypted config, decrypted; on a decryption failure `decrypt_failed` is set.
   Result<std::string> encrypted_config(const signer::TrustList& itl, bool& decrypt_failed);
   bool finish_full(const std::string& xml, bool encrypted);
+  // Names a CTL that a config asking for no secure signalling came with (ctl-in-non-mixed-mode).
+  void note_needless_ctl(xmlNode* root);
   std::string local_hash() const {
     const auto& id = s_.lsc ? s_.lsc : s_.mic;
     return id ? signer::cert_md5_hex(*id->cert) : std::string();
@@ -82,6 +89,7 @@ class Booter {
   Clock::time_point start_;
   BootResult r_;
   std::optional<signer::TrustList> itl_;
+  bool ctl_seen_ = false;  // a CTL that verifies came this boot
   TvsMemory tvs_;
 };
 

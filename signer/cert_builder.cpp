@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
+#include "signer/cert.hpp"
 #include "signer/keys.hpp"
 #include "signer/spki.hpp"
 
@@ -120,6 +121,34 @@ Result<X509Ptr> issue_cert(EVP_PKEY& subject_key, const CertRequest& req, X509& 
     return make_error(Errc::InvalidArgument, "signer: CA key does not match the CA certificate");
   }
   return build(subject_key, req, &ca, ca_key);
+}
+
+Result<X509Ptr> self_signed_copy(const X509& cert, EVP_PKEY& key, std::time_t not_before, std::time_t not_after) {
+  const EVP_PKEY* pub = X509_get0_pubkey(&cert);
+  if (!pub || !same_public_key(*pub, key)) {
+    return make_error(Errc::InvalidArgument, "signer: the key is not the certificate's own");
+  }
+  X509Ptr copy(X509_dup(&cert));
+  if (!copy) return ossl_error(Errc::Internal, "signer: cannot copy the certificate");
+  if (!is_self_signed(cert)) {
+    int aki = X509_get_ext_by_NID(copy.get(), NID_authority_key_identifier, -1);
+    if (aki >= 0) {
+      X509ExtPtr gone(X509_delete_ext(copy.get(), aki));
+    }
+    if (X509_set_issuer_name(copy.get(), X509_get_subject_name(copy.get())) != 1) {
+      return ossl_error(Errc::Internal, "signer: cannot set the copy's issuer");
+    }
+  }
+  if (!X509_time_adj_ex(X509_getm_notBefore(copy.get()), 0, 0, &not_before) ||
+      !X509_time_adj_ex(X509_getm_notAfter(copy.get()), 0, 0, &not_after)) {
+    return ossl_error(Errc::Internal, "signer: cannot set the copy's validity");
+  }
+  if (X509_sign(copy.get(), &key, evp_md(signature_digest(cert))) <= 0) {
+    return ossl_error(Errc::Internal, "signer: the copy's signature failed");
+  }
+  // Parsed again from its DER, so that nothing OpenSSL cached from the original's fields (its
+  // hash, its extension flags) outlives the changes.
+  return load_cert(cert_der(*copy));
 }
 
 }  // namespace cucm::signer

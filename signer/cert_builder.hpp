@@ -44,4 +44,12 @@ Result<X509Ptr> make_self_signed(EVP_PKEY& key, const CertRequest& req);
 // Issued by `ca` for `subject_key` (only its public half is used); issuer = the CA's subject.
 Result<X509Ptr> issue_cert(EVP_PKEY& subject_key, const CertRequest& req, X509& ca, EVP_PKEY& ca_key);
 
+// A copy of `cert` valid from `not_before` to `not_after`, signed again with `key` and the digest
+// of the original's signature; subject, serial, public key and extensions are the original's
+// (a file fault's expired copy). `key` must be the certificate's own, so a self-signed original
+// stays self-signed. The copy of a certificate a CA issued names its own subject as issuer and
+// loses its authority key identifier: only that CA could sign it as the original is.
+// InvalidArgument when `key` is not the certificate's.
+Result<X509Ptr> self_signed_copy(const X509& cert, EVP_PKEY& key, std::time_t not_before, std::time_t not_after);
+
 }  // namespace cucm::signer

@@ -1,4 +1,6 @@
 // Certificates: names in the tools' form, serial bytes, the mkcert profile, hashes.
+#include <ctime>
+
 #include <gtest/gtest.h>
 
 #include "core/encoding.hpp"
@@ -64,6 +66,44 @@ TEST(Cert, IssuedCertificateChainsToCa) {
   auto bad = issue_cert(**phone_key, req, *ca.cert, *test::rsa_identity(1024).key);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("does not match"), std::string::npos);
+}
+
+// sgn-expired-signer's copy: everything the original has but its dates, signed as the original is
+// (self-signed with its own key); a copy of a CA-issued certificate becomes self-signed.
+TEST(Cert, SelfSignedCopyKeepsAllButTheDates) {
+  const auto& id = test::rsa_identity(2048);
+  std::time_t now = std::time(nullptr);
+  auto copy = self_signed_copy(*id.cert, *id.key, now - 3 * 86400, now - 86400);
+  ASSERT_TRUE(copy) << copy.error().message;
+  EXPECT_EQ(subject_name(**copy), subject_name(*id.cert));
+  EXPECT_EQ(issuer_name(**copy), issuer_name(*id.cert));
+  EXPECT_EQ(serial_bytes(**copy), serial_bytes(*id.cert));
+  EXPECT_TRUE(same_public_key(*X509_get0_pubkey(copy->get()), *id.key));
+  EXPECT_EQ(signature_digest(**copy), signature_digest(*id.cert));
+  EXPECT_EQ(X509_get_ext_count(copy->get()), X509_get_ext_count(id.cert.get()));
+  EXPECT_EQ(not_after(**copy), now - 86400);
+  EXPECT_EQ(not_before(**copy), now - 3 * 86400);
+  EXPECT_TRUE(is_self_signed(**copy));
+  EXPECT_EQ(X509_verify(copy->get(), id.key.get()), 1);
+  EXPECT_NE(cert_der(**copy), cert_der(*id.cert));
+
+  const auto& ca = test::rsa_identity(1024);
+  auto leaf_key = generate_key(KeySpec{});
+  ASSERT_TRUE(leaf_key);
+  CertRequest req;
+  req.subject = {{"CN", "cucm-emu"}, {"O", "Lab"}};
+  auto leaf = issue_cert(**leaf_key, req, *ca.cert, *ca.key);
+  ASSERT_TRUE(leaf);
+  auto leaf_copy = self_signed_copy(**leaf, **leaf_key, now - 3 * 86400, now - 86400);
+  ASSERT_TRUE(leaf_copy) << leaf_copy.error().message;
+  EXPECT_EQ(issuer_name(**leaf_copy), subject_name(**leaf));
+  EXPECT_EQ(X509_get_ext_by_NID(leaf_copy->get(), NID_authority_key_identifier, -1), -1);
+  EXPECT_TRUE(is_self_signed(**leaf_copy));
+  EXPECT_EQ(X509_verify(leaf_copy->get(), leaf_key->get()), 1);
+  // Only the certificate's own key signs its copy.
+  auto wrong = self_signed_copy(*id.cert, *ca.key, now - 3 * 86400, now - 86400);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, Errc::InvalidArgument);
 }
 
 TEST(Cert, PemDerRoundTripAndGarbage) {
