@@ -64,6 +64,18 @@ class PlainSession final : public Session {
   bool is_open() const override { return socket_.is_open(); }
   asio::any_io_executor executor() override { return socket_.get_executor(); }
 
+  // Readable with nothing to read is the peer's FIN (or a reset); a pipelined request is data,
+  // left for the read that follows the answer.
+  void on_hangup(std::function<void()> gone) override {
+    socket_.async_wait(tcp::socket::wait_read, [self = self(), gone = std::move(gone)](boost::system::error_code ec) {
+      if (ec || !self->socket_.is_open()) return;
+      char byte = 0;
+      boost::system::error_code peek;
+      std::size_t n = self->socket_.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, peek);
+      if (peek != asio::error::would_block && (peek || n == 0)) gone();
+    });
+  }
+
   void write_response(std::string_view body) override {
     std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(body.data(), body.size())};
     if (!keep_alive_) {

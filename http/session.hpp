@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,10 @@ class Session : public std::enable_shared_from_this<Session>, public core::Watch
   virtual void close() = 0;
   virtual bool is_open() const = 0;
   virtual boost::asio::any_io_executor executor() = 0;
+  // Calls `gone` if the peer ends the connection while the session holds an answer back (http-slow:
+  // a phone that gave up must not get an answer, nor leave an event, long after). Plain TCP only:
+  // faults never act on HTTPS, whose sessions do nothing here.
+  virtual void on_hangup(std::function<void()> gone) { (void)gone; }
 
   // --- the requests ---
   void start_reading();  // on the loop that accepted the connection

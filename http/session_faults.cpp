@@ -52,6 +52,11 @@ bool Session::inject_fault(const ResponseHead& head, const std::string& name, co
     self->touch();
     self->serve_device_file(h, name, device);
   });
+  on_hangup([self, name, device, delay] {
+    if (!self->fault_delay_ || self->fault_delay_->cancel() == 0) return;  // answered already
+    self->event(device, "GET " + name, fmt::format("the phone closed the connection before the answer delayed {} ms", delay.count()));
+    self->close();
+  });
   return true;
 }
 
