@@ -44,7 +44,7 @@ std::vector<RepeatLimiter::Held> RepeatLimiter::expire(TimePoint now) {
   std::lock_guard lock(mutex_);
   std::vector<Held> out;
   for (auto it = windows_.begin(); it != windows_.end();) {
-    if (!ended(it->second, now)) {
+    if (!over_by(it->second, now)) {
       ++it;
       continue;
     }

@@ -54,7 +54,12 @@ class RepeatLimiter {
     std::size_t passed = 0;
     std::uint64_t suppressed = 0;
   };
+  // A time before the window's start is a clock set back: the occurrence starts a new window.
   bool ended(const Window& w, TimePoint now) const { return now < w.start || now - w.start >= o_.window; }
+  // For expire(), whose caller read `now` before taking the lock: an occurrence admitted meanwhile
+  // may have started a window after it, which that stale time must not end (it would let a second
+  // `per_window` through at once).
+  bool over_by(const Window& w, TimePoint now) const { return now >= w.start && now - w.start >= o_.window; }
 
   Options o_;
   mutable std::mutex mutex_;

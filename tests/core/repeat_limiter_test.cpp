@@ -38,6 +38,20 @@ TEST(RepeatLimiter, ExpireReportsHeldCountsOnceAndForgetsEndedWindows) {
   EXPECT_TRUE(limit.expire(kT0 + 3s).empty());
 }
 
+// The event writer reads the time, then expires: an occurrence admitted in between may start a
+// window later than that time. The stale time must not end it, or a second `per_window` passes
+// at once (EventWriterTest.RepeatedRefusalsFromOneSourceBecomeSummaries wrote 31 of at most 30).
+TEST(RepeatLimiter, ExpireWithATimeBeforeAWindowsStartLeavesItOpen) {
+  RepeatLimiter limit({.per_window = 2, .window = 1000ms, .max_keys = 16});
+  for (int i = 0; i < 5; ++i) limit.admit("a", kT0 + 5s);
+  EXPECT_TRUE(limit.expire(kT0 + 4s).empty());
+  EXPECT_EQ(limit.keys(), 1u);
+  EXPECT_FALSE(limit.admit("a", kT0 + 5s + 10ms).pass);  // still the same window: its two have passed
+  auto held = limit.expire(kT0 + 6s);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].suppressed, 4u);
+}
+
 TEST(RepeatLimiter, ManyKeysShareTheOverflowKeyAndTheMapStaysBounded) {
   RepeatLimiter limit({.per_window = 2, .window = 1000ms, .max_keys = 100});
   int passed = 0;
