@@ -154,7 +154,9 @@ void Booter::notice_capf_failure(const std::string& m, const std::string& host, 
   if (has("connect failed")) {
     noticed("capf-wrong-port", fmt::format("nothing answers on CAPF {}:{}", host, port));
   } else if (has("TLS handshake") && (has("unsupported protocol") || has("protocol version"))) {
-    noticed("capf-tls-1.0-only", "CAPF offers no TLS version I speak: " + m);
+    // A phone with a ceiling of its own (a 79xx) fails so against a server whose floor is above
+    // it: that is the phone's age, not a server offering too little.
+    if (o_.profile.tls_max.empty()) noticed("capf-tls-1.0-only", "CAPF offers no TLS version I speak: " + m);
   } else if (has("TLS handshake") && (has("handshake failure") || has("no shared cipher") || has("no cipher"))) {
     noticed("capf-cipher-mismatch", "CAPF and I share no cipher suite: " + m);
   } else if (has("no answer to AuthResponse")) {
