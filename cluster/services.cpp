@@ -116,24 +116,27 @@ void Services::stop() {
   loops_.stop();
 }
 
-bool Services::wait_transfers(std::chrono::milliseconds max) {
+namespace {
+
+// Until `active` is 0 or `max` has passed. The loops' threads change the count: polling it is the
+// only way another thread sees it.
+bool wait_until_idle(const std::atomic<std::uint64_t>* active, std::chrono::milliseconds max) {
   auto until = std::chrono::steady_clock::now() + max;
-  // The transfer's own thread decrements the count: polling it is the only way to see it from here.
-  while (tftp_ && tftp_->stats().active.load() > 0) {
+  while (active && active->load() > 0) {
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
 }
 
+}  // namespace
+
+bool Services::wait_transfers(std::chrono::milliseconds max) {
+  return wait_until_idle(tftp_ ? &tftp_->stats().active : nullptr, max);
+}
+
 bool Services::wait_tvs_sessions(std::chrono::milliseconds max) {
-  auto until = std::chrono::steady_clock::now() + max;
-  // As wait_transfers: the count is the loops' to change; polling it is how another thread sees it.
-  while (tvs_ && tvs_->stats().active.load() > 0) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
+  return wait_until_idle(tvs_ ? &tvs_->stats().active : nullptr, max);
 }
 
 void Services::wait() {
