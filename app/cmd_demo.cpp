@@ -35,6 +35,8 @@ struct DemoArgs {
 void use_standard_ports(cluster::ServicesConfig& sc) {
   sc.capf->port = 3804;
   sc.tvs->port = 2445;
+  sc.sip->tls_port = 5061;
+  sc.sip->port = 5060;
   sc.http->port = 6970;
   sc.https->port = http::kHttpsPort;
   if (::geteuid() == 0) sc.tftp->port = 69;
@@ -90,7 +92,7 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   fs::path pcap = a.pcap, raw = a.pcap + ".part";
   std::string keylog_file = !a.tls_keylog.empty() || pcap.empty() ? a.tls_keylog : a.pcap + ".keylog";
   CUCM_TRY(auto keylog, open_tls_keylog(keylog_file, "CAPF, TVS and HTTPS"));
-  sc.capf->tls_keylog = sc.tvs->tls_keylog = sc.https->tls_keylog = keylog;
+  sc.capf->tls_keylog = sc.tvs->tls_keylog = sc.https->tls_keylog = sc.sip->tls_keylog = keylog;
   // A demo that fails leaves no half capture behind (declared first: removed after dumpcap stops).
   struct RemovePart {
     fs::path file;
@@ -115,6 +117,9 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   CUCM_CHECK(db::SettingsStore(cl->db()).set("capf_port", std::to_string(services.capf_port())));
   // And its TVS list at TVS.
   CUCM_CHECK(db::SettingsStore(cl->db()).set("tvs_port", std::to_string(services.tvs_port())));
+  // And its call manager at SIP.
+  CUCM_CHECK(db::SettingsStore(cl->db()).set("sip_port", std::to_string(services.sip_port())));
+  CUCM_CHECK(db::SettingsStore(cl->db()).set("sip_tls_port", std::to_string(services.sip_tls_port())));
 
   std::cout << fmt::format(
       "cucm-emu demo: encrypted configuration files (seed 004)\n"

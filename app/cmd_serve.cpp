@@ -29,7 +29,7 @@ namespace {
 void raise_open_file_limit(const ServeArgs& a, spdlog::logger& log) {
   std::size_t https = a.no_https ? 0 : a.max_connections;  // HTTPS has its own --max-connections
   rlim_t wanted = static_cast<rlim_t>(a.max_connections + https + a.max_transfers + a.capf_max_sessions +
-                                      a.tvs_max_sessions + 512);
+                                      a.tvs_max_sessions + (a.no_sip ? 0 : a.sip_max_sessions) + 512);
   struct rlimit lim {};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
   rlimit raised = lim;
@@ -56,6 +56,13 @@ void print_listening(const cluster::Services& s, const ServeArgs& a) {
   }
   if (auto ep = s.tvs_endpoint()) {
     std::cout << fmt::format("tvs: listening on {}:{}/tcp (TLS {}+)\n", ep->address().to_string(), ep->port(), a.tvs_tls_min);
+  }
+  if (const auto* sip = s.sip()) {
+    auto tls = sip->tls_endpoint();
+    std::cout << fmt::format("sip: listening on {}:{}/tcp (TLS {}+, the CallManager certificate)", tls.address().to_string(),
+                             tls.port(), a.sip_tls_min);
+    if (auto udp = sip->udp_endpoint(); udp.port() != 0) std::cout << fmt::format(", {}:{}/udp+tcp", udp.address().to_string(), udp.port());
+    std::cout << "\n";
   }
   if (auto ep = s.metrics_endpoint()) {
     std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
@@ -93,6 +100,14 @@ void print_stats(const cluster::Services& services, const catalog::CacheStats& c
                              "closed, {} refused, {} failed handshakes ({} below --tvs-tls-min)\n",
                              s.sessions.load(), s.valid.load(), s.invalid.load(), s.malformed.load(), s.silent.load(),
                              s.refused.load(), s.handshake_failed.load(), s.tls_too_old.load());
+  }
+  if (const auto* p = services.sip()) {
+    const auto& s = p->stats();
+    std::cout << fmt::format("sip: {} connections, {} datagrams, {} registered, {} unregistered, {} challenged, {} refused "
+                             "registrations, {} OPTIONS, {} malformed, {} failed handshakes\n",
+                             s.sessions.load(), s.datagrams.load(), s.registered.load(), s.unregistered.load(),
+                             s.challenged.load(), s.forbidden.load(), s.options.load(), s.malformed.load(),
+                             s.handshake_failed.load());
   }
   std::cout << fmt::format("cache: {} hits, {} builds ({} requests joined a build under way), {} entries, {} bytes\n",
                            c.hits, c.builds, c.joined, c.entries, c.bytes);
@@ -136,7 +151,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
   if (a.max_timeout_option < 1 || a.max_timeout_option > 255) {
     return make_error(Errc::InvalidArgument, "--max-timeout-option must be 1..255 (seconds, as the option itself)");
   }
-  for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port}) {
+  for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port, a.sip_tls_port, a.sip_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
   if (!a.log_level.empty()) {

@@ -97,6 +97,19 @@ cluster::ServicesConfig services_config(const ServeArgs& a, const std::shared_pt
     vc.tls_min = a.tvs_tls_min;
     vc.tls_keylog = keylog;
   }
+  if (!a.no_sip) {
+    auto& pc = sc.sip.emplace();
+    pc.address = a.sip_address;
+    pc.tls_port = static_cast<std::uint16_t>(a.sip_tls_port);
+    pc.port = static_cast<std::uint16_t>(a.sip_port);
+    pc.plain = !a.no_sip_plain;
+    pc.io_timeout = std::chrono::milliseconds(a.sip_timeout_ms);
+    pc.idle_timeout = std::chrono::seconds(a.sip_idle_timeout_s);
+    pc.max_sessions = a.sip_max_sessions;
+    pc.max_per_address = a.sip_max_per_address;
+    pc.tls_min = a.sip_tls_min;
+    pc.tls_keylog = keylog;
+  }
   if (a.metrics_port >= 0) {
     auto& mc = sc.metrics.emplace();
     mc.address = a.metrics_address;
@@ -133,7 +146,7 @@ void add_serve_options(CLI::App& s, ServeArgs& a) {
   s.add_flag("--no-lab-manufacturer", a.no_lab_manufacturer,
               "Do not make or re-trust the lab manufacturing CA that signs simulated MICs (CAPF-trust is used as it is)");
   s.add_option("--tls-keylog", a.tls_keylog,
-                "Append the secrets of every CAPF, TVS and HTTPS session to FILE (NSS key log, for Wireshark); "
+                "Append the secrets of every CAPF, TVS, HTTPS and SIP-TLS session to FILE (NSS key log, for Wireshark); "
                 "SSLKEYLOGFILE does the same. Lab use only")
       ->type_name("FILE");
   s.add_option("--tvs-address", a.tvs_address, "TVS listen address")->capture_default_str();
@@ -144,6 +157,21 @@ void add_serve_options(CLI::App& s, ServeArgs& a) {
   s.add_option("--tvs-max-sessions", a.tvs_max_sessions, "Concurrent TVS connections")->capture_default_str();
   s.add_option("--tvs-max-per-address", a.tvs_max_per_address,
                 "Concurrent TVS connections from one client address (0: no cap)")->capture_default_str();
+  s.add_option("--sip-address", a.sip_address, "SIP listen address (TLS, UDP and TCP)")->capture_default_str();
+  s.add_option("--sip-tls-port", a.sip_tls_port, "SIP over TLS port: secure phones and trunks (0: any free port)")
+      ->capture_default_str();
+  s.add_option("--sip-port", a.sip_port, "SIP over UDP and TCP port, for non-secure profiles (0: any free port)")
+      ->capture_default_str();
+  s.add_flag("--no-sip", a.no_sip, "Do not serve SIP");
+  s.add_flag("--no-sip-plain", a.no_sip_plain, "Serve SIP over TLS only, not over UDP and TCP");
+  s.add_option("--sip-tls-min", a.sip_tls_min, "Lowest TLS version for SIP")->capture_default_str();
+  s.add_option("--sip-timeout-ms", a.sip_timeout_ms, "SIP deadline for a handshake, a first request and a message begun")
+      ->capture_default_str();
+  s.add_option("--sip-idle-timeout", a.sip_idle_timeout_s, "Seconds a SIP connection may stay quiet between requests")
+      ->capture_default_str();
+  s.add_option("--sip-max-sessions", a.sip_max_sessions, "Concurrent SIP TCP and TLS connections")->capture_default_str();
+  s.add_option("--sip-max-per-address", a.sip_max_per_address,
+                "Concurrent SIP connections from one client address (0: no cap)")->capture_default_str();
   s.add_option("--lsc-days", a.lsc_days, "Validity of issued LSCs")->capture_default_str();
   s.add_option("--static-dir", a.static_dir, "Firmware loads and other static files (default DATA/static)");
   s.add_option("--digest", a.digest, "Digest of built .sgn/.enc.sgn/.tlv: sha1 or sha512")->capture_default_str();

@@ -26,6 +26,10 @@ struct ServeArgs {
   int tvs_port = 2445, tvs_timeout_ms = 10'000;
   bool no_tvs = false;
   std::size_t tvs_max_sessions = 256, tvs_max_per_address = 32;
+  std::string sip_address = "0.0.0.0", sip_tls_min = "1.2";
+  int sip_tls_port = 5061, sip_port = 5060, sip_timeout_ms = 10'000, sip_idle_timeout_s = 600;
+  bool no_sip = false, no_sip_plain = false;
+  std::size_t sip_max_sessions = 1024, sip_max_per_address = 32;
   int threads = 1, build_threads = 0;
   std::size_t cache_mb = 256, max_transfers = 1000, max_connections = 2000, max_blksize = 65464;
   std::size_t max_transfers_per_client = 32, transfer_memory_mb = 64;

@@ -8,6 +8,7 @@
 
 #include "cluster/metrics_scrape.hpp"
 #include "cluster/trust_stores.hpp"
+#include "db/schema.hpp"
 #include "signer/lab_manufacturer.hpp"
 
 namespace cucm::cluster {
@@ -30,6 +31,10 @@ ServicesConfig loopback_services(std::size_t threads) {
   s.https.emplace();
   s.https->address = "127.0.0.1";
   s.https->port = 0;
+  s.sip.emplace();
+  s.sip->address = "127.0.0.1";
+  s.sip->tls_port = 0;
+  s.sip->port = 0;
   return s;
 }
 
@@ -56,8 +61,25 @@ Status Services::start_capf() {
   return capf_->start();
 }
 
+// The SIP server's TLS side: our CallManager certificate, and the anchors of its peers' (the CAPF
+// certificate and CAPF-trust for phones, CallManager-trust for trunks) as they are at start.
+Status Services::start_sip() {
+  CUCM_TRY(auto db, cluster_.open_db());
+  sip::SipTrust trust;
+  trust.callmanager = &cluster_.pki().identity(signer::PkiRole::CallManager);
+  trust.capf = cluster_.pki().identity(signer::PkiRole::Capf).cert.get();
+  CUCM_TRY(trust.capf_trust, trusted_certificates(db, TrustStore::Capf));
+  CUCM_TRY(trust.callmanager_trust, trusted_certificates(db, TrustStore::CallManager));
+  // Without the commit counter: a registration changes no file, so it must not make the catalog
+  // look its versions up again.
+  std::filesystem::path dir = cluster_.data_dir();
+  sip_ = std::make_unique<sip::SipServer>(loops_.contexts(), *cfg_.sip, std::move(trust),
+                                          [dir] { return db::open_cluster_db(dir); }, cluster_.events());
+  return sip_->start();
+}
+
 Status Services::start() {
-  if (!cfg_.tftp && !cfg_.http && !cfg_.https && !cfg_.capf && !cfg_.tvs) {
+  if (!cfg_.tftp && !cfg_.http && !cfg_.https && !cfg_.capf && !cfg_.tvs && !cfg_.sip) {
     return make_error(Errc::InvalidArgument, "services: nothing to serve");
   }
   auto started = [&]() -> Status {
@@ -85,6 +107,7 @@ Status Services::start() {
                                               [c] { return c->open_db(); }, cluster_.events());
       CUCM_CHECK(tvs_->start());
     }
+    if (cfg_.sip) CUCM_CHECK(start_sip());
     if (cfg_.metrics) {
       metrics_ = std::make_unique<metrics::Endpoint>(*cfg_.metrics, [this] {
         return scrape(*this, cluster_.catalog(), cluster_.events());
@@ -108,6 +131,7 @@ void Services::stop_servers() {
   if (capf_) capf_->stop();
   if (tvs_) tvs_->stop();
   if (https_) https_->stop();
+  if (sip_) sip_->stop();
   if (metrics_) metrics_->stop();
 }
 
@@ -168,6 +192,11 @@ std::optional<boost::asio::ip::tcp::endpoint> Services::https_endpoint() const {
 std::optional<boost::asio::ip::tcp::endpoint> Services::metrics_endpoint() const {
   if (!metrics_) return std::nullopt;
   return metrics_->local_endpoint();
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> Services::sip_tls_endpoint() const {
+  if (!sip_) return std::nullopt;
+  return sip_->tls_endpoint();
 }
 
 std::optional<boost::asio::ip::tcp::endpoint> Services::tvs_endpoint() const {

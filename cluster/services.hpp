@@ -1,4 +1,4 @@
-// The network services of a cluster (TFTP, HTTP, HTTPS, CAPF, TVS) on their event loops: started together on
+// The network services of a cluster (TFTP, HTTP, HTTPS, CAPF, TVS, SIP) on their event loops: started together on
 // the endpoints asked for, reporting what they bound, stopped together. serve, demo, the
 // integration tests and the benchmarks all start phones' services through this one class.
 #pragma once
@@ -19,6 +19,7 @@
 #include "core/loop_pool.hpp"
 #include "core/result.hpp"
 #include "http/http_server.hpp"
+#include "sip/server.hpp"
 #include "metrics/endpoint.hpp"
 #include "tftp/tftp_server.hpp"
 #include "tvs/server.hpp"
@@ -34,6 +35,8 @@ struct ServicesConfig {
   std::optional<http::HttpConfig> https;
   std::optional<capf::CapfConfig> capf;
   std::optional<tvs::TvsConfig> tvs;
+  // SIP registrar and trunks: TLS on tls_port, UDP and TCP on port (issue 21).
+  std::optional<sip::SipConfig> sip;
   // Prometheus metrics at http://address:port/metrics, on a thread of its own (port 0: any free
   // port). Not a phone service: it is started only beside at least one of the above.
   std::optional<metrics::EndpointConfig> metrics;
@@ -78,6 +81,7 @@ class Services {
   std::optional<boost::asio::ip::tcp::endpoint> tvs_endpoint() const;
   std::optional<boost::asio::ip::tcp::endpoint> https_endpoint() const;
   std::optional<boost::asio::ip::tcp::endpoint> metrics_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> sip_tls_endpoint() const;
   // Port of a service, 0 when it is not running.
   std::uint16_t tftp_port() const { return tftp_ ? tftp_->local_endpoint().port() : 0; }
   std::uint16_t http_port() const { return http_ ? http_->local_endpoint().port() : 0; }
@@ -85,17 +89,21 @@ class Services {
   std::uint16_t tvs_port() const { return tvs_ ? tvs_->local_endpoint().port() : 0; }
   std::uint16_t https_port() const { return https_ ? https_->local_endpoint().port() : 0; }
   std::uint16_t metrics_port() const { return metrics_ ? metrics_->local_endpoint().port() : 0; }
+  std::uint16_t sip_tls_port() const { return sip_ ? sip_->tls_endpoint().port() : 0; }
+  std::uint16_t sip_port() const { return sip_ ? sip_->udp_endpoint().port() : 0; }  // UDP and TCP
 
   const tftp::TftpServer* tftp() const { return tftp_.get(); }
   const http::HttpServer* http() const { return http_.get(); }
   const capf::CapfServer* capf() const { return capf_.get(); }
   const tvs::TvsServer* tvs() const { return tvs_.get(); }
   const http::HttpServer* https() const { return https_.get(); }
+  const sip::SipServer* sip() const { return sip_.get(); }
   // CAs the CAPF server trusts for "By Existing Certificate" (its own CA included).
   std::size_t capf_trusted_cas() const { return capf_ctx_ ? capf_ctx_->trust.size() + 1 : 0; }
 
  private:
   Status start_capf();
+  Status start_sip();
   void stop_servers();
 
   Cluster& cluster_;
@@ -108,6 +116,7 @@ class Services {
   std::unique_ptr<capf::CapfServer> capf_;
   std::unique_ptr<tvs::TvsServer> tvs_;
   std::unique_ptr<http::HttpServer> https_;
+  std::unique_ptr<sip::SipServer> sip_;
   // Last: destroyed first, so no scrape runs while the servers it reads go.
   std::unique_ptr<metrics::Endpoint> metrics_;
 };

@@ -8,11 +8,11 @@ packages=(
   g++ cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   libboost-dev libssl-dev libxml2-dev libsqlite3-dev
-  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsystemd-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsystemd-dev libosip2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party tools the tests drive
-  openssl libxml2-utils sqlite3 curl tftp-hpa python3
+  openssl libxml2-utils sqlite3 curl tftp-hpa python3 sipsak
   # an independent parser of the metrics text (prometheus_client; the prometheus server is not needed)
   python3-prometheus-client
   # the Lua dissectors' tests (wireshark/)

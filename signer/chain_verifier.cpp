@@ -20,7 +20,7 @@ Status ChainVerifier::add_anchor(const X509& ca) {
   return Ok{};
 }
 
-Status ChainVerifier::verify(const X509& cert, std::time_t at, const std::vector<X509*>& intermediates) const {
+Status ChainVerifier::verify(const X509& cert, std::time_t at, const std::vector<X509*>& intermediates, int* error) const {
   if (!store_) return ossl_error(Errc::Internal, "X509_STORE_new");
   CertStackPtr untrusted(sk_X509_new_null());
   StoreCtxPtr ctx(X509_STORE_CTX_new());
@@ -34,8 +34,9 @@ Status ChainVerifier::verify(const X509& cert, std::time_t at, const std::vector
   X509_STORE_CTX_set_time(ctx.get(), 0, at);
   int ok = X509_verify_cert(ctx.get());
   ERR_clear_error();  // the verdict is in the context, not in the error queue
+  int err = ok == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx.get());
+  if (error) *error = err;
   if (ok == 1) return Ok{};
-  int err = X509_STORE_CTX_get_error(ctx.get());
   const X509* at_fault = X509_STORE_CTX_get_current_cert(ctx.get());
   std::string whose = at_fault && at_fault != &cert ? fmt::format(" (at {})", subject_name(*at_fault)) : "";
   return make_error(Errc::Unauthenticated,

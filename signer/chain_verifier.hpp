@@ -24,7 +24,10 @@ class ChainVerifier {
   // Ok when `cert` chains to an anchor, through `intermediates` where needed, and every
   // certificate on the chain is valid at `at`. Otherwise Unauthenticated, saying what OpenSSL
   // found wrong and for which certificate, e.g. "certificate CN=SEP…: self-signed certificate".
-  Status verify(const X509& cert, std::time_t at, const std::vector<X509*>& intermediates = {}) const;
+  // `error`, when given, receives OpenSSL's X509_V_ERR_* code (X509_V_OK on success), for callers
+  // that tell an expired certificate from an untrusted one.
+  Status verify(const X509& cert, std::time_t at, const std::vector<X509*>& intermediates = {},
+                int* error = nullptr) const;
 
  private:
   X509StorePtr store_;
