@@ -10,6 +10,8 @@
 #include "app/common.hpp"
 #include "capf/recorded_cert.hpp"
 #include "app/device_json.hpp"
+#include "app/sip_registrations.hpp"
+#include "db/sip_store.hpp"
 #include "app/table.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
@@ -90,8 +92,17 @@ Status list(const GlobalOptions& g, bool json) {
 Status show(const GlobalOptions& g, const DeviceArgs& a) {
   CUCM_TRY(auto db, cluster_db(g));
   CUCM_TRY(auto d, db::DeviceStore(db).get(a.name));
-  if (a.json) print_json(device_json(d));
-  else print_device(d);
+  std::time_t now = std::time(nullptr);
+  CUCM_TRY(auto regs, db::SipStore(db).registrations(now, d.name));
+  if (a.json) {
+    auto j = device_json(d);
+    j["sip_registrations"] = registrations_json(regs, now);
+    print_json(j);
+    return Ok{};
+  }
+  print_device(d);
+  std::cout << "SIP registrations:" << (regs.empty() ? " none\n" : "\n");
+  if (!regs.empty()) std::cout << registrations_table(regs, now);
   return Ok{};
 }
 

@@ -72,6 +72,7 @@ void add_certhash_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_cert_commands(CLI::App& app, GlobalOptions& g, int& rc);  // cert check|csr|import
 void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc);
 void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
+void add_sip_commands(CLI::App& app, GlobalOptions& g, int& rc);     // sip registrations
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, sql, events
 void add_vpn_commands(CLI::App& app, GlobalOptions& g, int& rc);    // vpn add|list|delete|check

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   cucm::app::add_cert_commands(app, g, rc);
   cucm::app::add_demo_command(app, g, rc);
   cucm::app::add_device_commands(app, g, rc);
+  cucm::app::add_sip_commands(app, g, rc);
   cucm::app::add_profile_commands(app, g, rc);
   cucm::app::add_admin_commands(app, g, rc);
   cucm::app::add_vpn_commands(app, g, rc);
