@@ -36,6 +36,7 @@ Result<std::vector<cluster::Listener>> listeners(const ServeArgs& a) {
     core::Transport transport;
     const std::string& address;
     int port;
+    const char* family = nullptr;  // the --<family>-address and --no-<family> flags; null: the name
   };
   // Metrics are off unless a port is given (-1), and have no --no- flag.
   const Service services[] = {{"tftp", a.no_tftp, core::Transport::Udp, a.tftp_address, a.tftp_port},
@@ -43,6 +44,9 @@ Result<std::vector<cluster::Listener>> listeners(const ServeArgs& a) {
                               {"https", a.no_https, core::Transport::Tcp, a.https_address, a.https_port},
                               {"capf", a.no_capf, core::Transport::Tcp, a.capf_address, a.capf_port},
                               {"tvs", a.no_tvs, core::Transport::Tcp, a.tvs_address, a.tvs_port},
+                              {"sip-tls", a.no_sip, core::Transport::Tcp, a.sip_address, a.sip_tls_port, "sip"},
+                              {"sip", a.no_sip || a.no_sip_plain, core::Transport::Udp, a.sip_address, a.sip_port},
+                              {"sip", a.no_sip || a.no_sip_plain, core::Transport::Tcp, a.sip_address, a.sip_port},
                               {"metrics", a.metrics_port < 0, core::Transport::Tcp, a.metrics_address, a.metrics_port}};
   std::vector<cluster::Listener> out;
   for (const auto& s : services) {
@@ -52,8 +56,9 @@ Result<std::vector<cluster::Listener>> listeners(const ServeArgs& a) {
       return make_error(Errc::InvalidArgument, fmt::format("doctor: {} {}: a port is 0..65535", flag, s.port));
     }
     bool metrics = std::string_view(s.name) == "metrics";
+    const char* family = s.family ? s.family : s.name;
     out.push_back({s.name, s.transport, s.address, static_cast<std::uint16_t>(s.port), flag,
-                   fmt::format("--{}-address", s.name), metrics ? "" : fmt::format("--no-{}", s.name)});
+                   fmt::format("--{}-address", family), metrics ? "" : fmt::format("--no-{}", family)});
   }
   return out;
 }

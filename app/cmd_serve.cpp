@@ -215,8 +215,8 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
 
 void add_serve_command(CLI::App& app, GlobalOptions& g, int& rc) {
   auto a = std::make_shared<ServeArgs>();
-  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970), HTTPS (TLS 6971), CAPF (TLS 3804) "
-                                        "and TVS (TLS 2445)");
+  auto* s = app.add_subcommand("serve", "Serve phones: TFTP (UDP 69), HTTP (TCP 6970), HTTPS (TLS 6971), CAPF (TLS 3804), "
+                                        "TVS (TLS 2445) and SIP (TLS 5061, UDP/TCP 5060)");
   add_serve_options(*s, *a);
   s->callback([&g, &rc, a, s] {
     rc = guarded([&]() -> Status {

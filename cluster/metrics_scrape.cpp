@@ -85,6 +85,7 @@ void connections(TextWriter& w, const Services& s) {
   }
   if (const auto* c = s.capf()) rows.push_back({"capf", &c->stats().active, &c->stats().refused, &c->stats().accept_errors});
   if (const auto* v = s.tvs()) rows.push_back({"tvs", &v->stats().active, &v->stats().refused, &v->stats().accept_errors});
+  if (const auto* p = s.sip()) rows.push_back({"sip", &p->stats().active, &p->stats().refused, &p->stats().accept_errors});
   if (rows.empty()) return;
   w.family("cucm_connections_open", Type::Gauge, "TCP connections open now, by protocol");
   for (const auto& r : rows) w.sample({{"protocol", r.protocol}}, get(*r.open));
@@ -96,8 +97,9 @@ void connections(TextWriter& w, const Services& s) {
 }
 
 void tls(TextWriter& w, const Services& s) {
-  if (!s.https() && !s.capf() && !s.tvs()) return;
+  if (!s.https() && !s.capf() && !s.tvs() && !s.sip()) return;
   w.family("cucm_tls_handshake_failures_total", Type::Counter, "TLS handshakes that failed, by protocol");
+  if (const auto* p = s.sip()) w.sample({{"protocol", "sip"}}, get(p->stats().handshake_failed));
   if (const auto* h = s.https()) w.sample({{"protocol", "https"}}, get(h->stats().handshake_failed));
   if (const auto* c = s.capf()) w.sample({{"protocol", "capf"}}, get(c->stats().handshake_failed));
   if (const auto* v = s.tvs()) w.sample({{"protocol", "tvs"}}, get(v->stats().handshake_failed));
@@ -141,6 +143,27 @@ void tvs(TextWriter& w, const tvs::TvsServer& v) {
                                          {"unanswered", &st.unanswered}}};
   for (auto [name, counter] : outcomes) w.sample({{"outcome", name}}, get(*counter));
   w.family("cucm_tvs_session_duration_seconds", Type::Histogram, "TVS connections from accept to close");
+  w.histogram({}, st.session_seconds);
+}
+
+void sip(TextWriter& w, const sip::SipServer& p) {
+  const auto& st = p.stats();
+  w.family("cucm_sip_requests_total", Type::Counter,
+           "SIP requests answered, by kind: REGISTER registered, unregistered, challenged (401) or refused (another "
+           "4xx); OPTIONS; any other method; malformed (400 or closed); store_failed (500)");
+  using Outcome = std::pair<const char*, const std::atomic<std::uint64_t>*>;
+  const std::array<Outcome, 8> outcomes{{{"registered", &st.registered},
+                                         {"unregistered", &st.unregistered},
+                                         {"challenged", &st.challenged},
+                                         {"refused", &st.forbidden},
+                                         {"options", &st.options},
+                                         {"other", &st.other},
+                                         {"malformed", &st.malformed},
+                                         {"store_failed", &st.store_failed}}};
+  for (auto [name, counter] : outcomes) w.sample({{"outcome", name}}, get(*counter));
+  w.family("cucm_sip_datagrams_total", Type::Counter, "SIP messages received over UDP");
+  w.sample({}, get(st.datagrams));
+  w.family("cucm_sip_connection_duration_seconds", Type::Histogram, "SIP TCP and TLS connections from accept to close");
   w.histogram({}, st.session_seconds);
 }
 
@@ -198,6 +221,7 @@ Result<std::string> scrape(const Services& services, const catalog::CachedCatalo
   tls(w, services);
   if (const auto* c = services.capf()) capf(w, *c);
   if (const auto* v = services.tvs()) tvs(w, *v);
+  if (const auto* p = services.sip()) sip(w, *p);
   cache(w, catalog);
   if (ev) events(w, *ev);
   return std::move(w).finish();
