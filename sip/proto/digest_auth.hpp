@@ -13,7 +13,8 @@
 
 namespace cucm::sip {
 
-// CUCM's default SIP realm (the cluster-wide service parameter "SIP Realm").
+// CUCM's default realm for phones: the service parameter "SIP Station Realm" (Cisco's security
+// guide, 11.5, "Configure SIP Station Realm").
 inline constexpr std::string_view kRealm = "ccmsipline";
 // How long a nonce stays good: the "Nonce Validity Time" of a SIP security profile, 600 s by
 // default (seed 003's trunk profile).
