@@ -64,7 +64,10 @@ PeerCertificate PeerCheck::check(const X509& cert, const std::vector<X509*>& int
   if (!pc.cn.empty()) pc.names.push_back(pc.cn);
   for (auto& n : dns_names(cert)) pc.names.push_back(std::move(n));
   pc.phone = verdict(*phones_, cert, intermediates, now);
-  pc.trunk = verdict(*trunks_, cert, intermediates, now);
+  // A phone's certificate is never judged as a trunk's (the registrar admits it first), so the
+  // second verification, as costly as the first, is spent only on the others.
+  pc.trunk = pc.phone.ok() ? ChainCheck{ChainCheck::Verdict::Untrusted, "checked as a phone's certificate"}
+                           : verdict(*trunks_, cert, intermediates, now);
   if (pc.phone.ok()) pc.type = X509_check_issued(capf_.get(), const_cast<X509*>(&cert)) == X509_V_OK ? "LSC" : "MIC";  // NOLINT
   return pc;
 }

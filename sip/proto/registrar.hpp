@@ -33,7 +33,7 @@ struct PeerCertificate {
   std::vector<std::string> names;  // the CN and every DNS subjectAltName
   std::string type;                // "LSC" (issued by our CAPF), "MIC" (chains to CAPF-trust) or ""
   ChainCheck phone;                // against the CAPF certificate and CAPF-trust
-  ChainCheck trunk;                // against CallManager-trust
+  ChainCheck trunk;                // against CallManager-trust; not checked when `phone` is ok
 };
 
 struct Peer {
