@@ -30,12 +30,20 @@ Result<std::string> build_response(const Message& request, int code, std::string
   osip_message_t* raw = nullptr;
   if (osip_message_init(&raw) != 0) return make_error(Errc::Internal, "sip: osip_message_init failed");
   OsipMessagePtr resp(raw);
-  osip_message_set_version(raw, osip_strdup("SIP/2.0"));
+  char version[] = "SIP/2.0";  // osip_strdup takes a char*
+  osip_message_set_version(raw, osip_strdup(version));
   osip_message_set_status_code(raw, code);
-  osip_message_set_reason_phrase(raw, osip_strdup(std::string(reason).c_str()));
+  std::string reason_text(reason);
+  osip_message_set_reason_phrase(raw, osip_strdup(reason_text.data()));
   CUCM_CHECK(copy_dialog(*request.raw, *raw));
+  // The To tag, by the functions under libosip2's osip_to_get_tag/osip_to_set_tag macros, which
+  // pass a string literal as a char*.
+  char tag_name[] = "tag";
   osip_generic_param_t* tag = nullptr;
-  if (!x.to_tag.empty() && osip_to_get_tag(raw->to, &tag) != 0) osip_to_set_tag(raw->to, osip_strdup(x.to_tag.c_str()));
+  if (!x.to_tag.empty() && osip_uri_param_get_byname(&raw->to->gen_params, tag_name, &tag) != 0) {
+    std::string value = x.to_tag;
+    osip_uri_param_add(&raw->to->gen_params, osip_strdup(tag_name), osip_strdup(value.data()));
+  }
   for (const auto& c : x.contacts) osip_message_set_contact(raw, c.c_str());
   // Expires and Warning by name: libosip2's setter macros for them use C casts.
   if (x.expires) osip_message_set_header(raw, "Expires", std::to_string(*x.expires).c_str());
