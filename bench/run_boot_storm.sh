@@ -165,6 +165,8 @@ start_server() {
   help=$("$bin" serve --help 2>/dev/null || true)
   if [[ $help == *--max-transfers-per-client* ]]; then extra+=(--max-transfers-per-client 4000); fi
   if [[ $help == *--http-max-per-address* ]]; then extra+=(--http-max-per-address 0 --capf-max-per-address 0); fi
+  # The storm measures boots to the full config; SIP would also hold 5060/5061.
+  if [[ $help == *--no-sip* ]]; then extra+=(--no-sip); fi
   "$bin" --data-dir "$dir/data" --log-level warn serve --threads "$threads" "${extra[@]}" \
     --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
     --capf-address 127.0.0.1 --capf-port 0 --client-rate 1000000 --max-transfers 4000 \

@@ -66,7 +66,9 @@ with open(path, "w") as f:
 PY
 "$server" --data-dir "$data" --log-level warn device import "$work/devices.csv" >/dev/null
 
-"$server" --data-dir "$data" --log-level warn serve --threads "$threads" \
+no_sip=()
+if [[ $("$server" serve --help 2>/dev/null || true) == *--no-sip* ]]; then no_sip=(--no-sip); fi
+"$server" --data-dir "$data" --log-level warn serve --threads "$threads" "${no_sip[@]}" \
   --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
   --capf-address 127.0.0.1 --capf-port 0 "${serve_tls[@]}" --exit-after $((max_seconds * 2 * runs + 120)) >"$work/serve.log" 2>&1 &
 server_pid=$!

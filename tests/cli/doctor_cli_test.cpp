@@ -23,8 +23,8 @@ class DoctorCli : public Cli {
   // serve's config file with every port 0 (nothing to check) but those given, on loopback.
   std::string config(const std::string& lines = "") const {
     std::string text = "tftp-address = 127.0.0.1\nhttp-address = 127.0.0.1\nhttps-address = 127.0.0.1\n"
-                       "capf-address = 127.0.0.1\ntvs-address = 127.0.0.1\n";
-    for (const char* p : {"tftp-port", "http-port", "https-port", "capf-port", "tvs-port"}) {
+                       "capf-address = 127.0.0.1\ntvs-address = 127.0.0.1\nsip-address = 127.0.0.1\n";
+    for (const char* p : {"tftp-port", "http-port", "https-port", "capf-port", "tvs-port", "sip-tls-port", "sip-port"}) {
       if (lines.find(p) == std::string::npos) text += std::string(p) + " = 0\n";
     }
     write("lab.ini", as_bytes(text + lines));

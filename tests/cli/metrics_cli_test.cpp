@@ -13,7 +13,8 @@ using namespace std::chrono_literals;
 
 const char* const kLoopbackServe =
     "serve --tftp-address 127.0.0.1 --http-address 127.0.0.1 --capf-address 127.0.0.1 --https-address 127.0.0.1 "
-    "--tvs-address 127.0.0.1 --tftp-port 0 --http-port 0 --https-port 0 --capf-port 0 --tvs-port 0";
+    "--tvs-address 127.0.0.1 --tftp-port 0 --http-port 0 --https-port 0 --capf-port 0 --tvs-port 0 "
+    "--sip-address 127.0.0.1 --sip-tls-port 0 --sip-port 0";
 
 TEST_F(Cli, ServeMetricsOnLoopbackWhenAPortIsGiven) {
   std::string why;

@@ -41,6 +41,7 @@ class ScenarioServe : public Cli {
         argv.push_back(a);
       }
     }
+    for (const char* a : {"--sip-address", "127.0.0.1", "--sip-tls-port", "0", "--sip-port", "0"}) argv.push_back(a);
     std::string why;
     serve_ = ChildProcess::start(argv, why);
     ASSERT_TRUE(serve_) << why;

@@ -92,7 +92,8 @@ class ServeService : public Cli {
   void write_config(const std::string& extra) {
     std::string ini = "tftp-address = 127.0.0.1\ntftp-port = 0\nhttp-address = 127.0.0.1\nhttp-port = 0\n"
                       "https-address = 127.0.0.1\nhttps-port = 0\ncapf-address = 127.0.0.1\ncapf-port = 0\n"
-                      "tvs-address = 127.0.0.1\ntvs-port = 0\nstatic-dir = " + path("static") + "\n" + extra;
+                      "tvs-address = 127.0.0.1\ntvs-port = 0\nsip-address = 127.0.0.1\nsip-tls-port = 0\nsip-port = 0\n"
+                      "static-dir = " + path("static") + "\n" + extra;
     write("serve.ini", as_bytes(ini));
   }
   // serve with NOTIFY_SOCKET set, as systemd starts it; nullptr on a failure to start.

@@ -264,7 +264,8 @@ TEST_F(VpnCli, PhoneVpnAcceptsTheMatchingHeadendAndSaysBadCertificateOtherwise) 
   s.proc = ChildProcess::start({CUCM_EMU, "--data-dir", (dir_ / "data").string(), "serve", "--tftp-address", "127.0.0.1",
                                 "--http-address", "127.0.0.1", "--https-address", "127.0.0.1", "--capf-address",
                                 "127.0.0.1", "--tvs-address", "127.0.0.1", "--tftp-port", "0", "--http-port", "0",
-                                "--https-port", "0", "--capf-port", "0", "--tvs-port", "0"},
+                                "--https-port", "0", "--capf-port", "0", "--tvs-port", "0", "--sip-address", "127.0.0.1",
+                                "--sip-tls-port", "0", "--sip-port", "0"},
                                why);
   ASSERT_TRUE(s.proc) << why;
   ASSERT_TRUE(s.proc->wait_for("serving ", 60s)) << s.proc->output();
