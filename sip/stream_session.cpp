@@ -96,9 +96,16 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
     auto frame = framer_.next();
     if (!frame) return refuse_stream(frame.error().message);
     if (*frame) return answer(std::move(**frame));
-    // Waiting between requests gets the idle allowance once a request has come and nothing is
-    // begun; otherwise the I/O deadline.
-    touch(served_ && framer_.pending() == 0 ? state_->cfg.idle_timeout : state_->cfg.io_timeout);
+    // Between messages: the idle allowance once a request has come, else the I/O deadline. A
+    // message begun gets the I/O deadline once, for all of it: a client dribbling a byte at a
+    // time does not move it.
+    if (framer_.pending() == 0) {
+      begun_ = false;
+      touch(served_ ? state_->cfg.idle_timeout : state_->cfg.io_timeout);
+    } else if (!begun_) {
+      begun_ = true;
+      touch(state_->cfg.io_timeout);
+    }
     stream_.async_read_some(asio::buffer(in_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->read_failed(ec);
       self->framer_.feed(std::string_view(reinterpret_cast<const char*>(self->in_.data()), n));  // NOLINT
@@ -107,10 +114,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   }
 
   void read_failed(const beast::error_code& ec) {
-    if (expired_) {
+    if (expired_ && served_ && framer_.pending() == 0) {
+      // A quiet connection after requests: routine (the phone reconnects when it needs to).
+      log::get("sip")->debug("sip {}: idle for {} ms, closing", peer_.address, state_->cfg.idle_timeout.count());
+    } else if (expired_) {
       log::get("sip")->info("sip {}: {} within {} ms, closing", peer_.address,
-                            framer_.pending() ? "no whole message" : "no request",
-                            (served_ && framer_.pending() == 0 ? state_->cfg.idle_timeout : state_->cfg.io_timeout).count());
+                            framer_.pending() ? "no whole message" : "no request", state_->cfg.io_timeout.count());
     } else {
       log::get("sip")->debug("sip {}: connection ended: {}", peer_.address, ec.message());
     }
@@ -125,6 +134,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   }
 
   void answer(Frame f) {
+    begun_ = false;  // the next message, even one already partly read, gets a deadline of its own
     if (f.kind == Frame::Kind::Ping) return send("\r\n", false);  // RFC 5626 §4.4.1 pong
     served_ = true;
     if (!db_) return refuse_stream("no database connection on this loop");
@@ -167,6 +177,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   std::string out_;
   bool expired_ = false;
   bool served_ = false;  // a request has been answered
+  bool begun_ = false;   // a message is partly read and its deadline set
   std::chrono::steady_clock::time_point accepted_;
 };
 
