@@ -26,6 +26,7 @@
 #include "bench/cpu_time.hpp"
 #include "bench/report.hpp"
 #include "bench/sip_bench_client.hpp"
+#include "bench/sip_bench_split.hpp"
 #include "cluster/services.hpp"
 
 namespace cucm::bench {
@@ -38,6 +39,7 @@ struct Args {
   std::size_t max_sessions = 1024, max_per_address = 0;
   std::string data_dir;
   bool keep = false, no_events = false, setup_only = false;
+  int split = 0;  // --split N: time the parts of a registration instead
   std::string phone_tls = "1.3";  // 1.3 (the highest) or 1.2
 };
 
@@ -237,6 +239,7 @@ int run(const Args& a) {
                              count, *made);
     return 0;
   }
+  if (a.split > 0) return run_split(**cl, dir.path, a.split);
   auto phones = load_phones(dir.path, count, a.phone_tls);
   if (!phones) return fail("phones", phones.error());
 
@@ -277,6 +280,9 @@ int main(int argc, char** argv) {
   app.add_flag("--keep", a.keep, "Keep the temporary data directory");
   app.add_flag("--no-events", a.no_events, "No event log (serve always has one)");
   app.add_flag("--setup-only", a.setup_only, "Make the cluster, devices and LSCs in --data-dir and exit");
+  app.add_option("--split", a.split,
+                 "Instead of the run: time each part of a registration beyond the handshake N times on one thread")
+      ->check(CLI::Range(0, 100'000));
   app.add_option("--phone-tls", a.phone_tls, "TLS the phones offer: 1.3 (the highest) or 1.2")
       ->check(CLI::IsMember({"1.3", "1.2"}))
       ->capture_default_str();
