@@ -231,7 +231,8 @@ int run(const Args& a) {
   ccfg.build_workers = 1;  // SIP builds no files
   auto cl = cluster::Cluster::open(dir.path, ccfg);
   if (!cl) return fail("cluster", cl.error());
-  int count = std::max(a.devices, a.concurrency);  // a phone per client: the binding rows differ
+  // A phone per client, so that the binding rows differ; --split needs only one.
+  int count = a.split > 0 ? 1 : std::max(a.devices, a.concurrency);
   auto made = ensure_phones(**cl, dir.path, count);
   if (!made) return fail("devices and LSCs", made.error());
   if (a.setup_only) {  // run_sip_bench.sh wants pki/callmanager.*, pki/capf.pem and the LSCs
