@@ -1,6 +1,8 @@
 // Peer certificates of SIP over TLS.
 #include "sip/peer_check.hpp"
 
+#include <algorithm>
+
 #include <openssl/x509v3.h>
 
 #include "signer/cert.hpp"
@@ -62,7 +64,10 @@ PeerCertificate PeerCheck::check(const X509& cert, const std::vector<X509*>& int
   PeerCertificate pc;
   pc.cn = signer::common_name(cert);
   if (!pc.cn.empty()) pc.names.push_back(pc.cn);
-  for (auto& n : dns_names(cert)) pc.names.push_back(std::move(n));
+  // A CA-signed certificate usually repeats its CN as a DNS SAN (seed 003's CSR does): listed once.
+  for (auto& n : dns_names(cert)) {
+    if (std::find(pc.names.begin(), pc.names.end(), n) == pc.names.end()) pc.names.push_back(std::move(n));
+  }
   pc.phone = verdict(*phones_, cert, intermediates, now);
   pc.trunk = verdict(*trunks_, cert, intermediates, now);
   if (pc.phone.ok()) pc.type = X509_check_issued(capf_.get(), const_cast<X509*>(&cert)) == X509_V_OK ? "LSC" : "MIC";  // NOLINT
