@@ -197,8 +197,10 @@ class Pinger {
                                                        r_.tls.empty() ? ": it may refuse our CallManager certificate" : ""));
     }
     if (result) {
-      return make_error(Errc::Unavailable, fmt::format("{}: {} failed: {}{}", r_.peer, what, result.message(),
-                                                       r_.address.empty() ? " (is the peer serving SIP over TLS there?)" : ""));
+      std::string_view hint = r_.address.empty()   ? " (is the peer serving SIP over TLS there?)"
+                              : r_.tls.empty()     ? " (a SIP TLS port? TLS versions the peer takes? its CallManager-trust?)"
+                                                   : "";
+      return make_error(Errc::Unavailable, fmt::format("{}: {} failed: {}{}", r_.peer, what, result.message(), hint));
     }
     return Ok{};
   }

@@ -89,7 +89,7 @@ class TrunkPing : public ::testing::Test {
   static void start(Node& n) {
     cluster::ServicesConfig sc;
     sc.sip = cluster::loopback_services().sip;
-    sc.sip->plain = false;
+    sc.sip->plain = n.name == "cucm-a";  // A's SIP over TCP: a port that is not TLS
     n.services = std::make_unique<cluster::Services>(*n.cluster, sc);
     auto st = n.services->start();
     ASSERT_TRUE(st) << st.error().message;
@@ -222,6 +222,17 @@ TEST_F(TrunkPing, APortWhereNothingListensIsOneLine) {
   EXPECT_EQ(r.reason(), r.failure);
   expect_one_line(r.reason());
   EXPECT_EQ(r.tls, "");
+}
+
+// A's SIP over plain TCP frames our ClientHello as the start of a SIP message and waits for its
+// blank line: the handshake ends at our deadline.
+TEST_F(TrunkPing, APortThatIsNotTlsEndsTheHandshakeAtTheDeadline) {
+  auto r = ping_to(b(), "127.0.0.1", a().services->sip_port(), {"cucm-a"}, std::chrono::milliseconds(300));
+  EXPECT_FALSE(r.full_service());
+  EXPECT_NE(r.failure.find("TLS handshake timed out after 300 ms"), std::string::npos) << r.failure;
+  EXPECT_NE(r.failure.find("a SIP TLS port?"), std::string::npos) << r.failure;
+  EXPECT_EQ(r.tls, "");
+  expect_one_line(r.reason());
 }
 
 TEST_F(TrunkPing, AHostThatDoesNotResolveIsOneLine) {
