@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   cucm::app::add_profile_commands(app, g, rc);
   cucm::app::add_admin_commands(app, g, rc);
   cucm::app::add_vpn_commands(app, g, rc);
+  cucm::app::add_trunk_commands(app, g, rc);
   cucm::app::add_cnf_commands(app, g, rc);
   cucm::app::add_serve_command(app, g, rc);
   cucm::app::add_phone_commands(app, g, rc);

@@ -1,6 +1,8 @@
 // Peer certificates of SIP over TLS.
 #include "sip/peer_check.hpp"
 
+#include <algorithm>
+
 #include <openssl/x509v3.h>
 
 #include "signer/cert.hpp"
@@ -62,7 +64,10 @@ PeerCertificate PeerCheck::check(const X509& cert, const std::vector<X509*>& int
   PeerCertificate pc;
   pc.cn = signer::common_name(cert);
   if (!pc.cn.empty()) pc.names.push_back(pc.cn);
-  for (auto& n : dns_names(cert)) pc.names.push_back(std::move(n));
+  // A CA-signed certificate usually repeats its CN as a DNS SAN (seed 003's CSR does): listed once.
+  for (auto& n : dns_names(cert)) {
+    if (std::find(pc.names.begin(), pc.names.end(), n) == pc.names.end()) pc.names.push_back(std::move(n));
+  }
   pc.phone = verdict(*phones_, cert, intermediates, now);
   // A phone's certificate is never judged as a trunk's (the registrar admits it first), so the
   // second verification, as costly as the first, is spent only on the others.

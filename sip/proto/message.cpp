@@ -115,6 +115,15 @@ std::size_t body_offset(std::string_view bytes) {
   return lf != std::string_view::npos ? lf + 2 : bytes.size();
 }
 
+// A Warning's value is `code agent "text"`: the text is what a person reads; a value not so shaped
+// is kept whole.
+std::string warn_text(std::string v) {
+  auto open = v.find('"');
+  auto close = v.rfind('"');
+  if (open == std::string::npos || close <= open) return v;
+  return v.substr(open + 1, close - open - 1);
+}
+
 Status require(bool present, const char* header) {
   if (present) return Ok{};
   return make_error(Errc::InvalidArgument, fmt::format("sip: missing {} header", header));
@@ -176,6 +185,7 @@ Result<Message> parse_message(std::string_view bytes) {
     if (!out.expires) return make_error(Errc::InvalidArgument, fmt::format("sip: Expires '{}' is not a number", str(h->hvalue)));
   }
   if (osip_message_header_get_byname(raw, "user-agent", 0, &h) >= 0 && h) out.user_agent = str(h->hvalue);
+  if (osip_message_header_get_byname(raw, "warning", 0, &h) >= 0 && h) out.warning = warn_text(str(h->hvalue));
   read_auth(raw, out);
   out.body_length = bytes.size() - body_offset(bytes);
   if (raw->content_length) {

@@ -61,6 +61,7 @@ struct Message {
   std::optional<Digest> authorization;   // requests
   std::optional<Digest> challenge;       // 401 responses
   std::string user_agent;
+  std::string warning;  // the first Warning's text, unquoted: why a peer refused (RFC 3261 §20.43)
   std::size_t content_length = 0;
   std::size_t body_length = 0;           // bytes after the blank line
   OsipMessagePtr raw;
