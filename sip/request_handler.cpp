@@ -1,11 +1,13 @@
 // Requests to answers, with their effects applied.
 #include "sip/request_handler.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
 #include "core/encoding.hpp"
 #include "core/log.hpp"
+#include "core/repeat_limiter.hpp"
 #include "db/sip_store.hpp"
 #include "sip/proto/builder.hpp"
 #include "sip/proto/message.hpp"
@@ -28,9 +30,19 @@ std::vector<LineOwner> owners(const std::vector<db::LineOwnerRow>& rows) {
   return out;
 }
 
-std::vector<TrunkPeer> trunk_peers(const std::vector<db::SipTrunk>& rows) {
+// Whether `source` (ip:port) is the trunk's peer: its address literally when the trunk names one;
+// a host name is not resolved here, on the request path, so it matches any address.
+bool from_peer(const db::SipTrunk& t, std::string_view source) {
+  boost::system::error_code ec;
+  auto want = boost::asio::ip::make_address(t.peer_host, ec);
+  if (ec) return true;
+  auto got = boost::asio::ip::make_address(core::peer_address(source), ec);
+  return !ec && got == want;
+}
+
+std::vector<TrunkPeer> trunk_peers(const std::vector<db::SipTrunk>& rows, std::string_view source) {
   std::vector<TrunkPeer> out;
-  for (const auto& t : rows) out.push_back({t.name, t.x509_subjects});
+  for (const auto& t : rows) out.push_back({t.name, t.x509_subjects, from_peer(t, source), t.peer_host});
   return out;
 }
 
@@ -90,7 +102,7 @@ Decision RequestHandler::decide(const Message& m, const Peer& peer, const db::Da
     if (peer.transport != Transport::Tls || !peer.cert || peer.cert->phone.ok()) return on_options(m, peer, {}, rc);
     auto trunks = db::SipStore(db).trunks();
     if (!trunks) return server_error(trunks.error());
-    return on_options(m, peer, trunk_peers(*trunks), rc);
+    return on_options(m, peer, trunk_peers(*trunks, peer.address), rc);
   }
   return on_other(m, rc);
 }

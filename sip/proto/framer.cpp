@@ -19,6 +19,11 @@ Result<std::optional<Frame>> StreamFramer::next() {
       if (buf_.size() < 4 && std::string_view("\r\n\r\n").starts_with(buf_)) return std::optional<Frame>();
       buf_.erase(0, 2);
     }
+    // 0x16 starts a TLS handshake record, never a SIP start line: a client that expected TLS
+    // would otherwise wait for our deadline.
+    if (!buf_.empty() && static_cast<unsigned char>(buf_.front()) == 0x16) {
+      return make_error(Errc::InvalidArgument, "sip: a TLS handshake on a port without TLS (SIP over TLS is on --sip-tls-port)");
+    }
     auto end = buf_.find("\r\n\r\n");
     if (end == std::string::npos) {
       if (buf_.size() > kMaxHeaderBytes) {

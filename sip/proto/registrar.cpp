@@ -13,7 +13,9 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 std::string upper(std::string s) {
@@ -208,6 +210,11 @@ Decision on_options(const Message& /*req*/, const Peer& peer, const std::vector<
       for (const auto& n : c.names) {
         if (!iequals(s, n)) continue;
         d.what = "OPTIONS on trunk " + t.name;
+        if (!t.from_peer) {
+          return refuse(std::move(d), 403, "Forbidden (trunk peer address)", "trunk peer address",
+                        fmt::format("'{}' is trunk {}'s subject, but the request came from {}, not its peer {}", n, t.name,
+                                    peer.address, t.peer_host));
+        }
         if (!c.trunk.ok()) {
           return refuse(std::move(d), 403, "Forbidden (" + chain_words(c.trunk) + ")", "trunk certificate chain",
                         fmt::format("'{}' is trunk {}'s subject, but its certificate does not chain to CallManager-trust: {}",

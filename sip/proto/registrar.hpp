@@ -53,6 +53,11 @@ struct LineOwner {
 struct TrunkPeer {
   std::string name;
   std::vector<std::string> subjects;  // the profile's X.509 subject names
+  // Whether the request came from the trunk's peer: CUCM finds a trunk by the peer's address
+  // before it checks the subject names. The transport decides (a host name is not resolved on
+  // the request path, so a trunk named by host name admits any address).
+  bool from_peer = true;
+  std::string peer_host;  // for the refusal's words
 };
 
 // A phone line's registration: what the caller records.

@@ -236,6 +236,7 @@ TEST_F(ServeService, TheExampleConfigurationNamesOnlyRealOptions) {
       argv.push_back(a);
     }
   }
+  for (const char* a : {"--sip-address", "127.0.0.1", "--sip-tls-port", "0", "--sip-port", "0"}) argv.push_back(a);
   auto serve = ChildProcess::start(argv, why);
   ASSERT_TRUE(serve) << why;
   EXPECT_TRUE(serve->wait_for("serving", 60s)) << serve->output();

@@ -50,7 +50,7 @@ void decide(std::string_view bytes) {
       require(!(d.bind && d.unbind));
       answer_back(*m, d);
     }
-    answer_back(*m, on_options(*m, p, {{"to-b", {"cucm-b.example.com"}}}, cfg));
+    answer_back(*m, on_options(*m, p, {{"to-b", {"cucm-b.example.com"}, true, "127.0.0.1"}, {"to-c", {"cucm-c"}, false, "192.0.2.1"}}, cfg));
   }
   answer_back(*m, on_other(*m, cfg));
 }

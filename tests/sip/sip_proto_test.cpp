@@ -120,6 +120,11 @@ TEST(SipFramer, AnswersKeepalivesAndRefusesEndlessHeaders) {
   auto r = big.next();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::ResourceExhausted);
+  StreamFramer tls;
+  tls.feed(std::string("\x16\x03\x01\x02\x00", 5));
+  auto hello = tls.next();
+  ASSERT_FALSE(hello);
+  EXPECT_NE(hello.error().message.find("--sip-tls-port"), std::string::npos);
   StreamFramer huge_body;
   huge_body.feed("OPTIONS sip:x SIP/2.0\r\nContent-Length: 9999999\r\n\r\n");
   EXPECT_FALSE(huge_body.next());
@@ -246,9 +251,11 @@ TEST_F(Registrar, OptionsAdmitsTrunkPeersByTheirSubjectName) {
   c.names = {"cucm-b", "cucm-b.example.com"};
   c.trunk = {ChainCheck::Verdict::Ok, ""};
   Peer p{Transport::Tls, "a", c};
-  std::vector<TrunkPeer> trunks{{"to-b", {"CUCM-B.example.com"}}};
+  std::vector<TrunkPeer> trunks{{"to-b", {"CUCM-B.example.com"}, true, "127.0.0.1"}};
   EXPECT_EQ(on_options(m, p, trunks, cfg()).code, 200);
-  EXPECT_EQ(on_options(m, p, {{"to-c", {"cucm-c"}}}, cfg()).failed_check, "x509 subject name");
+  EXPECT_EQ(on_options(m, p, {{"to-c", {"cucm-c"}, true, "127.0.0.1"}}, cfg()).failed_check, "x509 subject name");
+  std::vector<TrunkPeer> elsewhere{{"to-b", {"cucm-b"}, false, "192.0.2.7"}};
+  EXPECT_EQ(on_options(m, p, elsewhere, cfg()).failed_check, "trunk peer address");
   p.cert->trunk = {ChainCheck::Verdict::Untrusted, "unable to get local issuer certificate"};
   EXPECT_EQ(on_options(m, p, trunks, cfg()).failed_check, "trunk certificate chain");
   EXPECT_EQ(on_options(m, {Transport::Tls, "a", {}}, trunks, cfg()).failed_check, "client certificate");
