@@ -65,6 +65,14 @@ Party party(osip_from_t* f) {
   return p;
 }
 
+// A Warning value is `code agent "text"` (RFC 3261 §20.43): the text, or the whole value when it
+// has no quoted part.
+std::string warning_text(const std::string& v) {
+  auto open = v.find('"');
+  auto close = v.rfind('"');
+  return open != std::string::npos && close > open ? v.substr(open + 1, close - open - 1) : v;
+}
+
 std::string strip_instance(std::string v) {
   for (char c : {'"', '<', '>'}) std::erase(v, c);
   return v;
@@ -176,6 +184,7 @@ Result<Message> parse_message(std::string_view bytes) {
     if (!out.expires) return make_error(Errc::InvalidArgument, fmt::format("sip: Expires '{}' is not a number", str(h->hvalue)));
   }
   if (osip_message_header_get_byname(raw, "user-agent", 0, &h) >= 0 && h) out.user_agent = str(h->hvalue);
+  if (osip_message_header_get_byname(raw, "warning", 0, &h) >= 0 && h) out.warning = warning_text(str(h->hvalue));
   read_auth(raw, out);
   out.body_length = bytes.size() - body_offset(bytes);
   if (raw->content_length) {

@@ -61,6 +61,7 @@ struct Message {
   std::optional<Digest> authorization;   // requests
   std::optional<Digest> challenge;       // 401 responses
   std::string user_agent;
+  std::string warning;                   // the Warning header's text (quotes removed): why a request was refused
   std::size_t content_length = 0;
   std::size_t body_length = 0;           // bytes after the blank line
   OsipMessagePtr raw;
