@@ -72,6 +72,21 @@ TEST(SipRegister, AnEncryptedProfilePhoneRegistersOverTlsWithItsLsc) {
   EXPECT_EQ(regs[0].cert_type, "LSC");
 }
 
+TEST(SipRegister, ATlsServerWhoseCertificateIsNoCallManagerOfTheItlIsRefused) {
+  // HTTPS 6971 shows a certificate the ITL lists as TFTP: a TLS server, but not a call manager.
+  Cluster c(temp("sip-not-ccm"));
+  add_sip_phone(c, "SEP00112233AB07", kSipEncrypted, {db::Line{1, "2008", "Fay", "", ""}}, true);
+  auto o = c.boot_options("SEP00112233AB07", temp("sip-not-ccm-phone"));
+  o.sip_tls_port = c.services->https_port();
+  auto r = boot(o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->full_config) << r->failure;
+  EXPECT_EQ(r->registered, 0);
+  EXPECT_EQ(r->sip_transport, "tls");
+  EXPECT_NE(r->sip_failure.find("is not a CallManager certificate of my ITL"), std::string::npos) << r->sip_failure;
+  EXPECT_FALSE(sip_step(*r, "REGISTER"));  // nothing is sent to a server the phone does not trust
+}
+
 TEST(SipRegister, ANonSecurePhoneRegistersEveryLineOverUdp) {
   Cluster c(temp("sip-udp"));
   add_sip_phone(c, "SEP00112233AB02", kSipNonSecure,
