@@ -139,8 +139,8 @@ Status report(const FleetArgs& a, Tally& t, double wall) {
   return Ok{};
 }
 
-// Over 60 lines: the worker threads share the options and the tally declared here; a split would
-// pass them all around for no clarity.
+// The worker threads share the options and the tally declared here, each phone booting with a
+// copy of `base` and its own name, folder and address.
 Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   if (a.count < 1 || a.count > 1'000'000 || a.concurrency < 1 || a.concurrency > 1024) {
     return make_error(Errc::InvalidArgument, "--count must be 1..1000000 and --concurrency 1..1024");
