@@ -133,6 +133,8 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   o.tftp_port = services.tftp_port();
   o.http_port = services.http_port();
   o.https_port = services.https_port();
+  o.sip_port = services.sip_port();
+  o.sip_tls_port = services.sip_tls_port();
   o.state_dir = dir / "phone";
   // The phone's MIC comes from the lab's manufacturing CA, which CAPF trusts (made by services.start).
   CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(dir));

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -26,7 +27,40 @@ namespace {
 struct FleetArgs {
   std::string server = "127.0.0.1", prefix = "SEPF1", profile = "88xx", state_dir;
   int tftp_port = 69, http_port = 6970, https_port = 6971, count = 100, concurrency = 10, timeout_ms = 10'000;
-  bool fresh = false, one_address = false, ask_tvs = false;
+  int sip_port = 0, sip_tls_port = 0;  // 0: the config's
+  bool fresh = false, one_address = false, ask_tvs = false, no_register = false, json = false;
+};
+
+// What the boots came to, shared by the worker threads under one mutex.
+struct Tally {
+  std::vector<double> ok_times;              // boots that reached a full config, in seconds
+  std::map<std::string, int> failures;       // boots that did not, by reason
+  int sip_attempted = 0, sip_registered = 0;  // phones that tried to register, and those whose every line did
+  int lines_registered = 0;
+  std::map<std::string, int> sip_failures;   // registrations that failed, by reason
+
+  void add(const Result<phone::BootResult>& r, double secs) {
+    if (!r || !r->full_config) {
+      std::string why = r ? r->failure : r.error().message;
+      ++failures[why.substr(0, why.find(':'))];
+      return;
+    }
+    ok_times.push_back(secs);
+    if (r->sip_transport.empty() && r->sip_failure.empty()) return;  // SCCP, no lines, or --no-register
+    ++sip_attempted;
+    lines_registered += r->registered;
+    if (r->sip_failure.empty()) {
+      ++sip_registered;
+    } else {
+      ++sip_failures[sip_reason(r->sip_failure)];
+    }
+  }
+  // A registration failure without the line's number ("sip: line 2001: 403 …" -> "sip: 403 …"),
+  // so that every phone refused for one reason counts as one.
+  static std::string sip_reason(std::string why) {
+    static const std::regex line(R"(line [^:]*: )");
+    return std::regex_replace(why, line, "", std::regex_constants::format_first_only);
+  }
 };
 
 // Whether the phones get addresses of their own: against a server on IPv4 loopback, unless
@@ -72,8 +106,41 @@ Status prepare(const FleetArgs& a, const std::filesystem::path& root, const sign
   return Ok{};
 }
 
-// Over 60 lines: the worker threads and the report share the tallies declared here; a split
-// would pass them all around for no clarity.
+// The fleet's outcome: the text (its first line as before, which bench/ scripts read) or --json.
+// Fails when a boot or a registration failed.
+Status report(const FleetArgs& a, Tally& t, double wall) {
+  auto& ok = t.ok_times;
+  std::sort(ok.begin(), ok.end());
+  auto pct = [&](double p) {
+    return ok.empty() ? 0.0 : ok[std::min(ok.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ok.size())))];
+  };
+  int failed = a.count - static_cast<int>(ok.size());
+  if (a.json) {
+    print_json({{"phones", a.count}, {"concurrency", a.concurrency}, {"full_config", ok.size()}, {"failed", failed},
+                {"seconds", wall}, {"boots_per_second", static_cast<double>(ok.size()) / wall},
+                {"p50_ms", pct(0.5) * 1000}, {"p99_ms", pct(0.99) * 1000}, {"failures", t.failures},
+                {"registration", {{"attempted", t.sip_attempted}, {"registered", t.sip_registered},
+                                  {"lines_registered", t.lines_registered}, {"failures", t.sip_failures}}}});
+  } else {
+    std::cout << fmt::format("fleet: {} phones, concurrency {}: {} reached a full config, {} failed in {:.2f} s "
+                             "({:.1f} boots/s); boot time p50 {:.1f} ms, p99 {:.1f} ms\n",
+                             a.count, a.concurrency, ok.size(), failed, wall, static_cast<double>(ok.size()) / wall,
+                             pct(0.5) * 1000, pct(0.99) * 1000);
+    for (const auto& [why, n] : t.failures) std::cout << fmt::format("  failed: {} x {}\n", n, why);
+    if (t.sip_attempted) {
+      std::cout << fmt::format("registration: {} of {} phones registered every line ({} lines)\n", t.sip_registered,
+                               t.sip_attempted, t.lines_registered);
+    }
+    for (const auto& [why, n] : t.sip_failures) std::cout << fmt::format("  not registered: {} x {}\n", n, why);
+  }
+  if (failed) return make_error(Errc::Unavailable, fmt::format("{} phones failed", failed));
+  int unregistered = t.sip_attempted - t.sip_registered;
+  if (unregistered) return make_error(Errc::Unavailable, fmt::format("{} phones did not register", unregistered));
+  return Ok{};
+}
+
+// The worker threads share the options and the tally declared here, each phone booting with a
+// copy of `base` and its own name, folder and address.
 Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   if (a.count < 1 || a.count > 1'000'000 || a.concurrency < 1 || a.concurrency > 1024) {
     return make_error(Errc::InvalidArgument, "--count must be 1..1000000 and --concurrency 1..1024");
@@ -81,51 +148,49 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   if (a.prefix.size() < 3 || a.prefix.size() > 8 || !a.prefix.starts_with("SEP")) {
     return make_error(Errc::InvalidArgument, "--prefix must be SEP plus up to 5 hex digits");
   }
-  CUCM_TRY(auto tftp_port, port_flag("--tftp-port", a.tftp_port));
-  CUCM_TRY(auto http_port, port_flag("--http-port", a.http_port));
-  CUCM_TRY(auto https_port, port_flag("--https-port", a.https_port));
+  phone::BootOptions base;
+  base.server = a.server;
+  CUCM_TRY(base.tftp_port, port_flag("--tftp-port", a.tftp_port));
+  CUCM_TRY(base.http_port, port_flag("--http-port", a.http_port));
+  CUCM_TRY(base.https_port, port_flag("--https-port", a.https_port));
+  if (a.sip_port != 0) {
+    CUCM_TRY(base.sip_port, port_flag("--sip-port", a.sip_port));
+  }
+  if (a.sip_tls_port != 0) {
+    CUCM_TRY(base.sip_tls_port, port_flag("--sip-tls-port", a.sip_tls_port));
+  }
+  base.register_lines = !a.no_register;
   std::filesystem::path root = a.state_dir.empty() ? g.data_dir / "fleet" : std::filesystem::path(a.state_dir);
   CUCM_TRY(auto manufacturer, signer::LabManufacturer::open(g.data_dir));
   CUCM_CHECK(prepare(a, root, manufacturer));
   const bool spread = own_addresses(a);
-  CUCM_TRY(auto profile, phone::firmware_profile(a.profile));
+  CUCM_TRY(base.profile, phone::firmware_profile(a.profile));
+  base.timeout = std::chrono::milliseconds(a.timeout_ms);
+  base.ask_tvs = a.ask_tvs;
+  base.manufacturer = &manufacturer;
+  phone::ClientTlsContexts tls_contexts;  // one TLS context for the whole fleet
+  base.tls_contexts = &tls_contexts;
   std::atomic<int> next{0}, done{0};
   std::mutex mutex;
-  phone::ClientTlsContexts tls_contexts;  // one TLS context for the whole fleet
-  std::vector<double> ok_times;
-  std::map<std::string, int> failures;
+  Tally tally;
   bool tty = ::isatty(STDERR_FILENO);
   auto t0 = std::chrono::steady_clock::now();
   auto worker = [&] {
     while (true) {
       int i = next++;
       if (i >= a.count) return;
-      phone::BootOptions o;
+      phone::BootOptions o = base;
       o.device = device_name(a.prefix, i);
-      o.server = a.server;
-      o.tftp_port = tftp_port;
-      o.http_port = http_port;
-      o.https_port = https_port;
       o.state_dir = root / o.device;
-      o.profile = profile;
-      o.timeout = std::chrono::milliseconds(a.timeout_ms);
-      o.tls_contexts = &tls_contexts;
-      o.ask_tvs = a.ask_tvs;
-      o.manufacturer = &manufacturer;
       if (spread) o.source = phone_address(i);
       auto start = std::chrono::steady_clock::now();
       auto r = phone::boot(o);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::lock_guard lock(mutex);
-      if (r && r->full_config) {
-        ok_times.push_back(secs);
-      } else {
-        std::string why = r ? r->failure : r.error().message;
-        ++failures[why.substr(0, why.find(':'))];
-      }
+      tally.add(r, secs);
       int n = ++done;
       if (tty && (n % 10 == 0 || n == a.count)) {
-        std::cerr << fmt::format("\rbooted {}/{} ({} failed)", n, a.count, n - static_cast<int>(ok_times.size()))
+        std::cerr << fmt::format("\rbooted {}/{} ({} failed)", n, a.count, n - static_cast<int>(tally.ok_times.size()))
                   << (n == a.count ? "\n" : "") << std::flush;
       }
     }
@@ -133,18 +198,7 @@ Status fleet(const GlobalOptions& g, const FleetArgs& a) {
   std::vector<std::thread> threads;
   for (int i = 0; i < a.concurrency; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::sort(ok_times.begin(), ok_times.end());
-  auto pct = [&](double p) {
-    return ok_times.empty() ? 0.0 : ok_times[std::min(ok_times.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ok_times.size())))];
-  };
-  std::cout << fmt::format("fleet: {} phones, concurrency {}: {} reached a full config, {} failed in {:.2f} s "
-                           "({:.1f} boots/s); boot time p50 {:.1f} ms, p99 {:.1f} ms\n",
-                           a.count, a.concurrency, ok_times.size(), a.count - static_cast<int>(ok_times.size()), wall,
-                           static_cast<double>(ok_times.size()) / wall, pct(0.5) * 1000, pct(0.99) * 1000);
-  for (const auto& [why, n] : failures) std::cout << fmt::format("  failed: {} x {}\n", n, why);
-  if (!failures.empty()) return make_error(Errc::Unavailable, fmt::format("{} phones failed", a.count - ok_times.size()));
-  return Ok{};
+  return report(a, tally, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
 }  // namespace
@@ -162,6 +216,10 @@ void add_fleet_command(CLI::App& phone, GlobalOptions& g, int& rc) {
   f->add_option("--profile", a->profile, "79xx or 88xx")->capture_default_str();
   f->add_option("--state-dir", a->state_dir, "Where the phones keep their state (default DATA/fleet)");
   f->add_option("--timeout-ms", a->timeout_ms, "Per-request timeout")->capture_default_str();
+  f->add_option("--sip-port", a->sip_port, "SIP UDP/TCP port the phones register to (default: the config's sipPort)");
+  f->add_option("--sip-tls-port", a->sip_tls_port, "SIP TLS port the phones register to (default: the config's securedSipPort)");
+  f->add_flag("--no-register", a->no_register, "Stop each boot at the full config: do not register SIP lines");
+  f->add_flag("--json", a->json, "The outcome as JSON");
   f->add_flag("--fresh", a->fresh, "Forget every phone's LSC and trust lists first");
   f->add_flag("--ask-tvs", a->ask_tvs, "Each phone also asks TVS once, about the ITL's CallManager certificate");
   f->add_flag("--one-address", a->one_address,

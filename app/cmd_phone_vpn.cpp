@@ -61,6 +61,8 @@ Status phone_vpn(const GlobalOptions& g, const PhoneVpnArgs& a) {
   o.manufacturer = &manufacturer;
   phone::ClientTlsContexts tls_contexts;
   o.tls_contexts = &tls_contexts;
+  // The VPN is the point here: a phone registers through its tunnel, which is not simulated.
+  o.register_lines = false;
   CUCM_TRY(auto boot, phone::boot(o));
   if (a.explain && !a.json) print_steps(boot.ladder, true);
   if (!boot.full_config) return make_error(Errc::Unavailable, "the phone did not reach a full config: " + boot.failure);

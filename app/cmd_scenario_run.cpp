@@ -168,6 +168,10 @@ Result<std::unique_ptr<Simulation>> start_simulation(const GlobalOptions& g, con
   o.tftp_port = s->services->tftp_port();
   o.http_port = s->services->http_port();
   o.https_port = s->services->https_port();
+  // The copy's registrar, wherever the lab's configs say SIP is (a SIP device registers at the end
+  // of its boot).
+  o.sip_port = s->services->sip_port();
+  o.sip_tls_port = s->services->sip_tls_port();
   o.capf_redirect = std::pair<std::uint16_t, std::uint16_t>(static_cast<std::uint16_t>(settings.capf_port),
                                                              s->services->capf_port());
   o.state_dir = copy / "phone";

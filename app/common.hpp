@@ -103,6 +103,10 @@ Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& fl
 // The phone simulator's ladder, as `phone boot` prints it (shared with `demo`).
 // `explain`: the phone's reasons and every CAPF and TVS message element by element; `hex`: their bytes.
 void print_ladder(const phone::BootResult& r, bool explain, bool hex = false);
+// The SIP registration's outcome in one line ("registered: 2 of 2 line(s) over udp"); "" when none
+// was tried. A registration failed when the phone reached its full config and then did not register.
+std::string registration_line(const phone::BootResult& r);
+bool registration_failed(const phone::BootResult& r);
 // Only the steps of a ladder (the boot's, or the VPN connect's), as print_ladder lays them out.
 void print_steps(const std::vector<phone::LadderStep>& steps, bool explain, bool hex = false);
 // The boot as JSON, as `phone boot --json` prints it.

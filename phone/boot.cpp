@@ -238,6 +238,11 @@ bool Booter::finish_full(const std::string& xml, bool encrypted) {
     r_.failure = "the full config names no call manager";
     return false;
   }
+  if (auto plan = read_sip_plan(root)) {
+    sip_plan_ = std::move(*plan);
+  } else {
+    r_.sip_failure = plan.error().message;  // the config is still a full one: SIP only cannot start
+  }
   note_needless_ctl(root);
   r_.full_config = true;
   r_.encrypted = encrypted;
@@ -301,6 +306,7 @@ BootResult Booter::run() {
     if (f->full_config && !f->encr_config) {
       if (!finish_full(*xml, false) || !probe_tvs()) return fail(r_.failure);
       r_.cert_hash = local_hash();
+      if (r_.sip_failure.empty()) register_lines();
       return r_;
     }
     std::string mine = local_hash();
@@ -330,6 +336,7 @@ BootResult Booter::run() {
     }
     if (!finish_full(*plain, true) || !probe_tvs()) return fail(r_.failure);
     r_.cert_hash = mine;
+    if (r_.sip_failure.empty()) register_lines();
     return r_;
   }
   return fail("no full config after CAPF");

@@ -60,6 +60,11 @@ struct BootOptions {
   // The phone's own address, for every request (a fleet on loopback gives each phone one of
   // 127.0.0.0/8, so the server sees many clients as it would in a lab); none: the system's choice.
   std::optional<boost::asio::ip::address> source;
+  // Once the full config is in, a SIP phone registers each of its lines with the config's first
+  // call manager, over the config's transport. The ports override the config's sipPort and
+  // securedSipPort (servers on ephemeral ports, as capf_port does for CAPF).
+  bool register_lines = true;
+  std::optional<std::uint16_t> sip_port, sip_tls_port;
 };
 
 struct LadderStep {
@@ -84,6 +89,10 @@ struct BootResult {
   bool sccp = false;                   // no SIP profile: an SCCP phone learns its lines at registration
   std::optional<cnf::VpnGroup> vpn;    // the full config's vpnGroup, for the VPN connect (seed 001)
   std::string vpn_problem;             // why a vpnGroup there could not be read
+  // SIP registration, after the full config (which a failure here leaves as it is).
+  int registered = 0;                  // lines registered
+  std::string sip_failure;             // the first line's failure, or the connection's; empty when none
+  std::string sip_transport;           // udp, tcp or tls; empty when no registration was tried
 };
 
 // Runs one boot. Errors are only for local problems (state folder); every protocol outcome,

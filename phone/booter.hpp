@@ -13,6 +13,8 @@
 #include "phone/capf_client.hpp"
 #include "phone/boot.hpp"
 #include "phone/phone_state.hpp"
+#include "phone/sip_link.hpp"
+#include "phone/sip_register.hpp"
 #include "phone/tvs_check.hpp"
 #include "phone/tvs_memory.hpp"
 #include "signer/cert.hpp"
@@ -21,6 +23,12 @@
 
 namespace cucm::phone::detail {
 using Clock = std::chrono::steady_clock;
+
+// Where a phone's REGISTERs go: the call manager, its Request-URI and the transport.
+struct SipTarget {
+  std::string host, uri;
+  sip::Transport transport = sip::Transport::Udp;
+};
 
 // Whether an ITL vouches for nothing: no TFTP, CCM+TFTP or TVS certificate, as the ITL of a
 // cluster prepared for rollback ("Prepare Cluster for Rollback to pre-8.0"). Cisco: a phone with
@@ -78,6 +86,11 @@ class Booter {
   TvsCheck tvs_check(TvsMemory& memory, const signer::TrustList& itl);
   void remember_tvs_servers(xmlNode* root);
   bool probe_tvs();
+  // SIP registration after the full config (sip_register.cpp): every line of sip_plan_; the
+  // outcome goes to r_.registered and r_.sip_failure, never to r_.failure.
+  void register_lines();
+  Status register_line(SipLink& link, const SipLineConfig& line, const SipTarget& target);
+  Status check_sip_server(X509* cert);
   BootResult fail(std::string why) {
     r_.failure = std::move(why);
     decide("boot stops", r_.failure);
@@ -91,6 +104,7 @@ class Booter {
   std::optional<signer::TrustList> itl_;
   bool ctl_seen_ = false;  // a CTL that verifies came this boot
   TvsMemory tvs_;
+  std::optional<SipPlan> sip_plan_;  // read by finish_full
 };
 
 }  // namespace cucm::phone::detail

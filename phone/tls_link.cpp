@@ -54,6 +54,12 @@ Status TlsLink::connect() {
     SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(o_.sni.c_str()));  // NOLINT: OpenSSL's signature; the name is only read
   }
+  if (o_.client_cert && o_.client_key) {
+    SSL* ssl = stream_.native_handle();
+    if (SSL_use_certificate(ssl, o_.client_cert) != 1 || SSL_use_PrivateKey(ssl, o_.client_key) != 1) {
+      return make_error(Errc::InvalidArgument, fmt::format("{} client: my certificate and key do not go together", o_.service));
+    }
+  }
   auto hs = await([&](auto done) { stream_.async_handshake(asio::ssl::stream_base::client, done); }, "TLS handshake");
   if (!hs && !o_.tls.tls_max.empty() && hs.error().code == Errc::Unavailable) {
     // Old firmware: say what it offered, since that is the usual reason.
@@ -76,6 +82,24 @@ std::string TlsLink::negotiated() {
 
 Status TlsLink::read_exact(std::span<std::uint8_t> into, const char* what) {
   return await([&](auto done) { asio::async_read(stream_, asio::buffer(into.data(), into.size()), done); }, what);
+}
+
+Result<std::size_t> TlsLink::read_some(std::span<std::uint8_t> into, const char* what) {
+  std::size_t got = 0;
+  CUCM_CHECK(await(
+      [&](auto done) {
+        stream_.async_read_some(asio::buffer(into.data(), into.size()), [&got, done](boost::system::error_code ec, std::size_t n) {
+          got = n;
+          done(ec, n);
+        });
+      },
+      what));
+  return got;
+}
+
+tcp::endpoint TlsLink::local_endpoint() const {
+  boost::system::error_code ec;
+  return stream_.next_layer().local_endpoint(ec);
 }
 
 Status TlsLink::write(ByteView bytes, const char* what) {

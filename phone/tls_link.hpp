@@ -60,6 +60,11 @@ struct TlsLinkOptions {
   TlsSettings tls;
   std::optional<boost::asio::ip::address> source;  // the local address to connect from
   std::string sni;  // the server name sent in the ClientHello; "" sends none
+  // A certificate and key to present when the server asks (SIP over TLS: the LSC or MIC). Set on
+  // this connection's SSL object, not on the context, since a fleet shares its contexts. Borrowed:
+  // they must outlive connect().
+  X509* client_cert = nullptr;
+  EVP_PKEY* client_key = nullptr;
 };
 
 class TlsLink {
@@ -69,6 +74,10 @@ class TlsLink {
   X509* peer_certificate();       // the server's, after connect()
   std::string negotiated();       // "TLSv1 AES128-SHA"
   Status read_exact(std::span<std::uint8_t> into, const char* what);
+  // What is there, at least one byte, within the deadline: for a protocol framed by its caller
+  // (SIP's StreamFramer).
+  Result<std::size_t> read_some(std::span<std::uint8_t> into, const char* what);
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
   Status write(ByteView bytes, const char* what);
   void close();
 

@@ -157,6 +157,7 @@ Decision on_register(const Message& req, const Peer& peer, const std::vector<Lin
                               "(no client certificate or +sip.instance of one)", dn, lines.size()));
   }
   d.device = line->device;
+  // The checks take a copy: `d` goes on to the 200 when they pass, with its reason, To tag and event.
   if (line->security_mode >= 2) {
     if (auto refused = secure_checks(d, peer, *line)) return std::move(*refused);
   }

@@ -71,6 +71,9 @@ struct Cluster {
     o.tftp_port = services->tftp_port();
     o.http_port = services->http_port();
     o.https_port = services->https_port();
+    // The configs name SIP on 5060 and 5061; SIP here listens on ephemeral ports.
+    o.sip_port = services->sip_port();
+    o.sip_tls_port = services->sip_tls_port();
     o.state_dir = state;
     o.profile = *firmware_profile("88xx");
     o.timeout = std::chrono::seconds(5);
