@@ -42,6 +42,10 @@ if [[ $# -gt 0 ]]; then shift; fi
 counts=("$@")
 if [[ ${#counts[@]} -eq 0 ]]; then counts=(1000 10000); fi
 emu=$build_dir/app/cucm-emu
+# The storm measures boots to the full config: the phones do not register (a fleet from before
+# SIP has no such flag and does not register anyway).
+fleet_no_register=()
+if [[ $("$emu" phone fleet --help 2>/dev/null || true) == *--no-register* ]]; then fleet_no_register=(--no-register); fi
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
@@ -206,7 +210,7 @@ stop_server() {
 fleet() {
   local dir=$1 n=$2
   python3 - "$max_seconds" "$dir/fleet.cpu" "$emu" --data-dir "$dir/data" --log-level error phone fleet \
-    --count "$n" --concurrency "$concurrency" --server 127.0.0.1 --tftp-port "$tftp_port" \
+    "${fleet_no_register[@]}" --count "$n" --concurrency "$concurrency" --server 127.0.0.1 --tftp-port "$tftp_port" \
     --http-port "$http_port" --profile "$profile" --state-dir "$state_root/$(basename "$dir")" >"$dir/fleet.log" 2>&1 <<'PY'
 import os, resource, signal, subprocess, sys, time
 limit, out, cmd = float(sys.argv[1]), sys.argv[2], sys.argv[3:]

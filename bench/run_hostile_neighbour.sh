@@ -85,7 +85,7 @@ capf_port=$(port capf tcp)
 
 # fleet PREFIX: boots the phones named PREFIX…, prints fleet's summary line.
 fleet() {
-  timeout "$max_seconds" "$emu" --data-dir "$data" --log-level error phone fleet --count "$phones" \
+  timeout "$max_seconds" "$emu" --data-dir "$data" --log-level error phone fleet --no-register --count "$phones" \
     --concurrency "$concurrency" --prefix "$1" --profile "$profile" --server 127.0.0.1 --tftp-port "$tftp_port" \
     --http-port "$http_port" --state-dir "$work/phones-$1" 2>&1 | grep -E '^fleet:|failed:' || true
 }

@@ -152,5 +152,5 @@ echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
 # s_server refuse any LSC?
 refused=$(grep -c 'verify error' "$tmp/s_server.log" || true)
 echo "s_server: $refused verify errors in its log (the LSCs it refused)"
-python3 "$here/sip_bench_report.py" "$tmp/floor.jsonl" "$tmp/results.jsonl" "${tls[*]}"
+python3 "$here/tls_floor_report.py" sip "$tmp/floor.jsonl" "$tmp/results.jsonl" "${tls[*]}"
 exit 0

@@ -135,5 +135,5 @@ echo
 
 bench_machine
 echo "load avg: $load_start at the start, $load_end at the end (1, 5, 15 min)"
-python3 "$here/tvs_bench_report.py" "$tmp/floor.jsonl" "$tmp/results.jsonl" "${tls[*]}"
+python3 "$here/tls_floor_report.py" tvs "$tmp/floor.jsonl" "$tmp/results.jsonl" "${tls[*]}"
 exit 0

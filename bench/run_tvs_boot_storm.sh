@@ -57,7 +57,7 @@ for _ in $(seq 50); do grep -q '^serving' "$work/serve.log" 2>/dev/null && break
 grep -q '^serving' "$work/serve.log" || { cat "$work/serve.log" >&2; exit 2; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 fleet() {
-  "$emu" "${d[@]}" phone fleet --count "$n" --concurrency 50 --tftp-port 26969 --http-port 26970 --https-port 26971 \
+  "$emu" "${d[@]}" phone fleet --no-register --count "$n" --concurrency 50 --tftp-port 26969 --http-port 26970 --https-port 26971 \
     --state-dir "$phones" "$@" 2>&1 | grep '^fleet:' || true
 }
 fleet >/dev/null  # CAPF records every phone's key: the warm runs below need nothing more

@@ -1,6 +1,8 @@
 // Requests to answers, with their effects applied.
 #include "sip/request_handler.hpp"
 
+#include <random>
+
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -15,9 +17,14 @@
 namespace cucm::sip {
 namespace {
 
+// OpenSSL's CSPRNG; should it ever fail, the OS's random device, so that nonces and tags are
+// never predictable zeros.
 Bytes random_bytes(std::size_t n) {
   Bytes b(n);
-  (void)RAND_bytes(b.data(), static_cast<int>(b.size()));
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
+    std::random_device rd;
+    for (auto& x : b) x = static_cast<std::uint8_t>(rd());
+  }
   return b;
 }
 
@@ -82,6 +89,7 @@ std::string RequestHandler::handle(std::string_view bytes, const Peer& peer, con
   }
   RegistrarConfig rc{.nonce_secret = nonce_secret_, .now_unix = now(), .to_tag = to_hex(random_bytes(6))};
   Decision d = decide(*m, peer, db, rc);
+  if (d.code == 500 && d.what.empty()) d.what = m->method;  // a database failure is always an event
   count(*m, d);
   if (!d.what.empty() && events_) events_->post("sip", peer.address, d.device, d.what, d.result);
   if (d.code >= 400 && d.code != 401) {
