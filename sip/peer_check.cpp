@@ -60,7 +60,8 @@ Result<PeerCheck> PeerCheck::make(const X509& capf, const std::vector<signer::X5
   return p;
 }
 
-PeerCertificate PeerCheck::check(const X509& cert, const std::vector<X509*>& intermediates, std::time_t now) const {
+PeerCertificate PeerCheck::check(const X509& cert, const std::vector<X509*>& intermediates, std::time_t now,
+                                 Scope scope) const {
   PeerCertificate pc;
   pc.cn = signer::common_name(cert);
   if (!pc.cn.empty()) pc.names.push_back(pc.cn);
@@ -69,15 +70,16 @@ PeerCertificate PeerCheck::check(const X509& cert, const std::vector<X509*>& int
     if (std::find(pc.names.begin(), pc.names.end(), n) == pc.names.end()) pc.names.push_back(std::move(n));
   }
   pc.phone = verdict(*phones_, cert, intermediates, now);
-  // A phone's certificate is never judged as a trunk's (the registrar admits it first), so the
-  // second verification, as costly as the first, is spent only on the others.
-  pc.trunk = pc.phone.ok() ? ChainCheck{ChainCheck::Verdict::Untrusted, "checked as a phone's certificate"}
-                           : verdict(*trunks_, cert, intermediates, now);
+  // The registrar admits a phone's certificate before it looks at trunks, so for the registrar
+  // (PhoneFirst) the second verification is spent only on the others.
+  pc.trunk = pc.phone.ok() && scope == Scope::PhoneFirst
+                 ? ChainCheck{ChainCheck::Verdict::Untrusted, "checked as a phone's certificate"}
+                 : verdict(*trunks_, cert, intermediates, now);
   if (pc.phone.ok()) pc.type = X509_check_issued(capf_.get(), const_cast<X509*>(&cert)) == X509_V_OK ? "LSC" : "MIC";  // NOLINT
   return pc;
 }
 
-std::optional<PeerCertificate> PeerCheck::check(SSL& ssl, std::time_t now) const {
+std::optional<PeerCertificate> PeerCheck::check(SSL& ssl, std::time_t now, Scope scope) const {
   X509* leaf = SSL_get0_peer_certificate(&ssl);
   if (!leaf) return std::nullopt;
   std::vector<X509*> intermediates;
@@ -86,7 +88,7 @@ std::optional<PeerCertificate> PeerCheck::check(SSL& ssl, std::time_t now) const
       if (X509* c = sk_X509_value(chain, i); c != leaf) intermediates.push_back(c);
     }
   }
-  return check(*leaf, intermediates, now);
+  return check(*leaf, intermediates, now, scope);
 }
 
 }  // namespace cucm::sip

@@ -21,10 +21,14 @@ class PeerCheck {
   static Result<PeerCheck> make(const X509& capf, const std::vector<signer::X509Ptr>& capf_trust,
                                 const std::vector<signer::X509Ptr>& callmanager_trust);
 
+  // What a check verifies: the registrar skips the trunk anchors for a phone's certificate (it
+  // admits phones first); the trunk ping needs the trunk verdict whatever the phones' is.
+  enum class Scope { PhoneFirst, Both };
   // The peer's certificate after a handshake, or nullopt when it sent none.
-  std::optional<PeerCertificate> check(SSL& ssl, std::time_t now) const;
-  // The same for a certificate and its intermediates (the trunk ping's view of its peer).
-  PeerCertificate check(const X509& cert, const std::vector<X509*>& intermediates, std::time_t now) const;
+  std::optional<PeerCertificate> check(SSL& ssl, std::time_t now, Scope scope = Scope::PhoneFirst) const;
+  // The same for a certificate and its intermediates.
+  PeerCertificate check(const X509& cert, const std::vector<X509*>& intermediates, std::time_t now,
+                        Scope scope = Scope::PhoneFirst) const;
 
   // Every anchor's subject, for the CertificateRequest's list of acceptable CAs.
   const std::vector<signer::X509Ptr>& anchors() const { return all_; }

@@ -116,7 +116,7 @@ class Pinger {
   Status check_peer() {
     SSL* ssl = stream_->native_handle();
     std::time_t now = o_.now ? o_.now : std::time(nullptr);
-    auto pc = o_.peers->check(*ssl, now);
+    auto pc = o_.peers->check(*ssl, now, PeerCheck::Scope::Both);
     if (!pc) return make_error(Errc::Unauthenticated, fmt::format("{}: the peer presented no certificate", r_.peer));
     r_.peer_subject = signer::subject_name(*SSL_get0_peer_certificate(ssl));
     r_.peer_names = pc->names;
