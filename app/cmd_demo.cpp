@@ -1,8 +1,10 @@
 // cucm-emu demo: seed 004's encrypted-configuration flow, live. A demo cluster (its own keys and
-// database under DATA/demo) serves TFTP, HTTP, HTTPS, CAPF and TVS on loopback ports; a simulated phone with
-// only a MIC boots against it, goes through CAPF, and ends with a decrypted full config.
+// database under DATA/demo) serves TFTP, HTTP, HTTPS, CAPF, TVS and SIP on loopback ports; a simulated
+// phone with only a MIC boots against it, goes through CAPF, and ends with a decrypted full config
+// (with --sip, an 8845 that then registers over TLS with the LSC CAPF gave it).
 #include <unistd.h>
 
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -12,22 +14,33 @@
 
 #include "app/common.hpp"
 #include "app/loopback_capture.hpp"
+#include "app/sip_registrations.hpp"
 #include "app/table.hpp"
 #include "cluster/services.hpp"
 #include "db/device_store.hpp"
 #include "db/settings_store.hpp"
+#include "db/sip_store.hpp"
 #include "phone/boot.hpp"
 
 namespace cucm::app {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kDevice = "SEPA45630BBFA40";  // the phone of seed 004
-constexpr const char* kProfile = "Cisco 7942 - Standard SCCP Encrypted Config";
+// The demo's phone: seed 004's 7942, or with --sip an 8845 on the encrypted SIP profile, whose
+// flow goes on to the step the seed stops before (PROTOCOLS §1.1 step 10): REGISTER over TLS.
+struct DemoPhone {
+  const char* device;
+  const char* product;
+  const char* protocol;
+  const char* profile;
+};
+constexpr DemoPhone kSeedPhone{"SEPA45630BBFA40", "Cisco 7942", "SCCP", "Cisco 7942 - Standard SCCP Encrypted Config"};
+constexpr DemoPhone kSipPhone{"SEPA45630BBFA41", "Cisco 8845", "SIP", "Cisco 8845 - Standard SIP Encrypted Config"};
 
 struct DemoArgs {
   std::string profile = "79xx", tls_keylog, pcap;
   bool hex = false;
+  bool sip = false;
 };
 
 // demo --pcap: Wireshark finds CAPF, TVS, HTTP and HTTPS by their ports, so the demo listens on the
@@ -63,25 +76,53 @@ Status finish_pcap(const fs::path& raw, const fs::path& keylog, const fs::path& 
   return Ok{};
 }
 
+// The demo phone on record, with no certificate: every run shows the whole flow. The seed's CAPF
+// session records the key of the phone's MIC; with --sip an LSC install is scheduled instead, as
+// `capf schedule … install` would, so that the registration shows the LSC at work.
+Status fresh_device(db::DeviceStore& devices, const DemoPhone& p, bool install) {
+  if (!devices.get(p.device)) {
+    db::Device d;
+    d.name = p.device;
+    d.description = "seed 004 demo phone";
+    d.product = p.product;
+    d.protocol = p.protocol;
+    d.profile = p.profile;
+    d.lines = {db::Line{1, "1001", "Demo", "", ""}};
+    CUCM_CHECK(devices.add(d));
+  }
+  CUCM_CHECK(devices.clear_certificate(p.device));
+  db::CapfState capf;
+  if (install) {
+    capf.operation = "install";
+    capf.status = "Operation Pending";
+  }
+  return devices.set_capf(p.device, capf);
+}
+
+// What the seed shows at the end (the key on record), and with --sip the registration.
+Status print_outcome(cluster::Cluster& cl, const DemoPhone& p, const phone::BootResult& r, bool sip) {
+  auto d = db::DeviceStore(cl.db()).get(p.device);
+  std::cout << "\nadmin:run sql select md5hash,name from device where name='" << p.device << "'\n"
+            << format_table({"md5hash", "name"}, {{d ? d->md5hash : "", p.device}});
+  if (!r.full_config) return make_error(Errc::Internal, "demo: the phone did not reach its full config");
+  if (!sip) return Ok{};
+  CUCM_TRY(auto regs, db::SipStore(cl.db()).registrations(std::time(nullptr), p.device));
+  std::cout << "\nadmin:sip registrations --device " << p.device << "\n" << registrations_table(regs, std::time(nullptr));
+  if (r.registered == 0) return make_error(Errc::Internal, "demo: the phone did not register: " + r.sip_failure);
+  return Ok{};
+}
+
 Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
-  const std::string& phone_profile = a.profile;
+  const DemoPhone& phone = a.sip ? kSipPhone : kSeedPhone;
+  // An 8845 is 88xx firmware: SIP, TLS 1.2 or later to CAPF.
+  const std::string phone_profile = a.sip ? "88xx" : a.profile;
   fs::path dir = g.data_dir / "demo";
   cluster::Config cfg;
   cfg.cache_bytes = 16u << 20;
   cfg.events = false;
   CUCM_TRY(auto cl, cluster::Cluster::open(dir, cfg));
   db::DeviceStore devices(cl->db());
-  if (!devices.get(kDevice)) {
-    db::Device d;
-    d.name = kDevice;
-    d.description = "seed 004 demo phone";
-    d.product = "Cisco 7942";
-    d.protocol = "SCCP";
-    d.profile = kProfile;
-    d.lines = {db::Line{1, "1001", "Demo", "", ""}};
-    CUCM_CHECK(devices.add(d));
-  }
-  CUCM_CHECK(devices.clear_certificate(kDevice));  // every run shows the whole flow
+  CUCM_CHECK(fresh_device(devices, phone, a.sip));
   std::error_code ec;
   fs::remove_all(dir / "phone", ec);
 
@@ -123,13 +164,13 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
 
   std::cout << fmt::format(
       "cucm-emu demo: encrypted configuration files (seed 004)\n"
-      "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, HTTPS 127.0.0.1:{}, CAPF 127.0.0.1:{}, TVS 127.0.0.1:{}\n"
-      "  {} is on \"{}\" (TFTP encrypted config, CAPF by null string); the phone has only its MIC,\n"
+      "  cluster {}: TFTP 127.0.0.1:{}, HTTP 127.0.0.1:{}, HTTPS 127.0.0.1:{}, CAPF 127.0.0.1:{}, TVS 127.0.0.1:{}, SIP-TLS 127.0.0.1:{}\n"
+      "  {} is on \"{}\" (TFTP encrypted config, CAPF by null string{}); the phone has only its MIC,\n"
       "  issued by the lab manufacturing CA that CAPF trusts\n\n",
       dir.string(), services.tftp_port(), services.http_port(), services.https_port(), services.capf_port(),
-      services.tvs_port(), kDevice, kProfile);
+      services.tvs_port(), services.sip_tls_port(), phone.device, phone.profile, a.sip ? ", an LSC install scheduled" : "");
   phone::BootOptions o;
-  o.device = kDevice;
+  o.device = phone.device;
   o.tftp_port = services.tftp_port();
   o.http_port = services.http_port();
   o.https_port = services.https_port();
@@ -149,10 +190,7 @@ Status run_demo(const GlobalOptions& g, const DemoArgs& a) {
   print_ladder(*result, true, a.hex);
   if (capture) CUCM_CHECK(finish_pcap(raw, keylog->path(), pcap, tftp_port));
 
-  auto d = devices.get(kDevice);
-  std::cout << "\nadmin:run sql select md5hash,name from device where name='" << kDevice << "'\n"
-            << format_table({"md5hash", "name"}, {{d ? d->md5hash : "", kDevice}});
-  if (!result->full_config) return make_error(Errc::Internal, "demo: the phone did not reach its full config");
+  CUCM_CHECK(print_outcome(*cl, phone, *result, a.sip));
   std::cout << "\ndemo: OK. Next: 'cucm-emu serve' for real phones, 'cucm-emu phone boot --help' to drive one.\n";
   return Ok{};
 }
@@ -167,6 +205,9 @@ void add_demo_command(CLI::App& app, GlobalOptions& g, int& rc) {
                 "Append the secrets of the demo's CAPF, TVS and HTTPS sessions to FILE (NSS key log, for Wireshark)")
       ->type_name("FILE");
   d->add_flag("--hex", a->hex, "Show the bytes of every CAPF and TVS message too");
+  d->add_flag("--sip", a->sip,
+              "An 8845 (SIP, 88xx firmware) on the encrypted SIP profile instead of the seed's 7942, with an LSC "
+              "install scheduled: its boot ends registered over TLS with the LSC CAPF gives it");
   d->add_option("--pcap", a->pcap,
                 "Record the demo on loopback into FILE (pcapng, TLS secrets inside) with dumpcap, on the standard "
                 "ports; its key log goes to FILE.keylog")

@@ -247,6 +247,18 @@ TEST_F(Cli, DemoRunsTheEncryptedConfigFlow) {
   EXPECT_NE(again.out.find(": 0000  55 01 00 00 00 01 00 08  07 00 01 03 08 00 01 00"), std::string::npos) << again.out;
 }
 
+// Issue 21: with --sip the flow goes on to the REGISTER over TLS with the LSC CAPF just issued.
+TEST_F(Cli, DemoSipEndsRegisteredOverTlsWithTheLsc) {
+  auto r = run(emu("demo --sip"));
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("SEPA45630BBFA41 is on \"Cisco 8845 - Standard SIP Encrypted Config\""), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("phone -> cucm +SIP +REGISTER 1001"))) << r.out;
+  EXPECT_NE(r.out.find("CertificateType (tag 3, 1 bytes): 1 (LSC)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("registered: 1 of 1 line(s) over tls"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("SEPA45630BBFA41 1 +1001 .* tls +LSC"))) << r.out;
+  EXPECT_NE(r.out.find("demo: OK"), std::string::npos) << r.out;
+}
+
 // Issue 19, item 2: the demo's TLS secrets for Wireshark, only when asked (flag or SSLKEYLOGFILE),
 // with a warning, in a file only its owner reads. The 79xx demo phone speaks TLS 1.0 to CAPF.
 TEST_F(Cli, DemoWritesATlsKeyLogOnlyWhenAsked) {
