@@ -329,6 +329,14 @@ TEST_F(Cli, DemoPcapRecordsTheHandshakeDecrypted) {
     EXPECT_NE(shown.out.find("ITLSEPA45630BBFA40.tlv"), std::string::npos);
     EXPECT_NE(shown.out.find("SignerName"), std::string::npos);
   }
+  // Issue 21: with --sip the recording goes on to SIP over TLS on 5061, which tshark's own SIP
+  // dissector reads with the secrets inside. In this test, not one of its own: both demos take
+  // the standard ports, so they must not run at once.
+  auto sip = run(emu("demo --sip --pcap " + path("sip.pcapng")));
+  ASSERT_EQ(sip.rc, 0) << sip.out;
+  auto registered = run("tshark -n -r " + path("sip.pcapng") + " -Y sip");
+  EXPECT_NE(registered.out.find("Request: REGISTER sip:127.0.0.1:5061;transport=tls"), std::string::npos) << registered.out;
+  EXPECT_NE(registered.out.find("Status: 200 OK (REGISTER)"), std::string::npos) << registered.out;
 }
 
 TEST_F(Cli, HelpAndUsageErrors) {
