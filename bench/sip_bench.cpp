@@ -23,6 +23,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench/data_dir.hpp"
 #include "bench/cpu_time.hpp"
 #include "bench/report.hpp"
 #include "bench/sip_bench_client.hpp"
@@ -189,34 +190,10 @@ Result<Measured> measure(const Args& a, cluster::Cluster& cl, const std::vector<
   return m;
 }
 
-// The data folder: a temporary one, removed at exit unless --keep, or --data-dir (kept), which
-// run_sip_bench.sh shares between runs so that s_server and s_time use the same certificates.
-struct DataDir {
-  fs::path path;
-  bool keep = true;
-  ~DataDir() {
-    std::error_code ec;
-    if (!keep && !path.empty()) fs::remove_all(path, ec);
-  }
-};
-
-bool open_data_dir(const Args& a, DataDir& d) {
-  if (!a.data_dir.empty()) {
-    d.path = a.data_dir;
-    std::error_code ec;
-    fs::create_directories(d.path, ec);
-    return !ec;
-  }
-  std::string tmpl = (fs::temp_directory_path() / "cucm-sip-bench-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) return false;
-  d.path = tmpl;
-  d.keep = a.keep;
-  return true;
-}
-
 int run(const Args& a) {
   DataDir dir;
-  if (!open_data_dir(a, dir)) {
+  // --data-dir is kept: run_sip_bench.sh shares it between runs so that its openssl peer uses the same keys.
+  if (!open_data_dir(a.data_dir, a.keep, "cucm-sip-bench", dir)) {
     std::cerr << "sip_bench: cannot create the data directory\n";
     return 2;
   }

@@ -6,13 +6,12 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include "cnf/xml.hpp"
-#include "core/encoding.hpp"
 #include "phone/booter.hpp"
 #include "phone/sip_link.hpp"
 #include "signer/cert.hpp"
+#include "signer/random.hpp"
 #include "sip/proto/builder.hpp"
 #include "sip/proto/digest_auth.hpp"
 #include "sip/proto/message.hpp"
@@ -52,11 +51,6 @@ xmlNode* first_call_manager(xmlNode* root) {
   return first;
 }
 
-std::string random_hex(std::size_t bytes) {
-  Bytes b(bytes);
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) return std::string(bytes * 2, '0');
-  return to_hex(b);
-}
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -141,8 +135,8 @@ Status Booter::register_line(SipLink& link, const SipLineConfig& l, const SipTar
   rq.transport = upper(sip::transport_name(target.transport));
   rq.via_host = local;
   rq.from_uri = rq.to_uri = fmt::format("sip:{}@{}", l.name, target.host);
-  rq.from_tag = random_hex(8);
-  rq.call_id = fmt::format("{}@{}", random_hex(16), local);
+  rq.from_tag = signer::random_hex(8);
+  rq.call_id = fmt::format("{}@{}", signer::random_hex(16), local);
   rq.contact = fmt::format(R"(<sip:{}@{};transport={}>;+sip.instance="<urn:uuid:00000000-0000-0000-0000-{}>")", l.name, local,
                            sip::transport_name(target.transport), mac);
   rq.expires = 3600;
@@ -152,7 +146,7 @@ Status Booter::register_line(SipLink& link, const SipLineConfig& l, const SipTar
     return e;
   };
   while (true) {
-    rq.branch = "z9hG4bK" + random_hex(8);
+    rq.branch = "z9hG4bK" + signer::random_hex(8);
     step("phone", "cucm", "SIP", fmt::format("REGISTER {} (CSeq {}{})", l.name, rq.cseq, rq.authorization.empty() ? "" : ", with credentials"),
          fmt::format("line {} to {} over {}", l.index, target.uri, sip::transport_name(target.transport)));
     if (auto st = link.send(sip::build_request(rq)); !st) return failed(std::move(st).error());
@@ -167,7 +161,7 @@ Status Booter::register_line(SipLink& link, const SipLineConfig& l, const SipTar
         return make_error(Errc::Unauthenticated, fmt::format("sip: line {}: 401, and my config has no password for it", l.name));
       }
       std::string user = l.auth_name.empty() ? l.name : l.auth_name;
-      rq.authorization = sip::authorization_value(*a.challenge, "REGISTER", rq.uri, user, l.auth_password, random_hex(8));
+      rq.authorization = sip::authorization_value(*a.challenge, "REGISTER", rq.uri, user, l.auth_password, signer::random_hex(8));
       decide("answer the challenge", fmt::format("digest as '{}' in realm '{}'", user, a.challenge->realm));
       ++rq.cseq;
       continue;

@@ -1,32 +1,19 @@
 // Requests to answers, with their effects applied.
 #include "sip/request_handler.hpp"
 
-#include <random>
-
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include "core/encoding.hpp"
 #include "core/log.hpp"
 #include "core/repeat_limiter.hpp"
 #include "db/sip_store.hpp"
+#include "signer/random.hpp"
 #include "sip/proto/builder.hpp"
 #include "sip/proto/message.hpp"
 
 namespace cucm::sip {
 namespace {
-
-// OpenSSL's CSPRNG; should it ever fail, the OS's random device, so that nonces and tags are
-// never predictable zeros.
-Bytes random_bytes(std::size_t n) {
-  Bytes b(n);
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    std::random_device rd;
-    for (auto& x : b) x = static_cast<std::uint8_t>(rd());
-  }
-  return b;
-}
 
 std::vector<LineOwner> owners(const std::vector<db::LineOwnerRow>& rows) {
   std::vector<LineOwner> out;
@@ -73,7 +60,7 @@ std::string bare_bad_request(std::string_view why) {
 }
 
 RequestHandler::RequestHandler(const SipConfig& cfg, SipStats& stats, db::EventWriter* events)
-    : cfg_(cfg), stats_(stats), events_(events), nonce_secret_(random_bytes(32)) {}
+    : cfg_(cfg), stats_(stats), events_(events), nonce_secret_(signer::random_bytes(32)) {}
 
 std::time_t RequestHandler::now() const { return cfg_.clock ? cfg_.clock() : std::time(nullptr); }
 
@@ -87,7 +74,7 @@ std::string RequestHandler::handle(std::string_view bytes, const Peer& peer, con
     if (events_) events_->post("sip", peer.address, "", "malformed message", "400 " + why);
     return bare_bad_request(why);
   }
-  RegistrarConfig rc{.nonce_secret = nonce_secret_, .now_unix = now(), .to_tag = to_hex(random_bytes(6))};
+  RegistrarConfig rc{.nonce_secret = nonce_secret_, .now_unix = now(), .to_tag = signer::random_hex(6)};
   Decision d = decide(*m, peer, db, rc);
   if (d.code == 500 && d.what.empty()) d.what = m->method;  // a database failure is always an event
   count(*m, d);

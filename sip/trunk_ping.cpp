@@ -3,19 +3,17 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
-#include "core/encoding.hpp"
 #include "core/host_port.hpp"
 #include "core/resolve.hpp"
 #include "signer/cert.hpp"
+#include "signer/random.hpp"
 #include "signer/tls_versions.hpp"
 #include "sip/proto/builder.hpp"
 #include "sip/proto/framer.hpp"
@@ -27,18 +25,6 @@ using asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string random_hex(std::size_t bytes) {
-  Bytes b(bytes);
-  (void)RAND_bytes(b.data(), static_cast<int>(b.size()));
-  return to_hex(b);
-}
 
 // An IPv6 literal in a SIP URI is bracketed (RFC 3261 §25.1).
 std::string uri_host(const std::string& host) {
@@ -135,11 +121,11 @@ class Pinger {
     spec.uri = fmt::format("sip:{};transport=tls", core::to_string(core::HostPort{o_.host, o_.port}));
     spec.transport = "TLS";
     spec.via_host = via;
-    spec.branch = "z9hG4bK" + random_hex(8);
+    spec.branch = "z9hG4bK" + signer::random_hex(8);
     spec.from_uri = "sip:" + uri_host(local);
-    spec.from_tag = random_hex(4);
+    spec.from_tag = signer::random_hex(4);
     spec.to_uri = "sip:" + uri_host(o_.host);
-    spec.call_id = random_hex(16) + "@" + local;
+    spec.call_id = signer::random_hex(16) + "@" + local;
     spec.contact = fmt::format("<sip:{};transport=tls>", via);
     spec.user_agent = "cucm-emu trunk ping";
     std::string out = build_request(spec);
@@ -216,14 +202,6 @@ class Pinger {
 
 }  // namespace
 
-std::string match_subject(const std::vector<std::string>& names, const std::vector<std::string>& subjects) {
-  for (const auto& s : subjects) {
-    for (const auto& n : names) {
-      if (iequals(s, n)) return s;
-    }
-  }
-  return {};
-}
 
 bool TrunkPingReport::full_service() const {
   return failure.empty() && chain && chain->ok() && !matched_subject.empty() && sip_code == 200;

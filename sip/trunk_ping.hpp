@@ -53,8 +53,4 @@ struct TrunkPingReport {
 // not SIP) is in `failure`, with the report filled as far as the ping got.
 TrunkPingReport ping_trunk(const TrunkPingOptions& o);
 
-// Whether one of `names` (a certificate's CN and DNS SANs) is one of `subjects`, ignoring case as
-// CUCM does; the subject name matched, or empty.
-std::string match_subject(const std::vector<std::string>& names, const std::vector<std::string>& subjects);
-
 }  // namespace cucm::sip

@@ -138,6 +138,15 @@ std::string_view transport_name(Transport t) {
   return "?";
 }
 
+std::string match_subject(const std::vector<std::string>& names, const std::vector<std::string>& subjects) {
+  for (const auto& s : subjects) {
+    for (const auto& n : names) {
+      if (iequals(s, n)) return s;
+    }
+  }
+  return {};
+}
+
 bool cn_names_device(std::string_view cn, std::string_view device) {
   if (iequals(cn, device)) return true;
   return cn.size() > device.size() && cn[cn.size() - device.size() - 1] == '-' &&
@@ -207,24 +216,21 @@ Decision on_options(const Message& /*req*/, const Peer& peer, const std::vector<
     return d;
   }
   for (const auto& t : trunks) {
-    for (const auto& s : t.subjects) {
-      for (const auto& n : c.names) {
-        if (!iequals(s, n)) continue;
-        d.what = "OPTIONS on trunk " + t.name;
-        if (!t.from_peer) {
-          return refuse(std::move(d), 403, "Forbidden (trunk peer address)", "trunk peer address",
-                        fmt::format("'{}' is trunk {}'s subject, but the request came from {}, not its peer {}", n, t.name,
-                                    peer.address, t.peer_host));
-        }
-        if (!c.trunk.ok()) {
-          return refuse(std::move(d), 403, "Forbidden (" + chain_words(c.trunk) + ")", "trunk certificate chain",
-                        fmt::format("'{}' is trunk {}'s subject, but its certificate does not chain to CallManager-trust: {}",
-                                    n, t.name, c.trunk.detail));
-        }
-        d.result = fmt::format("200 trunk {} up: peer '{}' admitted by X.509 subject name", t.name, n);
-        return d;
-      }
+    std::string n = match_subject(c.names, t.subjects);
+    if (n.empty()) continue;
+    d.what = "OPTIONS on trunk " + t.name;
+    if (!t.from_peer) {
+      return refuse(std::move(d), 403, "Forbidden (trunk peer address)", "trunk peer address",
+                    fmt::format("'{}' is trunk {}'s subject, but the request came from {}, not its peer {}", n, t.name,
+                                peer.address, t.peer_host));
     }
+    if (!c.trunk.ok()) {
+      return refuse(std::move(d), 403, "Forbidden (" + chain_words(c.trunk) + ")", "trunk certificate chain",
+                    fmt::format("'{}' is trunk {}'s subject, but its certificate does not chain to CallManager-trust: {}",
+                                n, t.name, c.trunk.detail));
+    }
+    d.result = fmt::format("200 trunk {} up: peer '{}' admitted by X.509 subject name", t.name, n);
+    return d;
   }
   std::string names;
   for (const auto& n : c.names) names += (names.empty() ? "" : ", ") + n;

@@ -98,6 +98,11 @@ Decision on_options(const Message& req, const Peer& peer, const std::vector<Trun
 // Any other request: 405 with Allow; ACK: nothing.
 Decision on_other(const Message& req, const RegistrarConfig& cfg);
 
+// Which of a trunk's X.509 `subjects` one of `names` (a certificate's CN and DNS SANs) is, ignoring
+// case as CUCM does; empty for none. The registrar admits a trunk peer by it, the trunk ping
+// checks its peer with it.
+std::string match_subject(const std::vector<std::string>& names, const std::vector<std::string>& subjects);
+
 // Whether a certificate's CN names `device`: the LSC's CN is the device name, a Cisco MIC's is
 // CP-<model>-SEP<MAC>.
 bool cn_names_device(std::string_view cn, std::string_view device);
