@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "admin/capf_ops.hpp"
 #include "app/common.hpp"
 #include "capf/issued_log.hpp"
 #include "app/table.hpp"
@@ -25,15 +26,6 @@
 
 namespace cucm::app {
 namespace {
-
-std::string utc_in_days(int days) {
-  std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 struct CapfArgs {
   std::string name, operation, auth_string, deadline;
@@ -64,24 +56,17 @@ Status capf_issued(const GlobalOptions& g, const std::string& name_in, bool pem)
 
 Status capf_schedule(const GlobalOptions& g, const CapfArgs& a) {
   CUCM_TRY(auto db, cluster_db(g));
-  db::CapfState s;
-  CUCM_TRY(s.operation, db::normalise_capf_operation(a.operation));
-  if (s.operation == "none") return make_error(Errc::InvalidArgument, "use 'cucm-emu capf cancel' to clear an operation");
-  s.auth_string = a.auth_string;
-  s.deadline = a.days > 0 ? utc_in_days(a.days) : a.deadline;
-  s.status = "Operation Pending";
-  CUCM_CHECK(db::DeviceStore(db).set_capf(a.name, s));
-  log_admin_event(db, a.name, fmt::format("CAPF {} scheduled", s.operation));
-  std::cout << fmt::format("{}: {} scheduled{}\n", a.name, s.operation,
-                           s.deadline.empty() ? "" : ", completes by " + s.deadline + " UTC");
+  admin::CapfRequest r{a.operation, a.auth_string, a.deadline, a.days};
+  CUCM_TRY(auto d, admin::schedule_capf(db, a.name, r, admin::cli_actor()));
+  std::cout << fmt::format("{}: {} scheduled{}\n", d.name, d.capf.operation,
+                           d.capf.deadline.empty() ? "" : ", completes by " + d.capf.deadline + " UTC");
   return Ok{};
 }
 
 Status capf_cancel(const GlobalOptions& g, const std::string& name) {
   CUCM_TRY(auto db, cluster_db(g));
-  CUCM_CHECK(db::DeviceStore(db).set_capf(name, db::CapfState{}));
-  log_admin_event(db, name, "CAPF operation cancelled");
-  std::cout << name << ": no pending operation\n";
+  CUCM_TRY(auto d, admin::cancel_capf(db, name, admin::cli_actor()));
+  std::cout << d.name << ": no pending operation\n";
   return Ok{};
 }
 
@@ -92,11 +77,10 @@ Status capf_status(const GlobalOptions& g, const std::string& name) {
     CUCM_TRY(auto d, db::DeviceStore(db).get(name));
     devices.push_back(std::move(d));
   } else {
-    CUCM_TRY(devices, db::DeviceStore(db).list());
+    CUCM_TRY(devices, admin::capf_operations(db));
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : devices) {
-    if (name.empty() && d.capf.operation == "none" && d.capf.status.empty()) continue;
     rows.push_back({d.name, d.capf.operation, d.capf.status.empty() ? "-" : d.capf.status,
                     d.capf.deadline.empty() ? "-" : d.capf.deadline, d.cert ? d.cert->type : "-"});
   }
@@ -217,8 +201,7 @@ void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   cset->callback([&g, &rc, kv] {
     rc = guarded([&]() -> Status {
       CUCM_TRY(auto db, cluster_db(g));
-      CUCM_CHECK(db::SettingsStore(db).set(kv->first, kv->second));
-      log_admin_event(db, "", fmt::format("cluster setting {} = {}", kv->first, kv->second));
+      CUCM_CHECK(admin::set_setting(db, kv->first, kv->second, admin::cli_actor()));
       std::cout << kv->first << " = " << kv->second << "\n";
       return Ok{};
     });

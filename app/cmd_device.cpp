@@ -9,7 +9,9 @@
 
 #include "app/common.hpp"
 #include "capf/recorded_cert.hpp"
-#include "app/device_json.hpp"
+#include "admin/devices.hpp"
+#include "admin/views.hpp"
+#include "app/record_print.hpp"
 #include "app/sip_registrations.hpp"
 #include "db/sip_store.hpp"
 #include "app/table.hpp"
@@ -23,51 +25,35 @@
 namespace cucm::app {
 namespace {
 
-constexpr const char* kUniversal = "Universal Device Template - Model-independent Security Profile";
-
 struct DeviceArgs {
   std::string name, description, product, protocol, profile, load, vpn_group, file, cert, type = "LSC";
   std::vector<std::string> lines;
   bool json = false, clear_lines = false, clear = false;
 };
 
-// "DN[,display[,auth name[,password]]]" in button order.
-Result<std::vector<db::Line>> parse_lines(const std::vector<std::string>& specs) {
-  std::vector<db::Line> out;
-  for (const auto& spec : specs) {
-    db::Line l;
-    l.index = static_cast<int>(out.size()) + 1;
-    std::vector<std::string> parts{""};
-    for (char c : spec) {
-      if (c == ',') parts.emplace_back();
-      else parts.back().push_back(c);
-    }
-    if (parts.size() > 4) {
-      return make_error(Errc::InvalidArgument, fmt::format("--line '{}': expected DN[,display[,auth name[,password]]]", spec));
-    }
-    parts.resize(4);
-    l.directory_number = parts[0];
-    l.display_name = parts[1];
-    l.auth_name = parts[2];
-    l.auth_password = parts[3];
-    out.push_back(std::move(l));
+// The options given on the command line, as the changes admin/ applies.
+Result<admin::DeviceChanges> changes(const DeviceArgs& a, const CLI::App& cmd) {
+  admin::DeviceChanges c;
+  auto given = [&](const char* flag, const std::string& v, std::optional<std::string>& out) {
+    if (cmd.count(flag)) out = v;
+  };
+  given("--description", a.description, c.description);
+  given("--product", a.product, c.product);
+  given("--protocol", a.protocol, c.protocol);
+  given("--profile", a.profile, c.profile);
+  given("--load", a.load, c.load_information);
+  given("--vpn-group", a.vpn_group, c.vpn_group);
+  if (a.clear_lines) c.lines.emplace();
+  if (!a.lines.empty()) {
+    CUCM_TRY(c.lines, admin::parse_line_specs(a.lines));
   }
-  return out;
+  return c;
 }
 
-Status add(const GlobalOptions& g, const DeviceArgs& a) {
+Status add(const GlobalOptions& g, const DeviceArgs& a, const CLI::App& cmd) {
   CUCM_TRY(auto db, cluster_db(g));
-  db::Device d;
-  CUCM_TRY(d.name, db::normalise_device_name(a.name));
-  d.description = a.description;
-  d.product = a.product;
-  d.protocol = a.protocol.empty() ? "SIP" : a.protocol;
-  d.profile = a.profile.empty() ? kUniversal : a.profile;
-  d.load_information = a.load;
-  d.vpn_group = a.vpn_group;
-  CUCM_TRY(d.lines, parse_lines(a.lines));
-  CUCM_CHECK(db::DeviceStore(db).add(d));
-  log_admin_event(db, d.name, "device added");
+  CUCM_TRY(auto c, changes(a, cmd));
+  CUCM_TRY(auto d, admin::add_device(db, a.name, c, admin::cli_actor()));
   std::cout << "added " << d.name << "\n";
   return Ok{};
 }
@@ -77,7 +63,7 @@ Status list(const GlobalOptions& g, bool json) {
   CUCM_TRY(auto devices, db::DeviceStore(db).list());
   if (json) {
     auto arr = nlohmann::json::array();
-    for (const auto& d : devices) arr.push_back(device_json(d));
+    for (const auto& d : devices) arr.push_back(admin::device_json(d));
     print_json(arr);
     return Ok{};
   }
@@ -95,8 +81,8 @@ Status show(const GlobalOptions& g, const DeviceArgs& a) {
   std::time_t now = std::time(nullptr);
   CUCM_TRY(auto regs, db::SipStore(db).registrations(now, d.name));
   if (a.json) {
-    auto j = device_json(d);
-    j["sip_registrations"] = registrations_json(regs, now);
+    auto j = admin::device_json(d);
+    j["sip_registrations"] = admin::registrations_json(regs, now);
     print_json(j);
     return Ok{};
   }
@@ -108,69 +94,47 @@ Status show(const GlobalOptions& g, const DeviceArgs& a) {
 
 Status set(const GlobalOptions& g, const DeviceArgs& a, const CLI::App& cmd) {
   CUCM_TRY(auto db, cluster_db(g));
-  db::DeviceStore store(db);
-  CUCM_TRY(auto d, store.get(a.name));
-  if (cmd.count("--description")) d.description = a.description;
-  if (cmd.count("--product")) d.product = a.product;
-  if (cmd.count("--protocol")) d.protocol = a.protocol;
-  if (cmd.count("--profile")) d.profile = a.profile;
-  if (cmd.count("--load")) d.load_information = a.load;
-  if (cmd.count("--vpn-group")) d.vpn_group = a.vpn_group;
-  if (a.clear_lines) d.lines.clear();
-  if (!a.lines.empty()) {
-    CUCM_TRY(d.lines, parse_lines(a.lines));
-  }
-  CUCM_CHECK(store.update(d));
-  log_admin_event(db, d.name, "device changed");
-  CUCM_TRY(auto after, store.get(d.name));
+  CUCM_TRY(auto c, changes(a, cmd));
+  CUCM_TRY(auto after, admin::change_device(db, a.name, c, admin::cli_actor()));
   print_device(after);
   return Ok{};
 }
 
 Status remove(const GlobalOptions& g, const std::string& name) {
   CUCM_TRY(auto db, cluster_db(g));
-  CUCM_CHECK(db::DeviceStore(db).remove(name));
-  CUCM_TRY(auto n, db::normalise_device_name(name));
-  log_admin_event(db, n, "device deleted");
+  CUCM_TRY(auto n, admin::delete_device(db, name, admin::cli_actor()));
   std::cout << "deleted " << n << "\n";
   return Ok{};
 }
 
 Status import_csv(const GlobalOptions& g, const std::string& file) {
   CUCM_TRY(Bytes bytes, read_file(file));
-  CUCM_TRY(auto rows, db::parse_csv(as_chars(bytes)));
-  std::vector<db::RowError> errors;
-  auto devices = db::devices_from_csv(rows, errors);
-  auto report = [&](std::string summary) -> Status {
-    for (const auto& e : errors) {
-      std::cerr << (e.row ? fmt::format("{}: line {}: {}\n", file, e.row + 1, e.message) : fmt::format("{}: {}\n", file, e.message));
-    }
-    return make_error(Errc::InvalidArgument, std::move(summary));
-  };
-  if (!errors.empty()) {
-    return report(fmt::format("{} of {} rows are bad; nothing was imported", errors.size(), rows.size() - 1));
-  }
   CUCM_TRY(auto db, cluster_db(g));
   bool tty = ::isatty(STDERR_FILENO);
+  std::size_t expected = 0;  // data rows, for the progress bar
+  for (auto b : bytes) expected += b == '\n';
   auto progress = [&](std::size_t done) {
     if (!tty) return;
     int width = 30;
-    auto filled = static_cast<int>(width * done / std::max<std::size_t>(devices.size(), 1));
-    std::cerr << fmt::format("\rimporting [{}{}] {}/{}", std::string(static_cast<std::size_t>(filled), '#'),
-                             std::string(static_cast<std::size_t>(width - filled), ' '), done, devices.size())
-              << (done == devices.size() ? "\n" : "") << std::flush;
+    auto filled = static_cast<int>(width * std::min(done, expected) / std::max<std::size_t>(expected, 1));
+    std::cerr << fmt::format("\rimporting [{}{}] {}", std::string(static_cast<std::size_t>(filled), '#'),
+                             std::string(static_cast<std::size_t>(width - filled), ' '), done)
+              << std::flush;
   };
-  auto added = db::DeviceStore(db).add_all(devices, errors, progress);
-  if (!added) return report(added.error().message);
-  log_admin_event(db, "", fmt::format("bulk import of {} devices from {}", *added, file));
+  std::vector<db::RowError> errors;
+  auto added = admin::import_devices_csv(db, as_chars(bytes), file, admin::cli_actor(), errors, progress);
+  if (tty) std::cerr << "\n";
+  for (const auto& e : errors) {
+    std::cerr << (e.row ? fmt::format("{}: line {}: {}\n", file, e.row + 1, e.message) : fmt::format("{}: {}\n", file, e.message));
+  }
+  if (!added) return added.error();
   std::cout << fmt::format("imported {} devices\n", *added);
   return Ok{};
 }
 
 Status export_csv(const GlobalOptions& g, const std::string& file) {
   CUCM_TRY(auto db, cluster_db(g));
-  CUCM_TRY(auto devices, db::DeviceStore(db).list());
-  std::string csv = db::devices_to_csv(devices);
+  CUCM_TRY(auto csv, admin::export_devices_csv(db));
   return write_output(file.empty() ? "-" : file, as_bytes(csv));
 }
 
@@ -180,7 +144,7 @@ Status record_cert(const GlobalOptions& g, const DeviceArgs& a) {
   db::DeviceStore store(db);
   if (a.clear) {
     CUCM_CHECK(store.clear_certificate(a.name));
-    log_admin_event(db, a.name, "certificate cleared by hand");
+    admin::audit(db, admin::cli_actor(), a.name, "certificate cleared by hand");
     std::cout << "cleared the certificate of " << a.name << "\n";
     return Ok{};
   }
@@ -190,7 +154,7 @@ Status record_cert(const GlobalOptions& g, const DeviceArgs& a) {
   CUCM_TRY(auto key, signer::cert_public_key(*cert));
   CUCM_TRY(auto rc, capf::recorded_cert(*cert, a.type));
   CUCM_CHECK(store.record_certificate(a.name, rc));
-  log_admin_event(db, a.name, fmt::format("{} recorded by hand, md5 {}", rc.type, rc.md5hash));
+  admin::audit(db, admin::cli_actor(), a.name, fmt::format("{} recorded by hand, md5 {}", rc.type, rc.md5hash));
   std::cout << fmt::format("recorded {} for {}: md5hash {} ({})\n", rc.type, a.name, rc.md5hash, signer::describe_key(*key));
   return Ok{};
 }
@@ -216,7 +180,7 @@ void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   name_opt(add_cmd);
   fields(add_cmd);
   add_cmd->get_option("--product")->required();
-  add_cmd->callback([&g, &rc, a] { rc = guarded([&] { return add(g, *a); }); });
+  add_cmd->callback([&g, &rc, a, add_cmd] { rc = guarded([&] { return add(g, *a, *add_cmd); }); });
 
   auto* ls = dev->add_subcommand("list", "List phones");
   ls->add_flag("--json", a->json, "Machine-readable output");

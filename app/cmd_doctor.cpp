@@ -47,6 +47,7 @@ Result<std::vector<cluster::Listener>> listeners(const ServeArgs& a) {
                               {"sip-tls", a.no_sip, core::Transport::Tcp, a.sip_address, a.sip_tls_port, "sip"},
                               {"sip", a.no_sip || a.no_sip_plain, core::Transport::Udp, a.sip_address, a.sip_port},
                               {"sip", a.no_sip || a.no_sip_plain, core::Transport::Tcp, a.sip_address, a.sip_port},
+                              {"admin", a.no_admin, core::Transport::Tcp, a.admin_address, a.admin_port},
                               {"metrics", a.metrics_port < 0, core::Transport::Tcp, a.metrics_address, a.metrics_port}};
   std::vector<cluster::Listener> out;
   for (const auto& s : services) {

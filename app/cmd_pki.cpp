@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "admin/views.hpp"
 #include "app/common.hpp"
 #include "core/encoding.hpp"
 #include "core/file_io.hpp"
@@ -40,21 +41,6 @@ Result<signer::PkiOptions> to_options(const InitArgs& a) {
   return o;
 }
 
-nlohmann::json identity_json(signer::PkiRole r, const signer::Identity& id) {
-  const X509& c = *id.cert;
-  return {{"role", std::string(signer::pki_role_name(r))},
-          {"trust_role", signer::role_name(static_cast<std::uint16_t>(signer::trust_role(r)))},
-          {"subject", signer::subject_name(c)},
-          {"issuer", signer::issuer_name(c)},
-          {"serial", to_hex(signer::serial_bytes(c))},
-          {"not_before", signer::format_utc(signer::not_before(c))},
-          {"not_after", signer::format_utc(signer::not_after(c))},
-          {"key", signer::describe_key(*id.key)},
-          {"sha1_fingerprint", signer::cert_fingerprint(c, signer::HashAlg::Sha1)},
-          {"md5_fingerprint", signer::cert_md5_fingerprint(c)},
-          {"chain_length", id.chain.size()}};
-}
-
 void print_identity(const nlohmann::json& j) {
   std::cout << fmt::format("[{}] ({})\n", j["role"].get<std::string>(), j["trust_role"].get<std::string>());
   for (const char* k : {"subject", "issuer", "serial", "not_before", "not_after", "key",
@@ -70,7 +56,7 @@ int show(const GlobalOptions& g, const std::string& role, bool json) {
   auto arr = nlohmann::json::array();
   for (auto r : signer::kAllPkiRoles) {
     if (!role.empty() && signer::pki_role_name(r) != role) continue;
-    arr.push_back(identity_json(r, pki->identity(r)));
+    arr.push_back(admin::identity_json(r, pki->identity(r)));
   }
   if (arr.empty()) return fail(signer::parse_pki_role(role).error());
   if (json) {

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "app/common.hpp"
-#include "app/device_json.hpp"
+#include "admin/profiles.hpp"
+#include "admin/views.hpp"
+#include "app/record_print.hpp"
 #include "app/table.hpp"
 #include "db/profile_store.hpp"
 
@@ -18,29 +20,26 @@ struct ProfileArgs {
   bool tftp_encrypted = false, json = false;
 };
 
-Result<int> security_mode_code(const std::string& s) {
-  if (s == "1" || s == "non-secure") return 1;
-  if (s == "2" || s == "authenticated") return 2;
-  if (s == "3" || s == "encrypted") return 3;
-  return make_error(Errc::InvalidArgument,
-                    fmt::format("invalid --security-mode '{}': non-secure, authenticated or encrypted", s));
-}
-
-// Applies the options given on the command line to `p`.
-Status apply(db::SecurityProfile& p, const ProfileArgs& a, const CLI::App& cmd) {
-  if (cmd.count("--description")) p.description = a.description;
-  if (cmd.count("--product")) p.product = a.product;
-  if (cmd.count("--protocol")) p.protocol = a.protocol;
-  if (cmd.count("--security-mode")) {
-    CUCM_TRY(p.security_mode, security_mode_code(a.security_mode));
-  }
-  if (cmd.count("--tftp-encrypted")) p.tftp_encrypted = a.tftp_encrypted;
-  if (cmd.count("--capf-auth")) p.capf_auth_mode = a.capf_auth;
-  if (cmd.count("--key-order")) p.key_order = a.key_order;
-  if (cmd.count("--rsa-key-size")) p.rsa_key_size = a.rsa_key_size;
-  if (cmd.count("--ec-key-size")) p.ec_key_size = a.ec_key_size;
-  if (cmd.count("--sip-port")) p.sip_phone_port = a.sip_port;
-  return Ok{};
+// The options given on the command line, as the changes admin/ applies.
+admin::ProfileChanges changes(const ProfileArgs& a, const CLI::App& cmd) {
+  admin::ProfileChanges c;
+  auto text = [&](const char* flag, const std::string& v, std::optional<std::string>& out) {
+    if (cmd.count(flag)) out = v;
+  };
+  auto number = [&](const char* flag, int v, std::optional<int>& out) {
+    if (cmd.count(flag)) out = v;
+  };
+  text("--description", a.description, c.description);
+  text("--product", a.product, c.product);
+  text("--protocol", a.protocol, c.protocol);
+  text("--security-mode", a.security_mode, c.security_mode);
+  text("--capf-auth", a.capf_auth, c.capf_auth_mode);
+  text("--key-order", a.key_order, c.key_order);
+  if (cmd.count("--tftp-encrypted")) c.tftp_encrypted = a.tftp_encrypted;
+  number("--rsa-key-size", a.rsa_key_size, c.rsa_key_size);
+  number("--ec-key-size", a.ec_key_size, c.ec_key_size);
+  number("--sip-port", a.sip_port, c.sip_phone_port);
+  return c;
 }
 
 void fields(CLI::App* c, ProfileArgs& a) {
@@ -73,11 +72,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   add->callback([&g, &rc, a, add] {
     rc = guarded([&]() -> Status {
       CUCM_TRY(auto db, cluster_db(g));
-      db::SecurityProfile p;
-      p.name = a->name;
-      CUCM_CHECK(apply(p, *a, *add));
-      CUCM_TRY(auto added, db::ProfileStore(db).add(p));
-      log_admin_event(db, "", fmt::format("profile '{}' added", added.name));
+      CUCM_TRY(auto added, admin::add_profile(db, a->name, changes(*a, *add), admin::cli_actor()));
       print_profile(added);
       return Ok{};
     });
@@ -91,7 +86,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
       CUCM_TRY(auto all, db::ProfileStore(db).list());
       if (a->json) {
         auto arr = nlohmann::json::array();
-        for (const auto& p : all) arr.push_back(profile_json(p));
+        for (const auto& p : all) arr.push_back(admin::profile_json(p));
         print_json(arr);
         return Ok{};
       }
@@ -112,7 +107,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
     rc = guarded([&]() -> Status {
       CUCM_TRY(auto db, cluster_db(g));
       CUCM_TRY(auto p, db::ProfileStore(db).get(a->name));
-      if (a->json) print_json(profile_json(p));
+      if (a->json) print_json(admin::profile_json(p));
       else print_profile(p);
       return Ok{};
     });
@@ -124,11 +119,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   set->callback([&g, &rc, a, set] {
     rc = guarded([&]() -> Status {
       CUCM_TRY(auto db, cluster_db(g));
-      db::ProfileStore store(db);
-      CUCM_TRY(auto p, store.get(a->name));
-      CUCM_CHECK(apply(p, *a, *set));
-      CUCM_CHECK(store.update(p));
-      log_admin_event(db, "", fmt::format("profile '{}' changed", p.name));
+      CUCM_TRY(auto p, admin::change_profile(db, a->name, changes(*a, *set), admin::cli_actor()));
       print_profile(p);
       return Ok{};
     });
@@ -140,8 +131,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   cp->callback([&g, &rc, a] {
     rc = guarded([&]() -> Status {
       CUCM_TRY(auto db, cluster_db(g));
-      CUCM_TRY(auto p, db::ProfileStore(db).copy(a->name, a->new_name));
-      log_admin_event(db, "", fmt::format("profile '{}' copied to '{}'", a->name, p.name));
+      CUCM_TRY(auto p, admin::copy_profile(db, a->name, a->new_name, admin::cli_actor()));
       print_profile(p);
       return Ok{};
     });
@@ -152,8 +142,7 @@ void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc) {
   del->callback([&g, &rc, a] {
     rc = guarded([&]() -> Status {
       CUCM_TRY(auto db, cluster_db(g));
-      CUCM_CHECK(db::ProfileStore(db).remove(a->name));
-      log_admin_event(db, "", fmt::format("profile '{}' deleted", a->name));
+      CUCM_CHECK(admin::delete_profile(db, a->name, admin::cli_actor()));
       std::cout << "deleted profile " << a->name << "\n";
       return Ok{};
     });

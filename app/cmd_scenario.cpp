@@ -8,9 +8,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "admin/faults.hpp"
 #include "app/common.hpp"
 #include "app/table.hpp"
 #include "db/model.hpp"
+#include "fault/arm_text.hpp"
 #include "fault/catalog.hpp"
 #include "fault/store.hpp"
 
@@ -22,12 +24,6 @@ namespace {
 
 std::string str(std::string_view v) { return std::string(v); }
 
-std::string params_text(const std::map<std::string, std::int64_t>& params) {
-  std::string out;
-  for (const auto& [k, v] : params) out += fmt::format("{}{}={}", out.empty() ? "" : ",", k, v);
-  return out;
-}
-
 // "port 1..65535 (3805)": what a fault takes, for the catalog's table.
 std::string param_ranges(const fault::FaultSpec& f) {
   std::string out;
@@ -37,27 +33,10 @@ std::string param_ranges(const fault::FaultSpec& f) {
   return out.empty() ? "-" : out;
 }
 
-nlohmann::json spec_json(const fault::FaultSpec& f) {
-  auto params = nlohmann::json::array();
-  for (const auto& p : f.params) {
-    params.push_back({{"name", str(p.name)}, {"min", p.min}, {"max", p.max}, {"default", p.fallback},
-                      {"meaning", str(p.meaning)}});
-  }
-  return {{"name", str(f.name)},
-          {"layer", fault::layer_name(f.layer)},
-          {"ready", f.ready},
-          {"reaction", fault::reaction_name(f.reaction)},
-          {"simulated_reaction", fault::reaction_name(fault::simulated_reaction(f))},
-          {"reaction_text", str(f.reaction_text)},
-          {"reproduces", str(f.reproduces)},
-          {"description", str(f.description)},
-          {"params", params}};
-}
-
 Status list(bool json) {
   if (json) {
     auto arr = nlohmann::json::array();
-    for (const auto& f : fault::all_faults()) arr.push_back(spec_json(f));
+    for (const auto& f : fault::all_faults()) arr.push_back(admin::fault_spec_json(f));
     print_json(arr);
     return Ok{};
   }
@@ -91,23 +70,6 @@ Result<std::optional<std::int64_t>> count_flag(const std::string& text) {
   return std::optional<std::int64_t>{v};
 }
 
-// "3 times, until 2026-12-05 23:00:00 UTC at the latest", "until cleared", ...
-std::string how_long(const fault::ArmedFault& a) {
-  std::string until = a.until ? fmt::format("until {} UTC", fault::format_time(*a.until)) : "";
-  if (!a.remaining) return a.until ? until : "until cleared";
-  std::string times = fmt::format("{} time{}", *a.remaining, *a.remaining == 1 ? "" : "s");
-  return a.until ? fmt::format("{}, {} at the latest", times, until) : times;
-}
-
-// What to watch for once it is armed.
-std::string expected(const fault::FaultSpec& f) {
-  if (f.reaction != fault::Reaction::Unknown) {
-    return fmt::format("a correct phone {}", fault::reaction_name(f.reaction));
-  }
-  return fmt::format("what a real phone does is unknown; the simulator {}",
-                     fault::reaction_name(fault::simulated_reaction(f)));
-}
-
 Status set(const GlobalOptions& g, const SetArgs& s) {
   fault::ArmRequest r;
   r.fault = s.fault;
@@ -117,25 +79,12 @@ Status set(const GlobalOptions& g, const SetArgs& s) {
   if (!s.until.empty()) r.until = s.until;
   r.params = s.params;
   CUCM_TRY(auto db, cluster_db(g));
-  CUCM_TRY(auto a, fault::FaultStore(db).arm(r, std::chrono::system_clock::now()));
+  CUCM_TRY(auto a, admin::arm_fault(db, r, admin::cli_actor()));
   std::string who = a.device.empty() ? "every device" : a.device;
-  std::string params = a.params.empty() ? "" : fmt::format(" ({})", params_text(a.params));
-  log_admin_event(db, a.device, fmt::format("scenario set {} for {}: {}{}", a.fault, who, how_long(a), params));
-  std::cout << fmt::format("armed {} for {}: {}{}; {}\n", a.fault, who, how_long(a), params, expected(*a.spec));
+  std::string params = a.params.empty() ? "" : fmt::format(" ({})", fault::params_text(a.params));
+  std::cout << fmt::format("armed {} for {}: {}{}; {}\n", a.fault, who, admin::how_long(a), params,
+                           admin::expected_reaction(*a.spec));
   return Ok{};
-}
-
-nlohmann::json armed_json(const fault::ArmedFault& a, fault::SystemTime now) {
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& [k, v] : a.params) params[k] = v;
-  return {{"id", a.id},
-          {"fault", a.fault},
-          {"device", a.device.empty() ? "all" : a.device},
-          {"remaining", a.remaining ? nlohmann::json(*a.remaining) : nlohmann::json(nullptr)},
-          {"until", a.until ? nlohmann::json(fault::format_time(*a.until)) : nlohmann::json(nullptr)},
-          {"params", params},
-          {"armed_at", fault::format_time(a.armed_at)},
-          {"active", a.active_at(now)}};
 }
 
 Status show(const GlobalOptions& g, bool json) {
@@ -144,7 +93,7 @@ Status show(const GlobalOptions& g, bool json) {
   auto now = std::chrono::system_clock::now();
   if (json) {
     auto arr = nlohmann::json::array();
-    for (const auto& a : armed) arr.push_back(armed_json(a, now));
+    for (const auto& a : armed) arr.push_back(admin::armed_fault_json(a, now));
     print_json(arr);
     return Ok{};
   }
@@ -157,7 +106,7 @@ Status show(const GlobalOptions& g, bool json) {
     std::string until = a.until ? fault::format_time(*a.until) + (a.active_at(now) ? "" : " (passed)") : "-";
     cells.push_back({a.fault, a.device.empty() ? "all" : a.device,
                      a.remaining ? std::to_string(*a.remaining) : "until cleared", until,
-                     a.params.empty() ? "-" : params_text(a.params), fault::format_time(a.armed_at)});
+                     a.params.empty() ? "-" : fault::params_text(a.params), fault::format_time(a.armed_at)});
   }
   std::cout << format_table({"fault", "device", "remaining", "until (UTC)", "params", "armed at (UTC)"}, cells);
   return Ok{};
@@ -165,11 +114,10 @@ Status show(const GlobalOptions& g, bool json) {
 
 Status clear(const GlobalOptions& g, const std::string& name, const std::string& device) {
   CUCM_TRY(auto db, cluster_db(g));
-  CUCM_TRY(int n, fault::FaultStore(db).clear(name, device));
-  std::string dev = device.empty() ? "" : db::normalise_device_name(device).value();  // clear() took it
+  CUCM_TRY(int n, admin::clear_faults(db, name, device, admin::cli_actor()));
+  std::string dev = device.empty() ? "" : db::normalise_device_name(device).value();  // clear_faults took it
   std::string which = fmt::format("{} for {}", name.empty() ? "every fault" : name,
                                   dev.empty() ? "any device" : dev);
-  log_admin_event(db, dev, fmt::format("scenario clear {}: {} removed", which, n));
   std::cout << fmt::format("cleared {} armed fault{} ({})\n", n, n == 1 ? "" : "s", which);
   return Ok{};
 }

@@ -12,13 +12,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "app/common.hpp"
 #include "app/serve_options.hpp"
 #include "app/serve_reload.hpp"
+#include "core/file_io.hpp"
 #include "core/log.hpp"
 #include "core/service_manager.hpp"
+#include "auth/account_store.hpp"
 #include "cluster/services.hpp"
+#include "web/server.hpp"
 
 namespace cucm::app {
 namespace {
@@ -68,6 +72,47 @@ void print_listening(const cluster::Services& s, const ServeArgs& a) {
     std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
     std::cout << fmt::format("metrics: listening on http://{}:{}/metrics (Prometheus text)\n", host, ep->port());
   }
+}
+
+// --ports-file: what print_listening says, for a script: {"tftp": {"address", "port",
+// "transport"}, ...}, with a "url" for the metrics and the admin site.
+std::string ports_json(const cluster::Services& s, const web::WebServer* site) {
+  nlohmann::json out = nlohmann::json::object();
+  auto put = [&](const char* name, const auto& ep, const char* transport) {
+    out[name] = {{"address", ep.address().to_string()}, {"port", ep.port()}, {"transport", transport}};
+  };
+  auto host = [](const auto& ep) {
+    return ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  };
+  if (auto ep = s.tftp_endpoint()) put("tftp", *ep, "udp");
+  if (auto ep = s.http_endpoint()) put("http", *ep, "tcp");
+  if (auto ep = s.https_endpoint()) put("https", *ep, "tls");
+  if (auto ep = s.capf_endpoint()) put("capf", *ep, "tls");
+  if (auto ep = s.tvs_endpoint()) put("tvs", *ep, "tls");
+  if (const auto* sip = s.sip()) {
+    put("sip_tls", sip->tls_endpoint(), "tls");
+    if (auto udp = sip->udp_endpoint(); udp.port() != 0) put("sip", udp, "udp+tcp");
+  }
+  if (auto ep = s.metrics_endpoint()) {
+    put("metrics", *ep, "tcp");
+    out["metrics"]["url"] = fmt::format("http://{}:{}/metrics", host(*ep), ep->port());
+  }
+  if (site) {
+    auto ep = site->local_endpoint();
+    put("admin", ep, "tls");
+    out["admin"]["url"] = fmt::format("https://{}:{}/", host(ep), ep.port());
+  }
+  return out.dump(2) + "\n";
+}
+
+// The admin site's address, and how to get in: a password must be set first.
+void print_admin_site(const web::WebServer& site, cluster::Cluster& cluster) {
+  auto ep = site.local_endpoint();
+  std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  std::cout << fmt::format("admin: listening on https://{}:{}/ (the tomcat certificate DATA/pki/tomcat.pem{})\n", host,
+                           ep.port(), site.identity().created ? ", made now" : "");
+  auto any = auth::AccountStore(cluster.db()).any_password();
+  if (any && !*any) std::cout << "admin: no password is set yet: run `cucm-emu admin passwd` to log in\n";
 }
 
 void print_stats(const cluster::Services& services, const catalog::CacheStats& c, const db::EventWriter* events) {
@@ -151,7 +196,7 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
   if (a.max_timeout_option < 1 || a.max_timeout_option > 255) {
     return make_error(Errc::InvalidArgument, "--max-timeout-option must be 1..255 (seconds, as the option itself)");
   }
-  for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port, a.sip_tls_port, a.sip_port}) {
+  for (int p : {a.tftp_port, a.http_port, a.https_port, a.capf_port, a.tvs_port, a.sip_tls_port, a.sip_port, a.admin_port}) {
     if (p < 0 || p > 65535) return make_error(Errc::InvalidArgument, fmt::format("invalid port {}: 0..65535", p));
   }
   if (!a.log_level.empty()) {
@@ -178,7 +223,18 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
   cfg.event_options.max_age = std::chrono::hours(24) * a.events_max_age_days;
   CUCM_TRY(auto keylog, open_tls_keylog(a.tls_keylog, "CAPF, TVS and HTTPS"));
   CUCM_TRY(auto cluster, open_cluster(g, cfg));
-  cluster::Services services(*cluster, services_config(a, keylog));
+  // Made before the services, started after them: a scrape reads its numbers, and it outlives
+  // the metrics endpoint, which the services stop first.
+  std::unique_ptr<web::WebServer> admin_site;
+  if (!a.no_admin) {
+    web::WebConfig wc;
+    wc.address = a.admin_address;
+    wc.port = static_cast<std::uint16_t>(a.admin_port);
+    admin_site = std::make_unique<web::WebServer>(*cluster, wc);
+  }
+  auto sc = services_config(a, keylog);
+  if (admin_site) sc.more_metrics = [site = admin_site.get()](metrics::TextWriter& w) { site->write_metrics(w); };
+  cluster::Services services(*cluster, std::move(sc));
   boost::asio::io_context& io = services.loop(0);  // signals and the exit timer
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -201,12 +257,34 @@ Status serve(const GlobalOptions& g, const ServeArgs& a, const GivenOptions& giv
     });
   }
   CUCM_CHECK(services.start());
+  if (admin_site) {
+    if (auto st = admin_site->start(); !st) {
+      services.stop();
+      services.wait();
+      return st;
+    }
+  }
   print_listening(services, a);
+  if (admin_site) print_admin_site(*admin_site, *cluster);
+  if (!a.ports_file.empty()) {
+    auto text = ports_json(services, admin_site.get());
+    if (auto st = write_file_atomic(a.ports_file, as_bytes(text)); !st) {
+      if (admin_site) admin_site->stop();
+      services.stop();
+      services.wait();
+      return make_error(st.error().code, fmt::format("--ports-file: {}", st.error().message));
+    }
+  }
   std::cout << fmt::format("serving {} (static files from {}, {} build thread(s)); Ctrl-C stops\n", g.data_dir.string(),
                            cluster->config().static_dir.string(), cluster->catalog().workers())
             << std::flush;
   core::notify_ready(fmt::format("serving {}", g.data_dir.string()));
   services.wait();
+  if (admin_site) admin_site->stop();
+  if (!a.ports_file.empty()) {
+    std::error_code ignored;  // nothing listens there any more; a file already gone is fine
+    std::filesystem::remove(a.ports_file, ignored);
+  }
   print_stats(services, cluster->catalog().stats(), cluster->events());
   return Ok{};
 }

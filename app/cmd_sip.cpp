@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/common.hpp"
+#include "admin/views.hpp"
 #include "app/sip_registrations.hpp"
 #include "db/device_store.hpp"
 #include "db/sip_store.hpp"
@@ -28,7 +29,7 @@ Status registrations(const GlobalOptions& g, const SipArgs& a) {
   std::time_t now = std::time(nullptr);
   CUCM_TRY(auto regs, db::SipStore(db).registrations(now, device));
   if (a.json) {
-    print_json(registrations_json(regs, now));
+    print_json(admin::registrations_json(regs, now));
   } else if (regs.empty()) {
     std::cout << "no registration (serve's SIP registrar records them: a phone registers after its full config)\n";
   } else {

@@ -1,6 +1,8 @@
 // Shared plumbing of the command line.
 #include "app/common.hpp"
 
+#include "admin/audit.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -124,13 +126,7 @@ Result<db::Database> cluster_db(const GlobalOptions& g) {
 }
 
 void log_admin_event(const db::Database& db, const std::string& device, const std::string& what) {
-  db::Event e;
-  e.source = "cli";
-  e.service = "admin";
-  e.device = device;
-  e.what = what;
-  e.result = "ok";
-  if (auto st = db::EventLog(db).append(e); !st) log::get("admin")->warn("event log: {}", st.error().message);
+  admin::audit(db, admin::cli_actor(), device, what);
 }
 
 Result<std::shared_ptr<signer::TlsKeyLog>> open_tls_keylog(const std::string& flag, const std::string& what) {

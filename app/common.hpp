@@ -75,6 +75,7 @@ void add_device_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_sip_commands(CLI::App& app, GlobalOptions& g, int& rc);     // sip registrations
 void add_profile_commands(CLI::App& app, GlobalOptions& g, int& rc);
 void add_admin_commands(CLI::App& app, GlobalOptions& g, int& rc);  // capf, cluster, sql, events
+void add_account_commands(CLI::App& app, GlobalOptions& g, int& rc);  // admin passwd|token|users
 void add_vpn_commands(CLI::App& app, GlobalOptions& g, int& rc);    // vpn add|list|delete|check
 void add_trunk_commands(CLI::App& app, GlobalOptions& g, int& rc);  // trunk add|list|show|remove|ping
 void add_cnf_commands(CLI::App& app, GlobalOptions& g, int& rc);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   cucm::app::add_sip_commands(app, g, rc);
   cucm::app::add_profile_commands(app, g, rc);
   cucm::app::add_admin_commands(app, g, rc);
+  cucm::app::add_account_commands(app, g, rc);
   cucm::app::add_vpn_commands(app, g, rc);
   cucm::app::add_trunk_commands(app, g, rc);
   cucm::app::add_cnf_commands(app, g, rc);

@@ -208,6 +208,15 @@ void add_serve_options(CLI::App& s, ServeArgs& a) {
       ->type_name("PORT");
   s.add_option("--metrics-address", a.metrics_address, "Metrics listen address (loopback unless set)")
       ->capture_default_str();
+  s.add_option("--admin-port", a.admin_port, "The admin site and JSON API over HTTPS (0: any free port)")
+      ->capture_default_str();
+  s.add_option("--admin-address", a.admin_address, "Admin site listen address (loopback unless set)")
+      ->capture_default_str();
+  s.add_flag("--no-admin", a.no_admin, "Do not serve the admin site");
+  s.add_option("--ports-file", a.ports_file,
+               "Once every service listens, write where to FILE as JSON (scripts that give port 0 read the "
+               "ports the kernel chose there); removed when serve stops")
+      ->type_name("FILE");
   s.add_option("--exit-after", a.exit_after, "Stop by itself after this many seconds (tests, benchmarks)");
 }
 

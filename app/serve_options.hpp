@@ -45,10 +45,15 @@ struct ServeArgs {
   std::string tls_keylog;  // --tls-keylog (else SSLKEYLOGFILE)
   std::string log_level;   // serve's own --log-level (a config file's log-level), over the global one
   std::string config_file;  // --config
+  std::string ports_file;   // --ports-file: where each service listens, as JSON, for scripts
   // Prometheus metrics: off unless --metrics-port is given (-1), since port 0 means "any free
   // port" as for the other services; loopback unless --metrics-address says otherwise.
   int metrics_port = -1;
   std::string metrics_address = "127.0.0.1";
+  // The admin site (HTTPS, issue 22): loopback 8443 unless told otherwise.
+  int admin_port = 8443;
+  std::string admin_address = "127.0.0.1";
+  bool no_admin = false;
 };
 
 // Adds every serve flag to `s` (the serve subcommand, or a scratch App that reads a config file).

@@ -224,6 +224,7 @@ Result<std::string> scrape(const Services& services, const catalog::CachedCatalo
   if (const auto* p = services.sip()) sip(w, *p);
   cache(w, catalog);
   if (ev) events(w, *ev);
+  if (services.config().more_metrics) services.config().more_metrics(w);
   return std::move(w).finish();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "http/http_server.hpp"
 #include "sip/server.hpp"
 #include "metrics/endpoint.hpp"
+#include "metrics/text_writer.hpp"
 #include "tftp/tftp_server.hpp"
 #include "tvs/server.hpp"
 
@@ -40,6 +42,9 @@ struct ServicesConfig {
   // Prometheus metrics at http://address:port/metrics, on a thread of its own (port 0: any free
   // port). Not a phone service: it is started only beside at least one of the above.
   std::optional<metrics::EndpointConfig> metrics;
+  // Families of a part of the process the cluster does not own (serve's admin site), written at
+  // the end of each scrape on the endpoint's thread: it must only read atomics.
+  std::function<void(metrics::TextWriter&)> more_metrics;
   std::string thread_name = "cucm-io";
 };
 
@@ -98,6 +103,7 @@ class Services {
   const tvs::TvsServer* tvs() const { return tvs_.get(); }
   const http::HttpServer* https() const { return https_.get(); }
   const sip::SipServer* sip() const { return sip_.get(); }
+  const ServicesConfig& config() const { return cfg_; }
   // CAs the CAPF server trusts for "By Existing Certificate" (its own CA included).
   std::size_t capf_trusted_cas() const { return capf_ctx_ ? capf_ctx_->trust.size() + 1 : 0; }
 

@@ -27,6 +27,7 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr char kHexUpper[] = "0123456789ABCDEF";
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -86,24 +87,30 @@ Result<Bytes> from_hex(std::string_view text) {
   return out;
 }
 
-std::string to_base64(ByteView b) {
+namespace {
+std::string encode64(ByteView b, const char* alphabet, bool pad) {
   std::string s;
   s.reserve((b.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= b.size(); i += 3) {
     std::uint32_t v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-    for (int k = 3; k >= 0; --k) s.push_back(kB64[(v >> (6 * k)) & 63]);
+    for (int k = 3; k >= 0; --k) s.push_back(alphabet[(v >> (6 * k)) & 63]);
   }
   if (std::size_t rest = b.size() - i; rest) {
     std::uint32_t v = b[i] << 16;
     if (rest == 2) v |= b[i + 1] << 8;
-    s.push_back(kB64[(v >> 18) & 63]);
-    s.push_back(kB64[(v >> 12) & 63]);
-    s.push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
-    s.push_back('=');
+    s.push_back(alphabet[(v >> 18) & 63]);
+    s.push_back(alphabet[(v >> 12) & 63]);
+    if (rest == 2) s.push_back(alphabet[(v >> 6) & 63]);
+    if (pad) s.append(rest == 2 ? "=" : "==");
   }
   return s;
 }
+}  // namespace
+
+std::string to_base64(ByteView b) { return encode64(b, kB64, true); }
+
+std::string to_base64url(ByteView b) { return encode64(b, kB64Url, false); }
 
 Result<Bytes> from_base64(std::string_view text) {
   std::array<int, 256> rev{};

@@ -16,6 +16,9 @@ Result<Bytes> from_hex(std::string_view text);  // InvalidArgument on odd length
 // 16 bytes a line, as hexdump -C: "0010  57 01 02 00 00 00 00 01  00 0f 07 00 01 00 08 00"
 std::vector<std::string> hex_dump(ByteView b);
 std::string to_base64(ByteView b);              // RFC 4648 with padding
+// RFC 4648 §5 ("-" and "_" for "+" and "/"), unpadded: for tokens carried in URLs, cookies and
+// headers, where "+", "/" and "=" would need escaping.
+std::string to_base64url(ByteView b);
 Result<Bytes> from_base64(std::string_view text);
 
 }  // namespace cucm

@@ -7,10 +7,23 @@
 #include <boost/asio/detail/socket_option.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
+#include <fmt/format.h>
 
 #include "core/log.hpp"
 
 namespace cucm::core {
+
+Error listen_error(const boost::system::error_code& ec, const std::string& service, const std::string& address,
+                   std::uint16_t port, const std::string& family, const std::string& off_flag) {
+  bool denied = ec == boost::system::errc::permission_denied;
+  std::string off = off_flag.empty() ? "" : ", or " + off_flag;
+  std::string hint = denied ? fmt::format("ports below 1024 need root or CAP_NET_BIND_SERVICE; choose another with --{}-port", family)
+                     : ec == boost::system::errc::address_in_use
+                         ? fmt::format("the port is in use; choose another with --{}-port{}", family, off)
+                         : fmt::format("check --{}-address and --{}-port", family, family);
+  return make_error(denied ? Errc::PermissionDenied : Errc::Unavailable,
+                    fmt::format("{}: cannot listen on TCP {}:{}: {} ({})", service, address, port, ec.message(), hint));
+}
 namespace asio = boost::asio;
 using asio::ip::tcp;
 

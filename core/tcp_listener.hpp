@@ -29,7 +29,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/result.hpp"
+
 namespace cucm::core {
+
+// The error of a failed TcpListener::open, naming what to change: "<service>: cannot listen on
+// TCP ADDRESS:PORT: <why> (<hint>)", the hint naming --<family>-port, --<family>-address and, when
+// given, the flag that turns the service off. PermissionDenied for a low port, else Unavailable.
+Error listen_error(const boost::system::error_code& ec, const std::string& service, const std::string& address,
+                   std::uint16_t port, const std::string& family, const std::string& off_flag = "");
 
 class TcpListener {
  public:

@@ -173,6 +173,45 @@ Result<std::vector<Device>> DeviceStore::list() const {
   return out;
 }
 
+Result<DeviceStore::Page> DeviceStore::page(std::size_t offset, std::size_t limit, std::string_view contains) const {
+  // LIKE with its wildcards escaped, so "50%" finds a description with "50%" in it.
+  std::string pattern = "%";
+  for (char c : contains) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  const std::string where = " WHERE (?1 = '%%' OR d.name LIKE ?1 ESCAPE '\\' OR d.description LIKE ?1 ESCAPE '\\')";
+  Page out;
+  // Without a filter the count is the table's, which SQLite keeps cheap to read (no LIKE per row).
+  CUCM_TRY(auto count, db_.prepare(contains.empty() ? std::string("SELECT count(*) FROM device")
+                                                    : "SELECT count(*) FROM device d" + where));
+  if (!contains.empty()) count.bind(1, std::string_view(pattern));
+  CUCM_TRY(bool counted, count.step());
+  if (counted) out.total = static_cast<std::size_t>(count.int64(0));
+  CUCM_TRY(auto s, db_.prepare(select_devices() + where + " ORDER BY d.name LIMIT ?2 OFFSET ?3"));
+  s.bind(1, std::string_view(pattern))
+      .bind(2, static_cast<std::int64_t>(limit))
+      .bind(3, static_cast<std::int64_t>(offset));
+  while (true) {
+    CUCM_TRY(bool row, s.step());
+    if (!row) break;
+    out.devices.push_back(rows::device(s));
+  }
+  if (out.devices.empty()) return out;
+  CUCM_TRY(auto l, db_.prepare("SELECT device_name, line_index, directory_number, display_name, auth_name, auth_password "
+                               "FROM line WHERE device_name BETWEEN ?1 AND ?2 ORDER BY device_name, line_index"));
+  l.bind(1, std::string_view(out.devices.front().name)).bind(2, std::string_view(out.devices.back().name));
+  std::map<std::string, std::vector<Line>> lines;
+  while (true) {
+    CUCM_TRY(bool row, l.step());
+    if (!row) break;
+    lines[l.text(0)].push_back(Line{static_cast<int>(l.int64(1)), l.text(2), l.text(3), l.text(4), l.text(5)});
+  }
+  for (auto& d : out.devices) d.lines = std::move(lines[d.name]);
+  return out;
+}
+
 Status DeviceStore::update(const Device& d) {
   CUCM_CHECK(validate_device(d));
   CUCM_TRY(auto tx, Transaction::begin(db_));

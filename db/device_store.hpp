@@ -29,6 +29,14 @@ class DeviceStore {
                               const std::function<void(std::size_t)>& progress = {});
   Result<Device> get(std::string_view name) const;  // NotFound
   Result<std::vector<Device>> list() const;
+  // One page of the devices in name order, with the number of all that match: those whose name
+  // or description holds `contains` (any case; empty: every device). Lines are read for the page
+  // only, so a page of 100 of 10,000 devices costs 100 rows, not 10,000.
+  struct Page {
+    std::size_t total = 0;
+    std::vector<Device> devices;
+  };
+  Result<Page> page(std::size_t offset, std::size_t limit, std::string_view contains = {}) const;
   // Replaces the editable fields and the lines of an existing device (found by name).
   Status update(const Device& d);
   Status remove(std::string_view name);

@@ -278,6 +278,11 @@ Status EventWriter::retain(TimePoint at) {
   return Ok{};
 }
 
+void EventWriter::on_written(std::function<void()> f) {
+  std::lock_guard lock(mutex_);
+  on_written_ = std::move(f);
+}
+
 void EventWriter::run() {
   auto log = log::get("events");
   while (true) {
@@ -317,10 +322,13 @@ void EventWriter::run() {
       }
     }
     bool flushing = false;
+    std::function<void()> written;
     {
       std::lock_guard lock(mutex_);
       flushing = ticket > flush_done_;
+      if (!batch.empty()) written = on_written_;
     }
+    if (written) written();
     if (auto at = now(); flushing || retention_due(at)) {
       if (auto st = retain(at); !st) log->warn("event log: retention: {}", st.error().message);
     }

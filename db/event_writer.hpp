@@ -61,6 +61,10 @@ class EventWriter {
   void post(std::string service, std::string source, std::string device, std::string what, std::string result);
   // Waits until what was posted before is written and retention has run once after it.
   void flush();
+  // Called on the writer's thread after each batch is committed (the admin site's live event
+  // stream reads the new rows then, instead of polling). Set before events flow, or any time:
+  // it is swapped under the writer's lock. Must not block.
+  void on_written(std::function<void()> f);
   std::uint64_t written() const { return written_; }
   std::uint64_t dropped() const { return dropped_; }
   std::uint64_t removed() const { return removed_; }  // rows deleted by retention
@@ -91,6 +95,7 @@ class EventWriter {
   std::mutex mutex_;
   std::condition_variable wake_, flushed_;
   std::deque<Posted> queue_;
+  std::function<void()> on_written_;  // under mutex_
   std::unique_ptr<core::RepeatLimiter> refusals_;  // null: no limit
   bool stopping_ = false;
   std::uint64_t flush_asked_ = 0, flush_done_ = 0;  // under mutex_

@@ -172,14 +172,7 @@ Status Endpoint::start() {
   auto addr = asio::ip::make_address(cfg.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("metrics: bad listen address '{}' (--metrics-address)", cfg.address));
   ec = listener_.open(tcp::endpoint(addr, cfg.port));
-  if (ec) {
-    bool denied = ec == boost::system::errc::permission_denied;
-    std::string hint = denied ? "ports below 1024 need root or CAP_NET_BIND_SERVICE; choose another with --metrics-port"
-                       : ec == boost::system::errc::address_in_use ? "the port is in use; choose another with --metrics-port"
-                                                                   : "check --metrics-address and --metrics-port";
-    return make_error(denied ? Errc::PermissionDenied : Errc::Unavailable,
-                      fmt::format("metrics: cannot listen on TCP {}:{}: {} ({})", cfg.address, cfg.port, ec.message(), hint));
-  }
+  if (ec) return core::listen_error(ec, "metrics", cfg.address, cfg.port, "metrics");
   listener_.start([this](core::TcpListener::Socket&& socket, const tcp::endpoint&) { on_accept(std::move(socket)); });
   loop_.start("cucm-metrics");
   return Ok{};

@@ -18,8 +18,14 @@ if [ "${1:-}" = "--sanitize" ]; then
   # build stays on GCC, so both compilers' warnings gate a change.
   # The fuzzers are built here as well, over the same instrumented libraries (CI runs them from
   # build-asan/ instead of compiling every library a third time).
-  extra=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCUCM_SANITIZE=address,undefined -DCUCM_FUZZ=ON
-         -DCUCM_BENCH=OFF)
+  # Line tables, not full debug info: the sanitizers' reports still name file and line, and
+  # the objects shrink by a quarter. Linked by lld: an instrumented test program links in 1.9 s
+  # where GNU ld takes 8.8 s, and the build links about 130 of them (CI's longest steps).
+  extra=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only
+         -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld
+         -DCUCM_SANITIZE=address,undefined -DCUCM_FUZZ=ON -DCUCM_BENCH=OFF)
+  # Leaks fail a test; UBSan's reports carry a stack. Options already set are kept.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 fi
 
 scripts/bootstrap.sh

@@ -136,16 +136,6 @@ const KeySpec& key_spec(PkiRole r, const PkiOptions& opts) {
   }
 }
 
-// The names a client checks HTTPS against: the node name, and the loopback names a lab uses (curl
-// https://localhost:6971/…). Phones do not check names: they pin the certificate from the ITL.
-std::string https_alt_names(const std::string& node) {
-  std::string lower = node;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string names = "DNS:" + lower;
-  if (lower != "localhost") names += ",DNS:localhost";
-  return names + ",IP:127.0.0.1,IP:::1";
-}
-
 Result<Identity> create_identity(PkiRole r, const PkiOptions& opts) {
   const KeySpec& spec = key_spec(r, opts);
   CUCM_CHECK(check_key_kind(r, spec.kind, describe(spec)));
@@ -197,6 +187,14 @@ class FolderLock {
 };
 
 }  // namespace
+
+std::string https_alt_names(const std::string& node) {
+  std::string lower = node;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string names = "DNS:" + lower;
+  if (lower != "localhost") names += ",DNS:localhost";
+  return names + ",IP:127.0.0.1,IP:::1";
+}
 
 // Just over 60 lines: the refusal of a folder missing what it had, then the load, then the
 // identities added later; one reading of the folder, in that order.

@@ -24,6 +24,10 @@ inline constexpr std::array<PkiRole, 5> kAllPkiRoles{PkiRole::CallManager, PkiRo
 
 std::string_view pki_role_name(PkiRole r);   // "callmanager", "capf", "itlrecovery", "tvs", "https"
 Result<PkiRole> parse_pki_role(std::string_view name);
+// The names a client checks an HTTPS certificate of ours against (subjectAltName, OpenSSL config
+// form): the node name in lower case, localhost, 127.0.0.1 and ::1, as a lab reaches HTTPS 6971
+// and the admin site. Phones do not check names: they pin the certificate from the ITL.
+std::string https_alt_names(const std::string& node);
 // CallManager -> CCM+TFTP, Capf -> CAPF, ItlRecovery -> SAST, Tvs -> TVS, Https -> TFTP
 Role trust_role(PkiRole r);
 // Identities added after clusters already existed (Https): a pki/ folder made before holds none

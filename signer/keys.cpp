@@ -3,6 +3,8 @@
 
 #include <array>
 #include <charconv>
+#include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <openssl/core_names.h>
@@ -22,7 +24,20 @@ std::string normalise_curve(std::string_view c) {
   return {};
 }
 
+std::mutex supply_mutex;
+std::shared_ptr<const KeySupply> supply;  // under supply_mutex
+
+std::shared_ptr<const KeySupply> current_supply() {
+  std::lock_guard lock(supply_mutex);
+  return supply;
+}
+
 }  // namespace
+
+void set_key_supply(KeySupply s) {
+  std::lock_guard lock(supply_mutex);
+  supply = s ? std::make_shared<const KeySupply>(std::move(s)) : nullptr;
+}
 
 Result<KeySpec> parse_key_spec(std::string_view text) {
   auto colon = text.find(':');
@@ -60,6 +75,9 @@ std::string describe(const KeySpec& spec) {
 }
 
 Result<PkeyPtr> generate_key(const KeySpec& spec) {
+  if (auto from = current_supply()) {
+    if (auto ready = (*from)(spec)) return ready;
+  }
   EVP_PKEY* raw = spec.kind == KeyKind::Rsa
                       ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(spec.rsa_bits))
                       : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", spec.curve.c_str());

@@ -1,6 +1,7 @@
 // Key generation, loading and the encodings the trust lists and CAPF carry.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,13 @@ Result<KeySpec> parse_key_spec(std::string_view text);
 std::string describe(const KeySpec& spec);
 
 Result<PkeyPtr> generate_key(const KeySpec& spec);
+
+// Where generate_key looks first, before it generates: a test suite's ready-made keys (an
+// RSA 2048 key costs 0.1-0.3 s to make, and the tests would make 1,700 of them). The supply
+// returns null for a spec it has no key for, and generate_key then generates. Process-wide,
+// callable from any thread; an empty function removes it. The program itself never sets one.
+using KeySupply = std::function<PkeyPtr(const KeySpec&)>;
+void set_key_supply(KeySupply supply);
 
 // PEM (PKCS#8 or traditional) private key. InvalidArgument when it does not parse.
 Result<PkeyPtr> load_private_key(ByteView pem);

@@ -70,13 +70,25 @@ Status SipServer::start_tls() {
 
 Status SipServer::start_plain(const asio::ip::address& addr) {
   const auto& cfg = state_->cfg;
-  auto ec = tcp_listener_.open(tcp::endpoint(addr, cfg.port));
-  if (ec) return listen_error(ec, fmt::format("TCP {}:{}", cfg.address, cfg.port), "--sip-port");
-  // UDP on the port TCP got (the same number when --sip-port 0 let the kernel choose).
-  std::uint16_t port = tcp_listener_.local_endpoint().port();
-  udp_ = std::make_shared<UdpEndpoint>(*loops_.front(), state_);
-  ec = udp_->open(asio::ip::udp::endpoint(addr, port));
-  if (ec) return listen_error(ec, fmt::format("UDP {}:{}", cfg.address, port), "--sip-port");
+  // UDP and TCP share one port. With --sip-port 0 the kernel picks UDP's, and TCP's bind can
+  // then find that number taken by another program's socket: pick again, a bounded number of
+  // times, rather than fail a start that a different free port would have made.
+  constexpr int kAttempts = 32;
+  for (int attempt = 1;; ++attempt) {
+    udp_ = std::make_shared<UdpEndpoint>(*loops_.front(), state_);
+    auto ec = udp_->open(asio::ip::udp::endpoint(addr, cfg.port));
+    if (ec) {
+      udp_.reset();
+      return listen_error(ec, fmt::format("UDP {}:{}", cfg.address, cfg.port), "--sip-port");
+    }
+    std::uint16_t port = udp_->local_endpoint().port();
+    ec = tcp_listener_.open(tcp::endpoint(addr, port));
+    if (!ec) break;
+    udp_.reset();  // not started: its socket closes here
+    if (cfg.port != 0 || ec != asio::error::address_in_use || attempt == kAttempts) {
+      return listen_error(ec, fmt::format("TCP {}:{}", cfg.address, port), "--sip-port");
+    }
+  }
   tcp_listener_.start([this](core::TcpListener::Socket&& s, const tcp::endpoint& peer) { on_accept(false, std::move(s), peer); });
   udp_->start();
   return Ok{};

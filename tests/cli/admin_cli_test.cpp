@@ -265,7 +265,7 @@ TEST_F(Cli, EveryFailureIsOneLineAndExitCodeOne) {
 TEST_F(Cli, ServeTakesTheEventLogBoundsAndCountsAtExit) {
   auto r = run_stdout(emu("serve --tftp-address 127.0.0.1 --http-address 127.0.0.1 --capf-address 127.0.0.1 "
                           "--https-address 127.0.0.1 --tvs-address 127.0.0.1 --tftp-port 0 --http-port 0 --https-port 0 "
-                          "--capf-port 0 --tvs-port 0 --sip-address 127.0.0.1 --sip-tls-port 0 --sip-port 0 --events-max-mb 1 --events-max-age-days 7 "
+                          "--capf-port 0 --tvs-port 0 --sip-address 127.0.0.1 --sip-tls-port 0 --sip-port 0 --admin-port 0 --events-max-mb 1 --events-max-age-days 7 "
                           "--exit-after 1"));
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("events: 0 written, 0 repeated refusals counted in summaries, 0 dropped (queue full), "

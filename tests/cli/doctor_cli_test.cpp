@@ -24,7 +24,7 @@ class DoctorCli : public Cli {
   std::string config(const std::string& lines = "") const {
     std::string text = "tftp-address = 127.0.0.1\nhttp-address = 127.0.0.1\nhttps-address = 127.0.0.1\n"
                        "capf-address = 127.0.0.1\ntvs-address = 127.0.0.1\nsip-address = 127.0.0.1\n";
-    for (const char* p : {"tftp-port", "http-port", "https-port", "capf-port", "tvs-port", "sip-tls-port", "sip-port"}) {
+    for (const char* p : {"tftp-port", "http-port", "https-port", "capf-port", "tvs-port", "sip-tls-port", "sip-port", "admin-port"}) {
       if (lines.find(p) == std::string::npos) text += std::string(p) + " = 0\n";
     }
     write("lab.ini", as_bytes(text + lines));

@@ -43,7 +43,7 @@ class PhoneRegisterCli : public Cli {
   void SetUp() override {
     Cli::SetUp();
     std::vector<std::string> argv = {CUCM_EMU, "--data-dir", path("data"), "serve", "--exit-after", "120"};
-    for (const char* svc : {"tftp", "http", "https", "capf", "tvs", "sip"}) {
+    for (const char* svc : {"tftp", "http", "https", "capf", "tvs", "sip", "admin"}) {
       for (const std::string& a : {std::string("--") + svc + "-address", std::string("127.0.0.1"),
                                    std::string("--") + svc + "-port", std::string("0")}) {
         argv.push_back(a);

@@ -35,7 +35,7 @@ class ScenarioServe : public Cli {
   void SetUp() override {
     Cli::SetUp();
     std::vector<std::string> argv = {CUCM_EMU, "--data-dir", path("data"), "serve", "--exit-after", "120"};
-    for (const char* svc : {"tftp", "http", "https", "capf", "tvs"}) {
+    for (const char* svc : {"tftp", "http", "https", "capf", "tvs", "admin"}) {
       for (const std::string& a : {std::string("--") + svc + "-address", std::string("127.0.0.1"),
                                    std::string("--") + svc + "-port", std::string("0")}) {
         argv.push_back(a);

@@ -12,6 +12,8 @@
 #include <regex>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/cli/child_process.hpp"
 #include "tests/cli/cli_support.hpp"
 
@@ -93,6 +95,7 @@ class ServeService : public Cli {
     std::string ini = "tftp-address = 127.0.0.1\ntftp-port = 0\nhttp-address = 127.0.0.1\nhttp-port = 0\n"
                       "https-address = 127.0.0.1\nhttps-port = 0\ncapf-address = 127.0.0.1\ncapf-port = 0\n"
                       "tvs-address = 127.0.0.1\ntvs-port = 0\nsip-address = 127.0.0.1\nsip-tls-port = 0\nsip-port = 0\n"
+                      "admin-port = 0\n"
                       "static-dir = " + path("static") + "\n" + extra;
     write("serve.ini", as_bytes(ini));
   }
@@ -207,7 +210,7 @@ TEST_F(ServeService, TheConfigFileAppliesWhereTheCommandLineIsSilent) {
   ASSERT_TRUE(serve->wait_for("serving", 60s)) << serve->output();
   EXPECT_NE(serve->output().find("http: listening on 127.0.0.2:"), std::string::npos) << serve->output();
   EXPECT_NE(serve->output().find("tftp: listening on 127.0.0.1:"), std::string::npos) << serve->output();
-  EXPECT_EQ(serve->output().find("https:"), std::string::npos) << serve->output();
+  EXPECT_EQ(serve->output().find("https: listening"), std::string::npos) << serve->output();
   EXPECT_EQ(serve->output().find("tvs:"), std::string::npos) << serve->output();
   serve->stop();
 
@@ -215,6 +218,49 @@ TEST_F(ServeService, TheConfigFileAppliesWhereTheCommandLineIsSilent) {
   auto r = run(emu("serve --config " + path("serve.ini")));
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.out.find("'tftp-prot' is not an option of serve"), std::string::npos) << r.out;
+}
+
+// --ports-file: where each service listens, for a script that gave port 0; the same ports the
+// log lines say, reachable (curl to the admin site and HTTP), and the file gone when serve stops.
+TEST_F(ServeService, ThePortsFileSaysWhereEachServiceListensUntilServeStops) {
+  write_config("metrics-port = 0\n");
+  fs::create_directories(dir_ / "static");
+  std::string why;
+  auto serve = ChildProcess::start({CUCM_EMU, "--data-dir", path("data"), "serve", "--config", path("serve.ini"),
+                                    "--ports-file", path("ports.json"), "--exit-after", "120"},
+                                   why);
+  ASSERT_TRUE(serve) << why;
+  ASSERT_TRUE(serve->wait_for("serving ", 60s)) << serve->output();
+  auto text = read_file(dir_ / "ports.json");
+  ASSERT_TRUE(text) << serve->output();
+  auto ports = nlohmann::json::parse(std::string(text->begin(), text->end()));
+  const std::string& out = serve->output();
+  for (const auto& [name, transport] : std::vector<std::pair<std::string, std::string>>{
+           {"tftp", "udp"}, {"http", "tcp"}, {"https", "tls"}, {"capf", "tls"}, {"tvs", "tls"},
+           {"sip_tls", "tls"}, {"sip", "udp+tcp"}, {"metrics", "tcp"}, {"admin", "tls"}}) {
+    ASSERT_TRUE(ports.contains(name)) << name << ports.dump();
+    EXPECT_EQ(ports[name]["address"], "127.0.0.1") << name;
+    EXPECT_EQ(ports[name]["transport"], transport) << name;
+    int port = ports[name]["port"];
+    EXPECT_GT(port, 0) << name;
+    EXPECT_NE(out.find("127.0.0.1:" + std::to_string(port) + "/"), std::string::npos) << name << " " << port << out;
+  }
+  EXPECT_EQ(ports["http"]["port"], http_port(out));
+  auto setup = run_raw("curl -sS -k " + ports["admin"]["url"].get<std::string>() + "api/v1/setup");
+  EXPECT_NE(setup.out.find("password_set"), std::string::npos) << setup.out;
+  auto scrape = run_raw("curl -sS -f -o /dev/null -w '%{http_code}' " + ports["metrics"]["url"].get<std::string>());
+  EXPECT_EQ(scrape.out, "200");
+  serve->stop();
+  EXPECT_FALSE(fs::exists(dir_ / "ports.json"));
+}
+
+TEST_F(ServeService, APortsFileThatCannotBeWrittenStopsServeAndSaysWhy) {
+  write_config("");
+  fs::create_directories(dir_ / "static");
+  auto r = run(emu("serve --config " + path("serve.ini") + " --ports-file " + path("no-such-dir/ports.json")));
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("--ports-file: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no-such-dir"), std::string::npos) << r.out;
 }
 
 // Every option the example configuration names (packaging/cucm-emu.ini, each line a commented
@@ -230,7 +276,7 @@ TEST_F(ServeService, TheExampleConfigurationNamesOnlyRealOptions) {
   std::string why;
   std::vector<std::string> argv = {CUCM_EMU, "--data-dir", path("data"), "serve", "--config", path("example.ini"),
                                    "--static-dir", path("data/static"), "--metrics-port", "0", "--exit-after", "60"};
-  for (const char* svc : {"tftp", "http", "https", "capf", "tvs"}) {
+  for (const char* svc : {"tftp", "http", "https", "capf", "tvs", "admin"}) {
     for (const std::string& a : {std::string("--") + svc + "-address", std::string("127.0.0.1"),
                                  std::string("--") + svc + "-port", std::string("0")}) {
       argv.push_back(a);

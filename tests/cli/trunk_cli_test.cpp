@@ -110,7 +110,7 @@ class TrunkServe : public TrunkCli {
     std::string why;
     serve = ChildProcess::start({CUCM_EMU, "--data-dir", path(data), "serve", "--exit-after", "120", "--no-tftp", "--no-http",
                                  "--no-https", "--no-capf", "--no-tvs", "--no-sip-plain", "--sip-address", "127.0.0.1",
-                                 "--sip-tls-port", "0"},
+                                 "--sip-tls-port", "0", "--no-admin"},
                                 why);
     ASSERT_TRUE(serve) << why;
     ASSERT_TRUE(serve->wait_for("serving ", 60s)) << serve->output();

@@ -265,7 +265,7 @@ TEST_F(VpnCli, PhoneVpnAcceptsTheMatchingHeadendAndSaysBadCertificateOtherwise) 
                                 "--http-address", "127.0.0.1", "--https-address", "127.0.0.1", "--capf-address",
                                 "127.0.0.1", "--tvs-address", "127.0.0.1", "--tftp-port", "0", "--http-port", "0",
                                 "--https-port", "0", "--capf-port", "0", "--tvs-port", "0", "--sip-address", "127.0.0.1",
-                                "--sip-tls-port", "0", "--sip-port", "0"},
+                                "--sip-tls-port", "0", "--sip-port", "0", "--admin-port", "0"},
                                why);
   ASSERT_TRUE(s.proc) << why;
   ASSERT_TRUE(s.proc->wait_for("serving ", 60s)) << s.proc->output();

@@ -1,4 +1,4 @@
-// Hex and base64, with the certHash1 vector of seed 001.
+// Hex, base64 and base64url, with the certHash1 vector of seed 001.
 #include <gtest/gtest.h>
 
 #include "core/encoding.hpp"
@@ -25,6 +25,18 @@ TEST(Base64, Rfc4648Vectors) {
   }
   EXPECT_FALSE(from_base64("Zm9v!"));
   EXPECT_FALSE(from_base64("Zg==Zg"));
+}
+
+TEST(Base64Url, Rfc4648VectorsUnpaddedWithTheUrlAlphabet) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"},
+      {"foobar", "Zm9vYmFy"}};
+  for (auto [plain, enc] : cases) EXPECT_EQ(to_base64url(as_bytes(plain)), enc);
+  // 0xfb 0xff: "+/8=" in base64, "-_8" here.
+  EXPECT_EQ(to_base64(Bytes{0xfb, 0xff}), "+/8=");
+  EXPECT_EQ(to_base64url(Bytes{0xfb, 0xff}), "-_8");
+  // 32 bytes (a session or API token) are 43 characters.
+  EXPECT_EQ(to_base64url(Bytes(32, 0xff)).size(), 43u);
 }
 
 TEST(Base64, SeedCertHash1Is20Bytes) {

@@ -44,7 +44,8 @@ struct Cluster {
     if (!tvs) sc.tvs.reset();
     if (tvs) sc.tvs->port = tvs_port;
     services.emplace(*cl, sc);
-    EXPECT_TRUE(services->start());
+    auto started = services->start();
+    EXPECT_TRUE(started) << started.error().message;
     // The config's capfList must point at the port CAPF really listens on.
     EXPECT_TRUE(db::SettingsStore(*db).set("capf_port", std::to_string(services->capf_port())));
     // And the TVS list at TVS (1: a closed port, when TVS is off).

@@ -1,47 +1,11 @@
-// Record views.
-#include "app/device_json.hpp"
+// Record views as text.
+#include "app/record_print.hpp"
 
 #include <iostream>
 
 #include <fmt/format.h>
 
 namespace cucm::app {
-
-nlohmann::json device_json(const db::Device& d) {
-  nlohmann::json lines = nlohmann::json::array();
-  for (const auto& l : d.lines) {
-    lines.push_back({{"index", l.index}, {"directory_number", l.directory_number}, {"display_name", l.display_name},
-                     {"auth_name", l.auth_name}, {"has_password", !l.auth_password.empty()}});
-  }
-  nlohmann::json j = {{"name", d.name},
-                      {"description", d.description},
-                      {"product", d.product},
-                      {"protocol", d.protocol},
-                      {"profile", d.profile},
-                      {"md5hash", d.md5hash},
-                      {"load_information", d.load_information},
-                      {"vpn_group", d.vpn_group},
-                      {"config_version", d.config_version},
-                      {"capf", {{"operation", d.capf.operation}, {"has_auth_string", !d.capf.auth_string.empty()},
-                                {"deadline", d.capf.deadline}, {"status", d.capf.status},
-                                {"last_attempt", d.capf.last_attempt}}},
-                      {"lines", lines}};
-  if (d.cert) {
-    j["certificate"] = {{"type", d.cert->type}, {"serial", d.cert->serial}, {"issuer", d.cert->issuer},
-                        {"not_before", d.cert->not_before}, {"not_after", d.cert->not_after},
-                        {"public_key_bytes", d.cert->public_key.size()}};
-  } else {
-    j["certificate"] = nullptr;
-  }
-  return j;
-}
-
-nlohmann::json profile_json(const db::SecurityProfile& p) {
-  return {{"name", p.name},           {"description", p.description},   {"product", p.product},
-          {"protocol", p.protocol},   {"security_mode", p.security_mode}, {"tftp_encrypted", p.tftp_encrypted},
-          {"capf_auth_mode", p.capf_auth_mode}, {"key_order", p.key_order}, {"rsa_key_size", p.rsa_key_size},
-          {"ec_key_size", p.ec_key_size}, {"sip_phone_port", p.sip_phone_port}, {"builtin", p.builtin}};
-}
 
 void print_device(const db::Device& d) {
   auto row = [](const char* k, const std::string& v) { std::cout << fmt::format("  {:<18} {}\n", k, v); };
