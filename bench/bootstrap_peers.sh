@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the peers the TFTP/HTTP benchmark compares against, from Debian: tftpd-hpa, atftpd,
-# nginx and wrk, and linux-perf (run_tftp_bench.sh measures server CPU with perf stat).
+# nginx and wrk, and linux-perf (run_tftp_bench.sh measures server CPU with perf stat); nginx and
+# wrk are also run_web_bench.sh's (the admin site's API over HTTPS), and both scripts fetch with curl.
 # Idempotent: a second run installs nothing and exits 0.
 #
 # usage: bench/bootstrap_peers.sh        (as root, or with sudo on PATH)
@@ -32,11 +33,11 @@ fi
 
 have_all() {
   command -v in.tftpd >/dev/null && command -v nginx >/dev/null && command -v wrk >/dev/null &&
-    command -v perf >/dev/null && [[ -x $PEERS_DIR/usr/sbin/atftpd ]]
+    command -v perf >/dev/null && command -v curl >/dev/null && [[ -x $PEERS_DIR/usr/sbin/atftpd ]]
 }
 
 if have_all; then
-  echo "bootstrap_peers: in.tftpd, nginx, wrk, perf and $PEERS_DIR/usr/sbin/atftpd already present"
+  echo "bootstrap_peers: in.tftpd, nginx, wrk, perf, curl and $PEERS_DIR/usr/sbin/atftpd already present"
   exit 0
 fi
 
@@ -54,7 +55,7 @@ fi
 
 "${sudo_cmd[@]}" apt-get update -q
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends \
-  tftpd-hpa nginx wrk libwrap0 libpcre2-8-0 linux-perf
+  tftpd-hpa nginx wrk curl libwrap0 libpcre2-8-0 linux-perf
 
 if [[ ! -x $PEERS_DIR/usr/sbin/atftpd ]]; then
   dl=$(mktemp -d)

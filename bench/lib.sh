@@ -43,6 +43,12 @@ bench_machine() {
   echo "openssl:  $(openssl version)"
 }
 
+# bench_serve_port LOG SERVICE PROTO: the port `cucm-emu serve` printed in LOG for SERVICE on
+# 127.0.0.1 ("tftp: listening on 127.0.0.1:N/udp"); empty when it printed none.
+bench_serve_port() {
+  sed -n "s/^$2: listening on 127.0.0.1:\([0-9]*\)\/$3.*/\1/p" "$1"
+}
+
 # bench_free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 bench_free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -171,6 +171,7 @@ start_server() {
   if [[ $help == *--http-max-per-address* ]]; then extra+=(--http-max-per-address 0 --capf-max-per-address 0); fi
   # The storm measures boots to the full config; SIP would also hold 5060/5061.
   if [[ $help == *--no-sip* ]]; then extra+=(--no-sip); fi
+  if [[ $help == *--no-admin* ]]; then extra+=(--no-admin); fi  # the admin site: not measured, and 8443 is one port
   "$bin" --data-dir "$dir/data" --log-level warn serve --threads "$threads" "${extra[@]}" \
     --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
     --capf-address 127.0.0.1 --capf-port 0 --client-rate 1000000 --max-transfers 4000 \
@@ -185,9 +186,9 @@ start_server() {
     fi
     sleep 0.1
   done
-  tftp_port=$(sed -n 's/^tftp: listening on 127.0.0.1:\([0-9]*\)\/udp.*/\1/p' "$dir/serve.log")
-  http_port=$(sed -n 's/^http: listening on 127.0.0.1:\([0-9]*\)\/tcp.*/\1/p' "$dir/serve.log")
-  capf_port=$(sed -n 's/^capf: listening on 127.0.0.1:\([0-9]*\)\/tcp.*/\1/p' "$dir/serve.log")
+  tftp_port=$(bench_serve_port "$dir/serve.log" tftp udp)
+  http_port=$(bench_serve_port "$dir/serve.log" http tcp)
+  capf_port=$(bench_serve_port "$dir/serve.log" capf tcp)
   if [[ -z $tftp_port || -z $http_port || -z $capf_port ]]; then
     echo "run_boot_storm: no ports in the serve output:" >&2
     cat "$dir/serve.log" >&2

@@ -68,6 +68,7 @@ PY
 
 no_sip=()
 if [[ $("$server" serve --help 2>/dev/null || true) == *--no-sip* ]]; then no_sip=(--no-sip); fi
+if [[ $("$server" serve --help 2>/dev/null || true) == *--no-admin* ]]; then no_sip+=(--no-admin); fi
 "$server" --data-dir "$data" --log-level warn serve --threads "$threads" "${no_sip[@]}" \
   --tftp-address 127.0.0.1 --tftp-port 0 --http-address 127.0.0.1 --http-port 0 \
   --capf-address 127.0.0.1 --capf-port 0 "${serve_tls[@]}" --exit-after $((max_seconds * 2 * runs + 120)) >"$work/serve.log" 2>&1 &
@@ -77,10 +78,9 @@ for _ in $(seq 1 300); do
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 2; }
   sleep 0.1
 done
-port() { sed -n "s/^$1: listening on 127.0.0.1:\([0-9]*\)\/$2.*/\1/p" "$work/serve.log"; }
-tftp_port=$(port tftp udp)
-http_port=$(port http tcp)
-capf_port=$(port capf tcp)
+tftp_port=$(bench_serve_port "$work/serve.log" tftp udp)
+http_port=$(bench_serve_port "$work/serve.log" http tcp)
+capf_port=$(bench_serve_port "$work/serve.log" capf tcp)
 "$server" --data-dir "$data" --log-level warn cluster set capf_port "$capf_port" >/dev/null
 
 # fleet PREFIX: boots the phones named PREFIX…, prints fleet's summary line.

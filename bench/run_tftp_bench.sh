@@ -172,6 +172,7 @@ start_cucm() {  # start_cucm NAME THREADS OFFSET BINARY
 # Newer builds also serve CAPF (TLS 3804 on 0.0.0.0 by default): not measured here, so off.
 serve_extra=()
 if "$emu" serve --help 2>/dev/null | grep -q -- --no-capf; then serve_extra+=(--no-capf); fi
+if "$emu" serve --help 2>/dev/null | grep -q -- --no-admin; then serve_extra+=(--no-admin); fi
 cucm_names=()
 off=0
 for t in $CUCM_THREADS; do start_cucm "cucm-t$t" "$t" "$off" "$emu"; cucm_names+=("cucm-t$t"); off=$((off + 100)); done

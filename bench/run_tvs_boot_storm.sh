@@ -51,7 +51,7 @@ for i in range(int(sys.argv[1])):
 PY
 "$emu" "${d[@]}" device import "$work/devices.csv" >/dev/null || exit 2
 "$emu" "${d[@]}" serve --tftp-port 26969 --http-port 26970 --https-port 26971 --capf-port 23804 --tvs-port 22445 \
-  --no-sip --exit-after 900 >"$work/serve.log" 2>&1 &
+  --no-sip --no-admin --exit-after 900 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do grep -q '^serving' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
 grep -q '^serving' "$work/serve.log" || { cat "$work/serve.log" >&2; exit 2; }
