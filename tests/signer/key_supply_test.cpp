@@ -2,6 +2,7 @@
 // once, only for the spec it is, and past the last one keys are generated again.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -80,3 +81,25 @@ TEST_F(KeyPoolTest, AFileWithAnotherKindOfKeyIsRefusedByName) {
 
 }  // namespace
 }  // namespace cucm::signer
+
+namespace cucm::test {
+namespace {
+
+// test_main.cpp gives each test program a new temporary folder: a folder an earlier run left
+// under the same name (its process had the same id) must never be taken as this test's own.
+TEST(TestMain, EachTestProgramWorksInANewTemporaryFolderOfItsOwn) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  ASSERT_NE(tmpdir, nullptr);
+  std::filesystem::path own(tmpdir);
+  EXPECT_EQ(std::filesystem::temp_directory_path(), own);
+  EXPECT_EQ(own.filename().string().rfind("cucm-test-", 0), 0u) << own;
+  EXPECT_TRUE(std::filesystem::is_directory(own));
+  EXPECT_EQ(::access(own.c_str(), W_OK), 0);
+  // Made by mkdtemp: the owner's alone.
+  auto perms = std::filesystem::status(own).permissions();
+  EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+}
+
+}  // namespace
+}  // namespace cucm::test

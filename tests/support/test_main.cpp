@@ -1,14 +1,41 @@
-// Every test program's main: GoogleTest's, after installing the build's pool of ready-made keys
-// (key_pool.hpp). Without the pool (a build directory that lost it), keys are generated, slower.
+// Every test program's main: GoogleTest's, in a temporary folder of the process's own, after
+// installing the build's pool of ready-made keys (key_pool.hpp). Without the pool (a build
+// directory that lost it), keys are generated, slower.
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
 
 #include <gtest/gtest.h>
 
 #include "signer/keys.hpp"
 #include "tests/support/key_pool.hpp"
 
+namespace {
+
+// The tests name their folders after the process id under the temporary folder. A folder left
+// there by an earlier run whose process had the same id (a machine that ran the suite before)
+// was taken as the test's own: a phone then booted with an earlier cluster's trust list. So each
+// program gets a new, empty folder (mkdtemp) and passes it to everything, its children included,
+// as TMPDIR, which std::filesystem::temp_directory_path() reads. Kept short: a Unix socket's
+// path in it must fit in 107 bytes.
+std::string make_own_temp_folder() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "cucm-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) return "";
+  ::setenv("TMPDIR", pattern.c_str(), 1);
+  return pattern;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  std::string temp = make_own_temp_folder();
+  if (temp.empty()) {
+    std::perror("test: cannot make a temporary folder under TMPDIR");
+    return 1;
+  }
   if (auto pool = cucm::test::use_key_pool(CUCM_TEST_KEY_POOL); !pool) {
     std::fprintf(stderr, "test keys: %s; generating each key instead\n", pool.error().message.c_str());
   }
@@ -16,5 +43,11 @@ int main(int argc, char** argv) {
   // The pool's keys go now, while OpenSSL is up: its own atexit cleanup runs before the static
   // destructors of what was made before main.
   cucm::signer::set_key_supply({});
+  if (rc == 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp, ec);
+  } else {
+    std::fprintf(stderr, "test: the failed tests' files are kept in %s\n", temp.c_str());
+  }
   return rc;
 }
