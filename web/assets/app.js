@@ -34,6 +34,7 @@ export async function refreshWho() {
   document.getElementById('logout').hidden = !s;
   document.getElementById('password').hidden = !s;
   document.body.classList.toggle('anon', !s);
+  document.body.classList.toggle('viewer', s?.role === 'viewer');
 }
 
 async function route() {
@@ -68,5 +69,5 @@ document.getElementById('logout').addEventListener('click', async () => {
 });
 
 window.addEventListener('hashchange', route);
-refreshWho();
-route();
+// The first page is drawn once the session is known: a viewer's pages differ (dom.js, isViewer).
+refreshWho().finally(route);

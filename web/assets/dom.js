@@ -104,3 +104,22 @@ export function autoTable(rows, test, empty) {
     return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   }]), { test, empty, cls: 'auto' });
 }
+
+// A viewer (`admin passwd --role viewer`) reads every page and may change only its own password;
+// the server refuses its other writes (403). The pages follow: what only writes is left out, and
+// a form that shows a record keeps its values but disables its controls and hides its buttons.
+// app.js sets the body's class from the session before the first page is drawn.
+export const isViewer = () => document.body.classList.contains('viewer');
+
+export function forAdmins(el) {
+  return isViewer() ? null : el;
+}
+
+export function readOnlyForViewers(form) {
+  if (!isViewer()) return form;
+  for (const c of form.querySelectorAll('input, select, textarea')) c.disabled = true;
+  for (const b of form.querySelectorAll('button')) b.hidden = true;
+  form.classList.add('read-only');
+  form.dataset.readOnly = 'viewer';
+  return form;
+}

@@ -86,6 +86,7 @@ async function main() {
     await page.click('[data-test=login-submit]');
     await page.waitForSelector('[data-test=device-table]');
     check(true, 'the new password logs in');
+    await viewerPages(page, name, profile);
 
     check(pageErrors.length === 0, `no JavaScript error on any page (${pageErrors.join('; ')})`);
     check(foreign.length === 0, `no request left 127.0.0.1 (${foreign.join(' ')})`);
@@ -323,6 +324,40 @@ async function changePassword(page) {
   check((await text(page, 'password-ok')).startsWith('Password changed'), 'the change is confirmed on the page');
   await shot(page, 'change-password');
   return next;
+}
+
+// A viewer (run.sh makes student1 one) sees the same records with nothing to write them with:
+// no add, import, arm or delete; the forms that show a record are disabled, without buttons.
+async function viewerPages(page, name, profile) {
+  await page.click('[data-test=logout]');
+  await page.waitForSelector('[data-test=login-form]');
+  await page.fill('[data-test=login-user]', 'student1');
+  await page.fill('[data-test=login-password]', env('E2E_VIEWER_PASSWORD'));
+  await page.click('[data-test=login-submit]');
+  await page.waitForSelector('[data-test=device-table]');
+  check((await page.textContent('#who')).includes('student1 (viewer: read-only)'), 'a viewer is told it reads only');
+  check(await page.isVisible('[data-test=change-password]'), 'a viewer may still change its own password');
+  check(!(await page.$('[data-test=add-section]')) && !(await page.$('[data-test=csv-section]')),
+    'the phone list offers a viewer no add and no import');
+  check(await page.isVisible('[data-test=csv-export]'), 'a viewer may export the list');
+  await page.goto(`${base}/#/devices/${encodeURIComponent(name)}`);
+  await page.waitForSelector('[data-test=device-form][data-read-only=viewer]');
+  check((await page.inputValue('[data-test=device-profile]')) === profile, 'a viewer sees the phone\'s profile');
+  check(await page.isDisabled('[data-test=device-description]'), 'the phone\'s fields are disabled for a viewer');
+  check(!(await page.isVisible('[data-test=device-save]')) && !(await page.isVisible('[data-test=capf-save]'))
+    && !(await page.$('[data-test=device-delete]')), 'a viewer has no Save and no Delete on a phone');
+  await shot(page, 'viewer-device');
+  await page.click('[data-test=nav-profiles]');
+  await page.waitForSelector('[data-test=profile-table]');
+  check(!(await page.$('[data-test=profile-add-section]')), 'a viewer is offered no new profile');
+  await page.click('[data-test=nav-faults]');
+  await page.waitForSelector('[data-test=catalog-table]');
+  check(!(await page.$('[data-test=arm-section]')), 'a viewer arms no fault');
+  await page.click('[data-test=nav-settings]');
+  await page.waitForSelector('[data-test=settings-table]');
+  check(!(await page.$('[data-test=settings-other-section]'))
+    && await page.isDisabled('[data-test="setting-value-load.Cisco 8845"]'), 'a viewer reads the settings, changes none');
+  await shot(page, 'viewer-settings');
 }
 
 main().then(() => { clearTimeout(watchdog); console.log(`admin_site: passed, ${shots} screenshots in ${out}`); },

@@ -43,41 +43,43 @@ trap 'exit 130' INT TERM
 
 password="e2e-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$password" | "$bin" --data-dir "$data" admin passwd --user admin --password-stdin
+# A trainee's account: reads every page, writes nothing but its own password.
+viewer_password="e2e-viewer-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$viewer_password" |
+  "$bin" --data-dir "$data" admin passwd --user student1 --role viewer --password-stdin
 
 lo=127.0.0.1
+ports="$data/ports.json"
 "$bin" --data-dir "$data" serve \
   --tftp-address $lo --tftp-port 0 --http-address $lo --http-port 0 --https-address $lo --https-port 0 \
   --capf-address $lo --capf-port 0 --tvs-address $lo --tvs-port 0 \
   --sip-address $lo --sip-tls-port 0 --sip-port 0 \
-  --admin-address $lo --admin-port 0 --exit-after 600 >"$data/serve.log" 2>&1 &
+  --admin-address $lo --admin-port 0 --ports-file "$ports" --exit-after 600 >"$data/serve.log" 2>&1 &
 serve_pid=$!
 
-# The port serve printed for a service ("svc: listening on 127.0.0.1:PORT/..."), empty until then.
-port_of() {
-  sed -n "s#^$1: listening on \(https\?://\)\?127\.0\.0\.1:\([0-9]\+\).*#\2#p" "$data/serve.log" | head -n1
-}
-# serve prints every endpoint once they are bound; wait for the admin one (bounded: 30 s).
-admin_port=""
+# serve writes the ports file once every service listens (bounded wait: 30 s).
 for _ in $(seq 300); do
   kill -0 "$serve_pid" 2>/dev/null || { echo "run.sh: serve exited early" >&2; exit 1; }
-  admin_port=$(port_of admin)
-  [ -n "$admin_port" ] && break
+  [ -s "$ports" ] && break
   sleep 0.1
 done
-[ -n "$admin_port" ] || { echo "run.sh: serve did not report its admin port within 30 s" >&2; exit 1; }
+[ -s "$ports" ] || { echo "run.sh: serve did not write $ports within 30 s" >&2; exit 1; }
+# The port of one service in the ports file, empty when that service is off.
+port_of() {
+  node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]];
+           console.log(s ? s.port : "")' "$ports" "$1"
+}
+admin_port=$(port_of admin)
+[ -n "$admin_port" ] || { echo "run.sh: $ports names no admin port" >&2; exit 1; }
 
 base="https://$lo:$admin_port"
-# Ready when the API answers (the certificate is the cluster's own: -k).
-for _ in $(seq 150); do
-  curl -sk --max-time 2 -o /dev/null "$base/api/v1/setup" && break
-  sleep 0.2
-done
-curl -sk --max-time 2 -o /dev/null "$base/api/v1/setup" || { echo "run.sh: $base does not answer" >&2; exit 1; }
+# Every service listens once the file is there; the API answers at once (the certificate is the
+# cluster's own: -k).
+curl -sk --max-time 5 -o /dev/null "$base/api/v1/setup" || { echo "run.sh: $base does not answer" >&2; exit 1; }
 
-E2E_BASE_URL=$base E2E_PASSWORD=$password E2E_OUT_DIR=$out E2E_CHROMIUM=$chromium \
+E2E_BASE_URL=$base E2E_PASSWORD=$password E2E_VIEWER_PASSWORD=$viewer_password E2E_OUT_DIR=$out E2E_CHROMIUM=$chromium \
 E2E_CUCM_EMU=$bin E2E_DATA_DIR=$data \
 E2E_TFTP_PORT=$(port_of tftp) E2E_HTTP_PORT=$(port_of http) E2E_HTTPS_PORT=$(port_of https) \
 E2E_CAPF_PORT=$(port_of capf) E2E_TVS_PORT=$(port_of tvs) \
-E2E_SIP_TLS_PORT=$(port_of sip) \
-E2E_SIP_PORT=$(sed -n 's#^sip: .*, 127\.0\.0\.1:\([0-9]\+\)/udp+tcp.*#\1#p' "$data/serve.log" | head -n1) \
+E2E_SIP_TLS_PORT=$(port_of sip_tls) E2E_SIP_PORT=$(port_of sip) \
   timeout 220 node "$here/admin_site.mjs"

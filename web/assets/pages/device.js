@@ -1,7 +1,7 @@
 // Phone Configuration: the sections of CUCM's page of one phone, each saved on its
 // own (PATCH for the device, PUT/DELETE .../capf for the certificate operation).
 import { api, get, enc } from '../api.js';
-import { h, mount, heading, errorBox, showError, showStatus, field, select, section, kv, autoTable, fmtTime } from '../dom.js';
+import { forAdmins, readOnlyForViewers, h, mount, heading, errorBox, showError, showStatus, field, select, section, kv, autoTable, fmtTime } from '../dom.js';
 import { AUTH_MODES, KEY_ORDERS, label } from './profile_fields.js';
 
 export default async function render(view, [name]) {
@@ -20,7 +20,7 @@ export default async function render(view, [name]) {
     h('div', { class: 'toolbar' },
       h('a', { href: '#/devices' }, '◀ Find and List Phones'),
       h('a', { href: `#/ladder/${enc(device.name)}`, class: 'button', test: 'ladder-link' }, 'Live ladder'),
-      deleteButton(device, path)),
+      forAdmins(deleteButton(device, path))),
     status,
     infoSection(device, profiles, path, status, rerender),
     capfSection(device, profiles, path, rerender),
@@ -80,7 +80,7 @@ function infoSection(device, profiles, path, status, rerender) {
       await rerender('Update successful: device information');
     } catch (ex) { showError(err, ex); }
   });
-  return section('Phone', 'info-section', form);
+  return section('Phone', 'info-section', readOnlyForViewers(form));
 }
 
 const OPERATIONS = [['none', 'No Pending Operation'], ['install', 'Install/Upgrade'], ['delete', 'Delete'], ['troubleshoot', 'Troubleshoot']];
@@ -132,7 +132,7 @@ function capfSection(device, profiles, path, rerender) {
       await rerender('Update successful: CAPF information');
     } catch (ex) { showError(err, ex); }
   });
-  return section('Certification Authority Proxy Function (CAPF) Information', 'capf-section', form);
+  return section('Certification Authority Proxy Function (CAPF) Information', 'capf-section', readOnlyForViewers(form));
 }
 
 // Lines in button order. A password is sent only when typed: the API never returns one.
@@ -170,5 +170,5 @@ function linesSection(device, path, rerender) {
     });
     try { await api('PATCH', path, { lines }); await rerender('Update successful: lines'); } catch (ex) { showError(err, ex); }
   });
-  return section('Association: Lines', 'lines-section', form);
+  return section('Association: Lines', 'lines-section', readOnlyForViewers(form));
 }

@@ -1,7 +1,7 @@
 // Find and List Phones: a paged, searchable table, the Add form, and CSV export/import
 // (the same CSV as `cucm-emu device export`).
 import { api, get, enc } from '../api.js';
-import { h, mount, heading, errorBox, showError, showStatus, field, select, table, section } from '../dom.js';
+import { forAdmins, h, mount, heading, errorBox, showError, showStatus, field, select, table, section } from '../dom.js';
 
 const PAGE = 50;
 
@@ -44,8 +44,8 @@ export default async function render(view, _params, query) {
     h('div', { class: 'toolbar' }, h('label', {}, 'Find Phone where ', search),
       h('a', { href: '/api/v1/devices.csv', download: 'devices.csv', test: 'csv-export', class: 'button' }, 'Export CSV')),
     results, pager,
-    addForm(profiles, load),
-    importForm(load));
+    forAdmins(addForm(profiles, load)),
+    forAdmins(importForm(load)));
   await load();
   return () => clearTimeout(timer);
 }

@@ -1,6 +1,6 @@
 // Faults (`cucm-emu scenario`): what is armed, arming one from the catalog, clearing.
 import { api, get } from '../api.js';
-import { h, mount, heading, errorBox, showError, field, select, section, table } from '../dom.js';
+import { forAdmins, h, mount, heading, errorBox, showError, field, select, section, table } from '../dom.js';
 
 export default async function render(view) {
   const { armed, catalog } = await get('/faults');
@@ -31,13 +31,13 @@ export default async function render(view) {
   });
 
   const clearErr = errorBox('fault-clear-error');
-  const clear = (a) => h('button', {
+  const clear = (a) => forAdmins(h('button', {
     test: 'fault-clear', onclick: async () => {
       const q = new URLSearchParams({ fault: a.fault || a.name || '' });
       if (a.device) q.set('device', a.device);
       try { await api('DELETE', `/faults?${q}`); await rerender(); } catch (ex) { showError(clearErr, ex); }
     },
-  }, 'Clear');
+  }, 'Clear'));
   const keys = armed.length ? Object.keys(armed[0]) : ['fault', 'device'];
   mount(view,
     heading('Faults'),
@@ -45,6 +45,6 @@ export default async function render(view) {
       table(armed, [...keys.map((k) => [k.replace(/_/g, ' '), (a) => (a[k] === null || a[k] === undefined ? '' : typeof a[k] === 'object' ? JSON.stringify(a[k]) : String(a[k]))]), ['', clear]],
         { test: 'armed-table', empty: 'No fault armed: the server behaves' }),
       clearErr),
-    section('Arm a fault', 'arm-section', form),
+    forAdmins(section('Arm a fault', 'arm-section', form)),
     section('Catalog', 'catalog-section', table(catalog, [['Fault', (f) => h('code', {}, f.name)], ['What the server does', (f) => f.help]], { test: 'catalog-table' })));
 }

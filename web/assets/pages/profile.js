@@ -1,7 +1,7 @@
 // Phone Security Profile Configuration (seed 004, step 2: the "TFTP Encrypted Config"
 // box). Predefined profiles are shown read-only, as CUCM does.
 import { api, get, enc } from '../api.js';
-import { h, mount, heading, errorBox, showError, showStatus, field, select, section } from '../dom.js';
+import { readOnlyForViewers, h, mount, heading, errorBox, showError, showStatus, field, select, section } from '../dom.js';
 import { SECURITY_MODES, AUTH_MODES, KEY_ORDERS, RSA_SIZES, EC_SIZES, withCurrent } from './profile_fields.js';
 
 export default async function render(view, [name]) {
@@ -62,5 +62,5 @@ export default async function render(view, [name]) {
   mount(view,
     heading('Phone Security Profile Configuration'),
     h('div', { class: 'toolbar' }, h('a', { href: '#/profiles' }, '◀ Find and List Phone Security Profiles')),
-    section(ro ? 'Status: predefined (read-only)' : 'Status: Ready', 'profile-section', form));
+    section(ro ? 'Status: predefined (read-only)' : 'Status: Ready', 'profile-section', readOnlyForViewers(form)));
 }

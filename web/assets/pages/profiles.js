@@ -1,6 +1,6 @@
 // Find and List Phone Security Profiles, and the short form that adds one.
 import { api, get, enc } from '../api.js';
-import { h, mount, heading, errorBox, showError, field, select, table, section } from '../dom.js';
+import { forAdmins, h, mount, heading, errorBox, showError, field, select, table, section } from '../dom.js';
 import { SECURITY_MODES, label } from './profile_fields.js';
 
 export default async function render(view) {
@@ -32,5 +32,5 @@ export default async function render(view) {
       ['CAPF Authentication Mode', (p) => p.capf_auth_mode],
       ['', (p) => (p.builtin ? h('span', { class: 'tag' }, 'predefined') : '')],
     ], { test: 'profile-table' }),
-    section('Add a New Phone Security Profile', 'profile-add-section', form));
+    forAdmins(section('Add a New Phone Security Profile', 'profile-add-section', form)));
 }

@@ -2,7 +2,7 @@
 // stored setting editable in place, and any other known one (a default load `load.<product>`,
 // say) set by name. The server checks every value and its message is shown as it is.
 import { api, get, enc } from '../api.js';
-import { h, mount, heading, errorBox, showError, showStatus, field, section, table } from '../dom.js';
+import { forAdmins, readOnlyForViewers, h, mount, heading, errorBox, showError, showStatus, field, section, table } from '../dom.js';
 
 export default async function render(view) {
   const all = await get('/settings');
@@ -23,7 +23,7 @@ export default async function render(view) {
     const form = h('form', { class: 'inline', test: `setting-form-${r.key}` }, input,
       h('button', { type: 'submit', test: `setting-save-${r.key}` }, 'Save'));
     form.addEventListener('submit', (e) => { e.preventDefault(); save(r.key, input.value); });
-    return form;
+    return readOnlyForViewers(form);
   };
   const key = h('input', { test: 'setting-key', required: true, placeholder: 'e.g. load.Cisco 8845, itl_version' });
   const value = h('input', { test: 'setting-value', required: true });
@@ -37,5 +37,5 @@ export default async function render(view) {
     err, ok,
     section('Settings', 'settings-section',
       table(rows, [['Setting', (r) => h('code', {}, r.key)], ['Value', editor]], { test: 'settings-table', empty: 'No setting stored' })),
-    section('Set another', 'settings-other-section', other));
+    forAdmins(section('Set another', 'settings-other-section', other)));
 }
