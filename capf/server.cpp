@@ -276,11 +276,7 @@ Status CapfServer::start() {
   auto addr = asio::ip::make_address(ctx_.cfg.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("capf: bad listen address '{}'", ctx_.cfg.address));
   ec = listener_.open(tcp::endpoint(addr, ctx_.cfg.port));
-  if (ec) {
-    return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
-                      fmt::format("capf: cannot listen on TCP {}:{}: {} (choose another port with --capf-port)",
-                                  ctx_.cfg.address, ctx_.cfg.port, ec.message()));
-  }
+  if (ec) return core::listen_error(ec, "capf", ctx_.cfg.address, ctx_.cfg.port, "capf", "--no-capf");
   listener_.start([this](core::TcpListener::Socket&& socket, const tcp::endpoint& peer) {
     on_accept(std::move(socket), peer);
   });

@@ -85,13 +85,7 @@ Status HttpServer::start() {
   auto addr = asio::ip::make_address(cfg_.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("{}: bad listen address '{}' ({})", svc, cfg_.address, flag("address")));
   ec = listener_.open(tcp::endpoint(addr, cfg_.port));
-  if (ec) {
-    std::string hint = ec == boost::system::errc::permission_denied
-                           ? ": ports below 1024 need root or CAP_NET_BIND_SERVICE, or choose another with " + flag("port")
-                           : ec == boost::system::errc::address_in_use ? ": the port is in use (" + flag("port") + ")" : "";
-    return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
-                      fmt::format("{}: cannot listen on TCP {}:{}: {}{}", svc, cfg_.address, cfg_.port, ec.message(), hint));
-  }
+  if (ec) return core::listen_error(ec, svc, cfg_.address, cfg_.port, svc, "--no-" + svc);
   listener_.start([this](core::TcpListener::Socket&& socket, const tcp::endpoint& peer) {
     on_accept(std::move(socket), peer);
   });

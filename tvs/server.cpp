@@ -250,11 +250,7 @@ Status TvsServer::start() {
   auto addr = asio::ip::make_address(shared_->cfg.address, ec);
   if (ec) return make_error(Errc::InvalidArgument, fmt::format("tvs: bad listen address '{}' (--tvs-address)", shared_->cfg.address));
   ec = listener_.open(tcp::endpoint(addr, shared_->cfg.port));
-  if (ec) {
-    return make_error(ec == boost::system::errc::permission_denied ? Errc::PermissionDenied : Errc::Unavailable,
-                      fmt::format("tvs: cannot listen on TCP {}:{}: {} (choose another port with --tvs-port, or --no-tvs)",
-                                  shared_->cfg.address, shared_->cfg.port, ec.message()));
-  }
+  if (ec) return core::listen_error(ec, "tvs", shared_->cfg.address, shared_->cfg.port, "tvs", "--no-tvs");
   listener_.start([this](core::TcpListener::Socket&& socket, const tcp::endpoint& peer) { on_accept(std::move(socket), peer); });
   return Ok{};
 }
