@@ -75,6 +75,7 @@ async function main() {
     await deviceAfterBoot(page, name);
     await fleet(page);
     await otherPages(page, name);
+    await bulkImport(page);
     await faults(page, name);
     await settings(page);
     const changed = await changePassword(page);
@@ -257,6 +258,49 @@ async function otherPages(page, name) {
   await page.goto(base + '/#/capf');
   await page.waitForSelector('[data-test=capf-table]');
   await shot(page, 'capf');
+}
+
+// Bulk Import: a file with one bad row imports nothing and names the row; the good file imports
+// every row, the list pages through them, and one is deleted from its own page.
+async function bulkImport(page) {
+  const prefix = 'SEPB0B0B0B0';
+  const names = Array.from({ length: 55 }, (_, i) => prefix + i.toString(16).toUpperCase().padStart(4, '0'));
+  const profile = 'Cisco 7942 - Standard SCCP Non-Secure Profile';
+  const csv = (extra) => ['name,product,protocol,profile', ...names.map((n) => `${n},Cisco 7942,SCCP,${profile}`), ...extra]
+    .join('\n') + '\n';
+  const upload = async (text) => {
+    await page.setInputFiles('[data-test=csv-file]', { name: 'phones.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await page.click('[data-test=csv-submit]');
+  };
+  const count = async (want) => {
+    await page.waitForFunction((w) => document.querySelector('[data-test=device-count]')?.textContent === w, want);
+    return true;
+  };
+  await page.goto(base + '/#/devices');
+  await page.waitForSelector('[data-test=csv-form]');
+  await upload(csv([`SEP12,Cisco 7942,SCCP,${profile}`]));
+  await page.waitForSelector(visible('csv-error'));
+  const refused = await text(page, 'csv-error');
+  check(refused.includes('row 56') && refused.includes('SEP12'), `a bad row is named and nothing imported (${refused})`);
+  await page.fill('[data-test=device-search]', prefix);
+  check(await count('0 phones'), 'none of the file\'s phones was imported');
+  await upload(csv([]));
+  await page.waitForSelector(visible('csv-ok'));
+  check((await text(page, 'csv-ok')) === 'Imported 55 phone(s)', 'the good file imports every row');
+  check(await count('1–50 of 55'), 'the list shows the first page of 50');
+  await shot(page, 'bulk-import');
+  await page.click('[data-test=page-next]');
+  check(await count('51–55 of 55'), 'Next shows the second page');
+  const last = names[names.length - 1];
+  check((await page.$$('[data-test=device-link]')).length === 5 &&
+    (await page.textContent('[data-test=device-table]')).includes(last), 'the second page holds the last five');
+  await page.click(`[data-test=device-link]:has-text("${last}")`);
+  await page.waitForSelector('[data-test=device-form]');
+  page.once('dialog', (d) => d.accept());
+  await page.click('[data-test=device-delete]');
+  await page.waitForSelector('[data-test=device-search]');
+  await page.fill('[data-test=device-search]', prefix);
+  check(await count('1–50 of 54'), 'a phone deleted from its page is gone from the list');
 }
 
 async function faults(page, name) {
