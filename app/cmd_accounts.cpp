@@ -1,5 +1,5 @@
-// cucm-emu admin passwd|token|users: the admin site's users and API tokens (docs/admin-api.md),
-// set from the server's own shell, since the site has no default password.
+// cucm-emu admin passwd|token|users|role|remove: the admin site's users and API tokens
+// (docs/admin-api.md), set from the server's own shell, since the site has no default password.
 #include <termios.h>
 #include <unistd.h>
 
@@ -138,6 +138,25 @@ Status token_revoke(const GlobalOptions& g, std::int64_t id) {
   return Ok{};
 }
 
+// A role changed alone, without the password; it applies to the user's open sessions at once.
+Status change_role(const GlobalOptions& g, const AccountArgs& a) {
+  CUCM_TRY(auto r, auth::parse_role(a.role));
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_CHECK(auth::AccountStore(db).set_role(a.user, r));
+  log_admin_event(db, "", fmt::format("admin role of {} set to {}", a.user, auth::role_name(r)));
+  std::cout << fmt::format("{} is now {} {}\n", a.user, r == auth::Role::Viewer ? "a" : "an", auth::role_name(r));
+  return Ok{};
+}
+
+// The user, its tokens with it; its open sessions get 401 at their next request.
+Status remove_account(const GlobalOptions& g, const AccountArgs& a) {
+  CUCM_TRY(auto db, cluster_db(g));
+  CUCM_CHECK(auth::AccountStore(db).remove_user(a.user));
+  log_admin_event(db, "", fmt::format("admin user {} removed", a.user));
+  std::cout << fmt::format("admin user {} removed, with its tokens\n", a.user);
+  return Ok{};
+}
+
 Status users(const GlobalOptions& g) {
   CUCM_TRY(auto db, cluster_db(g));
   CUCM_TRY(auto all, auth::AccountStore(db).accounts());
@@ -182,6 +201,15 @@ void add_account_commands(CLI::App& app, GlobalOptions& g, int& rc) {
 
   auto* us = admin->add_subcommand("users", "The users that have a password");
   us->callback([&g, &rc] { rc = guarded([&] { return users(g); }); });
+
+  auto* rl = admin->add_subcommand("role", "Change a user's role alone (its open sessions follow at once)");
+  rl->add_option("user", a->user, "User name")->required();
+  rl->add_option("role", a->role, "admin or viewer")->required()->type_name("ROLE");
+  rl->callback([&g, &rc, a] { rc = guarded([&] { return change_role(g, *a); }); });
+
+  auto* rm = admin->add_subcommand("remove", "Remove a user and its tokens (its sessions end)");
+  rm->add_option("user", a->user, "User name")->required();
+  rm->callback([&g, &rc, a] { rc = guarded([&] { return remove_account(g, *a); }); });
 }
 
 }  // namespace cucm::app

@@ -27,6 +27,22 @@ Error unknown_user(std::string_view user) {
   return make_error(Errc::NotFound, fmt::format("admin user {} not found (cucm-emu admin users lists them)", user));
 }
 
+// Inside the caller's transaction, before `user` stops being an admin (removed or made a viewer):
+// refuses when it is the last admin and other users remain, since they could then write nothing
+// from the site. The last user of all may go: the site then says how to set a password.
+Status keep_an_admin(const db::Database& db, std::string_view user) {
+  CUCM_TRY(auto s, db.prepare("SELECT coalesce((SELECT role FROM admin_user WHERE name = ?1), '') = 'admin', "
+                              "(SELECT count(*) FROM admin_user WHERE role = 'admin' AND name <> ?1), "
+                              "(SELECT count(*) FROM admin_user WHERE name <> ?1)"));
+  s.bind(1, user);
+  CUCM_TRY(bool row, s.step());
+  if (!row || s.int64(0) == 0 || s.int64(1) > 0 || s.int64(2) == 0) return Ok{};
+  return make_error(Errc::InvalidArgument,
+                    fmt::format("{} is the last admin and {} other user(s) would be left with no admin: make another "
+                                "one first (cucm-emu admin role NAME admin)",
+                                user, s.int64(2)));
+}
+
 }  // namespace
 
 std::string_view role_name(Role r) { return r == Role::Viewer ? "viewer" : "admin"; }
@@ -44,6 +60,7 @@ Status AccountStore::set_password(std::string_view user, std::string_view passwo
   CUCM_CHECK(check_new_password(password));
   CUCM_TRY(std::string hash, hash_password(password, params));
   CUCM_TRY(auto tx, db::Transaction::begin(db_));
+  if (role == Role::Viewer) CUCM_CHECK(keep_an_admin(db_, user));
   // ?3 NULL: a new user is an admin and an existing one keeps its role.
   CUCM_TRY(auto s, db_.prepare("INSERT INTO admin_user (name, password_hash, role) VALUES (?1, ?2, coalesce(?3, 'admin')) "
                                "ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, "
@@ -51,6 +68,16 @@ Status AccountStore::set_password(std::string_view user, std::string_view passwo
   s.bind(1, user).bind(2, std::string_view(hash));
   if (role) s.bind(3, role_name(*role));
   CUCM_CHECK(s.run());
+  return tx.commit();
+}
+
+Status AccountStore::set_role(std::string_view user, Role role) {
+  CUCM_TRY(auto tx, db::Transaction::begin(db_));
+  if (role == Role::Viewer) CUCM_CHECK(keep_an_admin(db_, user));
+  CUCM_TRY(auto s, db_.prepare("UPDATE admin_user SET role = ?2 WHERE name = ?1"));
+  s.bind(1, user).bind(2, role_name(role));
+  CUCM_CHECK(s.run());
+  if (db_.changes() == 0) return unknown_user(user);
   return tx.commit();
 }
 
@@ -78,16 +105,6 @@ Result<bool> AccountStore::any_password() const {
   CUCM_TRY(auto s, db_.prepare("SELECT EXISTS (SELECT 1 FROM admin_user)"));
   CUCM_TRY(bool row, s.step());
   return row && s.int64(0) != 0;
-}
-
-Result<std::vector<std::string>> AccountStore::users() const {
-  CUCM_TRY(auto s, db_.prepare("SELECT name FROM admin_user ORDER BY name"));
-  std::vector<std::string> out;
-  while (true) {
-    CUCM_TRY(bool row, s.step());
-    if (!row) return out;
-    out.push_back(s.text(0));
-  }
 }
 
 Result<bool> AccountStore::check_password(std::string_view user, std::string_view password) const {
@@ -163,6 +180,7 @@ Status AccountStore::revoke_token(std::int64_t id) {
 
 Status AccountStore::remove_user(std::string_view user) {
   CUCM_TRY(auto tx, db::Transaction::begin(db_));
+  CUCM_CHECK(keep_an_admin(db_, user));
   CUCM_TRY(auto s, db_.prepare("DELETE FROM admin_user WHERE name = ?1"));
   s.bind(1, user);
   CUCM_CHECK(s.run());

@@ -41,15 +41,17 @@ class AccountStore {
 
   // Creates the user or changes its password, and its role when one is given (a new user without
   // one is an admin), in one transaction. InvalidArgument from check_user_name,
-  // check_new_password or the parameters' bounds.
+  // check_new_password or the parameters' bounds, or for making the last admin a viewer (set_role).
   Status set_password(std::string_view user, std::string_view password, const ScryptParams& params = {},
                       std::optional<Role> role = std::nullopt);
+  // Changes only the role. NotFound for an unknown user. Making the last admin a viewer while
+  // other users remain is refused (InvalidArgument): none of them could write from the site.
+  Status set_role(std::string_view user, Role role);
   // The user's role, or nullopt for no such user.
   Result<std::optional<Role>> role_of(std::string_view user) const;
   // Whether any user has a password (until then the site refuses every login).
   Result<bool> any_password() const;
-  Result<std::vector<std::string>> users() const;  // sorted
-  Result<std::vector<Account>> accounts() const;   // sorted by name
+  Result<std::vector<Account>> accounts() const;  // sorted by name
   // False for a wrong password or an unknown user. For an unknown user it still runs one scrypt,
   // with the parameters of a stored hash (the default's when there is none), so the time taken
   // does not tell which names exist.
@@ -64,7 +66,8 @@ class AccountStore {
   Result<std::optional<std::string>> user_of_token(std::string_view token) const;
   Result<std::vector<TokenInfo>> tokens() const;  // by id
   Status revoke_token(std::int64_t id);           // NotFound
-  Status remove_user(std::string_view user);      // NotFound; its tokens go with it
+  // Its tokens go with it. NotFound; InvalidArgument for the last admin while other users remain.
+  Status remove_user(std::string_view user);
 
  private:
   const db::Database& db_;

@@ -29,6 +29,12 @@ bool same(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+void set_session_cookie(Response& res, const auth::SessionStore::Created& created) {
+  auto max_age = std::chrono::duration_cast<std::chrono::seconds>(created.session.expires - std::chrono::system_clock::now());
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+                                                     kCookie, created.token, std::max<std::int64_t>(max_age.count(), 0)));
+}
+
 }  // namespace
 
 std::uint64_t body_limit(const std::string& method, const std::string& path) {
@@ -132,9 +138,7 @@ Response Api::login(const Request& r) {
                                  {"role", std::string(auth::role_name(role->value_or(auth::Role::Admin)))},
                                  {"csrf", created.session.csrf},
                                  {"expires", utc(created.session.expires)}});
-  auto max_age = std::chrono::duration_cast<std::chrono::seconds>(created.session.expires - std::chrono::system_clock::now());
-  res.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
-                                                     kCookie, created.token, std::max<std::int64_t>(max_age.count(), 0)));
+  set_session_cookie(res, created);
   return res;
 }
 
@@ -161,7 +165,8 @@ Response Api::session(const Request& r) {
 
 // A user's own password, from the site: the current one again (a session left open on a lab PC
 // must not be enough), then the CLI's rules for the new one. Wrong current passwords count as
-// failed logins. The user's other sessions end; this one stays.
+// failed logins. The user's other sessions end. The caller's goes on under a new cookie and CSRF
+// token, in this answer: a cookie copied before the change (often the reason for one) stops too.
 Response Api::change_password(const Request& r, const Who& who) {
   if (r.method != "POST") return error_response(405, "change the password with POST");
   if (auto refused = held_back(r, "passwords")) return *refused;
@@ -184,9 +189,16 @@ Response Api::change_password(const Request& r, const Who& who) {
   }
   if (auto st = accounts.set_password(who.user, **next); !st) return error_response(st.error());
   shared_.logins.succeeded(r.peer);
-  auto ended = shared_.sessions.end_user_sessions(who.user, who.by_cookie ? cookie_value(r.cookie, kCookie) : "");
+  const std::string caller = who.by_cookie ? cookie_value(r.cookie, kCookie) : "";
+  auto ended = shared_.sessions.end_user_sessions(who.user, caller);
   admin::audit(db_, {who.user, "web", r.peer}, "", fmt::format("password changed; {} other session(s) ended", ended));
-  return json_response(200, {{"user", who.user}, {"sessions_ended", ended}});
+  if (caller.empty()) return json_response(200, {{"user", who.user}, {"sessions_ended", ended}});
+  shared_.sessions.remove(caller);
+  auto renewed = shared_.sessions.create(who.user);
+  auto res = json_response(200, {{"user", who.user}, {"sessions_ended", ended}, {"csrf", renewed.session.csrf},
+                                 {"expires", utc(renewed.session.expires)}});
+  set_session_cookie(res, renewed);
+  return res;
 }
 
 Response Api::handle(const Request& r) {
@@ -220,7 +232,7 @@ Response Api::handle(const Request& r) {
   const bool own_password = what == "password" && parts.size() == 3;
   if (who->role == auth::Role::Viewer && is_write(r.method) && !own_password) {
     return error_response(403, fmt::format("{} is a viewer: it may read every page and change only its own password "
-                                           "(an admin makes it one with `cucm-emu admin passwd --user {} --role admin`)",
+                                           "(an admin makes it one with `cucm-emu admin role {} admin`)",
                                            who->user, who->user));
   }
   Response res = own_password ? change_password(r, *who) : route(r, parts, *who);

@@ -13,6 +13,16 @@ constexpr ScryptParams kFast{10, 8, 1};
 class AccountStoreTest : public db::test::DbTest {
  protected:
   AccountStore store() { return AccountStore(db()); }
+  // The users' names, sorted.
+  static std::vector<std::string> names(const AccountStore& st) {
+    std::vector<std::string> out;
+    auto all = st.accounts();
+    EXPECT_TRUE(all) << all.error().message;
+    if (all) {
+      for (const auto& a : *all) out.push_back(a.name);
+    }
+    return out;
+  }
   std::string column(const std::string& sql) {
     auto s = db().prepare(sql);
     EXPECT_TRUE(s) << s.error().message;
@@ -26,7 +36,7 @@ class AccountStoreTest : public db::test::DbTest {
 TEST_F(AccountStoreTest, SetPasswordCreatesThenChangesTheUser) {
   auto st = store();
   EXPECT_FALSE(*st.any_password());
-  EXPECT_TRUE(st.users()->empty());
+  EXPECT_TRUE(names(st).empty());
   ASSERT_TRUE(st.set_password("admin", "first password", kFast));
   EXPECT_TRUE(*st.any_password());
   EXPECT_TRUE(*st.check_password("admin", "first password"));
@@ -39,7 +49,7 @@ TEST_F(AccountStoreTest, SetPasswordCreatesThenChangesTheUser) {
   EXPECT_FALSE(*st.check_password("admin", "first password"));
   EXPECT_TRUE(*st.check_password("admin", "second password"));
   ASSERT_TRUE(st.set_password("lab.ops", "another one", kFast));
-  EXPECT_EQ(*st.users(), (std::vector<std::string>{"admin", "lab.ops"}));
+  EXPECT_EQ(names(st), (std::vector<std::string>{"admin", "lab.ops"}));
   EXPECT_EQ(column("SELECT count(*) FROM admin_user"), "2");
 }
 
@@ -68,6 +78,47 @@ TEST_F(AccountStoreTest, ARoleIsSetWithThePasswordAndKeptOtherwise) {
   EXPECT_EQ(bad.error().message, "unknown role 'root': admin (reads and writes) or viewer (reads only)");
   EXPECT_EQ(*parse_role("viewer"), Role::Viewer);
   EXPECT_EQ(role_name(Role::Viewer), "viewer");
+}
+
+// set_role changes the role alone; the last admin keeps its role, and its row, while other users
+// remain (they could write nothing from the site); the last user of all may go.
+TEST_F(AccountStoreTest, ARoleChangesAloneAndTheLastAdminStaysWhileOthersRemain) {
+  auto st = store();
+  ASSERT_TRUE(st.set_password("admin", "first password", kFast));
+  ASSERT_TRUE(st.set_password("student1", "a student pw", kFast, Role::Viewer));
+  auto hash = [&](const std::string& user) {
+    return column("SELECT password_hash FROM admin_user WHERE name = '" + user + "'");
+  };
+  const std::string before = hash("student1");
+  ASSERT_TRUE(st.set_role("student1", Role::Admin));
+  EXPECT_EQ(**st.role_of("student1"), Role::Admin);
+  EXPECT_EQ(hash("student1"), before);
+  EXPECT_TRUE(*st.check_password("student1", "a student pw"));
+  ASSERT_TRUE(st.set_role("student1", Role::Viewer));
+  auto unknown = st.set_role("nobody", Role::Viewer);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::NotFound);
+
+  const std::string last = "admin is the last admin and 1 other user(s) would be left with no admin: make another "
+                           "one first (cucm-emu admin role NAME admin)";
+  auto demote = st.set_role("admin", Role::Viewer);
+  ASSERT_FALSE(demote);
+  EXPECT_EQ(demote.error().message, last);
+  auto by_passwd = st.set_password("admin", "second password", kFast, Role::Viewer);
+  ASSERT_FALSE(by_passwd);
+  EXPECT_EQ(by_passwd.error().message, last);
+  EXPECT_TRUE(*st.check_password("admin", "first password"));  // nothing changed, the password neither
+  auto removed = st.remove_user("admin");
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error().message, last);
+  EXPECT_EQ(**st.role_of("admin"), Role::Admin);
+
+  // With a second admin the first may go; the viewer, and then the last user of all, too.
+  ASSERT_TRUE(st.set_role("student1", Role::Admin));
+  ASSERT_TRUE(st.set_role("admin", Role::Viewer));
+  ASSERT_TRUE(st.remove_user("admin"));
+  ASSERT_TRUE(st.remove_user("student1"));
+  EXPECT_FALSE(*st.any_password());
 }
 
 TEST_F(AccountStoreTest, BadNamesAndPasswordsChangeNothing) {
@@ -189,7 +240,7 @@ TEST_F(AccountStoreTest, RemovingAUserRemovesItsTokens) {
   auto ops_token = st.create_token("ops", "o");
   ASSERT_TRUE(admin_token && ops_token);
   ASSERT_TRUE(st.remove_user("admin"));
-  EXPECT_EQ(*st.users(), std::vector<std::string>{"ops"});
+  EXPECT_EQ(names(st), std::vector<std::string>{"ops"});
   EXPECT_FALSE(*st.user_of_token(*admin_token));
   EXPECT_EQ(**st.user_of_token(*ops_token), "ops");
   EXPECT_EQ(st.tokens()->size(), 1u);

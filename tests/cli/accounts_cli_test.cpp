@@ -59,6 +59,51 @@ TEST_F(AccountsCli, PasswdRoleMakesAViewerAndUsersListsIt) {
   EXPECT_NE(promoted.out.find("password set for student1 (admin)"), std::string::npos) << promoted.out;
 }
 
+// admin role: the role alone, the password kept; admin remove: the user and its tokens; the last
+// admin is neither demoted nor removed while a viewer remains; each change is an event.
+TEST_F(AccountsCli, RoleAndRemoveChangeOnlyWhatTheySayAndKeepAnAdmin) {
+  ASSERT_EQ(passwd("a good password").rc, 0);
+  ASSERT_EQ(passwd("a student password", "--password-stdin --user student1 --role viewer").rc, 0);
+  const std::string hash = sql("select password_hash from admin_user where name = 'student1'");
+  auto promoted = run(emu("admin role student1 admin"));
+  ASSERT_EQ(promoted.rc, 0) << promoted.out;
+  EXPECT_NE(promoted.out.find("student1 is now an admin"), std::string::npos) << promoted.out;
+  EXPECT_EQ(sql("select password_hash from admin_user where name = 'student1'"), hash);
+  auto demoted = run(emu("admin role student1 viewer"));
+  EXPECT_NE(demoted.out.find("student1 is now a viewer"), std::string::npos) << demoted.out;
+  EXPECT_EQ(run_stdout(emu("admin users")).out, "user     role\n======== ======\nadmin    admin\nstudent1 viewer\n");
+
+  auto bad_role = run(emu("admin role student1 root"));
+  EXPECT_EQ(bad_role.rc, 1);
+  EXPECT_NE(bad_role.out.find("unknown role 'root'"), std::string::npos) << bad_role.out;
+  auto nobody = run(emu("admin role nobody admin"));
+  EXPECT_EQ(nobody.rc, 1);
+  EXPECT_NE(nobody.out.find("admin user nobody not found"), std::string::npos) << nobody.out;
+  const std::string last = "cucm-emu: admin is the last admin and 1 other user(s) would be left with no admin: make "
+                           "another one first (cucm-emu admin role NAME admin)";
+  auto last_demoted = run(emu("admin role admin viewer"));
+  EXPECT_EQ(last_demoted.rc, 1);
+  EXPECT_NE(last_demoted.out.find(last), std::string::npos) << last_demoted.out;
+  auto last_removed = run(emu("admin remove admin"));
+  EXPECT_EQ(last_removed.rc, 1);
+  EXPECT_NE(last_removed.out.find(last), std::string::npos) << last_removed.out;
+
+  ASSERT_EQ(run_stdout(emu("admin token create --user student1")).rc, 0);
+  auto removed = run(emu("admin remove student1"));
+  ASSERT_EQ(removed.rc, 0) << removed.out;
+  EXPECT_NE(removed.out.find("admin user student1 removed, with its tokens"), std::string::npos) << removed.out;
+  EXPECT_EQ(nlohmann::json::parse(sql("select count(*) as n from admin_token"))[0]["n"], "0");  // sql --json: text
+  EXPECT_EQ(run_stdout(emu("admin users")).out, "user  role\n===== =====\nadmin admin\n");
+  auto again = run(emu("admin remove student1"));
+  EXPECT_EQ(again.rc, 1);
+  EXPECT_NE(again.out.find("admin user student1 not found"), std::string::npos) << again.out;
+
+  auto events = run_stdout(emu("events")).out;
+  EXPECT_NE(events.find("admin role of student1 set to admin"), std::string::npos) << events;
+  EXPECT_NE(events.find("admin role of student1 set to viewer"), std::string::npos) << events;
+  EXPECT_NE(events.find("admin user student1 removed"), std::string::npos) << events;
+}
+
 TEST_F(AccountsCli, TooShortPasswordOrBadUserSaysWhyAndChangesNothing) {
   auto short_one = passwd("short");
   EXPECT_EQ(short_one.rc, 1);

@@ -80,6 +80,10 @@ class AdminApi : public ::testing::Test {
   Login login() {
     auto r = client().request("POST", "/api/v1/login", json{{"user", "admin"}, {"password", kPassword}}.dump());
     EXPECT_EQ(r.status, 200) << r.body << r.error;
+    return session_of(r);
+  }
+  // The session an answer sets (a login, a password change that re-keys the caller's).
+  static Login session_of(test::Reply& r) {
     Login l;
     auto set = r.headers["set-cookie"];
     l.cookie = set.substr(0, set.find(';'));
@@ -462,7 +466,16 @@ TEST_F(AdminApi, ChangingOnesPasswordNeedsTheCurrentOneAndEndsTheOtherSessions) 
   EXPECT_FALSE(*accounts.check_password("admin", kPassword));
   EXPECT_TRUE(*accounts.check_password("admin", "a-new-one-1"));
   EXPECT_EQ(client().request("GET", "/api/v1/devices", "", with(other, false)).status, 401);
-  EXPECT_EQ(client().request("GET", "/api/v1/devices", "", with(here, false)).status, 200);
+  // The caller goes on under a new cookie and CSRF token; the old cookie is dead.
+  Login renewed = session_of(done);
+  EXPECT_NE(done.headers["set-cookie"].find("HttpOnly; Secure; SameSite=Strict; Max-Age="), std::string::npos);
+  EXPECT_NE(renewed.cookie, here.cookie);
+  EXPECT_NE(renewed.csrf, here.csrf);
+  EXPECT_EQ(client().request("GET", "/api/v1/devices", "", with(here, false)).status, 401);
+  EXPECT_EQ(client().request("GET", "/api/v1/devices", "", with(renewed, false)).status, 200);
+  auto write = client().request("PUT", "/api/v1/settings/mixed_mode", json{{"value", "1"}}.dump(), with(renewed));
+  EXPECT_EQ(write.status, 200) << write.body;
+  here = renewed;
   auto old_login = client().request("POST", "/api/v1/login", json{{"user", "admin"}, {"password", kPassword}}.dump());
   EXPECT_EQ(old_login.status, 401);
 
@@ -508,12 +521,14 @@ TEST_F(AdminApi, AViewerReadsEverythingAndWritesOnlyItsOwnPassword) {
   EXPECT_EQ(add.status, 403);
   EXPECT_EQ(json::parse(add.body)["error"],
             "student1 is a viewer: it may read every page and change only its own password (an admin makes it one with "
-            "`cucm-emu admin passwd --user student1 --role admin`)");
+            "`cucm-emu admin role student1 admin`)");
   EXPECT_EQ(client().request("PATCH", "/api/v1/devices/SEP0000000000C1", json{{"description", "x"}}.dump(), with(l)).status, 403);
   EXPECT_EQ(client().request("DELETE", "/api/v1/devices/SEP0000000000C1", "", with(l)).status, 403);
   EXPECT_EQ(client().request("PUT", "/api/v1/settings/mixed_mode", json{{"value", "1"}}.dump(), with(l)).status, 403);
   EXPECT_FALSE(db::DeviceStore(cluster_->db()).get("SEP0000000000B7"));
-  EXPECT_EQ(client().request("POST", "/api/v1/password", json{{"current", "a student pw"}, {"new", "a newer student pw"}}.dump(), with(l)).status, 200);
+  auto own = client().request("POST", "/api/v1/password", json{{"current", "a student pw"}, {"new", "a newer student pw"}}.dump(), with(l));
+  EXPECT_EQ(own.status, 200) << own.body;
+  l = session_of(own);  // the change re-keys the session
   // A bearer token of a viewer is a viewer too.
   auto token = accounts.create_token("student1", "script");
   ASSERT_TRUE(token);

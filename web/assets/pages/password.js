@@ -1,7 +1,8 @@
 // Change Password: the logged-in user's own, checked against the current one by the server,
 // with the same rules as `cucm-emu admin passwd` (the server's message is shown as it is).
-// The user's other sessions end; this one stays.
-import { api, session } from '../api.js';
+// The user's other sessions end; this one goes on under the new cookie and CSRF token the answer
+// brings (the server re-keys it).
+import { api, session, setCsrf } from '../api.js';
 import { h, mount, heading, errorBox, showError, showStatus, field, section } from '../dom.js';
 
 export default async function render(view) {
@@ -28,6 +29,7 @@ export default async function render(view) {
     }
     try {
       const r = await api('POST', '/password', { current: current.value, new: next.value });
+      if (r.csrf) setCsrf(r.csrf);
       form.reset();
       showStatus(ok, r.sessions_ended
         ? `Password changed; ${r.sessions_ended} other session${r.sessions_ended === 1 ? '' : 's'} logged out`
