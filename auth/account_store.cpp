@@ -13,6 +13,8 @@ namespace {
 
 std::string token_sha256(std::string_view token) { return to_hex(signer::digest(signer::HashAlg::Sha256, as_bytes(token))); }
 
+std::string credential_of(std::string_view password_hash) { return token_sha256(password_hash); }
+
 // The shape create_token makes; anything else is not looked up.
 bool well_formed_token(std::string_view token) {
   if (token.size() != kTokenSize || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return false;
@@ -27,20 +29,30 @@ Error unknown_user(std::string_view user) {
   return make_error(Errc::NotFound, fmt::format("admin user {} not found (cucm-emu admin users lists them)", user));
 }
 
-// Inside the caller's transaction, before `user` stops being an admin (removed or made a viewer):
-// refuses when it is the last admin and other users remain, since they could then write nothing
-// from the site. The last user of all may go: the site then says how to set a password.
-Status keep_an_admin(const db::Database& db, std::string_view user) {
+// Inside the caller's transaction, before `user` stops being an admin: the last admin is never
+// made a viewer (the site could then change nothing), nor removed while other users remain (they
+// could write nothing from it). The last user of all may go: the site then says how to set a
+// password.
+enum class Leaving { AsViewer, Removed };
+Status keep_an_admin(const db::Database& db, std::string_view user, Leaving how) {
   CUCM_TRY(auto s, db.prepare("SELECT coalesce((SELECT role FROM admin_user WHERE name = ?1), '') = 'admin', "
                               "(SELECT count(*) FROM admin_user WHERE role = 'admin' AND name <> ?1), "
                               "(SELECT count(*) FROM admin_user WHERE name <> ?1)"));
   s.bind(1, user);
   CUCM_TRY(bool row, s.step());
-  if (!row || s.int64(0) == 0 || s.int64(1) > 0 || s.int64(2) == 0) return Ok{};
+  if (!row || s.int64(0) == 0 || s.int64(1) > 0) return Ok{};
+  const std::int64_t others = s.int64(2);
+  if (how == Leaving::AsViewer) {
+    return make_error(Errc::InvalidArgument,
+                      fmt::format("{} is the last admin: with none the site could change nothing; make another one "
+                                  "first (cucm-emu admin role NAME admin, or admin passwd --user NAME for a new user)",
+                                  user));
+  }
+  if (others == 0) return Ok{};
   return make_error(Errc::InvalidArgument,
                     fmt::format("{} is the last admin and {} other user(s) would be left with no admin: make another "
                                 "one first (cucm-emu admin role NAME admin)",
-                                user, s.int64(2)));
+                                user, others));
 }
 
 }  // namespace
@@ -60,7 +72,7 @@ Status AccountStore::set_password(std::string_view user, std::string_view passwo
   CUCM_CHECK(check_new_password(password));
   CUCM_TRY(std::string hash, hash_password(password, params));
   CUCM_TRY(auto tx, db::Transaction::begin(db_));
-  if (role == Role::Viewer) CUCM_CHECK(keep_an_admin(db_, user));
+  if (role == Role::Viewer) CUCM_CHECK(keep_an_admin(db_, user, Leaving::AsViewer));
   // ?3 NULL: a new user is an admin and an existing one keeps its role.
   CUCM_TRY(auto s, db_.prepare("INSERT INTO admin_user (name, password_hash, role) VALUES (?1, ?2, coalesce(?3, 'admin')) "
                                "ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, "
@@ -73,12 +85,21 @@ Status AccountStore::set_password(std::string_view user, std::string_view passwo
 
 Status AccountStore::set_role(std::string_view user, Role role) {
   CUCM_TRY(auto tx, db::Transaction::begin(db_));
-  if (role == Role::Viewer) CUCM_CHECK(keep_an_admin(db_, user));
+  if (role == Role::Viewer) CUCM_CHECK(keep_an_admin(db_, user, Leaving::AsViewer));
   CUCM_TRY(auto s, db_.prepare("UPDATE admin_user SET role = ?2 WHERE name = ?1"));
   s.bind(1, user).bind(2, role_name(role));
   CUCM_CHECK(s.run());
   if (db_.changes() == 0) return unknown_user(user);
   return tx.commit();
+}
+
+Result<std::optional<Standing>> AccountStore::standing(std::string_view user) const {
+  CUCM_TRY(auto s, db_.prepare("SELECT role, password_hash FROM admin_user WHERE name = ?1"));
+  s.bind(1, user);
+  CUCM_TRY(bool found, s.step());
+  if (!found) return std::optional<Standing>{};
+  CUCM_TRY(Role r, parse_role(s.text(0)));
+  return std::optional<Standing>{Standing{r, credential_of(s.text(1))}};
 }
 
 Result<std::optional<Role>> AccountStore::role_of(std::string_view user) const {
@@ -108,10 +129,21 @@ Result<bool> AccountStore::any_password() const {
 }
 
 Result<bool> AccountStore::check_password(std::string_view user, std::string_view password) const {
-  CUCM_TRY(auto s, db_.prepare("SELECT password_hash FROM admin_user WHERE name = ?1"));
+  CUCM_TRY(auto standing, verify(user, password));
+  return standing.has_value();
+}
+
+Result<std::optional<Standing>> AccountStore::verify(std::string_view user, std::string_view password) const {
+  CUCM_TRY(auto s, db_.prepare("SELECT role, password_hash FROM admin_user WHERE name = ?1"));
   s.bind(1, user);
   CUCM_TRY(bool found, s.step());
-  if (found) return verify_password(password, s.text(0));
+  if (found) {
+    std::string hash = s.text(1);
+    const bool ok = verify_password(password, hash);
+    if (!ok) return std::optional<Standing>{};
+    CUCM_TRY(Role r, parse_role(s.text(0)));
+    return std::optional<Standing>{Standing{r, credential_of(hash)}};
+  }
   // An unknown user: the same work as a known one's check, against a hash nothing matches.
   ScryptHash decoy{ScryptParams{}, Bytes(kSaltSize, 0), Bytes(kHashSize, 0)};
   CUCM_TRY(auto any, db_.prepare("SELECT password_hash FROM admin_user ORDER BY name LIMIT 1"));
@@ -120,7 +152,7 @@ Result<bool> AccountStore::check_password(std::string_view user, std::string_vie
     if (auto stored = parse_scrypt_hash(any.text(0))) decoy.params = stored->params;
   }
   (void)verify_password(password, build_scrypt_hash(decoy));
-  return false;
+  return std::optional<Standing>{};
 }
 
 Result<std::string> AccountStore::create_token(std::string_view user, std::string_view name) {
@@ -180,7 +212,7 @@ Status AccountStore::revoke_token(std::int64_t id) {
 
 Status AccountStore::remove_user(std::string_view user) {
   CUCM_TRY(auto tx, db::Transaction::begin(db_));
-  CUCM_CHECK(keep_an_admin(db_, user));
+  CUCM_CHECK(keep_an_admin(db_, user, Leaving::Removed));
   CUCM_TRY(auto s, db_.prepare("DELETE FROM admin_user WHERE name = ?1"));
   s.bind(1, user);
   CUCM_CHECK(s.run());

@@ -25,6 +25,15 @@ struct Account {
   Role role;
 };
 
+// What a session is checked against on each request: the user's role, and a fingerprint of its
+// stored password hash (hex SHA-256 of it; the salt is new at every set, so any password set, by
+// the site or by `admin passwd`, gives a new one). A session made before the last set, or for an
+// earlier user of the same name, no longer matches.
+struct Standing {
+  Role role;
+  std::string credential;
+};
+
 // A token as listed: never the token itself, which is not kept.
 struct TokenInfo {
   std::int64_t id;
@@ -44,11 +53,13 @@ class AccountStore {
   // check_new_password or the parameters' bounds, or for making the last admin a viewer (set_role).
   Status set_password(std::string_view user, std::string_view password, const ScryptParams& params = {},
                       std::optional<Role> role = std::nullopt);
-  // Changes only the role. NotFound for an unknown user. Making the last admin a viewer while
-  // other users remain is refused (InvalidArgument): none of them could write from the site.
+  // Changes only the role. NotFound for an unknown user. Making the last admin a viewer is refused
+  // (InvalidArgument): the site could then change nothing.
   Status set_role(std::string_view user, Role role);
   // The user's role, or nullopt for no such user.
   Result<std::optional<Role>> role_of(std::string_view user) const;
+  // The user's role and credential fingerprint, or nullopt for no such user (one row read).
+  Result<std::optional<Standing>> standing(std::string_view user) const;
   // Whether any user has a password (until then the site refuses every login).
   Result<bool> any_password() const;
   Result<std::vector<Account>> accounts() const;  // sorted by name
@@ -56,6 +67,9 @@ class AccountStore {
   // with the parameters of a stored hash (the default's when there is none), so the time taken
   // does not tell which names exist.
   Result<bool> check_password(std::string_view user, std::string_view password) const;
+  // check_password, giving the standing of the very row whose hash matched (nullopt when none
+  // did), so a session never carries the fingerprint of a password set after the check.
+  Result<std::optional<Standing>> verify(std::string_view user, std::string_view password) const;
 
   // A new token for `user`, labelled `name` (at most 64 characters, no control character);
   // returned once, only its SHA-256 is stored. NotFound for an unknown user; InvalidArgument for

@@ -17,9 +17,9 @@ SessionStore::SessionStore(Options o, Clock clock) : options_(o), clock_(std::mo
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
 }
 
-SessionStore::Created SessionStore::create(const std::string& user) {
+SessionStore::Created SessionStore::create(const std::string& user, const std::string& credential) {
   auto now = clock_();
-  Created c{random_token(), Session{user, random_token(), now + options_.ttl}};
+  Created c{random_token(), Session{user, random_token(), now + options_.ttl, credential}};
   std::lock_guard lock(mu_);
   if (sessions_.size() >= options_.max_sessions) drop_expired(now);
   if (sessions_.size() >= options_.max_sessions && !sessions_.empty()) {
@@ -44,9 +44,9 @@ std::optional<Session> SessionStore::find(const std::string& token) const {
   return it->second;
 }
 
-void SessionStore::remove(const std::string& token) {
+bool SessionStore::remove(const std::string& token) {
   std::lock_guard lock(mu_);
-  sessions_.erase(token);
+  return sessions_.erase(token) > 0;
 }
 
 std::size_t SessionStore::end_user_sessions(const std::string& user, const std::string& keep) {

@@ -15,6 +15,7 @@ namespace cucm::auth {
 struct Session {
   std::string user, csrf;
   std::chrono::system_clock::time_point expires;
+  std::string credential;  // the user's Standing::credential at login: checked on each request
 };
 
 // SessionStore::Options, declared outside the class for the reason given at LoginLimiterOptions.
@@ -36,10 +37,10 @@ class SessionStore {
   };
   // A session for `user` expiring ttl from now; its token and CSRF token are 32 random bytes in
   // base64url. With max_sessions live already, the one expiring soonest is dropped first.
-  Created create(const std::string& user);
+  Created create(const std::string& user, const std::string& credential = {});
   // The session, or nullopt when the token is unknown or expired (an expired one is dropped).
   std::optional<Session> find(const std::string& token) const;
-  void remove(const std::string& token);
+  bool remove(const std::string& token);  // false: no such session (already ended)
   // Ends every live session of `user` but the one whose token is `keep` (a password change ends
   // the others). Returns how many ended. An event stream already open and bearer tokens are not
   // sessions: they stay.

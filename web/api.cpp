@@ -73,17 +73,18 @@ Result<Api::Who> Api::authenticate(const Request& r) {
   auto unauthenticated = [] {
     return make_error(Errc::Unauthenticated, "log in first (POST /api/v1/login) or send a bearer token");
   };
-  // The role is read on every request: a change by `admin passwd --role` applies to sessions
-  // already open, and a removed user's session ends.
-  auto with_role = [&](std::string user, bool by_cookie) -> Result<Who> {
-    CUCM_TRY(auto role, auth::AccountStore(db_).role_of(user));
-    if (!role) return make_error(Errc::Unauthenticated, fmt::format("admin user {} no longer exists: log in again", user));
-    return Who{std::move(user), by_cookie, *role};
+  // The user's row is read on every request: a role change applies to sessions already open,
+  // and a removed user's session ends.
+  auto standing_of = [&](const std::string& user) -> Result<auth::Standing> {
+    CUCM_TRY(auto standing, auth::AccountStore(db_).standing(user));
+    if (!standing) return make_error(Errc::Unauthenticated, fmt::format("admin user {} no longer exists: log in again", user));
+    return std::move(*standing);
   };
   if (std::string token = bearer_token(r.authorization); !token.empty()) {
     CUCM_TRY(auto user, auth::AccountStore(db_).user_of_token(token));
     if (!user) return make_error(Errc::Unauthenticated, "unknown or revoked bearer token (see `cucm-emu admin token list`)");
-    return with_role(*user, false);
+    CUCM_TRY(auto standing, standing_of(*user));
+    return Who{std::move(*user), false, standing.role};
   }
   std::string cookie = cookie_value(r.cookie, kCookie);
   if (cookie.empty()) {
@@ -91,12 +92,29 @@ Result<Api::Who> Api::authenticate(const Request& r) {
     if (!any) return make_error(Errc::Unauthenticated, kNoPassword);
     return unauthenticated();
   }
+  CUCM_TRY(auto s, live_session(cookie));
+  if (is_write(r.method) && !same(r.csrf, s.session.csrf)) {
+    return make_error(Errc::PermissionDenied, "missing or wrong X-CSRF-Token header: reload the page");
+  }
+  return Who{s.session.user, true, s.standing.role};
+}
+
+// The cookie's session and its user's standing now. A password set since the login (on the
+// site or by `admin passwd`) or a user removed, even one made again under the same name, ends it.
+Result<Api::LiveSession> Api::live_session(const std::string& cookie) {
   auto s = shared_.sessions.find(cookie);
   if (!s) return make_error(Errc::Unauthenticated, "the session has expired or ended: log in again");
-  if (is_write(r.method) && !same(r.csrf, s->csrf)) {
-    return make_error(Errc::PermissionDenied, "missing or wrong X-CSRF-Token header");
+  CUCM_TRY(auto standing, auth::AccountStore(db_).standing(s->user));
+  if (!standing) {
+    shared_.sessions.remove(cookie);
+    return make_error(Errc::Unauthenticated, fmt::format("admin user {} no longer exists: log in again", s->user));
   }
-  return with_role(s->user, true);
+  if (!same(standing->credential, s->credential)) {
+    shared_.sessions.remove(cookie);
+    return make_error(Errc::Unauthenticated,
+                      fmt::format("the password of {} was set since this session began: log in again", s->user));
+  }
+  return LiveSession{std::move(*s), std::move(*standing)};
 }
 
 // 429 while the address is held back for wrong passwords (logins and password changes count
@@ -122,20 +140,18 @@ Response Api::login(const Request& r) {
   auto any = accounts.any_password();
   if (!any) return error_response(any.error());
   if (!*any) return error_response(503, kNoPassword);
-  auto ok = accounts.check_password(user->value_or(""), password->value_or(""));
-  if (!ok) return error_response(ok.error());
-  if (!*ok) {
+  auto standing = accounts.verify(user->value_or(""), password->value_or(""));
+  if (!standing) return error_response(standing.error());
+  if (!*standing) {
     shared_.logins.failed(r.peer);
     admin::audit(db_, {"", "web", r.peer}, "", fmt::format("failed login as '{}'", user->value_or("").substr(0, 32)));
     return error_response(401, "wrong user name or password");
   }
   shared_.logins.succeeded(r.peer);
-  auto created = shared_.sessions.create(**user);
+  auto created = shared_.sessions.create(**user, (*standing)->credential);
   admin::audit(db_, {**user, "web", r.peer}, "", "logged in");
-  auto role = accounts.role_of(**user);
-  if (!role) return error_response(role.error());
   auto res = json_response(200, {{"user", **user},
-                                 {"role", std::string(auth::role_name(role->value_or(auth::Role::Admin)))},
+                                 {"role", std::string(auth::role_name((*standing)->role))},
                                  {"csrf", created.session.csrf},
                                  {"expires", utc(created.session.expires)}});
   set_session_cookie(res, created);
@@ -155,12 +171,14 @@ Response Api::logout(const Request& r) {
 }
 
 Response Api::session(const Request& r) {
-  auto s = shared_.sessions.find(cookie_value(r.cookie, kCookie));
-  if (!s) return error_response(401, "no session: log in (POST /api/v1/login)");
-  auto role = auth::AccountStore(db_).role_of(s->user);
-  if (!role) return error_response(role.error());
-  if (!*role) return error_response(401, "no session: log in (POST /api/v1/login)");
-  return json_response(200, {{"user", s->user}, {"role", std::string(auth::role_name(**role))}, {"csrf", s->csrf}, {"expires", utc(s->expires)}});
+  auto s = live_session(cookie_value(r.cookie, kCookie));
+  if (!s) {
+    if (s.error().code != Errc::Unauthenticated) return error_response(s.error());
+    return error_response(401, "no session: log in (POST /api/v1/login)");
+  }
+  const auth::Session& live = s->session;
+  return json_response(200, {{"user", live.user}, {"role", std::string(auth::role_name(s->standing.role))}, {"csrf", live.csrf},
+                             {"expires", utc(live.expires)}});
 }
 
 // A user's own password, from the site: the current one again (a session left open on a lab PC
@@ -192,9 +210,14 @@ Response Api::change_password(const Request& r, const Who& who) {
   const std::string caller = who.by_cookie ? cookie_value(r.cookie, kCookie) : "";
   auto ended = shared_.sessions.end_user_sessions(who.user, caller);
   admin::audit(db_, {who.user, "web", r.peer}, "", fmt::format("password changed; {} other session(s) ended", ended));
-  if (caller.empty()) return json_response(200, {{"user", who.user}, {"sessions_ended", ended}});
-  shared_.sessions.remove(caller);
-  auto renewed = shared_.sessions.create(who.user);
+  // A caller logged out meanwhile (another tab) stays logged out.
+  if (caller.empty() || !shared_.sessions.remove(caller)) {
+    return json_response(200, {{"user", who.user}, {"sessions_ended", ended}});
+  }
+  auto standing = accounts.standing(who.user);
+  if (!standing) return error_response(standing.error());
+  if (!*standing) return error_response(401, fmt::format("admin user {} no longer exists: log in again", who.user));
+  auto renewed = shared_.sessions.create(who.user, (*standing)->credential);
   auto res = json_response(200, {{"user", who.user}, {"sessions_ended", ended}, {"csrf", renewed.session.csrf},
                                  {"expires", utc(renewed.session.expires)}});
   set_session_cookie(res, renewed);

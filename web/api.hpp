@@ -82,12 +82,18 @@ class Api {
     bool by_cookie = false;
     auth::Role role = auth::Role::Admin;
   };
+  // A cookie's session that still holds: its user exists, with the credential it logged in with.
+  struct LiveSession {
+    auth::Session session;
+    auth::Standing standing;
+  };
   Result<Who> authenticate(const Request& r);
   std::optional<Response> held_back(const Request& r, std::string_view what) const;
   Response login(const Request& r);
   Response logout(const Request& r);
   Response session(const Request& r);
   Response change_password(const Request& r, const Who& who);
+  Result<LiveSession> live_session(const std::string& cookie);
   Response route(const Request& r, std::vector<std::string> parts, const Who& who);
   Response devices(const Request& r, const std::vector<std::string>& parts, const admin::Actor& by);
   Response device_list(const Request& r);

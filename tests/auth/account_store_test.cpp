@@ -99,24 +99,29 @@ TEST_F(AccountStoreTest, ARoleChangesAloneAndTheLastAdminStaysWhileOthersRemain)
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, Errc::NotFound);
 
-  const std::string last = "admin is the last admin and 1 other user(s) would be left with no admin: make another "
-                           "one first (cucm-emu admin role NAME admin)";
+  const std::string no_admin = "admin is the last admin: with none the site could change nothing; make another one "
+                               "first (cucm-emu admin role NAME admin, or admin passwd --user NAME for a new user)";
   auto demote = st.set_role("admin", Role::Viewer);
   ASSERT_FALSE(demote);
-  EXPECT_EQ(demote.error().message, last);
+  EXPECT_EQ(demote.error().message, no_admin);
   auto by_passwd = st.set_password("admin", "second password", kFast, Role::Viewer);
   ASSERT_FALSE(by_passwd);
-  EXPECT_EQ(by_passwd.error().message, last);
+  EXPECT_EQ(by_passwd.error().message, no_admin);
   EXPECT_TRUE(*st.check_password("admin", "first password"));  // nothing changed, the password neither
   auto removed = st.remove_user("admin");
   ASSERT_FALSE(removed);
-  EXPECT_EQ(removed.error().message, last);
+  EXPECT_EQ(removed.error().message, "admin is the last admin and 1 other user(s) would be left with no admin: make "
+                                     "another one first (cucm-emu admin role NAME admin)");
   EXPECT_EQ(**st.role_of("admin"), Role::Admin);
 
-  // With a second admin the first may go; the viewer, and then the last user of all, too.
+  // With a second admin the first may go; the viewer too. The last user of all is not made a
+  // viewer, but may go.
   ASSERT_TRUE(st.set_role("student1", Role::Admin));
   ASSERT_TRUE(st.set_role("admin", Role::Viewer));
   ASSERT_TRUE(st.remove_user("admin"));
+  auto alone = st.set_role("student1", Role::Viewer);
+  ASSERT_FALSE(alone);
+  EXPECT_EQ(alone.error().message.rfind("student1 is the last admin: with none", 0), 0u) << alone.error().message;
   ASSERT_TRUE(st.remove_user("student1"));
   EXPECT_FALSE(*st.any_password());
 }

@@ -34,6 +34,8 @@ TEST_F(SessionStoreTest, CreateThenFindUntilItExpires) {
   auto found = store.find(c.token);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->user, "admin");
+  EXPECT_EQ(found->credential, "");
+  EXPECT_EQ(store.find(store.create("admin", "fingerprint").token)->credential, "fingerprint");
   EXPECT_EQ(found->csrf, c.session.csrf);
   EXPECT_FALSE(store.find(c.session.csrf));
   EXPECT_FALSE(store.find(""));
@@ -49,8 +51,9 @@ TEST_F(SessionStoreTest, RemoveLogsOut) {
   auto a = store.create("admin");
   auto b = store.create("admin");
   EXPECT_EQ(store.size(), 2u);
-  store.remove(a.token);
-  store.remove("not a token");
+  EXPECT_TRUE(store.remove(a.token));
+  EXPECT_FALSE(store.remove(a.token));  // already gone: a re-key after a logout in another tab makes none
+  EXPECT_FALSE(store.remove("not a token"));
   EXPECT_FALSE(store.find(a.token));
   EXPECT_TRUE(store.find(b.token));
   EXPECT_EQ(store.size(), 1u);

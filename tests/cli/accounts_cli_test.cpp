@@ -79,14 +79,19 @@ TEST_F(AccountsCli, RoleAndRemoveChangeOnlyWhatTheySayAndKeepAnAdmin) {
   auto nobody = run(emu("admin role nobody admin"));
   EXPECT_EQ(nobody.rc, 1);
   EXPECT_NE(nobody.out.find("admin user nobody not found"), std::string::npos) << nobody.out;
-  const std::string last = "cucm-emu: admin is the last admin and 1 other user(s) would be left with no admin: make "
-                           "another one first (cucm-emu admin role NAME admin)";
   auto last_demoted = run(emu("admin role admin viewer"));
   EXPECT_EQ(last_demoted.rc, 1);
-  EXPECT_NE(last_demoted.out.find(last), std::string::npos) << last_demoted.out;
+  EXPECT_NE(last_demoted.out.find("cucm-emu: admin is the last admin: with none the site could change nothing; make "
+                                  "another one first (cucm-emu admin role NAME admin, or admin passwd --user NAME for "
+                                  "a new user)"),
+            std::string::npos)
+      << last_demoted.out;
   auto last_removed = run(emu("admin remove admin"));
   EXPECT_EQ(last_removed.rc, 1);
-  EXPECT_NE(last_removed.out.find(last), std::string::npos) << last_removed.out;
+  EXPECT_NE(last_removed.out.find("cucm-emu: admin is the last admin and 1 other user(s) would be left with no admin: "
+                                  "make another one first (cucm-emu admin role NAME admin)"),
+            std::string::npos)
+      << last_removed.out;
 
   ASSERT_EQ(run_stdout(emu("admin token create --user student1")).rc, 0);
   auto removed = run(emu("admin remove student1"));

@@ -535,13 +535,39 @@ TEST_F(AdminApi, AViewerReadsEverythingAndWritesOnlyItsOwnPassword) {
   EXPECT_EQ(client().request("POST", "/api/v1/devices", json{{"name", "SEP0000000000B7"}, {"product", "Cisco 8845"}}.dump(),
                              {{"Authorization", "Bearer " + *token}}).status, 403);
   // Made an admin from the CLI: the open session writes at once.
-  ASSERT_TRUE(accounts.set_password("student1", "a newer student pw", auth::ScryptParams{10, 8, 1}, auth::Role::Admin));
+  ASSERT_TRUE(accounts.set_role("student1", auth::Role::Admin));
   EXPECT_EQ(client().request("POST", "/api/v1/devices", json{{"name", "SEP0000000000B7"}, {"product", "Cisco 8845"}}.dump(), with(l)).status, 201);
   // Removed: the session ends.
   ASSERT_TRUE(accounts.remove_user("student1"));
   auto gone = client().request("GET", "/api/v1/devices", "", with(l, false));
   EXPECT_EQ(gone.status, 401);
   EXPECT_EQ(json::parse(gone.body)["error"], "admin user student1 no longer exists: log in again");
+}
+
+// A session holds only while its password does: set again from the CLI's side (AccountStore, as
+// `admin passwd` does), it ends the session at its next request; so does a user removed and made
+// again under the same name. A role change keeps it.
+TEST_F(AdminApi, ASessionEndsWhenItsPasswordIsSetAgainOrItsUserIsMadeAnew) {
+  auth::AccountStore accounts(cluster_->db());
+  auto l = login();
+  ASSERT_TRUE(accounts.set_password("viewer2", "a viewer pw 2", auth::ScryptParams{10, 8, 1}, auth::Role::Viewer));
+  ASSERT_TRUE(accounts.set_role("viewer2", auth::Role::Admin));  // another user's change: nothing to this session
+  EXPECT_EQ(client().request("GET", "/api/v1/devices", "", with(l, false)).status, 200);
+  EXPECT_EQ(client().request("GET", "/api/v1/session", "", with(l, false)).status, 200);
+
+  ASSERT_TRUE(accounts.set_password("admin", kPassword, auth::ScryptParams{10, 8, 1}));  // the same password, set again
+  auto ended = client().request("GET", "/api/v1/devices", "", with(l, false));
+  EXPECT_EQ(ended.status, 401);
+  EXPECT_EQ(json::parse(ended.body)["error"], "the password of admin was set since this session began: log in again");
+  EXPECT_EQ(client().request("GET", "/api/v1/session", "", with(l, false)).status, 401);
+
+  auto again = login();
+  EXPECT_EQ(client().request("GET", "/api/v1/devices", "", with(again, false)).status, 200);
+  ASSERT_TRUE(accounts.remove_user("admin"));  // viewer2, an admin now, keeps the site one
+  ASSERT_TRUE(accounts.set_password("admin", kPassword, auth::ScryptParams{10, 8, 1}));
+  auto made_anew = client().request("GET", "/api/v1/devices", "", with(again, false));
+  EXPECT_EQ(made_anew.status, 401) << made_anew.body;
+  EXPECT_EQ(login().cookie.empty(), false);  // the new user logs in afresh
 }
 
 // Wrong current passwords count with failed logins.

@@ -32,7 +32,9 @@ function toLogin() {
 
 // method, path under /api/v1, optional body (object: JSON; string: sent as it is with
 // `type`). Returns the parsed JSON, the text for non-JSON answers, or null for 204.
-export async function api(method, path, body, { type, noRedirect } = {}) {
+// A write refused for its CSRF token is sent once more with the session's token read again:
+// a password change in another tab re-keys the session this tab shares.
+export async function api(method, path, body, { type, noRedirect, again = false } = {}) {
   const headers = {};
   const write = method !== 'GET' && method !== 'HEAD';
   if (write) {
@@ -49,6 +51,11 @@ export async function api(method, path, body, { type, noRedirect } = {}) {
   const ct = r.headers.get('Content-Type') || '';
   const data = ct.includes('json') ? await r.json().catch(() => null) : await r.text();
   if (!r.ok) {
+    const csrfRefused = r.status === 403 && String(data?.error || '').startsWith('missing or wrong X-CSRF-Token');
+    if (write && csrfRefused && !again) {
+      await session();
+      return api(method, path, body, { type, noRedirect, again: true });
+    }
     if (r.status === 401 && !noRedirect) toLogin();
     throw new ApiError(r.status, typeof data === 'object' ? data : { error: data || r.statusText });
   }
