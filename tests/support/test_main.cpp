@@ -1,8 +1,10 @@
 // Every test program's main: GoogleTest's, in a temporary folder of the process's own, after
 // installing the build's pool of ready-made keys (key_pool.hpp). Without the pool (a build
 // directory that lost it), keys are generated, slower.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -20,9 +22,20 @@ namespace {
 // program gets a new, empty folder (mkdtemp) and passes it to everything, its children included,
 // as TMPDIR, which std::filesystem::temp_directory_path() reads. Kept short: a Unix socket's
 // path in it must fit in 107 bytes.
+// Empty, with the reason printed, when it cannot be made.
 std::string make_own_temp_folder() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "cucm-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) return "";
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::temp_directory_path(ec);  // TMPDIR, else /tmp
+  if (ec) {
+    std::fprintf(stderr, "test: no temporary folder (TMPDIR='%s'): %s\n", std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "",
+                 ec.message().c_str());
+    return "";
+  }
+  std::string pattern = (base / "cucm-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    std::fprintf(stderr, "test: cannot make a folder in %s: %s\n", base.c_str(), std::strerror(errno));
+    return "";
+  }
   ::setenv("TMPDIR", pattern.c_str(), 1);
   return pattern;
 }
@@ -32,10 +45,7 @@ std::string make_own_temp_folder() {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   std::string temp = make_own_temp_folder();
-  if (temp.empty()) {
-    std::perror("test: cannot make a temporary folder under TMPDIR");
-    return 1;
-  }
+  if (temp.empty()) return 1;
   if (auto pool = cucm::test::use_key_pool(CUCM_TEST_KEY_POOL); !pool) {
     std::fprintf(stderr, "test keys: %s; generating each key instead\n", pool.error().message.c_str());
   }

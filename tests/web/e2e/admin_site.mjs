@@ -79,6 +79,7 @@ async function main() {
     await faults(page, name);
     await settings(page);
     const changed = await changePassword(page);
+    await writeAfterPasswordChange(page);
     await page.click('[data-test=logout]');
     await page.waitForSelector('[data-test=login-form]');
     check(true, 'logout returns to the login page');
@@ -372,6 +373,17 @@ async function changePassword(page) {
 
 // A viewer (run.sh makes student1 one) sees the same records with nothing to write them with:
 // no add, import, arm or delete; the forms that show a record are disabled, without buttons.
+// The change re-keyed the session: the page's next write must carry the new CSRF token.
+async function writeAfterPasswordChange(page) {
+  await page.click('[data-test=nav-settings]');
+  await page.waitForSelector('[data-test=settings-table]');
+  const row = '[data-test="setting-value-load.Cisco 8845"]';
+  await page.fill(row, 'sip8845_65.14-2-1SR3');
+  await page.click('[data-test="setting-save-load.Cisco 8845"]');
+  await page.waitForFunction(() => document.querySelector('[data-test=settings-ok]')?.textContent.endsWith('SR3'));
+  check(true, 'a write after the password change goes through with the re-keyed session');
+}
+
 async function viewerPages(page, name, profile) {
   await page.click('[data-test=logout]');
   await page.waitForSelector('[data-test=login-form]');

@@ -14,8 +14,13 @@ export default async function render(view, _params, query) {
   const results = h('div', { test: 'device-results' });
   const pager = h('div', { class: 'pager', test: 'device-pager' });
 
+  // Only the newest request draws: an answer to an earlier search or page that comes back later
+  // must not overwrite it.
+  let latest = 0;
   async function load() {
+    const mine = ++latest;
     const r = await get(`/devices?offset=${offset}&limit=${PAGE}&q=${enc(q)}`);
+    if (mine !== latest) return;
     mount(results, table(r.devices, [
       ['Device Name', (d) => h('a', { href: `#/devices/${enc(d.name)}`, test: 'device-link' }, d.name)],
       ['Description', (d) => d.description],
