@@ -59,15 +59,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
         stream_(Stream(std::move(socket)), *state_->tls),
         peer_(peer.address().to_string()),
         lease_(std::move(lease)),
-        keepalive_(stream_.get_executor()) {
-    ++state_->connections;
-  }
+        keepalive_(stream_.get_executor()) {}  // counted by the accept (server.cpp)
   ~Connection() {
     --state_->connections;
-    if (subscription_) {
-      if (state_->hub) state_->hub->unsubscribe(*subscription_);
-      --state_->streams;
-    }
+    if (subscription_ && state_->hub) state_->hub->unsubscribe(*subscription_);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -111,9 +106,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string target(head.target());
     std::string path = target.substr(0, target.find('?'));
     std::uint64_t limit = body_limit(method, path);
+    // Only a client that sends credentials may send a CSV import's 16 MiB; any other gets the JSON
+    // bodies' 1 MiB, so anonymous connections cannot hold 16 MiB each before they are refused.
+    const bool capped = limit > kMaxBody && head[bhttp::field::cookie].empty() && head[bhttp::field::authorization].empty();
+    if (capped) limit = kMaxBody;
+    body_limit_ = limit;
     if (auto len = parser_->content_length(); len && *len > limit) {
-      return refuse(413, limit == 0 ? fmt::format("{} takes no request body", method)
-                                    : fmt::format("the request body is over {} bytes", limit));
+      return refuse(413, limit == 0 ? fmt::format("{} takes no request body", method) : too_large(capped));
     }
     parser_->body_limit(limit);
     if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
@@ -128,11 +127,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     read_body();
   }
 
+  std::string too_large(bool capped) const {
+    return fmt::format("the request body is over {} bytes{}", body_limit_,
+                       capped ? " (log in first: only an authenticated client may send more)" : "");
+  }
+
   void read_body() {
     beast::get_lowest_layer(stream_).expires_after(state_->cfg.io_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (self->peer_gone(ec)) return self->close();
-      if (ec == bhttp::error::body_limit) return self->refuse(413, "the request body is too large");
+      if (ec == bhttp::error::body_limit) return self->refuse(413, self->too_large(false));
       if (ec) return self->refuse(400, "malformed request: " + ec.message());
       self->handle(self->parser_->release());
     });
@@ -207,26 +211,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The event stream: the head, then each event as it comes, and a comment when there is none
   // for a while (proxies and browsers keep the connection, and a dead peer shows on the write).
   void start_stream(const StreamRequest& s) {
-    if (state_->streams >= state_->cfg.max_streams) {
-      keep_alive_ = false;
-      return answer(error_response(503, fmt::format("{} event streams are open, the most this site keeps", state_->cfg.max_streams)), false);
-    }
-    ++state_->streams;
-    ++state_->stats.streams;
     std::weak_ptr<Connection> weak = weak_from_this();
     auto executor = stream_.get_executor();
+    // The hub limits the streams (max_subscribers: a 503 past it). It calls this on its thread
+    // under its lock: the events are formatted on the connection's own loop instead.
     auto id = state_->hub->subscribe(s.device, s.after, [weak, executor](const std::vector<db::Event>& events) {
       if (weak.expired()) return false;
-      asio::post(executor, [weak, text = sse_text(events)]() mutable {
-        if (auto self = weak.lock()) self->queue(std::move(text));
+      asio::post(executor, [weak, events] {
+        if (auto self = weak.lock()) self->queue(sse_text(events));
       });
       return true;
     });
     if (!id) {
-      --state_->streams;
       keep_alive_ = false;
       return answer(error_response(id.error()), false);
     }
+    ++state_->stats.streams;
     subscription_ = *id;
     queue(std::string("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
                       "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n: stream of ") +
@@ -293,6 +293,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<HttpResponse> res_;  // alive until its write completes
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
   bool keep_alive_ = true;
+  std::uint64_t body_limit_ = 0;  // this request's, for the 413's words
   // The event stream's.
   std::optional<std::uint64_t> subscription_;
   std::deque<std::string> out_;

@@ -129,6 +129,8 @@ void EventHub::Impl::start_new(db::EventLog& log) {
         for (auto& e : *rows) {
           if (e.id <= last) upto.push_back(std::move(e));
         }
+      } else {
+        log::get("web")->warn("event stream: its missed events could not be read: {}", rows.error().message);
       }
       if (!upto.empty()) alive = s.deliver(upto);
     }

@@ -74,7 +74,11 @@ Status WebServer::start() {
   if (ec) return core::listen_error(ec, "admin site", cfg.address, cfg.port, "admin", "--no-admin");
   listener_.start([state = state_](core::TcpListener::Socket&& socket, const tcp::endpoint& peer) {
     auto lease = state->per_address->take(peer.address());
-    if (!lease || state->connections >= state->cfg.max_connections) {
+    // Counted before the check: two loops accept on this socket, and both could otherwise take
+    // the last place. The Connection gives it back.
+    const bool room = lease && ++state->connections <= state->cfg.max_connections;
+    if (!room) {
+      if (lease) --state->connections;
       ++state->stats.refused;
       boost::system::error_code ignored;
       socket.close(ignored);

@@ -8,7 +8,7 @@
 namespace cucm::web {
 
 std::size_t WebServer::connections_open() const { return state_->connections.load(); }
-std::size_t WebServer::streams_open() const { return state_->streams.load(); }
+std::size_t WebServer::streams_open() const { return state_->hub ? state_->hub->subscribers() : 0; }
 
 void WebServer::write_metrics(metrics::TextWriter& w) const {
   using metrics::Type;

@@ -28,7 +28,7 @@ struct WebServer::State {
   std::map<const boost::asio::io_context*, std::unique_ptr<Api>> apis;
   std::unique_ptr<EventHub> hub;
   std::shared_ptr<core::AddressSlots> per_address;
-  std::atomic<std::size_t> connections{0}, streams{0};
+  std::atomic<std::size_t> connections{0};
 };
 
 }  // namespace cucm::web

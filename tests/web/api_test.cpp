@@ -239,6 +239,15 @@ TEST_F(AdminApi, AnOversizedBodyIs413BeforeItIsRead) {
   // The CSV import takes up to 16 MiB: the same body is read, and refused for what it holds.
   auto csv_post = curl("/api/v1/devices.csv", "text/csv");
   EXPECT_EQ(csv_post.out, "400") << csv_post.out;
+  // Without credentials the CSV import gets the JSON bodies' 1 MiB: no anonymous 16 MiB bodies.
+  auto anonymous = test::run(fmt::format("curl -sk -w ' %{{http_code}}' -H 'Content-Type: text/csv' --data-binary @{} "
+                                         "https://127.0.0.1:{}/api/v1/devices.csv",
+                                         big.string(), server_->port()));
+  EXPECT_NE(anonymous.out.find("the request body is over 1048576 bytes (log in first: only an authenticated client "
+                               "may send more)"),
+            std::string::npos)
+      << anonymous.out;
+  EXPECT_EQ(anonymous.out.substr(anonymous.out.size() - 4), " 413") << anonymous.out;
   // A GET takes no body at all.
   auto get = test::run(fmt::format("curl -sk -o /dev/null -w '%{{http_code}}' -X GET -H 'Cookie: {}' --data-binary x "
                                    "https://127.0.0.1:{}/api/v1/devices", l.cookie, server_->port()));
