@@ -9,15 +9,19 @@
 #include "signer/cert.hpp"
 #include "signer/cert_builder.hpp"
 #include "signer/keys.hpp"
+#include "signer/pki_files.hpp"
 
 namespace cucm::web {
 namespace fs = std::filesystem;
 
 Result<AdminIdentity> load_or_create_admin_identity(const signer::ClusterPki& pki) {
   fs::path cert_path = pki.dir() / "tomcat.pem", key_path = pki.dir() / "tomcat.key";
-  std::error_code ec;
   AdminIdentity id;
-  if (fs::exists(cert_path, ec) || fs::exists(key_path, ec)) {
+  // A folder that cannot be read is an error, not "absent": a new pair must not replace one a
+  // lab's browsers already trust.
+  CUCM_TRY(bool has_cert, signer::pki_file_present(cert_path));
+  CUCM_TRY(bool has_key, signer::pki_file_present(key_path));
+  if (has_cert || has_key) {
     CUCM_TRY(Bytes cert_pem, read_file(cert_path));
     CUCM_TRY(Bytes key_pem, read_file(key_path));
     CUCM_TRY(id.cert, signer::load_cert(cert_pem));
