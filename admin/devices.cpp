@@ -49,8 +49,6 @@ Result<std::vector<db::Line>> parse_line_specs(const std::vector<std::string>& s
 Result<db::Device> add_device(const db::Database& db, std::string_view name, const DeviceChanges& c, const Actor& by) {
   db::Device d;
   CUCM_TRY(d.name, db::normalise_device_name(name));
-  d.protocol = "SIP";
-  d.profile = kUniversalProfile;
   apply(d, c);
   if (d.product.empty()) return make_error(Errc::InvalidArgument, "a device needs a product, e.g. \"Cisco 8845\"");
   if (d.protocol.empty()) d.protocol = "SIP";

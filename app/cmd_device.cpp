@@ -34,15 +34,12 @@ struct DeviceArgs {
 // The options given on the command line, as the changes admin/ applies.
 Result<admin::DeviceChanges> changes(const DeviceArgs& a, const CLI::App& cmd) {
   admin::DeviceChanges c;
-  auto given = [&](const char* flag, const std::string& v, std::optional<std::string>& out) {
-    if (cmd.count(flag)) out = v;
-  };
-  given("--description", a.description, c.description);
-  given("--product", a.product, c.product);
-  given("--protocol", a.protocol, c.protocol);
-  given("--profile", a.profile, c.profile);
-  given("--load", a.load, c.load_information);
-  given("--vpn-group", a.vpn_group, c.vpn_group);
+  if_given(cmd, "--description", a.description, c.description);
+  if_given(cmd, "--product", a.product, c.product);
+  if_given(cmd, "--protocol", a.protocol, c.protocol);
+  if_given(cmd, "--profile", a.profile, c.profile);
+  if_given(cmd, "--load", a.load, c.load_information);
+  if_given(cmd, "--vpn-group", a.vpn_group, c.vpn_group);
   if (a.clear_lines) c.lines.emplace();
   if (!a.lines.empty()) {
     CUCM_TRY(c.lines, admin::parse_line_specs(a.lines));

@@ -23,22 +23,16 @@ struct ProfileArgs {
 // The options given on the command line, as the changes admin/ applies.
 admin::ProfileChanges changes(const ProfileArgs& a, const CLI::App& cmd) {
   admin::ProfileChanges c;
-  auto text = [&](const char* flag, const std::string& v, std::optional<std::string>& out) {
-    if (cmd.count(flag)) out = v;
-  };
-  auto number = [&](const char* flag, int v, std::optional<int>& out) {
-    if (cmd.count(flag)) out = v;
-  };
-  text("--description", a.description, c.description);
-  text("--product", a.product, c.product);
-  text("--protocol", a.protocol, c.protocol);
-  text("--security-mode", a.security_mode, c.security_mode);
-  text("--capf-auth", a.capf_auth, c.capf_auth_mode);
-  text("--key-order", a.key_order, c.key_order);
-  if (cmd.count("--tftp-encrypted")) c.tftp_encrypted = a.tftp_encrypted;
-  number("--rsa-key-size", a.rsa_key_size, c.rsa_key_size);
-  number("--ec-key-size", a.ec_key_size, c.ec_key_size);
-  number("--sip-port", a.sip_port, c.sip_phone_port);
+  if_given(cmd, "--description", a.description, c.description);
+  if_given(cmd, "--product", a.product, c.product);
+  if_given(cmd, "--protocol", a.protocol, c.protocol);
+  if_given(cmd, "--security-mode", a.security_mode, c.security_mode);
+  if_given(cmd, "--capf-auth", a.capf_auth, c.capf_auth_mode);
+  if_given(cmd, "--key-order", a.key_order, c.key_order);
+  if_given(cmd, "--tftp-encrypted", a.tftp_encrypted, c.tftp_encrypted);
+  if_given(cmd, "--rsa-key-size", a.rsa_key_size, c.rsa_key_size);
+  if_given(cmd, "--ec-key-size", a.ec_key_size, c.ec_key_size);
+  if_given(cmd, "--sip-port", a.sip_port, c.sip_phone_port);
   return c;
 }
 

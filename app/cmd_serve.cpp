@@ -18,6 +18,7 @@
 #include "app/serve_options.hpp"
 #include "app/serve_reload.hpp"
 #include "core/file_io.hpp"
+#include "core/host_port.hpp"
 #include "core/log.hpp"
 #include "core/service_manager.hpp"
 #include "auth/account_store.hpp"
@@ -26,6 +27,12 @@
 
 namespace cucm::app {
 namespace {
+
+// "address:port" of a listening endpoint, "[v6]:port" for IPv6: a URL's authority.
+template <class Endpoint>
+std::string authority(const Endpoint& ep) {
+  return core::to_string(core::HostPort{ep.address().to_string(), ep.port()});
+}
 
 // Every HTTP connection, TFTP transfer and CAPF session holds a file descriptor (HTTP also keeps up
 // to 256 static files open). Debian's default soft limit, 1024, is below the default
@@ -69,8 +76,7 @@ void print_listening(const cluster::Services& s, const ServeArgs& a) {
     std::cout << "\n";
   }
   if (auto ep = s.metrics_endpoint()) {
-    std::string host = ep->address().is_v6() ? "[" + ep->address().to_string() + "]" : ep->address().to_string();
-    std::cout << fmt::format("metrics: listening on http://{}:{}/metrics (Prometheus text)\n", host, ep->port());
+    std::cout << fmt::format("metrics: listening on http://{}/metrics (Prometheus text)\n", authority(*ep));
   }
 }
 
@@ -80,9 +86,6 @@ std::string ports_json(const cluster::Services& s, const web::WebServer* site) {
   nlohmann::json out = nlohmann::json::object();
   auto put = [&](const char* name, const auto& ep, const char* transport) {
     out[name] = {{"address", ep.address().to_string()}, {"port", ep.port()}, {"transport", transport}};
-  };
-  auto host = [](const auto& ep) {
-    return ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
   };
   if (auto ep = s.tftp_endpoint()) put("tftp", *ep, "udp");
   if (auto ep = s.http_endpoint()) put("http", *ep, "tcp");
@@ -95,22 +98,20 @@ std::string ports_json(const cluster::Services& s, const web::WebServer* site) {
   }
   if (auto ep = s.metrics_endpoint()) {
     put("metrics", *ep, "tcp");
-    out["metrics"]["url"] = fmt::format("http://{}:{}/metrics", host(*ep), ep->port());
+    out["metrics"]["url"] = fmt::format("http://{}/metrics", authority(*ep));
   }
   if (site) {
     auto ep = site->local_endpoint();
     put("admin", ep, "tls");
-    out["admin"]["url"] = fmt::format("https://{}:{}/", host(ep), ep.port());
+    out["admin"]["url"] = fmt::format("https://{}/", authority(ep));
   }
   return out.dump(2) + "\n";
 }
 
 // The admin site's address, and how to get in: a password must be set first.
 void print_admin_site(const web::WebServer& site, cluster::Cluster& cluster) {
-  auto ep = site.local_endpoint();
-  std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
-  std::cout << fmt::format("admin: listening on https://{}:{}/ (the tomcat certificate DATA/pki/tomcat.pem{})\n", host,
-                           ep.port(), site.identity().created ? ", made now" : "");
+  std::cout << fmt::format("admin: listening on https://{}/ (the tomcat certificate DATA/pki/tomcat.pem{})\n",
+                           authority(site.local_endpoint()), site.identity().created ? ", made now" : "");
   auto any = auth::AccountStore(cluster.db()).any_password();
   if (any && !*any) std::cout << "admin: no password is set yet: run `cucm-emu admin passwd` to log in\n";
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ std::filesystem::path default_data_dir();
 
 // Prints "cucm-emu: <message>" to stderr and returns exit code 1.
 int fail(const Error& e);
+
+// A change to apply only when its option was given: `out` takes `value` when `flag` was on the
+// command line of `cmd` (a CLI::App), and stays unset otherwise.
+template <class Cmd, class T>
+void if_given(const Cmd& cmd, const char* flag, const T& value, std::optional<T>& out) {
+  if (cmd.count(flag)) out = value;
+}
 
 // Writes `data` to `path`, or to stdout when path is "-".
 Status write_output(const std::string& path, ByteView data);

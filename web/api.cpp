@@ -50,6 +50,12 @@ Response json_response(int status, const nlohmann::json& body) {
   return r;
 }
 
+Response no_content() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
 Response error_response(int status, std::string message) {
   return json_response(status, {{"error", std::move(message)}});
 }
@@ -164,8 +170,7 @@ Response Api::logout(const Request& r) {
     shared_.sessions.remove(cookie);
     admin::audit(db_, {s->user, "web", r.peer}, "", "logged out");
   }
-  Response res;
-  res.status = 204;
+  Response res = no_content();
   res.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0", kCookie));
   return res;
 }
@@ -246,11 +251,9 @@ Response Api::handle(const Request& r) {
   if (what == "session" && parts.size() == 3 && r.method == "GET") return session(r);
   auto who = authenticate(r);
   if (!who) {
-    int status = who.error().code == Errc::PermissionDenied ? 403
-                 : who.error().code == Errc::Unauthenticated ? 401
-                                                              : 500;
-    if (status == 500) return error_response(who.error());
-    return error_response(status, who.error().message);
+    // A refused CSRF token is 403 here (PermissionDenied is 409 for the records' writes).
+    if (who.error().code == Errc::PermissionDenied) return error_response(403, who.error().message);
+    return error_response(who.error());
   }
   const bool own_password = what == "password" && parts.size() == 3;
   if (who->role == auth::Role::Viewer && is_write(r.method) && !own_password) {

@@ -124,6 +124,7 @@ class Api {
 
 // Helpers the route files share.
 Response json_response(int status, const nlohmann::json& body);
+Response no_content();  // 204
 Response error_response(const Error& e);  // the Errc's status and {"error": message}
 Response error_response(int status, std::string message);
 // The error of a failed result, or null.

@@ -22,13 +22,9 @@ namespace cucm::web {
 namespace {
 
 Result<admin::ProfileChanges> profile_changes(const Fields& f, bool with_name) {
-  if (with_name) {
-    CUCM_CHECK(f.only({"name", "description", "product", "protocol", "security_mode", "tftp_encrypted", "capf_auth_mode",
-                       "key_order", "rsa_key_size", "ec_key_size", "sip_phone_port"}));
-  } else {
-    CUCM_CHECK(f.only({"description", "product", "protocol", "security_mode", "tftp_encrypted", "capf_auth_mode",
-                       "key_order", "rsa_key_size", "ec_key_size", "sip_phone_port"}));
-  }
+  CUCM_CHECK(f.only({"description", "product", "protocol", "security_mode", "tftp_encrypted", "capf_auth_mode", "key_order",
+                     "rsa_key_size", "ec_key_size", "sip_phone_port"},
+                    with_name ? "name" : ""));
   admin::ProfileChanges c;
   CUCM_TRY(c.description, f.text("description"));
   CUCM_TRY(c.product, f.text("product"));
@@ -46,12 +42,6 @@ Result<admin::ProfileChanges> profile_changes(const Fields& f, bool with_name) {
   CUCM_TRY(c.ec_key_size, f.integer("ec_key_size"));
   CUCM_TRY(c.sip_phone_port, f.integer("sip_phone_port"));
   return c;
-}
-
-Response no_content() {
-  Response res;
-  res.status = 204;
-  return res;
 }
 
 }  // namespace

@@ -24,11 +24,8 @@ Result<std::size_t> count_param(const Request& r, const char* name, std::size_t 
 }
 
 Result<admin::DeviceChanges> device_changes(const Fields& f, bool with_name) {
-  if (with_name) {
-    CUCM_CHECK(f.only({"name", "description", "product", "protocol", "profile", "load_information", "vpn_group", "lines"}));
-  } else {
-    CUCM_CHECK(f.only({"description", "product", "protocol", "profile", "load_information", "vpn_group", "lines"}));
-  }
+  CUCM_CHECK(f.only({"description", "product", "protocol", "profile", "load_information", "vpn_group", "lines"},
+                    with_name ? "name" : ""));
   admin::DeviceChanges c;
   CUCM_TRY(c.description, f.text("description"));
   CUCM_TRY(c.product, f.text("product"));
@@ -154,9 +151,7 @@ Response Api::devices(const Request& r, const std::vector<std::string>& parts, c
   if (m == "DELETE") {
     auto gone = admin::delete_device(db_, name, by);
     if (!gone) return error_response(gone.error());
-    Response res;
-    res.status = 204;
-    return res;
+    return no_content();
   }
   return error_response(405, "GET, PATCH or DELETE a device");
 }

@@ -22,12 +22,12 @@ Result<Fields> Fields::parse(std::string_view body) {
   return Fields(std::move(j));
 }
 
-Status Fields::only(std::initializer_list<std::string_view> known) const {
+Status Fields::only(std::initializer_list<std::string_view> known, std::string_view first) const {
   for (const auto& [key, value] : j_.items()) {
-    bool ok = false;
+    bool ok = !first.empty() && first == key;
     for (auto k : known) ok = ok || k == key;
     if (ok) continue;
-    std::string names;
+    std::string names(first);
     for (auto k : known) names += fmt::format("{}{}", names.empty() ? "" : ", ", k);
     std::string shown = key.size() > 64 ? key.substr(0, 64) + "…" : key;
     return make_error(Errc::InvalidArgument, fmt::format("unknown field '{}'; the fields are: {}", shown, names));

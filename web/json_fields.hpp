@@ -19,8 +19,9 @@ class Fields {
  public:
   // InvalidArgument unless the body is one JSON object. An empty body is an empty object.
   static Result<Fields> parse(std::string_view body);
-  // Refuses a field not in `known`, naming the ones that are.
-  Status only(std::initializer_list<std::string_view> known) const;
+  // Refuses a field not in `known` (nor `first`, when given: a field only some requests take, as a
+  // new record's name), naming the ones that are, `first` first.
+  Status only(std::initializer_list<std::string_view> known, std::string_view first = {}) const;
   // Absent or null: nullopt.
   Result<std::optional<std::string>> text(const char* name) const;
   Result<std::optional<bool>> flag(const char* name) const;

@@ -2,10 +2,12 @@
 
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "core/bytes.hpp"
 #include "core/file_io.hpp"
 #include "signer/keys.hpp"
 
@@ -14,13 +16,12 @@ namespace cucm::test {
 Result<std::size_t> use_key_pool(const std::filesystem::path& pem_file) {
   CUCM_TRY(auto pem, read_file(pem_file));
   // One PEM block per key: split on the BEGIN lines and load each with the program's own loader.
-  const std::string text(pem.begin(), pem.end());
-  const std::string begin = "-----BEGIN PRIVATE KEY-----";
+  const std::string_view text = as_chars(pem);
+  constexpr std::string_view begin = "-----BEGIN PRIVATE KEY-----";
   auto keys = std::make_shared<std::vector<signer::PkeyPtr>>();
-  for (auto at = text.find(begin); at != std::string::npos;) {
+  for (auto at = text.find(begin); at != std::string_view::npos;) {
     auto next = text.find(begin, at + begin.size());
-    std::string block = text.substr(at, next == std::string::npos ? std::string::npos : next - at);
-    auto key = signer::load_private_key(ByteView(reinterpret_cast<const std::uint8_t*>(block.data()), block.size()));
+    auto key = signer::load_private_key(as_bytes(text.substr(at, next == std::string_view::npos ? next : next - at)));
     if (!key) return make_error(Errc::InvalidArgument, fmt::format("{}: {}", pem_file.string(), key.error().message));
     if (signer::describe_key(**key) != "RSA 2048") {
       return make_error(Errc::InvalidArgument, fmt::format("{}: an {} key; the pool takes RSA 2048 keys only", pem_file.string(),
