@@ -26,7 +26,7 @@ Result<db::Device> schedule_capf(const db::Database& db, std::string_view name, 
   db::CapfState s;
   CUCM_TRY(s.operation, db::normalise_capf_operation(r.operation));
   if (s.operation == "none") return make_error(Errc::InvalidArgument, "use 'cucm-emu capf cancel' to clear an operation");
-  if (r.days < 0 || r.days > 3650) return make_error(Errc::InvalidArgument, "days must be 1..3650");
+  if (r.days < 0 || r.days > 3650) return make_error(Errc::InvalidArgument, fmt::format("{} days is out of range: 1..3650 (or give a deadline)", r.days));
   s.auth_string = r.auth_string;
   s.deadline = r.days > 0 ? utc_in_days(r.days) : r.deadline;
   s.status = "Operation Pending";

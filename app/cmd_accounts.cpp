@@ -91,6 +91,8 @@ Status passwd(const GlobalOptions& g, const AccountArgs& a) {
     role = r;
   }
   CUCM_TRY(std::string password, read_new_password(a.user, a.password_stdin));
+  // Checked before the database is opened (set_password checks again): a refused password makes
+  // no data folder.
   CUCM_CHECK(auth::check_new_password(password));
   CUCM_TRY(auto db, cluster_db(g));
   auth::AccountStore accounts(db);

@@ -183,6 +183,9 @@ Result<DeviceStore::Page> DeviceStore::page(std::size_t offset, std::size_t limi
   pattern += '%';
   const std::string where = " WHERE (?1 = '%%' OR d.name LIKE ?1 ESCAPE '\\' OR d.description LIKE ?1 ESCAPE '\\')";
   Page out;
+  // The total and the rows from one snapshot: a device written in between must not make them
+  // disagree (the site writes while the CLI does).
+  CUCM_TRY(auto snapshot, ReadTransaction::begin(db_));
   // Without a filter the count is the table's, which SQLite keeps cheap to read (no LIKE per row).
   CUCM_TRY(auto count, db_.prepare(contains.empty() ? std::string("SELECT count(*) FROM device")
                                                     : "SELECT count(*) FROM device d" + where));
